@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from kitchen.models import Station
+
+
+@admin.register(Station)
+class StationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ja", "name_en", "position"]
+    list_editable = ["position"]

@@ -1,0 +1,111 @@
+"""The kitchen feed over WebSocket (/ws/kitchen/?station=).
+
+Protocol (Zulip's events model): on connect the server says ``hello`` with its
+epoch (this node's origin) and feed head. The screen then either resumes,
+``{"type": "resume", "after": N, "epoch": E}``, or asks for a ``snapshot`` of
+open tickets. From then on every feed entry after the screen's cursor arrives
+as ``{"type": "ticket", "seq", "prev", "event", "ticket"}``; ``prev`` is the
+sequence this connection sent before it, so a client that sees ``prev`` ahead
+of what it applied knows it has a gap and refetches. A resume with another
+epoch or a cursor beyond the head (another node's feed, a restored database)
+gets a ``reset`` and a fresh snapshot. Screens send ``ack`` (``ticket``) for
+each ticket shown, and ``bump``/``recall``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+from asgiref.sync import async_to_sync
+from channels.generic.websocket import JsonWebsocketConsumer
+from django.conf import settings
+
+from kitchen import feed, selectors, services
+from sync.services import node_state_get
+
+
+class KitchenConsumer(JsonWebsocketConsumer):
+    def connect(self) -> None:
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        self.store = settings.POS_STORE
+        self.station = (query.get("station") or [""])[0][:32]
+        self.screen = (query.get("screen") or [""])[0][:64]
+        self.epoch = node_state_get().origin
+        self.accept()
+        async_to_sync(self.channel_layer.group_add)(feed.group_name(self.store), self.channel_name)
+        self.cursor = selectors.feed_head(store=self.store)
+        self.send_json({"type": "hello", "epoch": self.epoch, "seq": self.cursor, "station": self.station})
+
+    def disconnect(self, code: int) -> None:
+        async_to_sync(self.channel_layer.group_discard)(feed.group_name(self.store), self.channel_name)
+
+    def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            self.send_json({"type": "error", "detail": "messages are JSON objects"})
+            return
+        handler = {
+            "resume": self._resume,
+            "snapshot": lambda _: self._snapshot(),
+            "ack": self._ack,
+            "bump": self._bump,
+            "recall": self._recall,
+            "ping": lambda _: self.send_json({"type": "pong"}),
+        }.get(content.get("type"))
+        if handler is None:
+            self.send_json({"type": "error", "detail": f"unknown message type {content.get('type')!r}"})
+            return
+        try:
+            handler(content)
+        except (services.TicketNotFound, ValueError) as exc:
+            self.send_json({"type": "error", "detail": str(exc)})
+
+    def feed_ring(self, event: dict[str, Any]) -> None:
+        self._flush()
+
+    def _resume(self, content: dict[str, Any]) -> None:
+        after = content.get("after")
+        head = selectors.feed_head(store=self.store)
+        if not isinstance(after, int) or after < 0 or content.get("epoch") != self.epoch or after > head:
+            self.send_json({"type": "reset", "reason": "unknown cursor or epoch; here is a fresh snapshot"})
+            self._snapshot()
+            return
+        self.cursor = after
+        self._flush()
+
+    def _snapshot(self) -> None:
+        self.cursor = selectors.feed_head(store=self.store)
+        tickets = selectors.tickets_open(store=self.store, station=self.station)
+        self.send_json({"type": "snapshot", "epoch": self.epoch, "seq": self.cursor, "tickets": tickets})
+        # Anything that landed between the head read and the snapshot query is
+        # sent again by the next flush; screens drop duplicates by ticket id.
+
+    def _flush(self) -> None:
+        while True:
+            batch = selectors.feed_after(store=self.store, after=self.cursor, station=self.station)
+            for message in batch:
+                message["prev"] = self.cursor
+                self.send_json(message)
+                self.cursor = message["seq"]
+            if len(batch) < selectors.FEED_BATCH:
+                break
+
+    def _ack(self, content: dict[str, Any]) -> None:
+        services.ticket_ack(ticket_id=_ticket_id(content), screen=self.screen or self.channel_name)
+
+    def _bump(self, content: dict[str, Any]) -> None:
+        services.ticket_bump(ticket_id=_ticket_id(content))
+
+    def _recall(self, content: dict[str, Any]) -> None:
+        if content.get("ticket"):
+            services.ticket_recall(ticket_id=_ticket_id(content))
+        else:
+            services.ticket_recall_last(store=self.store, station=self.station)
+
+
+def _ticket_id(content: dict[str, Any]) -> str:
+    try:
+        return str(uuid.UUID(str(content.get("ticket"))))
+    except ValueError:
+        raise ValueError("ticket must be a ticket id") from None

@@ -1,0 +1,45 @@
+"""The kitchen feed: entries in this node's database, and the doorbell that wakes screens.
+
+The database is the source of truth; the channel layer only rings a bell after
+commit. A screen that misses a ring (full channel, dropped socket) loses
+nothing: its next ring or its resume reads everything after its cursor.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+import logging
+
+from django.db import connection, transaction
+
+from kitchen.models import FeedEntry, Ticket
+
+
+def group_name(store: str) -> str:
+    return f"kitchen.{store}"
+
+
+def feed_append(ticket: Ticket, event: str) -> FeedEntry:
+    if connection.vendor == "postgresql":
+        # PostgreSQL hands out ids at insert, not at commit: two writers could
+        # commit 11 before 10 and a screen reading after 11 would never see 10.
+        # One feed writer at a time keeps ids in commit order (SQLite already
+        # serialises all writers).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
+    entry = FeedEntry.objects.create(store=ticket.store, station=ticket.station, ticket=ticket, event=event)
+    transaction.on_commit(lambda: feed_ring(ticket.store))
+    return entry
+
+
+def feed_ring(store: str) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group_name(store), {"type": "feed.ring"})
+    except Exception:  # noqa: BLE001
+        # A full or unreachable channel layer must never fail a sale that is
+        # already committed; screens catch up on their next ring or resume.
+        logging.getLogger(__name__).warning("kitchen doorbell for %s failed", store, exc_info=True)

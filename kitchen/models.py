@@ -1,0 +1,68 @@
+"""Stations, tickets (a projection of orders, one per station) and the kitchen feed."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registers.models import code_validator
+
+
+class Station(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    name_ja = models.CharField(_("Japanese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("kitchen station")
+        verbose_name_plural = _("kitchen stations")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name_ja
+
+
+class Ticket(models.Model):
+    """What one station has to make for one order. Its id derives from (order, station)."""
+
+    STATUSES = [("open", _("open")), ("bumped", _("done")), ("voided", _("voided"))]
+
+    id = models.UUIDField(primary_key=True)
+    order = models.ForeignKey("registers.Order", on_delete=models.CASCADE, related_name="tickets")
+    store = models.CharField(max_length=16)
+    station = models.CharField(max_length=32)
+    number = models.PositiveIntegerField()
+    dining = models.CharField(max_length=10)
+    items = models.JSONField(default=list)
+    status = models.CharField(max_length=8, choices=STATUSES, default="open")
+    placed_at = models.DateTimeField()
+    acked_at = models.DateTimeField(null=True, blank=True)
+    bumped_at = models.DateTimeField(null=True, blank=True)
+    # Bump and recall are last-writer-wins by hybrid logical clock, so two
+    # screens bumping and recalling concurrently end in the same state everywhere.
+    bump_hlc = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "status"], name="ticket_store_status")]
+        ordering = ["placed_at"]
+
+
+class FeedEntry(models.Model):
+    """One message of this node's kitchen feed; its id is the feed sequence number.
+
+    Local to a node (never replicated): the feed is how this node tells its
+    screens what changed, in the order it learned it.
+    """
+
+    EVENTS = [("new", "new"), ("bumped", "bumped"), ("recalled", "recalled"), ("voided", "voided"), ("updated", "updated")]
+
+    id = models.BigAutoField(primary_key=True)
+    store = models.CharField(max_length=16)
+    station = models.CharField(max_length=32)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="feed")
+    event = models.CharField(max_length=10, choices=EVENTS)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "id"], name="feed_store_seq")]

@@ -1,0 +1,48 @@
+"""Reads for kitchen screens: the feed after a cursor and the open-ticket snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Max
+
+from kitchen.models import FeedEntry, Ticket
+
+FEED_BATCH = 200
+
+
+def ticket_as_dict(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": str(ticket.id),
+        "order": str(ticket.order_id),
+        "number": ticket.number,
+        "station": ticket.station,
+        "dining": ticket.dining,
+        "items": ticket.items,
+        "status": ticket.status,
+        "placed_at": ticket.placed_at.isoformat(),
+        "acked_at": ticket.acked_at.isoformat() if ticket.acked_at else None,
+        "bumped_at": ticket.bumped_at.isoformat() if ticket.bumped_at else None,
+    }
+
+
+def feed_head(*, store: str) -> int:
+    """The newest feed sequence number of this node for ``store`` (0 when empty)."""
+    return FeedEntry.objects.filter(store=store).aggregate(head=Max("id"))["head"] or 0
+
+
+def feed_after(*, store: str, after: int, station: str = "", limit: int = FEED_BATCH) -> list[dict[str, Any]]:
+    entries = FeedEntry.objects.filter(store=store, id__gt=after).select_related("ticket").order_by("id")
+    if station:
+        entries = entries.filter(station=station)
+    return [
+        {"type": "ticket", "seq": entry.id, "event": entry.event, "ticket": ticket_as_dict(entry.ticket)}
+        for entry in entries[:limit]
+    ]
+
+
+def tickets_open(*, store: str, station: str = "") -> list[dict[str, Any]]:
+    tickets = Ticket.objects.filter(store=store, status="open").order_by("placed_at")
+    if station:
+        tickets = tickets.filter(station=station)
+    return [ticket_as_dict(ticket) for ticket in tickets]

@@ -1,0 +1,71 @@
+"""Writes from kitchen screens: acknowledging, bumping and recalling tickets."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from kitchen.models import Ticket
+from sync.services import change_record
+
+
+class TicketNotFound(LookupError):
+    pass
+
+
+def _ticket(ticket_id: uuid.UUID | str) -> Ticket:
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise TicketNotFound(f"no ticket {ticket_id}")
+    return ticket
+
+
+def ticket_ack(*, ticket_id: uuid.UUID | str, screen: str = "") -> bool:
+    """Record that a screen showed the ticket. Only the first acknowledgement is recorded."""
+    with transaction.atomic():
+        ticket = _ticket(ticket_id)
+        if ticket.acked_at is not None:
+            return False
+        change_record(
+            kind="ticket.acked",
+            store=ticket.store,
+            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat(), "screen": screen},
+        )
+    return True
+
+
+def ticket_bump(*, ticket_id: uuid.UUID | str) -> None:
+    with transaction.atomic():
+        ticket = _ticket(ticket_id)
+        if ticket.status != "open":
+            return
+        change_record(
+            kind="ticket.bumped",
+            store=ticket.store,
+            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat()},
+        )
+
+
+def ticket_recall(*, ticket_id: uuid.UUID | str) -> None:
+    with transaction.atomic():
+        ticket = _ticket(ticket_id)
+        if ticket.status != "bumped":
+            return
+        change_record(
+            kind="ticket.recalled",
+            store=ticket.store,
+            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat()},
+        )
+
+
+def ticket_recall_last(*, store: str, station: str = "") -> Ticket | None:
+    """Undo the most recent bump at ``station`` (or anywhere, for the expediter)."""
+    tickets = Ticket.objects.filter(store=store, status="bumped")
+    if station:
+        tickets = tickets.filter(station=station)
+    last = tickets.order_by("-bumped_at").first()
+    if last is not None:
+        ticket_recall(ticket_id=last.id)
+    return last

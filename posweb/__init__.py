@@ -1,0 +1,1 @@
+"""posweb: the project wiring (settings, ASGI routing, URLs, the API assembly)."""

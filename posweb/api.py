@@ -1,0 +1,50 @@
+"""The one NinjaAPI of a node: each app adds its router; errors always come back as JSON 4xx."""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from registers.api import router as registers_router
+from sync.api import router as sync_router
+
+api = NinjaAPI(
+    title="posweb",
+    version="1",
+    description="Store node API: menu, orders, health. Devices send Authorization: Bearer TOKEN.",
+    urls_namespace="api",
+)
+api.add_router("/", sync_router)
+api.add_router("/", registers_router)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig):
+    return api.create_response(request, {"detail": "request body is too large"}, status=413)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError):
+    return api.create_response(request, {"detail": _describe(exc.errors)}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request, {"detail": "a valid device token is required (Authorization: Bearer TOKEN)"}, status=401
+    )
+
+
+def _describe(errors: list) -> str:
+    """Pydantic's errors as one sentence per problem, naming where it is: 'lines[0].qty: ...'."""
+    parts = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+        where = ""
+        for part in loc:
+            where += f"[{part}]" if part.isdigit() else (f".{part}" if where else part)
+        msg = error.get("msg", "is invalid")
+        parts.append(f"{where}: {msg}" if where else msg)
+    return "; ".join(parts) or "invalid request"

@@ -1,0 +1,155 @@
+"""Settings for every posweb node, read from the environment.
+
+The public contract (see shared/DESIGN.md): POS_ROLE, POS_STORE, POS_NODE,
+POS_PEERS, POS_HQ_URL, POS_SYNC_KEY, DATABASE_URL, REDIS_URL, POS_DATA_DIR.
+Everything is optional so that a fresh clone runs a demo store.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from posweb.env import env_bool, env_choice, env_int, env_str, env_url_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+POS_ROLE = env_choice("POS_ROLE", ("store", "hq"), "store")
+POS_STORE = env_str("POS_STORE", "S001") or "S001"
+POS_NODE = env_str("POS_NODE") or f"{socket.gethostname()}-{POS_ROLE}"
+POS_PEERS = env_url_list("POS_PEERS")
+POS_HQ_URL = (env_url_list("POS_HQ_URL") or [""])[0]
+POS_SYNC_KEY = env_str("POS_SYNC_KEY", "demo-sync-key") or "demo-sync-key"
+POS_DATA_DIR = Path(env_str("POS_DATA_DIR") or BASE_DIR / "var")
+POS_DEMO_TOKEN = env_str("POS_DEMO_TOKEN")
+# The lane this node issues ticket numbers from (registers/numbers.py). Optional:
+# derived from POS_NODE when unset.
+POS_TICKET_LANE = env_str("POS_TICKET_LANE")
+# Demo mode hands the demo register token to an unpaired browser so that a fresh
+# clone can sell at once; a real store turns it off.
+POS_DEMO = env_bool("POS_DEMO", True)
+POS_TIME_ZONE = env_str("POS_TIME_ZONE", "Asia/Tokyo") or "Asia/Tokyo"
+# The kitchen feed: how long a ticket may stay unacknowledged before the printer
+# takes over (kitchen issue), in seconds.
+POS_KITCHEN_ACK_TIMEOUT = env_int("POS_KITCHEN_ACK_TIMEOUT", 10, minimum=1)
+
+if not POS_STORE.replace("-", "").replace("_", "").isalnum() or len(POS_STORE) > 16:
+    raise ImproperlyConfigured(f"POS_STORE must be a short code of letters and digits, not {POS_STORE!r}")
+
+POS_DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = env_str("SECRET_KEY") or "posweb-demo-insecure-secret-key-change-me-in-production"
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = ["*"]
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "sync",
+    "registers",
+    "kitchen",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "posweb.urls"
+ASGI_APPLICATION = "posweb.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+_default_db = f"sqlite:///{POS_DATA_DIR / f'posweb-{POS_ROLE}.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL") or _default_db, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the kitchen feed read while a register writes; IMMEDIATE takes the
+    # write lock at BEGIN so two writers queue on busy_timeout instead of failing
+    # with "database is locked" when a read transaction tries to upgrade.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"posweb:{POS_STORE}:{POS_NODE}"},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", "日本語"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = POS_TIME_ZONE
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = POS_DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# A whole order is a few KiB; anything far larger is a mistake or an attack.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("POS_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+
+LOGIN_URL = "/admin/login/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO") or "INFO"},
+    "loggers": {"django.channels.server": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
+}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+from kitchen import views as kitchen_views
+from posweb.api import api
+from registers import views as register_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/register/", permanent=False)),
+    path("register/", register_views.register_page, name="register"),
+    path("kitchen/", kitchen_views.kitchen_page, name="kitchen"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

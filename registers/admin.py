@@ -1,0 +1,92 @@
+from django.contrib import admin
+
+from registers.models import Category, Device, MenuItem, Modifier, ModifierGroup, Order, OrderLine, Payment, Staff, Store
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "time_zone", "day_cutover", "invoice_number"]
+    search_fields = ["code", "name", "name_en"]
+    exclude = ["sync_key"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ja", "name_en", "position"]
+    list_editable = ["position"]
+    search_fields = ["code", "name_ja", "name_en"]
+
+
+class ModifierInline(admin.TabularInline):
+    model = Modifier
+    extra = 1
+
+
+@admin.register(ModifierGroup)
+class ModifierGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ja", "name_en", "min_choices", "max_choices"]
+    inlines = [ModifierInline]
+    search_fields = ["code", "name_ja", "name_en"]
+
+
+@admin.register(MenuItem)
+class MenuItemAdmin(admin.ModelAdmin):
+    list_display = ["sku", "name_ja", "name_en", "category", "price", "tax_class", "station", "available"]
+    list_editable = ["price", "available"]
+    list_filter = ["category", "tax_class", "station", "available"]
+    search_fields = ["sku", "name_ja", "name_en"]
+    filter_horizontal = ["modifier_groups"]
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ["name", "store", "kind", "created_at", "revoked_at"]
+    list_filter = ["kind", "store"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Staff)
+class StaffAdmin(admin.ModelAdmin):
+    list_display = ["name", "store", "role", "active"]
+    list_filter = ["role", "store", "active"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["sku", "name_ja", "qty", "unit_price", "amount", "tax_rate", "modifiers"]
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["method", "amount", "tendered", "change", "reference"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Orders are a projection of the change log: viewable, never edited here."""
+
+    list_display = ["number", "business_date", "store", "dining", "status", "total", "paid", "placed_at"]
+    list_filter = ["store", "business_date", "status", "dining"]
+    search_fields = ["=id", "=number", "register"]
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline, PaymentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

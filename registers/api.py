@@ -1,0 +1,84 @@
+"""The register API: menu, orders, staff login. Thin: parse, call one service or selector, answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import Field
+
+from registers import selectors, services, tender
+from registers.auth import device_auth
+from registers.models import Staff
+from registers.schemas import ErrorOut, MenuOut, OrderIn, OrderListOut, OrderOut, StaffLoginIn, StaffOut
+
+router = Router(auth=device_auth, tags=["register"])
+
+
+@router.get("/menu", response=MenuOut, summary="The store's menu")
+def menu(request: HttpRequest):
+    return selectors.menu_as_dict()
+
+
+@router.post(
+    "/orders",
+    response={200: OrderOut, 201: OrderOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Place an order (idempotent on its id)",
+    description="201 when new; 200 with the same order when the same id arrives again with the same body; "
+    "409 when the id is taken by a different body.",
+)
+def order_create(request: HttpRequest, body: OrderIn):
+    data = body.model_dump(mode="json")
+    try:
+        order, created = services.order_place(
+            order_id=body.id,
+            register=body.register,
+            dining=body.dining,
+            lines=[services.LineRequest(line.sku, line.qty, list(line.modifiers)) for line in body.lines],
+            payments=[tender.Tender(p.method, p.amount, p.reference) for p in body.payments],
+            request_hash=services.request_digest(data),
+        )
+    except services.OrderConflict as exc:
+        return Status(409, {"detail": str(exc)})
+    except services.OrderRejected as exc:
+        return Status(422, {"detail": str(exc)})
+    order = selectors.order_get(order_id=order.id)
+    return Status((201 if created else 200), selectors.order_as_dict(order))
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, 404: ErrorOut}, summary="One order")
+def order_detail(request: HttpRequest, order_id: uuid.UUID):
+    order = selectors.order_get(order_id=order_id)
+    if order is None:
+        return Status(404, {"detail": f"no order {order_id}"})
+    return Status(200, selectors.order_as_dict(order))
+
+
+class OrderFilter(Schema):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+    business_date: dt.date | None = None
+    store: str | None = Field(None, max_length=16, description="HQ only: one store's orders.")
+
+
+@router.get("/orders", response=OrderListOut, summary="Recent orders, newest first")
+def order_list(request: HttpRequest, filters: Query[OrderFilter]):
+    store = filters.store if settings.POS_ROLE == "hq" else settings.POS_STORE
+    orders, count = selectors.orders_recent(
+        store=store, business_date=filters.business_date, limit=filters.limit, offset=filters.offset
+    )
+    return {"items": [selectors.order_as_dict(o) for o in orders], "count": count}
+
+
+@router.post("/staff/login", response={200: StaffOut, 403: ErrorOut}, summary="Check a staff PIN")
+def staff_login(request: HttpRequest, body: StaffLoginIn):
+    staff = Staff.objects.filter(
+        store=settings.POS_STORE, pin_digest=Staff.digest_pin(settings.POS_STORE, body.pin), active=True
+    ).first()
+    if staff is None:
+        raise HttpError(403, "wrong PIN")
+    return Status(200, {"id": staff.pk, "name": staff.name, "role": staff.role})

@@ -1,0 +1,126 @@
+"""Reads for the register and integrators: the menu and orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from registers.models import MenuItem, Order, OrderLine, Payment
+
+
+def menu_items() -> QuerySet[MenuItem]:
+    return MenuItem.objects.select_related("category", "station").prefetch_related("modifier_groups__modifiers")
+
+
+def menu_as_dict() -> dict[str, Any]:
+    items = list(menu_items())
+    categories = {item.category.code: item.category for item in items}
+    return {
+        "categories": [
+            {"code": c.code, "name": c.name_ja, "name_ja": c.name_ja, "name_en": c.name_en}
+            for c in sorted(categories.values(), key=lambda c: (c.position, c.code))
+        ],
+        "items": [_item_as_dict(item) for item in items],
+    }
+
+
+def _item_as_dict(item: MenuItem) -> dict[str, Any]:
+    return {
+        "sku": item.sku,
+        "name": item.name_ja,
+        "name_ja": item.name_ja,
+        "name_en": item.name_en,
+        "category": item.category.code,
+        "price": item.price,
+        "tax_class": item.tax_class,
+        "station": item.station.code if item.station else "",
+        "available": item.available,
+        "takeout_ok": item.takeout_ok,
+        "modifier_groups": [
+            {
+                "code": group.code,
+                "name_ja": group.name_ja,
+                "name_en": group.name_en,
+                "min": group.min_choices,
+                "max": group.max_choices,
+                "modifiers": [
+                    {"code": m.code, "name_ja": m.name_ja, "name_en": m.name_en, "price_delta": m.price_delta}
+                    for m in group.modifiers.all()
+                ],
+            }
+            for group in item.modifier_groups.all()
+        ],
+    }
+
+
+def _orders() -> QuerySet[Order]:
+    return Order.objects.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("position")),
+        Prefetch("payments", queryset=Payment.objects.order_by("position")),
+    )
+
+
+def order_get(*, order_id: uuid.UUID) -> Order | None:
+    return _orders().filter(pk=order_id).first()
+
+
+def orders_recent(
+    *, store: str | None, business_date: dt.date | None, limit: int, offset: int
+) -> tuple[list[Order], int]:
+    orders = _orders().order_by("-placed_at", "-number")
+    if store:
+        orders = orders.filter(store=store)
+    if business_date:
+        orders = orders.filter(business_date=business_date)
+    return list(orders[offset : offset + limit]), orders.count()
+
+
+def order_as_dict(order: Order) -> dict[str, Any]:
+    return {
+        "id": str(order.id),
+        "store": order.store,
+        "number": order.number,
+        "register": order.register,
+        "dining": order.dining,
+        "status": order.status,
+        "business_date": order.business_date.isoformat(),
+        "placed_at": order.placed_at.isoformat(),
+        "total": order.total,
+        "taxes": order.taxes,
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name_ja,
+                "name_ja": line.name_ja,
+                "name_en": line.name_en,
+                "qty": line.qty,
+                "unit_price": line.unit_price,
+                "modifiers": line.modifiers,
+                "amount": line.amount,
+                "tax_class": line.tax_class,
+                "tax_rate": line.tax_rate,
+                "station": line.station,
+            }
+            for line in order.lines.all()
+        ],
+        "payments": [
+            {
+                "method": p.method,
+                "amount": p.amount,
+                "tendered": p.tendered,
+                "change": p.change,
+                "reference": p.reference,
+            }
+            for p in order.payments.all()
+        ],
+        "paid": order.paid,
+        "balance_due": order.total - order.paid,
+        "change": order.change_given,
+        "kitchen_received": order.kitchen_received_at is not None,
+        "kitchen_received_at": order.kitchen_received_at.isoformat() if order.kitchen_received_at else None,
+        "ready_at": order.ready_at.isoformat() if order.ready_at else None,
+        "voided_at": order.voided_at.isoformat() if order.voided_at else None,
+    }

@@ -1,0 +1,252 @@
+"""Writes for the register: placing and paying orders.
+
+Every write records a change (sync.services.change_record) and lets the
+projectors build the order; the change and the projection commit together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from registers import numbers, tax, tender
+from registers.business_day import business_date
+from registers.models import MenuItem, Modifier, Order, Store, TicketCounter
+from sync.services import change_record
+
+MAX_LINES = 100
+MAX_QTY = 99
+MAX_MODIFIERS = 10
+
+
+class OrderRejected(ValueError):
+    """The order cannot be placed as sent; the message says what is wrong (HTTP 422)."""
+
+
+class OrderConflict(ValueError):
+    """The order id is taken by an order with a different body (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    sku: str
+    qty: int
+    modifiers: list[str] = field(default_factory=list)
+
+
+def request_digest(body: dict[str, Any]) -> str:
+    """Digest of a request's meaning: same digest, same order (key order and spacing do not count)."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+
+
+def store_get_current() -> Store:
+    """This node's store row, created with defaults on first use so a bare node still works."""
+    store, _ = Store.objects.get_or_create(code=settings.POS_STORE, defaults={"name": settings.POS_STORE})
+    return store
+
+
+def order_place(
+    *,
+    order_id: uuid.UUID,
+    register: str,
+    dining: str,
+    lines: list[LineRequest],
+    payments: list[tender.Tender],
+    request_hash: str,
+) -> tuple[Order, bool]:
+    """Place an order idempotently on the client's ``order_id``.
+
+    Returns ``(order, created)``. The same id with the same ``request_hash``
+    returns the recorded order and records nothing; with another hash it raises
+    OrderConflict. A replay is answered before the menu is consulted, so an
+    order already taken stays taken even if an item has since sold out.
+    """
+    existing = _existing(order_id, request_hash)
+    if existing is not None:
+        return existing, False
+    store = store_get_current()
+    priced = _price_lines(lines, dining)
+    total = sum(line["amount"] for line in priced)
+    settled = _settle(total, payments)
+    try:
+        with transaction.atomic():
+            order = _record(store, order_id, register, dining, priced, total, settled, request_hash)
+    except IntegrityError:
+        # Another request with the same id committed between our check and our
+        # insert; answer as for any replay.
+        existing = _existing(order_id, request_hash)
+        if existing is None:
+            raise
+        return existing, False
+    return order, True
+
+
+def _existing(order_id: uuid.UUID, request_hash: str) -> Order | None:
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return None
+    if order.request_hash != request_hash:
+        raise OrderConflict(f"order {order_id} already exists with different contents; use a new id for a new order")
+    return order
+
+
+def _price_lines(lines: list[LineRequest], dining: str) -> list[dict[str, Any]]:
+    if dining not in tax.DINING:
+        raise OrderRejected(f"dining must be eat_in or take_out, not {dining!r}")
+    if not lines:
+        raise OrderRejected("an order needs at least one line")
+    if len(lines) > MAX_LINES:
+        raise OrderRejected(f"an order may have at most {MAX_LINES} lines, not {len(lines)}")
+    items = {
+        item.sku: item
+        for item in MenuItem.objects.filter(sku__in={line.sku for line in lines})
+        .select_related("station")
+        .prefetch_related("modifier_groups")
+    }
+    modifiers = {
+        mod.code: mod
+        for mod in Modifier.objects.filter(code__in={code for line in lines for code in line.modifiers}).select_related("group")
+    }
+    return [_price_line(index, line, items, modifiers, dining) for index, line in enumerate(lines)]
+
+
+def _price_line(index: int, line: LineRequest, items: dict, modifiers: dict, dining: str) -> dict[str, Any]:
+    where = f"lines[{index}]"
+    item = items.get(line.sku)
+    if item is None:
+        raise OrderRejected(f"{where}: unknown sku {line.sku!r}")
+    if not item.available:
+        raise OrderRejected(f"{where}: {item.sku} ({item.name_en}) is sold out")
+    if dining == tax.TAKE_OUT and not item.takeout_ok:
+        raise OrderRejected(f"{where}: {item.sku} ({item.name_en}) is not sold for take-out")
+    if not 1 <= line.qty <= MAX_QTY:
+        raise OrderRejected(f"{where}: qty must be from 1 to {MAX_QTY}, not {line.qty}")
+    chosen = _modifiers_for(where, item, line.modifiers, modifiers)
+    unit_price = item.price + sum(mod.price_delta for mod in chosen)
+    if unit_price < 0:
+        raise OrderRejected(f"{where}: modifiers take the price of {item.sku} below zero")
+    return {
+        "position": index,
+        "sku": item.sku,
+        "name_ja": item.name_ja,
+        "name_en": item.name_en,
+        "qty": line.qty,
+        "unit_price": unit_price,
+        "modifiers": [
+            {"code": mod.code, "name_ja": mod.name_ja, "name_en": mod.name_en, "price_delta": mod.price_delta}
+            for mod in chosen
+        ],
+        "amount": unit_price * line.qty,
+        "tax_class": item.tax_class,
+        "tax_rate": tax.rate_for(item.tax_class, dining),
+        "station": item.station.code if item.station else "",
+    }
+
+
+def _modifiers_for(where: str, item: MenuItem, codes: list[str], known: dict[str, Modifier]) -> list[Modifier]:
+    if len(codes) > MAX_MODIFIERS:
+        raise OrderRejected(f"{where}: at most {MAX_MODIFIERS} modifiers per line")
+    if len(set(codes)) != len(codes):
+        raise OrderRejected(f"{where}: a modifier is listed twice")
+    groups = {group.pk: group for group in item.modifier_groups.all()}
+    chosen = []
+    for code in codes:
+        mod = known.get(code)
+        if mod is None:
+            raise OrderRejected(f"{where}: unknown modifier {code!r}")
+        if mod.group_id not in groups:
+            raise OrderRejected(f"{where}: modifier {code!r} does not apply to {item.sku}")
+        chosen.append(mod)
+    for group in groups.values():
+        count = sum(1 for mod in chosen if mod.group_id == group.pk)
+        if count < group.min_choices:
+            raise OrderRejected(f"{where}: {item.sku} needs at least {group.min_choices} choice(s) of {group.code}")
+        if count > group.max_choices:
+            raise OrderRejected(f"{where}: {item.sku} allows at most {group.max_choices} choice(s) of {group.code}")
+    return chosen
+
+
+def _settle(total: int, payments: list[tender.Tender]) -> list[tender.Settled]:
+    try:
+        return tender.settle(total, payments)
+    except tender.TenderError as exc:
+        raise OrderRejected(str(exc)) from None
+
+
+def _record(store, order_id, register, dining, priced, total, settled, request_hash) -> Order:
+    if Order.objects.filter(pk=order_id).exists():
+        # Same id committed while we priced the order: let the caller answer it as a replay.
+        raise IntegrityError(f"order {order_id} exists")
+    placed_at = timezone.now()
+    day = business_date(placed_at, time_zone=store.time_zone, cutover=store.day_cutover)
+    number = _next_number(store.code, day)
+    taxes = tax.receipt_taxes((line["amount"], line["tax_rate"]) for line in priced)
+    change_record(
+        kind="order.placed",
+        store=store.code,
+        payload={
+            "id": str(order_id),
+            "number": number,
+            "business_date": day.isoformat(),
+            "register": register,
+            "dining": dining,
+            "placed_at": placed_at.isoformat(),
+            "request_hash": request_hash,
+            "total": total,
+            "taxes": [rate.as_dict() for rate in taxes],
+            "lines": priced,
+        },
+    )
+    if settled:
+        payment_record(order_id=order_id, store=store.code, settled=settled, at=placed_at)
+    return Order.objects.get(pk=order_id)
+
+
+def payment_record(*, order_id: uuid.UUID, store: str, settled: list[tender.Settled], at) -> None:
+    """Record tenders against an order. Payment ids derive from the order id and
+    position, so the same sale placed on two nodes during a partition merges
+    into one set of payments, not two."""
+    change_record(
+        kind="order.paid",
+        store=store,
+        payload={
+            "order": str(order_id),
+            "at": at.isoformat(),
+            "payments": [
+                {
+                    "id": str(uuid.uuid5(order_id, f"payment:{position}")),
+                    "position": position,
+                    "method": item.method,
+                    "amount": item.applied,
+                    "tendered": item.tendered,
+                    "change": item.change,
+                    "reference": item.reference,
+                }
+                for position, item in enumerate(settled)
+            ],
+        },
+    )
+
+
+def _next_number(store: str, day) -> int:
+    lane = numbers.lane_for_node(
+        settings.POS_NODE, configured=settings.POS_TICKET_LANE, has_peers=bool(settings.POS_PEERS)
+    )
+    counter, created = TicketCounter.objects.select_for_update().get_or_create(store=store, business_date=day, lane=lane)
+    if created:
+        # A node restored mid-day continues after the numbers it already
+        # called (they come back to it from its siblings) instead of repeating them.
+        low, high = numbers.lane_range(lane)
+        counter.count = Order.objects.filter(
+            store=store, business_date=day, number__gte=low, number__lte=high
+        ).count()
+    counter.count += 1
+    counter.save(update_fields=["count"])
+    return numbers.number_for(lane, counter.count)

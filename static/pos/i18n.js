@@ -1,0 +1,43 @@
+// User-facing strings for the JavaScript side, Japanese first (the default), English second.
+const STRINGS = {
+  ja: {
+    online: "オンライン", offline: "オフライン", connecting: "接続中…",
+    sent: "送信しました", failed: "送信できません", wrongPin: "PINが違います",
+    no: "No.", total: "合計", change: "お釣り", taxOf: "内消費税", cartEmpty: "商品を選んでください",
+    placed: "受付", in_kitchen: "調理中", ready: "お渡し可", served: "提供済", voided: "取消",
+    eat_in: "店内", take_out: "持ち帰り", soldOut: "品切れ", options: "変更",
+    bump: "完了", recall: "呼び戻し", tendered: "お預かり", rejected: "受け付けられません",
+    min: "分", reduced: "※軽減税率",
+  },
+  en: {
+    online: "Online", offline: "Offline", connecting: "Connecting…",
+    sent: "Sent", failed: "Could not send", wrongPin: "Wrong PIN",
+    no: "No.", total: "Total", change: "Change", taxOf: "incl. tax", cartEmpty: "Choose items",
+    placed: "Placed", in_kitchen: "In kitchen", ready: "Ready", served: "Served", voided: "Voided",
+    eat_in: "Eat in", take_out: "Take out", soldOut: "Sold out", options: "Options",
+    bump: "Done", recall: "Recall", tendered: "Tendered", rejected: "Rejected",
+    min: "min", reduced: "※ reduced rate",
+  },
+};
+
+export function lang() {
+  const stored = localStorage.getItem("pos.lang");
+  if (stored === "ja" || stored === "en") return stored;
+  return document.documentElement.lang.startsWith("en") ? "en" : "ja";
+}
+
+export function t(key) {
+  return (STRINGS[lang()] || STRINGS.ja)[key] ?? key;
+}
+
+export function nameOf(thing) {
+  return lang() === "en" ? (thing.name_en || thing.name_ja) : (thing.name_ja || thing.name);
+}
+
+export function yen(amount) {
+  return "¥" + Number(amount).toLocaleString("ja-JP");
+}
+
+export function config() {
+  return JSON.parse(document.getElementById("pos-config").textContent);
+}

@@ -1,0 +1,62 @@
+"""The change log: every fact a node records or receives, immutable, keyed by (origin, seq)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class Change(models.Model):
+    """One immutable event. Projections (orders, tickets, totals) are computed from these.
+
+    ``origin`` names the installation that recorded it and ``seq`` counts that
+    origin's changes without gaps, so a version vector (origin -> highest seq)
+    says exactly what a node has.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    origin = models.CharField(max_length=80)
+    seq = models.BigIntegerField()
+    store = models.CharField(max_length=16, db_index=True)
+    kind = models.CharField(max_length=40)
+    hlc = models.BigIntegerField()
+    payload = models.JSONField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["origin", "seq"], name="change_origin_seq")]
+        indexes = [models.Index(fields=["kind"], name="change_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.origin}#{self.seq}"
+
+    def as_wire(self) -> dict:
+        return {
+            "id": str(self.id),
+            "origin": self.origin,
+            "seq": self.seq,
+            "store": self.store,
+            "kind": self.kind,
+            "hlc": self.hlc,
+            "payload": self.payload,
+        }
+
+
+class NodeState(models.Model):
+    """This installation's identity and counters; a single row (pk=1).
+
+    A fresh database gets a fresh origin, so a re-installed node never reuses
+    sequence numbers its previous life already shipped.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    node = models.CharField(max_length=64)
+    origin = models.CharField(max_length=80, unique=True)
+    last_seq = models.BigIntegerField(default=0)
+    last_hlc = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @staticmethod
+    def new_origin(node: str) -> str:
+        return f"{node}.{uuid.uuid4().hex[:8]}"

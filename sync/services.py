@@ -1,0 +1,59 @@
+"""Writes to the change log: recording local facts and applying remote ones."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from sync.clock import Clock
+from sync.models import Change, NodeState
+from sync.projection import project
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def node_state_get() -> NodeState:
+    """This node's identity row, created on first use."""
+    state = NodeState.objects.filter(pk=1).first()
+    if state is not None:
+        return state
+    try:
+        with transaction.atomic():
+            return NodeState.objects.create(
+                pk=1, node=settings.POS_NODE, origin=NodeState.new_origin(settings.POS_NODE)
+            )
+    except IntegrityError:
+        return NodeState.objects.get(pk=1)
+
+
+def change_record(*, kind: str, store: str, payload: dict[str, Any], change_id: uuid.UUID | None = None) -> Change:
+    """Append a local fact to the change log and project it.
+
+    Must run inside ``transaction.atomic()``: the change and its projection
+    commit together or not at all. Locking the node row serialises sequence
+    allocation, so seqs have no gaps and no repeats.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("change_record() must run inside transaction.atomic()")
+    node_state_get()
+    state = NodeState.objects.select_for_update().get(pk=1)
+    state.last_seq += 1
+    state.last_hlc = Clock(state.last_hlc).tick(_now_ms()).last
+    state.save(update_fields=["last_seq", "last_hlc"])
+    change = Change.objects.create(
+        id=change_id or uuid.uuid4(),
+        origin=state.origin,
+        seq=state.last_seq,
+        store=store,
+        kind=kind,
+        hlc=state.last_hlc,
+        payload=payload,
+    )
+    project(change)
+    return change

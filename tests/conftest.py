@@ -1,0 +1,55 @@
+"""Shared fixtures for the whole suite (settings come from posweb/settings_test.py)."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+
+import pytest
+
+from tests.personas import CHROMIUM, ci
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex((host, port)) == 0
+
+
+@pytest.fixture
+def demo(db):
+    """The demo store as seed_demo makes it."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def register_client(demo):
+    """A Django test client that is the demo register device."""
+    from django.test import Client
+
+    from registers.demo import demo_token
+
+    return Client(headers={"Authorization": f"Bearer {demo_token()}"})
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A real Redis for channel-layer tests; never skipped under CI=true."""
+    url = os.environ.get("POS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    if not port_open("127.0.0.1", 6379):
+        if ci():
+            pytest.fail("Redis is not running on 127.0.0.1:6379 and CI=true")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not os.path.exists(CHROMIUM):
+        if ci():
+            pytest.fail(f"{CHROMIUM} is missing and CI=true")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    return CHROMIUM
