@@ -20,9 +20,9 @@ const STRINGS = {
   },
 };
 
+// The page's language is the server's choice (posweb/middleware.py): the
+// store's language unless this tablet picked the other one.
 export function lang() {
-  const stored = localStorage.getItem("pos.lang");
-  if (stored === "ja" || stored === "en") return stored;
   return document.documentElement.lang.startsWith("en") ? "en" : "ja";
 }
 

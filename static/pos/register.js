@@ -129,7 +129,7 @@ function renderCart() {
     ...state.cart.map((line, index) => {
       const item = itemOf(line.sku);
       const li = document.createElement("li");
-      li.dataset.sku = line.sku;
+      li.dataset.lineSku = line.sku; // not data-sku: that hook belongs to the menu buttons
       const mods = item.modifier_groups.flatMap((g) => g.modifiers).filter((m) => line.modifiers.includes(m.code));
       li.innerHTML = `<span class="name"></span><span class="mods"></span>
         <span class="qty"><button type="button" class="minus" aria-label="-">−</button><b></b><button type="button" class="plus" aria-label="+">＋</button></span>
@@ -272,8 +272,8 @@ function wire() {
   document.querySelector(".pin-form").addEventListener("submit", (e) => { e.preventDefault(); login($("pin-input").value); });
   $("logout").addEventListener("click", logout);
   $("lang-toggle").addEventListener("click", () => {
-    localStorage.setItem("pos.lang", lang() === "ja" ? "en" : "ja");
-    renderMenu(); renderCart(); refreshOrders();
+    document.cookie = `django_language=${lang() === "ja" ? "en" : "ja"}; path=/; max-age=31536000; SameSite=Lax`;
+    location.reload();
   });
   for (const b of document.querySelectorAll("[data-dining]")) {
     b.addEventListener("click", () => {

@@ -1,0 +1,58 @@
+"""In real headless Chromium: a cashier logs in, rings up an order, and the kitchen page shows it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import chromium
+from tests.nodes import Node
+
+pytestmark = [pytest.mark.browser, pytest.mark.nodes]
+
+
+@pytest.fixture
+def node(tmp_path):
+    node = Node(tmp_path / "store", name="node1").setup().start()
+    yield node
+    node.stop()
+
+
+def test_a_cashier_sells_and_the_kitchen_sees_the_ticket(node, chromium_path):
+    with chromium(chromium_path) as browser:
+        kitchen = browser.new_page()
+        kitchen.goto(f"{node.url}/kitchen/")
+        kitchen.wait_for_selector('[data-testid="connection"][data-state="online"]', timeout=10_000)
+
+        register = browser.new_page()
+        register.goto(f"{node.url}/register/")
+        register.get_by_test_id("pin-input").fill("1234")
+        register.get_by_test_id("pin-submit").click()
+        register.wait_for_selector("body[data-ready=true]")
+        register.locator('[data-sku="GYUDON"]').click()
+        register.locator('[data-sku="GYUDON"]').click()
+        register.get_by_test_id("dining-take-out").click()
+        register.locator('button[data-testid="line-options"]').first.click()
+        register.locator('input[value="size_oomori"]').check()
+        register.get_by_test_id("modifier-ok").click()
+        # 2 x (468 + 110) = 1156, take-out food at 8 %
+        expect(register.get_by_test_id("cart-total")).to_have_text("¥1,156")
+        register.get_by_test_id("pay-cash").click()
+        register.wait_for_selector('[data-testid="message"][data-kind="ok"]', timeout=10_000)
+        expect(register.get_by_test_id("outbox-count")).to_have_text("0")
+
+        orders = node.get("/api/orders")["items"]
+        assert len(orders) == 1
+        order = orders[0]
+        assert order["total"] == 1156 and order["dining"] == "take_out"
+        assert order["taxes"] == [{"rate": 8, "taxable": 1156, "tax": 85}]
+        assert order["lines"][0]["modifiers"][0]["code"] == "size_oomori"
+
+        ticket = kitchen.locator(f'[data-testid="ticket"][data-order-id="{order["id"]}"]')
+        ticket.wait_for(timeout=5_000)
+        assert "大盛" in ticket.inner_text()
+
+        register.wait_for_selector(f'[data-testid="recent-order"][data-order-id="{order["id"]}"][data-status="in_kitchen"]', timeout=10_000)
+        ticket.get_by_test_id("bump").click()
+        ticket.wait_for(state="detached", timeout=5_000)
+        register.wait_for_selector(f'[data-testid="recent-order"][data-order-id="{order["id"]}"][data-status="ready"]', timeout=10_000)
