@@ -11,6 +11,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from kitchen.routing import websocket_urlpatterns as kitchen_ws  # noqa: E402
 
+from django.conf import settings  # noqa: E402
+
+from posweb import workers  # noqa: E402
+
+if settings.POS_WORKERS:
+    workers.start_all()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

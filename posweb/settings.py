@@ -35,6 +35,8 @@ POS_TIME_ZONE = env_str("POS_TIME_ZONE", "Asia/Tokyo") or "Asia/Tokyo"
 # The kitchen feed: how long a ticket may stay unacknowledged before the printer
 # takes over (kitchen issue), in seconds.
 POS_KITCHEN_ACK_TIMEOUT = env_int("POS_KITCHEN_ACK_TIMEOUT", 10, minimum=1)
+# Background workers (replication, printer fallback) in the daphne process.
+POS_WORKERS = env_bool("POS_WORKERS", True)
 
 if not POS_STORE.replace("-", "").replace("_", "").isalnum() or len(POS_STORE) > 16:
     raise ImproperlyConfigured(f"POS_STORE must be a short code of letters and digits, not {POS_STORE!r}")

@@ -7,5 +7,6 @@ import tempfile
 os.environ.setdefault("POS_DATA_DIR", tempfile.mkdtemp(prefix="posweb-test-"))
 os.environ.setdefault("POS_NODE", "test-node")
 os.environ.pop("REDIS_URL", None)
+os.environ.setdefault("POS_WORKERS", "0")
 
 from posweb.settings import *  # noqa: E402,F403

@@ -22,6 +22,11 @@ class Change(models.Model):
     kind = models.CharField(max_length=40)
     hlc = models.BigIntegerField()
     payload = models.JSONField()
+    # Hash chain per origin: digest = sha256(previous digest of this origin +
+    # this change's content). Made once at the origin and shipped with the
+    # change, so any node (and HQ) can detect a deleted or altered change.
+    prev_digest = models.CharField(max_length=64, default="")
+    digest = models.CharField(max_length=64, default="")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -40,6 +45,8 @@ class Change(models.Model):
             "kind": self.kind,
             "hlc": self.hlc,
             "payload": self.payload,
+            "prev_digest": self.prev_digest,
+            "digest": self.digest,
         }
 
 
@@ -55,6 +62,7 @@ class NodeState(models.Model):
     origin = models.CharField(max_length=80, unique=True)
     last_seq = models.BigIntegerField(default=0)
     last_hlc = models.BigIntegerField(default=0)
+    last_digest = models.CharField(max_length=64, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     @staticmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 import uuid
 from typing import Any
@@ -45,8 +47,7 @@ def change_record(*, kind: str, store: str, payload: dict[str, Any], change_id: 
     state = NodeState.objects.select_for_update().get(pk=1)
     state.last_seq += 1
     state.last_hlc = Clock(state.last_hlc).tick(_now_ms()).last
-    state.save(update_fields=["last_seq", "last_hlc"])
-    change = Change.objects.create(
+    change = Change(
         id=change_id or uuid.uuid4(),
         origin=state.origin,
         seq=state.last_seq,
@@ -54,6 +55,26 @@ def change_record(*, kind: str, store: str, payload: dict[str, Any], change_id: 
         kind=kind,
         hlc=state.last_hlc,
         payload=payload,
+        prev_digest=state.last_digest,
     )
+    change.digest = change_digest(change)
+    state.last_digest = change.digest
+    state.save(update_fields=["last_seq", "last_hlc", "last_digest"])
+    change.save(force_insert=True)
     project(change)
     return change
+
+
+def change_digest(change: Change) -> str:
+    """The chain hash of a change: sha256 over the previous digest and the change's content."""
+    content = {
+        "id": str(change.id),
+        "origin": change.origin,
+        "seq": change.seq,
+        "store": change.store,
+        "kind": change.kind,
+        "hlc": change.hlc,
+        "payload": change.payload,
+        "prev": change.prev_digest,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()

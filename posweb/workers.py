@@ -1,0 +1,83 @@
+"""Background workers that run inside a node's daphne process.
+
+The contract runs a node as plain ``daphne posweb.asgi:application``, so loops
+such as replication or the kitchen printer fallback live here: each is a
+daemon thread that calls its function every ``interval`` seconds, or at once
+when woken. Apps register workers in ``AppConfig.ready()``; ``posweb/asgi.py``
+starts them unless ``POS_WORKERS=0`` (the test overlay sets that, and tests
+drive the functions directly).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import close_old_connections
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Worker:
+    name: str
+    interval: float
+    func: Callable[[], None]
+    wake_event: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.wake_event.clear()
+            close_old_connections()
+            try:
+                self.func()
+            except Exception:  # noqa: BLE001
+                # A worker must outlive one bad tick (a peer down, a printer
+                # off); the next tick retries.
+                log.exception("worker %s failed", self.name)
+            finally:
+                close_old_connections()
+            self.wake_event.wait(self.interval)
+
+
+_workers: dict[str, Worker] = {}
+_stop = threading.Event()
+
+
+def worker(name: str, *, interval: float) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Register ``func`` as the worker ``name`` (registering a name again replaces it)."""
+
+    def register(func: Callable[[], None]) -> Callable[[], None]:
+        _workers[name] = Worker(name, interval, func)
+        return func
+
+    return register
+
+
+def wake(name: str) -> None:
+    """Run worker ``name`` now instead of at its next interval (no-op if unknown or not started)."""
+    w = _workers.get(name)
+    if w is not None:
+        w.wake_event.set()
+
+
+def start_all() -> None:
+    _stop.clear()
+    for w in _workers.values():
+        if w.thread is None or not w.thread.is_alive():
+            w.thread = threading.Thread(target=w.run, args=(_stop,), name=f"posweb-{w.name}", daemon=True)
+            w.thread.start()
+            log.info("started worker %s (every %ss)", w.name, w.interval)
+
+
+def stop_all(timeout: float = 5) -> None:
+    _stop.set()
+    for w in _workers.values():
+        w.wake_event.set()
+    for w in _workers.values():
+        if w.thread is not None:
+            w.thread.join(timeout)
+            w.thread = None
