@@ -70,3 +70,11 @@ def test_the_pages_render(demo, client):
     kitchen = client.get("/kitchen/?station=grill")
     assert register.status_code == 200 and b'data-testid="pin-input"' in register.content
     assert kitchen.status_code == 200 and "グリル".encode() in kitchen.content
+
+
+def test_pages_speak_japanese_by_default_and_english_when_chosen(demo, client):
+    japanese = client.get("/kitchen/", headers={"Accept-Language": "en-US"})
+    assert "全調理場".encode() in japanese.content and b'lang="ja"' in japanese.content
+    client.cookies["django_language"] = "en"
+    english = client.get("/kitchen/")
+    assert b"All stations" in english.content and b'lang="en"' in english.content
