@@ -114,10 +114,6 @@ class PaymentOut(Schema):
     tendered: int
     change: int
     reference: str
-    id: uuid.UUID | None = None
-    offline: bool = False
-    settle_by: dt.datetime | None = None
-    settled_at: dt.datetime | None = None
 
 
 class OrderOut(BaseModel):

@@ -113,10 +113,6 @@ def order_as_dict(order: Order) -> dict[str, Any]:
                 "tendered": p.tendered,
                 "change": p.change,
                 "reference": p.reference,
-                "id": str(p.id),
-                "offline": p.offline,
-                "settle_by": p.settle_by.isoformat() if p.settle_by else None,
-                "settled_at": p.settled_at.isoformat() if p.settled_at else None,
             }
             for p in order.payments.all()
         ],
