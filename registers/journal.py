@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync.models import Change
+from sync.models import Change, NodeState
 from sync.services import change_digest
 
 BATCH = 2000
@@ -38,9 +38,9 @@ def journal_origins() -> list[str]:
 def journal_verify(*, origin: str | None = None) -> list[Problem]:
     """Problems in the chain of ``origin`` (every origin when None); empty when intact.
 
-    A node may hold an origin's changes from some seq onward only if it never
-    saw the earlier ones, so the walk starts at the lowest seq held and trusts
-    its prev_digest; everything after must link up.
+    Replication ships each origin's changes from seq 1 without gaps, so a chain
+    must start at 1 and link up to its end. For this node's own origin the node
+    row also remembers the last seq and digest, which catches a deleted tail.
     """
     problems: list[Problem] = []
     for name in [origin] if origin else journal_origins():
@@ -55,6 +55,11 @@ def _verify_origin(origin: str) -> list[Problem]:
     for change in changes.iterator(chunk_size=BATCH):
         problems.extend(_check(change, prev))
         prev = change
+    state = NodeState.objects.filter(pk=1, origin=origin).first()
+    if state is not None and (prev is None or prev.seq < state.last_seq or prev.digest != state.last_digest):
+        last = prev.seq if prev else 0
+        problems.append(Problem(origin, state.last_seq, "", "", f"this node recorded up to #{state.last_seq} "
+                                f"but the chain ends at #{last} (deleted or altered at the end)"))
     return problems
 
 
@@ -70,7 +75,9 @@ def _check(change: Change, prev: Change | None) -> list[Problem]:
             found.append(problem(f"changes {prev.seq + 1}..{change.seq - 1} are missing (deleted)"))
         elif change.prev_digest != prev.digest:
             found.append(problem(f"does not follow change #{prev.seq} (its predecessor was altered or replaced)"))
-    elif change.seq == 1 and change.prev_digest:
+    elif change.seq != 1:
+        found.append(problem(f"changes 1..{change.seq - 1} are missing (deleted)"))
+    elif change.prev_digest:
         found.append(problem("the first change points at a predecessor"))
     return found
 
