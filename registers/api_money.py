@@ -15,12 +15,15 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from registers import drawer, offline_card, reports, selectors, staff, voids
+from registers import adjustments, drawer, offline_card, reports, selectors, staff, tender, voids
 from registers.auth import device_auth
 from registers.models import Store, ZReport
 from registers.receipt_escpos import receipt_escpos
 from registers.receipts import receipt_for
 from registers.schemas import (
+    DiscountIn,
+    PayIn,
+    PriceOverrideIn,
     DrawerIn,
     DrawerOut,
     ErrorOut,
@@ -62,6 +65,38 @@ def order_void(request: HttpRequest, order_id: uuid.UUID, body: VoidIn):
     except MONEY_ERRORS as exc:
         return _refused(exc)
     return Status(200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+
+
+@router.post("/orders/{order_id}/discount", response={200: OrderOut, **ERRORS}, summary="Discount the bill (manager PIN)")
+def order_discount(request: HttpRequest, order_id: uuid.UUID, body: DiscountIn):
+    try:
+        adjustments.order_adjust(order_id=order_id, kind="discount", manager_pin=body.manager_pin, reason=body.reason,
+                                 amount=body.amount, percent=body.percent)
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+
+
+@router.post("/orders/{order_id}/price-override", response={200: OrderOut, **ERRORS}, summary="Override a line's price (manager PIN)")
+def order_price_override(request: HttpRequest, order_id: uuid.UUID, body: PriceOverrideIn):
+    try:
+        adjustments.order_adjust(order_id=order_id, kind="override", manager_pin=body.manager_pin, reason=body.reason,
+                                 position=body.position, unit_price=body.unit_price)
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+
+
+@router.post("/orders/{order_id}/payments", response={200: OrderOut, 201: OrderOut, **ERRORS}, summary="Pay an open order")
+def order_pay(request: HttpRequest, order_id: uuid.UUID, body: PayIn):
+    try:
+        _, created = adjustments.order_pay(
+            order_id=order_id, batch_id=body.id,
+            payments=[tender.Tender(p.method, p.amount, p.reference, p.offline) for p in body.payments],
+        )
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(201 if created else 200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
 
 
 @router.post(

@@ -354,3 +354,21 @@ class ZReport(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["store", "business_date"], name="zreport_store_day")]
         ordering = ["store", "number"]
+
+
+class OrderAdjustment(models.Model):
+    """Projection of order.discounted / order.price_overridden: a manager-approved change of price."""
+
+    KINDS = [("discount", _("discount")), ("override", _("price override"))]
+
+    id = models.UUIDField(primary_key=True)  # the change id
+    order_id = models.UUIDField(db_index=True)
+    store = models.CharField(max_length=16)
+    kind = models.CharField(max_length=8, choices=KINDS)
+    position = models.PositiveSmallIntegerField(null=True, blank=True)  # the line, for an override
+    value = models.IntegerField()  # discount in yen, or the line's new unit price
+    staff = models.CharField(max_length=64)
+    reason = models.CharField(max_length=200)
+    at = models.DateTimeField()
+    hlc = models.BigIntegerField()
+    origin = models.CharField(max_length=80)

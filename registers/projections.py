@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from registers.models import DrawerEvent, Order, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
+from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
 from sync.models import Change
 from sync.projection import projector
 
@@ -240,3 +240,35 @@ def day_closed(change: Change) -> None:
         hlc=change.hlc,
         origin=change.origin,
     )
+
+
+@projector("order.discounted")
+@projector("order.price_overridden")
+def order_adjusted(change: Change) -> None:
+    from registers.adjustments import order_reprice
+
+    data = change.payload
+    OrderAdjustment.objects.get_or_create(
+        id=change.id,
+        defaults={
+            "order_id": data["order"],
+            "store": change.store,
+            "kind": "discount" if change.kind == "order.discounted" else "override",
+            "position": data.get("position"),
+            "value": data["value"],
+            "staff": data["staff"]["name"],
+            "reason": data["reason"],
+            "at": dt.datetime.fromisoformat(data["at"]),
+            "hlc": change.hlc,
+            "origin": change.origin,
+        },
+    )
+    order_reprice(data["order"])
+
+
+@projector("order.placed")
+def order_placed_reprice(change: Change) -> None:
+    """Adjustments that arrived before their sale apply once it does."""
+    from registers.adjustments import order_reprice
+
+    order_reprice(change.payload["id"])

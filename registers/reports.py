@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from registers.business_day import business_date
-from registers.models import DrawerEvent, Order, OrderVoid, Payment, Refund, Store, ZReport
+from registers.models import DrawerEvent, Order, OrderAdjustment, OrderVoid, Payment, Refund, Store, ZReport
 from registers.offline_card import offline_card_alerts
 from registers.staff import manager_approve
 from registers.voids import MoneyConflict, MoneyRejected
@@ -70,12 +70,29 @@ def day_report(*, store: str, day: dt.date) -> dict[str, Any]:
                 for r in refunds
             ],
         },
+        "discounts": _adjustments(sold),
         "net": {"total": total - refunded, "taxes": _net_taxes(taxes, refund_taxes)},
         "unpaid": {
             "count": sum(1 for o in sold if o.paid < o.total),
             "amount": sum(o.total - o.paid for o in sold if o.paid < o.total),
         },
         "drawer": _drawers(sold, payments, refunds, drawer),
+    }
+
+
+def _adjustments(sold: list[Order]) -> dict[str, Any]:
+    numbers = {o.id: o.number for o in sold}
+    rows = list(OrderAdjustment.objects.filter(order_id__in=list(numbers)).order_by("hlc", "origin"))
+    discounts = [a for a in rows if a.kind == "discount"]
+    return {
+        "count": len(discounts),
+        "amount": sum(a.value for a in discounts),
+        "overrides": len(rows) - len(discounts),
+        "items": [
+            {"number": numbers[a.order_id], "kind": a.kind, "position": a.position, "value": a.value,
+             "staff": a.staff, "reason": a.reason}
+            for a in rows
+        ],
     }
 
 

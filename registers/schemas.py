@@ -256,3 +256,25 @@ class ZOut(Schema):
     staff: str
     closed_at: dt.datetime
     report: dict
+
+
+class DiscountIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    manager_pin: StrictStr | None = Field(None, max_length=8)
+    reason: StrictStr = Field(..., max_length=200)
+    amount: StrictInt | None = Field(None, ge=1, le=10_000_000, description="Yen off the bill.")
+    percent: StrictInt | None = Field(None, ge=1, le=100, description="Or percent off the bill.")
+
+
+class PriceOverrideIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    manager_pin: StrictStr | None = Field(None, max_length=8)
+    reason: StrictStr = Field(..., max_length=200)
+    position: StrictInt = Field(..., ge=0, le=99)
+    unit_price: StrictInt = Field(..., ge=0, le=1_000_000)
+
+
+class PayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: uuid.UUID = Field(..., description="Made by the client; sending it again is safe.")
+    payments: list[PaymentIn] = Field(..., min_length=1, max_length=10)

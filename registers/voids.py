@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from registers import tax
 from registers.business_day import business_date
-from registers.models import Order, OrderVoid, Refund, ZReport
+from registers.models import Order, OrderAdjustment, OrderVoid, Refund, ZReport
 from registers.services import store_get_current
 from registers.staff import manager_approve
 from sync.services import change_record
@@ -90,7 +90,14 @@ def order_refund(
             raise MoneyConflict(f"order No. {order.number} is not fully paid; void it instead")
         refunded = _refunded_qty(order_id)
         wanted = _refund_lines(order, lines, refunded)
-        amount, taxes = _refund_money(order, wanted, refunded)
+        if OrderAdjustment.objects.filter(order_id=order_id, kind="discount").exists():
+            # A bill discount is spread over the lines only per tax rate, not per
+            # line, so a discounted sale is refunded whole, exactly as paid.
+            if lines is not None:
+                raise MoneyRejected(f"order No. {order.number} was discounted; refund it whole (leave out lines)")
+            amount, taxes = order.total, order.taxes
+        else:
+            amount, taxes = _refund_money(order, wanted, refunded)
         at = timezone.now()
         change_record(
             kind="order.refunded",
