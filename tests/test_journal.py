@@ -94,3 +94,27 @@ def test_deleting_the_latest_change_is_detected(day):
     Change.objects.order_by("-seq").first().delete()
     problems = journal_verify()
     assert problems and "chain ends" in problems[0].what
+
+
+@pytest.mark.nodes
+def test_verify_journal_exits_non_zero_on_a_real_node(tmp_path):
+    """The command as an operator runs it, against a node's own SQLite file edited behind its back."""
+    import sqlite3
+
+    from tests.nodes import Node
+
+    node = Node(tmp_path / "store", name="node1").setup().start()
+    try:
+        status, sale = node.post("/api/orders", order_body())
+        assert status == 201
+    finally:
+        node.stop()
+    assert "journal intact" in node.manage("verify_journal")
+    db = next((tmp_path / "store").glob("posweb-store.sqlite3"))
+    with sqlite3.connect(db) as conn:
+        payload = json.loads(conn.execute("SELECT payload FROM sync_change WHERE kind='order.placed'").fetchone()[0])
+        payload["total"] = 1
+        conn.execute("UPDATE sync_change SET payload=? WHERE kind='order.placed'", (json.dumps(payload),))
+    with pytest.raises(RuntimeError) as failed:
+        node.manage("verify_journal")
+    assert "altered" in str(failed.value) and sale["id"] in str(failed.value)
