@@ -42,16 +42,13 @@ from registers.services import store_get_current
 
 router = Router(auth=device_auth, tags=["money"])
 
-ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 def _refused(exc: Exception):
-    code = {
-        staff.NotAllowed: 403,
-        voids.OrderMissing: 404,
-        voids.MoneyConflict: 409,
-        voids.MoneyRejected: 422,
-    }[type(exc)]
+    codes = [(staff.TooManyPins, 429), (staff.NotAllowed, 403), (voids.OrderMissing, 404),
+             (voids.MoneyConflict, 409), (voids.MoneyRejected, 422)]
+    code = next(code for kind, code in codes if isinstance(exc, kind))
     return Status(code, {"detail": str(exc)})
 
 

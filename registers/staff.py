@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +21,17 @@ from sync.services import change_record
 
 class NotAllowed(PermissionError):
     """The PIN is missing, wrong, or not a manager's (HTTP 403). Nothing was recorded."""
+
+
+class TooManyPins(NotAllowed):
+    """Too many wrong PINs lately (HTTP 429): a 4-digit PIN must not be guessable by trying them all."""
+
+
+# A 4-digit PIN has 10 000 values; at most MAX_PIN_FAILURES wrong ones per
+# PIN_WINDOW_S per node keeps trying them all to weeks. Per node, in the
+# process cache: good enough against a script on the store's Wi-Fi.
+MAX_PIN_FAILURES = 10
+PIN_WINDOW_S = 300
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,14 @@ def staff_by_pin(*, pin: str | None) -> Staff | None:
     if not pin:
         return None
     store = settings.POS_STORE
-    return Staff.objects.filter(store=store, pin_digest=Staff.digest_pin(store, pin), active=True).first()
+    key = f"posweb:pin-failures:{store}"
+    if cache.get(key, 0) >= MAX_PIN_FAILURES:
+        raise TooManyPins(f"too many wrong PINs; wait {PIN_WINDOW_S // 60} minutes and try again")
+    staff = Staff.objects.filter(store=store, pin_digest=Staff.digest_pin(store, pin), active=True).first()
+    if staff is None:
+        cache.add(key, 0, PIN_WINDOW_S)
+        cache.incr(key)
+    return staff
 
 
 def manager_approve(*, pin: str | None, action: str) -> Approver:

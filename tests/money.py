@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from sync.models import Change, NodeState
 
 MANAGER_PIN = "9999"
@@ -32,3 +34,13 @@ def act_as_node(origin: str) -> None:
     NodeState.objects.filter(pk=1).update(
         origin=origin, last_seq=last.seq if last else 0, last_digest=last.digest if last else ""
     )
+
+
+@pytest.fixture(autouse=True)
+def forget_pin_failures():
+    """Wrong PINs are counted per node for a few minutes; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from registers.journal import journal_verify
 from sync.models import Change
-from tests.money import MANAGER_PIN, post
+from tests.money import MANAGER_PIN, post, forget_pin_failures  # noqa: F401  (autouse)
 from tests.personas import order_body
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from registers.reports import day_report
 from sync.models import Change
 from sync.projection import project
 from sync.services import node_state_get
-from tests.money import CASHIER_PIN, MANAGER_PIN, act_as_node, place, post
+from tests.money import CASHIER_PIN, MANAGER_PIN, act_as_node, place, post, forget_pin_failures  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from registers.models import Order, OrderAdjustment
 from registers.pricing import Line, reprice
 from sync.models import Change
 from sync.projection import project
-from tests.money import CASHIER_PIN, MANAGER_PIN, place, post
+from tests.money import CASHIER_PIN, MANAGER_PIN, place, post, forget_pin_failures  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 
 from registers.models import ZReport
 from sync.models import Change
-from tests.money import CASHIER_PIN, MANAGER_PIN, place, post
+from tests.money import CASHIER_PIN, MANAGER_PIN, place, post, forget_pin_failures  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
 

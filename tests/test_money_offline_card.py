@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from registers.models import Payment, Store
 from registers.offline_card import offline_card_alerts
-from tests.money import post
+from tests.money import post, forget_pin_failures  # noqa: F401  (autouse)
 from tests.personas import order_body
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from kitchen.models import FeedEntry, Ticket
 from registers.models import Order, Refund
 from sync.models import Change
-from tests.money import CASHIER_PIN, MANAGER_PIN, place, post
+from tests.money import CASHIER_PIN, MANAGER_PIN, place, post, forget_pin_failures  # noqa: F401  (autouse)
 from tests.personas import order_body
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +113,11 @@ def test_a_voided_order_cannot_be_refunded_and_an_unpaid_one_is_voided_instead(r
     assert refund(register_client, sale["id"]).status_code == 409
     unpaid = place(register_client, "eat_in", [{"sku": "BEER", "qty": 1}], [])
     assert "void" in refund(register_client, unpaid["id"]).json()["detail"]
+
+
+def test_guessing_the_manager_pin_is_stopped(register_client, sale):
+    for guess in range(10):
+        assert void(register_client, sale["id"], manager_pin=f"{guess:04d}").status_code == 403
+    blocked = void(register_client, sale["id"], manager_pin=MANAGER_PIN)
+    assert blocked.status_code == 429 and "too many wrong PINs" in blocked.json()["detail"]
+    assert not Change.objects.filter(kind="order.voided").exists()

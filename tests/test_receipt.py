@@ -12,7 +12,7 @@ from registers.models import Store
 from registers.receipt_escpos import KANJI_ON, SHIFT_JIS, receipt_escpos, receipt_send
 from registers.receipts import receipt_for
 from registers.selectors import order_get
-from tests.money import post
+from tests.money import post, forget_pin_failures  # noqa: F401  (autouse)
 from tests.personas import HAND_RECEIPT, order_body
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from tests.money import MANAGER_PIN, place, post
+from tests.money import MANAGER_PIN, place, post, forget_pin_failures  # noqa: F401  (autouse)
 from tests.personas import HAND_RECEIPT, order_body
 
 pytestmark = pytest.mark.django_db
