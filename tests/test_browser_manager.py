@@ -41,13 +41,24 @@ def test_a_manager_voids_a_sale_and_closes_the_day(node, chromium_path):
         page.wait_for_selector(f'[data-testid="manager-order"][data-order-id="{wrong["id"]}"][data-status="voided"]', timeout=10_000)
         assert node.get(f"/api/orders/{wrong['id']}")["status"] == "voided"
 
+        status, open_order = node.post("/api/orders", order_body(dining="eat_in", lines=[{"sku": "FRIES", "qty": 1}], payments=[]))
+        page.reload()
+        open_row = page.locator(f'[data-testid="manager-order"][data-order-id="{open_order["id"]}"]')
+        page.get_by_test_id("manager-pin").fill("9999")
+        page.get_by_test_id("reason").fill("常連")
+        page.get_by_test_id("discount-amount").fill("50")
+        open_row.get_by_test_id("discount").click()
+        expect(open_row).to_contain_text("¥200")
+        assert node.get(f"/api/orders/{open_order['id']}")["total"] == 200
+
         page.get_by_test_id("x-report").click()
-        expect(page.get_by_test_id("report-total")).to_have_text("¥2,116")
+        expect(page.get_by_test_id("report-total")).to_have_text("¥2,316")  # 2116 + fries 250 - 50
+        expect(page.get_by_test_id("report-discounts")).to_have_text("1 / ¥50")
         expect(page.get_by_test_id("report-voids")).to_have_text("1 / ¥550")
 
         page.get_by_test_id("z-close").click()
         expect(page.get_by_test_id("report")).to_contain_text("Z No. 1")
-        assert node.get("/api/reports/z")[0]["report"]["total"] == 2116
+        assert node.get("/api/reports/z")[0]["report"]["total"] == 2316
 
         receipt = browser.new_page()
         receipt.goto(f"{node.url}/register/receipt/{kept['id']}/?copy=1")

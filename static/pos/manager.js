@@ -13,6 +13,7 @@ const STRINGS = {
     cash: "現金", card: "カード", qr: "QR", voids: "取消", refunds: "返金", offline: "オフラインカード(未承認)",
     expected: "理論在高", counted: "実在高", overShort: "過不足", zNumber: "Z No.", needReason: "理由を入力してください",
     alert_due_soon: "承認期限が近い", alert_overdue: "承認期限切れ", unsettled: "未承認",
+    discountAmount: "値引額(円)", discount: "値引", discounts: "値引",
   },
   en: {
     title: "Manager", backToRegister: "Back to register", managerPin: "Manager PIN", reason: "Reason", onDuty: "On duty",
@@ -24,6 +25,7 @@ const STRINGS = {
     cash: "Cash", card: "Card", qr: "QR", voids: "Voids", refunds: "Refunds", offline: "Offline card (unsettled)",
     expected: "Expected", counted: "Counted", overShort: "Over/short", zNumber: "Z No.", needReason: "Enter a reason",
     alert_due_soon: "settle soon", alert_overdue: "overdue", unsettled: "unsettled",
+    discountAmount: "Discount (yen)", discount: "Discount", discounts: "Discounts",
   },
 };
 const t = (key) => (STRINGS[lang()] || STRINGS.ja)[key] ?? key;
@@ -81,6 +83,10 @@ function renderOrders(orders) {
     tr.dataset.status = order.status;
     tr.dataset.testid = "manager-order";
     const actions = document.createElement("td");
+    if (order.status !== "voided" && order.paid === 0) {
+      actions.append(button(t("discount"), "discount", () => act(() => api("POST", `/orders/${order.id}/discount`,
+        { manager_pin: pin(), reason: reason(), amount: Number($("discount-amount").value || 0) }))));
+    }
     if (order.status !== "voided") {
       actions.append(
         button(t("void"), "void", () => act(() => api("POST", `/orders/${order.id}/void`, { manager_pin: pin(), reason: reason() }))),
@@ -122,6 +128,7 @@ function renderReport(report, heading) {
     ...["cash", "card", "qr"].map((m) => row(t(m), `${report.tenders[m].count} / ${yen(report.tenders[m].amount)}`, `report-${m}`)),
     row(t("voids"), `${report.voids.count} / ${yen(report.voids.amount)}`, "report-voids"),
     row(t("refunds"), `${report.refunds.count} / ${yen(report.refunds.amount)}`, "report-refunds"),
+    row(t("discounts"), `${report.discounts.count} / ${yen(report.discounts.amount)}`, "report-discounts"),
     row(t("net"), yen(report.net.total), "report-net"),
     row(t("offline"), `${report.offline_card.unsettled_count} / ${yen(report.offline_card.unsettled_amount)}`, "report-offline"),
     ...report.drawer.map((d) => row(`${d.register}: ${t("expected")} / ${t("counted")} / ${t("overShort")}`,
