@@ -32,10 +32,15 @@ def today(store: Store) -> dt.date:
 
 def day_report(*, store: str, day: dt.date) -> dict[str, Any]:
     """The day's figures. Every amount is integer yen, tax included."""
-    orders = list(Order.objects.filter(store=store, business_date=day).order_by("number", "id"))
-    voided = {v.order_id: v for v in OrderVoid.objects.filter(order_id__in=[o.id for o in orders])}
+    # Subqueries rather than lists of ids: a busy day must not hit SQLite's limit on query parameters.
+    day_orders = Order.objects.filter(store=store, business_date=day)
+    orders = list(day_orders.order_by("number", "id"))
+    voided = {v.order_id: v for v in OrderVoid.objects.filter(order_id__in=day_orders.values("id"))}
     sold = [o for o in orders if o.id not in voided]
-    payments = list(Payment.objects.filter(order__in=sold).select_related("order").order_by("order_id", "position"))
+    payments = [
+        p for p in Payment.objects.filter(order__in=day_orders).select_related("order").order_by("order_id", "position")
+        if p.order_id not in voided
+    ]
     refunds = list(Refund.objects.filter(store=store, business_date=day).order_by("at", "id"))
     drawer = list(DrawerEvent.objects.filter(store=store, business_date=day).order_by("hlc", "id"))
     taxes = _sum_taxes(tax for o in sold for tax in o.taxes)
@@ -70,7 +75,7 @@ def day_report(*, store: str, day: dt.date) -> dict[str, Any]:
                 for r in refunds
             ],
         },
-        "discounts": _adjustments(sold),
+        "discounts": _adjustments(day_orders, sold),
         "net": {"total": total - refunded, "taxes": _net_taxes(taxes, refund_taxes)},
         "unpaid": {
             "count": sum(1 for o in sold if o.paid < o.total),
@@ -80,9 +85,12 @@ def day_report(*, store: str, day: dt.date) -> dict[str, Any]:
     }
 
 
-def _adjustments(sold: list[Order]) -> dict[str, Any]:
+def _adjustments(day_orders, sold: list[Order]) -> dict[str, Any]:
     numbers = {o.id: o.number for o in sold}
-    rows = list(OrderAdjustment.objects.filter(order_id__in=list(numbers)).order_by("hlc", "origin"))
+    rows = [
+        a for a in OrderAdjustment.objects.filter(order_id__in=day_orders.values("id")).order_by("hlc", "origin")
+        if a.order_id in numbers
+    ]
     discounts = [a for a in rows if a.kind == "discount"]
     return {
         "count": len(discounts),
