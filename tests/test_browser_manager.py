@@ -33,7 +33,7 @@ def test_a_manager_voids_a_sale_and_closes_the_day(node, chromium_path):
         page.get_by_test_id("manager-pin").fill("1234")  # a cashier's PIN
         page.get_by_test_id("reason").fill("打ち間違い")
         row.get_by_test_id("void").click()
-        expect(page.get_by_test_id("manager-message")).to_contain_text("manager")
+        expect(page.get_by_test_id("manager-message")).to_contain_text("責任者のPINが必要です")
         assert node.get(f"/api/orders/{wrong['id']}")["status"] != "voided"
 
         page.get_by_test_id("manager-pin").fill("9999")

@@ -14,6 +14,8 @@ const STRINGS = {
     expected: "理論在高", counted: "実在高", overShort: "過不足", zNumber: "Z No.", needReason: "理由を入力してください",
     alert_due_soon: "承認期限が近い", alert_overdue: "承認期限切れ", unsettled: "未承認",
     discountAmount: "値引額(円)", discount: "値引", discounts: "値引",
+    e403: "責任者のPINが必要です", e404: "見つかりません", e409: "この操作はできません", e422: "入力を確認してください",
+    e429: "PINの誤りが多すぎます。数分待ってください",
   },
   en: {
     title: "Manager", backToRegister: "Back to register", managerPin: "Manager PIN", reason: "Reason", onDuty: "On duty",
@@ -26,6 +28,8 @@ const STRINGS = {
     expected: "Expected", counted: "Counted", overShort: "Over/short", zNumber: "Z No.", needReason: "Enter a reason",
     alert_due_soon: "settle soon", alert_overdue: "overdue", unsettled: "unsettled",
     discountAmount: "Discount (yen)", discount: "Discount", discounts: "Discounts",
+    e403: "A manager's PIN is needed", e404: "Not found", e409: "Not possible now", e422: "Check the input",
+    e429: "Too many wrong PINs; wait a few minutes",
   },
 };
 const t = (key) => (STRINGS[lang()] || STRINGS.ja)[key] ?? key;
@@ -37,7 +41,11 @@ async function api(method, path, body) {
   if (cfg.token) headers.Authorization = `Bearer ${cfg.token}`;
   const response = await fetch(`/api${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail));
+  if (!response.ok) {
+    // A short message in the page's language, then the server's precise reason.
+    const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
+    throw new Error(`${t("e" + response.status)}: ${detail}`);
+  }
   return data;
 }
 
