@@ -19,7 +19,7 @@ from registers import adjustments, drawer, offline_card, reports, selectors, sta
 from registers.auth import device_auth
 from registers.models import Store, ZReport
 from registers.receipt_escpos import receipt_escpos
-from registers.receipts import receipt_for
+from registers.receipts import receipt_for, receipt_print
 from registers.schemas import (
     DiscountIn,
     PayIn,
@@ -177,6 +177,14 @@ def receipt(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
     if order is None:
         return Status(404, {"detail": f"no order {order_id}"})
     return Status(200, receipt_for(order=order, store=_store_of(order.store), copy=q.reprint))
+
+
+@router.post("/orders/{order_id}/receipt/print", response={200: dict, 404: ErrorOut}, summary="Hand out the receipt (reprints are copies)")
+def receipt_printed(request: HttpRequest, order_id: uuid.UUID):
+    order = selectors.order_get(order_id=order_id)
+    if order is None:
+        return Status(404, {"detail": f"no order {order_id}"})
+    return Status(200, receipt_print(order=order, store=_store_of(order.store), register=request.device.name))
 
 
 @router.get("/orders/{order_id}/receipt.escpos", response={404: ErrorOut}, summary="Receipt as ESC/POS bytes (Shift_JIS)")

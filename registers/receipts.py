@@ -12,9 +12,14 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
 from registers import tax
 from registers.invoice import invoice_number_problem
 from registers.models import Order, OrderVoid, Refund, Store
+from sync.models import Change
+from sync.services import change_record
 
 REDUCED_MARK = "※"
 
@@ -122,3 +127,19 @@ def display_width(text: str) -> int:
 def _columns(left: str, right: str, width: int) -> str:
     gap = max(1, width - display_width(left) - display_width(right))
     return left + " " * gap + right
+
+
+def receipt_print(*, order: Order, store: Store, register: str) -> dict[str, Any]:
+    """Record that the receipt was handed out; every print after the first is a copy (再発行).
+
+    Prints are changes, so a reprint is in the journal (who printed what, when)
+    and any node knows a receipt is already out, whichever node printed it.
+    """
+    with transaction.atomic():
+        earlier = Change.objects.filter(kind="receipt.printed", payload__order=str(order.id)).count()
+        change_record(
+            kind="receipt.printed",
+            store=order.store,
+            payload={"order": str(order.id), "copy": earlier > 0, "register": register, "at": timezone.now().isoformat()},
+        )
+    return {**receipt_for(order=order, store=store, copy=earlier > 0), "print_number": earlier + 1}

@@ -103,3 +103,14 @@ def test_a_store_with_a_wrong_registration_number_does_not_validate():
     store = Store(code="S9", name="x", invoice_number="T1000012050002")
     with pytest.raises(ValidationError, match="check digit"):
         store.full_clean()
+
+
+def test_the_first_receipt_handed_out_is_the_original_and_every_later_one_a_copy(register_client, sale):
+    from sync.models import Change
+
+    first = post(register_client, f"/api/orders/{sale['id']}/receipt/print", {}).json()
+    second = post(register_client, f"/api/orders/{sale['id']}/receipt/print", {}).json()
+    assert (first["copy"], first["print_number"]) == (False, 1)
+    assert (second["copy"], second["print_number"]) == (True, 2)
+    assert [c.payload["copy"] for c in Change.objects.filter(kind="receipt.printed").order_by("seq")] == [False, True]
+    assert post(register_client, "/api/orders/00000000-0000-0000-0000-000000000000/receipt/print", {}).status_code == 404
