@@ -90,3 +90,26 @@ def _about(change: Change) -> str:
     if "order" in payload:
         return f" — order {payload.get('order')}"
     return ""
+
+
+def journal_check_incoming(changes: list[dict]) -> list[Problem]:
+    """Check a batch of changes in wire form (Change.as_wire) before applying it.
+
+    For replication and HQ: each change must match its digest and follow its
+    origin's previous change, either earlier in the batch or already stored
+    here. A batch that fails should be refused, not applied.
+    """
+    problems: list[Problem] = []
+    tails: dict[str, tuple[int, str]] = {}
+    for wire in sorted(changes, key=lambda w: (w["origin"], w["seq"])):
+        change = Change(**{k: wire[k] for k in ("id", "origin", "seq", "store", "kind", "hlc", "payload", "prev_digest", "digest")})
+        if wire["origin"] not in tails:
+            stored = Change.objects.filter(origin=change.origin, seq=change.seq - 1).first()
+            tails[change.origin] = (change.seq - 1, stored.digest if stored else "")
+            if stored is None and change.seq != 1 and not Change.objects.filter(origin=change.origin, seq=change.seq).exists():
+                problems.append(Problem(change.origin, change.seq, str(change.id), change.kind,
+                                        f"change #{change.seq - 1} of this origin is not here yet (a gap)"))
+        prev = Change(origin=change.origin, seq=tails[change.origin][0], digest=tails[change.origin][1])
+        problems.extend(_check(change, prev if prev.seq >= 1 else None))
+        tails[change.origin] = (change.seq, change.digest)
+    return problems

@@ -118,3 +118,17 @@ def test_verify_journal_exits_non_zero_on_a_real_node(tmp_path):
     with pytest.raises(RuntimeError) as failed:
         node.manage("verify_journal")
     assert "altered" in str(failed.value) and sale["id"] in str(failed.value)
+
+
+def test_a_receiver_checks_a_batch_against_what_it_already_holds(day):
+    from registers.journal import journal_check_incoming
+
+    wire = [c.as_wire() for c in Change.objects.order_by("seq")]
+    batch = wire[2:]  # the receiver already holds #1 and #2
+    Change.objects.filter(seq__gt=2).delete()
+    assert journal_check_incoming(batch) == []
+    forged = [dict(w) for w in batch]
+    forged[0] = {**forged[0], "payload": {**forged[0]["payload"], "total": 1}}
+    [problem] = journal_check_incoming(forged)
+    assert problem.seq == batch[0]["seq"] and "altered" in problem.what
+    assert journal_check_incoming(batch[1:]), "a batch that skips a change is refused"
