@@ -230,6 +230,8 @@ def x_report(request: HttpRequest, q: Query[DayQuery]):
 
 @router.post("/reports/z", response={201: ZOut, **ERRORS}, summary="Z report: close the business day (manager PIN)")
 def z_report(request: HttpRequest, body: ZIn):
+    if settings.POS_ROLE == "hq":
+        return Status(422, {"detail": "a store closes its own day; HQ receives the Z report by replication"})
     try:
         z = reports.day_close(
             store=store_get_current(), day=body.business_date, manager_pin=body.manager_pin,

@@ -37,3 +37,9 @@ def test_hq_reads_one_stores_sales(register_client):
                                                    "staff": "佐藤 健", "reason": "x"}]}
         assert register_client.get(f"/api/reports/sales?business_date={day}").status_code == 422
         assert register_client.get(f"/api/reports/sales?business_date={day}&store=NOPE").status_code == 404
+
+
+def test_hq_does_not_close_a_stores_day(register_client):
+    with override_settings(POS_ROLE="hq"):
+        response = post(register_client, "/api/reports/z", {"manager_pin": MANAGER_PIN})
+        assert response.status_code == 422 and "replication" in response.json()["detail"]
