@@ -36,8 +36,8 @@ def test_the_receipt_has_what_a_qualified_simplified_invoice_needs(register_clie
 
 def test_the_printable_page_shows_rates_marks_and_a_copy_mark_on_reprint(client, register_client, sale):
     page = client.get(f"/register/receipt/{sale['id']}/").content.decode()
-    for text in ("ぽすうぇぶ 渋谷店", "登録番号 T7123456789012", "※", "8%対象", "¥1566", "¥116", "10%対象", "¥550", "¥50",
-                 "¥2116", "※は軽減税率(8%)対象商品"):
+    for text in ("ぽすうぇぶ 渋谷店", "登録番号 T7123456789012", "※", "8%対象", "¥1,566", "¥116", "10%対象", "¥550", "¥50",
+                 "¥2,116", "¥1,316", "※は軽減税率(8%)対象商品"):
         assert text in page, text
     assert "再発行" not in page
     assert "再発行（控え）" in client.get(f"/register/receipt/{sale['id']}/?copy=1").content.decode()
