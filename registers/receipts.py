@@ -26,7 +26,8 @@ REDUCED_MARK = "※"
 
 def receipt_for(*, order: Order, store: Store, copy: bool = False) -> dict[str, Any]:
     """The receipt of ``order``; ``copy`` marks a reprint (再発行) so it is never taken for a second sale."""
-    local = order.placed_at.astimezone(zoneinfo.ZoneInfo(store.time_zone))
+    zone = zoneinfo.ZoneInfo(store.time_zone)
+    local = order.placed_at.astimezone(zone)
     void = OrderVoid.objects.filter(order_id=order.id).first()
     refunds = list(Refund.objects.filter(order_id=order.id).order_by("at", "id"))
     return {
@@ -64,7 +65,7 @@ def receipt_for(*, order: Order, store: Store, copy: bool = False) -> dict[str, 
                 "change": p.change,
                 "reference": p.reference,
                 "offline": p.offline,
-                "settle_by": p.settle_by.isoformat() if p.settle_by else None,
+                "settle_by": p.settle_by.astimezone(zone).isoformat() if p.settle_by else None,  # store time
             }
             for p in order.payments.all()
         ],
@@ -100,7 +101,7 @@ def receipt_text_lines(receipt: dict[str, Any], width: int = 32) -> list[tuple[s
     out.append(("text", "-" * width))
     out.append(("bold", _columns("合計", f"¥{receipt['total']:,}", width)))
     for rate in receipt["taxes"]:
-        out.append(("text", _columns(f"({rate['rate']}%対象", f"¥{rate['taxable']:,})", width)))
+        out.append(("text", _columns(f"{rate['rate']}%対象", f"¥{rate['taxable']:,}", width)))
         out.append(("text", _columns(f" 内消費税{rate['rate']}%", f"¥{rate['tax']:,}", width)))
     for p in receipt["payments"]:
         label = METHOD_JA.get(p["method"], p["method"])
