@@ -10,6 +10,7 @@ ALERT_HOURS before the deadline.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from typing import Any
 
@@ -22,6 +23,7 @@ from registers.voids import MoneyConflict, MoneyRejected, OrderMissing
 from sync.services import change_record
 
 ALERT_HOURS = 12
+log = logging.getLogger(__name__)
 
 
 def offline_card_check(*, store: Store, payments: list[Any]) -> None:
@@ -95,3 +97,18 @@ def offline_card_alerts(*, store: str, now: dt.datetime | None = None) -> list[d
         }
         for p in payments
     ]
+
+
+def offline_card_watch() -> list[dict[str, Any]]:
+    """Worker tick: log unsettled offline card payments near or past their deadline.
+
+    The alerts themselves are in GET /api/alerts/offline-card and the X report;
+    this puts them in the node's log, where a push notifier can pick them up.
+    """
+    from django.conf import settings
+
+    alerts = offline_card_alerts(store=settings.POS_STORE)
+    for alert in alerts:
+        log.warning("offline card payment %s (No. %s, %s yen) %s: settle by %s",
+                    alert["payment"], alert["number"], alert["amount"], alert["state"], alert["settle_by"])
+    return alerts

@@ -79,3 +79,15 @@ def test_settling_a_non_offline_payment_is_refused(register_client):
     post(register_client, "/api/orders", order_body())
     payment = Payment.objects.get()
     assert post(register_client, f"/api/payments/{payment.id}/settle", {"reference": "x"}).status_code == 409
+
+
+def test_the_worker_logs_payments_near_their_deadline(register_client, caplog):
+    from posweb.workers import _workers
+    from registers.offline_card import offline_card_watch
+
+    assert "offline-card-alerts" in _workers
+    offline_sale(register_client)
+    Payment.objects.update(settle_by=timezone.now() - dt.timedelta(minutes=1))
+    with caplog.at_level("WARNING", logger="registers.offline_card"):
+        assert [a["state"] for a in offline_card_watch()] == ["overdue"]
+    assert "overdue" in caplog.text and "550 yen" in caplog.text
