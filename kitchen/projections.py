@@ -104,3 +104,24 @@ def order_status_refresh(order: Order) -> None:
         ready_at = max((t.bumped_at for t in order.tickets.all() if t.bumped_at), default=None) if status == "ready" else None
         Order.objects.filter(pk=order.pk).update(status=status, ready_at=ready_at)
         order.status, order.ready_at = status, ready_at
+
+
+# --- Voids (owned by the money issue; kept minimal) -------------------------
+# A voided order's open tickets leave the kitchen screens. This runs for the
+# void itself and again when the sale arrives after its void (replication may
+# deliver them in either order); projectors for order.placed registered here
+# run after order_routed above, so the tickets exist by then.
+
+
+@projector("order.voided")
+@projector("order.placed")
+def order_void_tickets(change: Change) -> None:
+    order_id = change.payload["order"] if change.kind == "order.voided" else change.payload["id"]
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or order.voided_at is None:
+        return
+    for ticket in Ticket.objects.filter(order=order).exclude(status="voided"):
+        ticket.status = "voided"
+        ticket.save(update_fields=["status"])
+        feed_append(ticket, "voided")
+    order_status_refresh(order)

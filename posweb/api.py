@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from registers.api import router as registers_router
+from registers.api_money import router as money_router
 from sync.api import router as sync_router
 
 api = NinjaAPI(
@@ -18,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("/", sync_router)
 api.add_router("/", registers_router)
+api.add_router("/", money_router)
 
 
 @api.exception_handler(RequestDataTooBig)

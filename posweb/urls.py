@@ -5,10 +5,13 @@ from django.views.generic import RedirectView
 from kitchen import views as kitchen_views
 from posweb.api import api
 from registers import views as register_views
+from registers import views_money
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/register/", permanent=False)),
     path("register/", register_views.register_page, name="register"),
+    path("register/manager/", views_money.manager_page, name="manager"),
+    path("register/receipt/<uuid:order_id>/", views_money.receipt_page, name="receipt"),
     path("kitchen/", kitchen_views.kitchen_page, name="kitchen"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

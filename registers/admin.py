@@ -90,3 +90,54 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Money and closing the day: projections, viewable at HQ, never edited here ---
+from registers.models import DrawerEvent, OrderAdjustment, OrderVoid, Refund, Shift, ZReport  # noqa: E402
+
+
+class ProjectionAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ZReport)
+class ZReportAdmin(ProjectionAdmin):
+    list_display = ["number", "store", "business_date", "staff", "closed_at"]
+    list_filter = ["store"]
+
+
+@admin.register(OrderVoid)
+class OrderVoidAdmin(ProjectionAdmin):
+    list_display = ["order_id", "store", "staff", "reason", "at"]
+    list_filter = ["store"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ProjectionAdmin):
+    list_display = ["order_id", "store", "business_date", "method", "amount", "staff", "reason"]
+    list_filter = ["store", "business_date"]
+
+
+@admin.register(OrderAdjustment)
+class OrderAdjustmentAdmin(ProjectionAdmin):
+    list_display = ["order_id", "store", "kind", "position", "value", "staff", "reason"]
+    list_filter = ["store", "kind"]
+
+
+@admin.register(DrawerEvent)
+class DrawerEventAdmin(ProjectionAdmin):
+    list_display = ["business_date", "store", "register", "kind", "amount", "staff", "reason"]
+    list_filter = ["store", "business_date", "kind"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(ProjectionAdmin):
+    list_display = ["staff_name", "role", "store", "register", "started_at", "ended_at"]
+    list_filter = ["store", "role"]

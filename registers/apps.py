@@ -8,3 +8,7 @@ class RegistersConfig(AppConfig):
 
     def ready(self) -> None:
         from registers import projections  # noqa: F401  (registers the projectors)
+        from posweb.workers import worker
+        from registers.offline_card import offline_card_watch
+
+        worker("offline-card-alerts", interval=600)(offline_card_watch)

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registers import tax
+from registers.invoice import validate_invoice_number
 
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("Letters, digits, - and _ only."))
 
@@ -26,8 +27,15 @@ class Store(models.Model):
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
     day_cutover = models.TimeField(_("business day cut-over"), default=dt.time(4, 0))
-    invoice_number = models.CharField(_("invoice registration number"), max_length=14, blank=True)
+    invoice_number = models.CharField(
+        _("invoice registration number"), max_length=14, blank=True, validators=[validate_invoice_number]
+    )
     sync_key = models.CharField(_("sync key"), max_length=200, blank=True, help_text=_("Shared secret of the store's nodes and its HQ link."))
+    # Store-and-forward card payments taken while the card network is down:
+    # the store carries the risk, so HQ caps each sale and the open total.
+    offline_card_limit = models.PositiveIntegerField(_("offline card limit per sale (yen)"), default=10_000)
+    offline_card_store_limit = models.PositiveIntegerField(_("offline card open total per store (yen)"), default=100_000)
+    offline_card_settle_hours = models.PositiveIntegerField(_("hours to settle an offline card payment"), default=72)
 
     class Meta:
         verbose_name = _("store")
@@ -237,6 +245,11 @@ class Payment(models.Model):
     change = models.IntegerField(default=0)
     reference = models.CharField(max_length=64, blank=True)
     recorded_at = models.DateTimeField()
+    # Card taken offline (store-and-forward): must be settled with the card
+    # network before settle_by, or the store may lose the money.
+    offline = models.BooleanField(default=False)
+    settle_by = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "position"]
@@ -252,3 +265,110 @@ class TicketCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["store", "business_date", "lane"], name="ticket_counter_day_lane")]
+
+
+# --- Money and closing the day (projections of void/refund/drawer/shift/Z changes) ---
+# Rows here are keyed by the id of the change (or the order) they come from, so
+# replaying or reordering changes gives the same rows on every node and at HQ.
+
+
+class OrderVoid(models.Model):
+    """projection of order.voided. Keyed by order id, not a foreign key: a void
+    may reach a node before the order it voids."""
+
+    order_id = models.UUIDField(primary_key=True)
+    store = models.CharField(max_length=16)
+    staff = models.CharField(max_length=64)  # the manager who approved it
+    reason = models.CharField(max_length=200)
+    at = models.DateTimeField()
+    hlc = models.BigIntegerField()
+    origin = models.CharField(max_length=80)
+
+
+class Refund(models.Model):
+    """Projection of order.refunded: money given back on ``business_date`` for part or all of a sale."""
+
+    id = models.UUIDField(primary_key=True)
+    order_id = models.UUIDField(db_index=True)
+    store = models.CharField(max_length=16)
+    business_date = models.DateField()
+    register = models.CharField(max_length=64, blank=True)
+    method = models.CharField(max_length=8)
+    amount = models.IntegerField()
+    taxes = models.JSONField(default=list)  # per rate: taxable and tax given back
+    lines = models.JSONField(default=list)  # [{"position", "qty"}]
+    staff = models.CharField(max_length=64)
+    reason = models.CharField(max_length=200)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "business_date"], name="refund_store_day")]
+
+
+class DrawerEvent(models.Model):
+    """Projection of drawer.* changes: opening float, paid in, paid out, counted close."""
+
+    KINDS = [("open", _("opening float")), ("paid_in", _("paid in")), ("paid_out", _("paid out")), ("count", _("counted"))]
+
+    id = models.UUIDField(primary_key=True)
+    store = models.CharField(max_length=16)
+    business_date = models.DateField()
+    register = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=KINDS)
+    amount = models.IntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    staff = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    hlc = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "business_date"], name="drawer_store_day")]
+
+
+class Shift(models.Model):
+    """Projection of shift.started / shift.ended: who is on."""
+
+    id = models.UUIDField(primary_key=True)
+    store = models.CharField(max_length=16)
+    staff_id = models.IntegerField()
+    staff_name = models.CharField(max_length=64)
+    role = models.CharField(max_length=16)
+    register = models.CharField(max_length=64)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+
+class ZReport(models.Model):
+    """Projection of day.closed: the immutable end-of-day report, one per store and business day."""
+
+    id = models.UUIDField(primary_key=True)  # the change id
+    store = models.CharField(max_length=16)
+    business_date = models.DateField()
+    number = models.PositiveIntegerField()
+    report = models.JSONField()
+    staff = models.CharField(max_length=64)
+    closed_at = models.DateTimeField()
+    hlc = models.BigIntegerField()
+    origin = models.CharField(max_length=80)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "business_date"], name="zreport_store_day")]
+        ordering = ["store", "number"]
+
+
+class OrderAdjustment(models.Model):
+    """Projection of order.discounted / order.price_overridden: a manager-approved change of price."""
+
+    KINDS = [("discount", _("discount")), ("override", _("price override"))]
+
+    id = models.UUIDField(primary_key=True)  # the change id
+    order_id = models.UUIDField(db_index=True)
+    store = models.CharField(max_length=16)
+    kind = models.CharField(max_length=8, choices=KINDS)
+    position = models.PositiveSmallIntegerField(null=True, blank=True)  # the line, for an override
+    value = models.IntegerField()  # discount in yen, or the line's new unit price
+    staff = models.CharField(max_length=64)
+    reason = models.CharField(max_length=200)
+    at = models.DateTimeField()
+    hlc = models.BigIntegerField()
+    origin = models.CharField(max_length=80)

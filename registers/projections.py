@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from registers.models import Order, OrderLine, Payment
+from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
 from sync.models import Change
 from sync.projection import projector
 
@@ -94,6 +94,9 @@ def order_paid(change: Change) -> None:
             change=p["change"],
             reference=p.get("reference", ""),
             recorded_at=at,
+            offline=p.get("offline", False),
+            settle_by=dt.datetime.fromisoformat(p["settle_by"]) if p.get("settle_by") else None,
+            settled_at=_settled_at(p["id"]),
         )
         for p in fresh
     )
@@ -105,3 +108,167 @@ def order_payments_refresh(order_id: uuid.UUID) -> None:
     Order.objects.filter(pk=order_id).update(
         paid=sum(p.amount for p in payments), change_given=sum(p.change for p in payments)
     )
+
+
+# --- Money and closing the day ---------------------------------------------
+# Each projector below is order-independent: a void, refund or settlement may
+# arrive before the sale it refers to, so it is kept in its own row (or found
+# in the change log) and joined when the sale arrives.
+
+
+def _settled_at(payment_id: str) -> dt.datetime | None:
+    change = Change.objects.filter(kind="payment.settled", payload__payment=payment_id).order_by("hlc", "origin").first()
+    return dt.datetime.fromisoformat(change.payload["at"]) if change else None
+
+
+@projector("payment.settled")
+def payment_settled(change: Change) -> None:
+    Payment.objects.filter(pk=change.payload["payment"], settled_at__isnull=True).update(
+        settled_at=dt.datetime.fromisoformat(change.payload["at"])
+    )
+
+
+@projector("order.voided")
+def order_voided(change: Change) -> None:
+    data = change.payload
+    existing = OrderVoid.objects.filter(order_id=data["order"]).first()
+    if existing is not None and _placement_key(existing.hlc, existing.origin) <= _placement_key(change.hlc, change.origin):
+        return  # voided twice (two nodes, one partition): the first void is the one on record
+    OrderVoid.objects.update_or_create(
+        order_id=data["order"],
+        defaults={
+            "store": change.store,
+            "staff": data["staff"]["name"],
+            "reason": data["reason"],
+            "at": dt.datetime.fromisoformat(data["at"]),
+            "hlc": change.hlc,
+            "origin": change.origin,
+        },
+    )
+    Order.objects.filter(pk=data["order"]).update(voided_at=dt.datetime.fromisoformat(data["at"]))
+
+
+@projector("order.placed")
+def order_placed_void_join(change: Change) -> None:
+    """A void that arrived before its sale applies as soon as the sale does."""
+    void = OrderVoid.objects.filter(order_id=change.payload["id"]).first()
+    if void is not None:
+        Order.objects.filter(pk=void.order_id).update(voided_at=void.at)
+
+
+@projector("order.refunded")
+def order_refunded(change: Change) -> None:
+    data = change.payload
+    Refund.objects.get_or_create(
+        id=data["refund"],
+        defaults={
+            "order_id": data["order"],
+            "store": change.store,
+            "business_date": dt.date.fromisoformat(data["business_date"]),
+            "register": data.get("register", ""),
+            "method": data["method"],
+            "amount": data["amount"],
+            "taxes": data["taxes"],
+            "lines": data["lines"],
+            "staff": data["staff"]["name"],
+            "reason": data["reason"],
+            "at": dt.datetime.fromisoformat(data["at"]),
+        },
+    )
+
+
+@projector("drawer.open")
+@projector("drawer.paid_in")
+@projector("drawer.paid_out")
+@projector("drawer.count")
+def drawer_moved(change: Change) -> None:
+    data = change.payload
+    DrawerEvent.objects.get_or_create(
+        id=data["id"],
+        defaults={
+            "store": change.store,
+            "business_date": dt.date.fromisoformat(data["business_date"]),
+            "register": data["register"],
+            "kind": change.kind.split(".", 1)[1],
+            "amount": data["amount"],
+            "reason": data.get("reason", ""),
+            "staff": data["staff"]["name"],
+            "at": dt.datetime.fromisoformat(data["at"]),
+            "hlc": change.hlc,
+        },
+    )
+
+
+@projector("shift.started")
+@projector("shift.ended")
+def shift_moved(change: Change) -> None:
+    data = change.payload
+    staff = data["staff"]
+    shift, _ = Shift.objects.get_or_create(
+        id=data["shift"],
+        defaults={"store": change.store, "staff_id": staff["id"], "staff_name": staff["name"], "role": staff["role"],
+                  "register": data.get("register", "")},
+    )
+    at = dt.datetime.fromisoformat(data["at"])
+    if change.kind == "shift.started":
+        shift.started_at = at
+        shift.register = data.get("register", shift.register)
+    else:
+        shift.ended_at = at
+    shift.save()
+
+
+@projector("day.closed")
+def day_closed(change: Change) -> None:
+    """One Z per store and day. Two nodes closing the same day while cut off
+    from each other both keep the earlier close (by HLC), so every node agrees."""
+    data = change.payload
+    day = dt.date.fromisoformat(data["business_date"])
+    existing = ZReport.objects.filter(store=change.store, business_date=day).first()
+    if existing is not None:
+        if _placement_key(existing.hlc, existing.origin) <= _placement_key(change.hlc, change.origin):
+            return
+        existing.delete()
+    ZReport.objects.create(
+        id=change.id,
+        store=change.store,
+        business_date=day,
+        number=data["number"],
+        report=data["report"],
+        staff=data["staff"]["name"],
+        closed_at=dt.datetime.fromisoformat(data["at"]),
+        hlc=change.hlc,
+        origin=change.origin,
+    )
+
+
+@projector("order.discounted")
+@projector("order.price_overridden")
+def order_adjusted(change: Change) -> None:
+    from registers.adjustments import order_reprice
+
+    data = change.payload
+    OrderAdjustment.objects.get_or_create(
+        id=change.id,
+        defaults={
+            "order_id": data["order"],
+            "store": change.store,
+            "kind": "discount" if change.kind == "order.discounted" else "override",
+            "position": data.get("position"),
+            "value": data["value"],
+            "staff": data["staff"]["name"],
+            "reason": data["reason"],
+            "at": dt.datetime.fromisoformat(data["at"]),
+            "hlc": change.hlc,
+            "origin": change.origin,
+        },
+    )
+    order_reprice(data["order"])
+
+
+@projector("order.placed")
+def order_placed_reprice(change: Change) -> None:
+    """Adjustments that arrived before their sale apply once it does."""
+    from registers.adjustments import order_reprice
+
+    order_reprice(change.payload["id"])

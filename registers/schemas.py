@@ -9,7 +9,7 @@ import uuid
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr
 
 # "register" is the contract's field name; pydantic merely notes that it hides
 # ABCMeta.register, which nothing here calls.
@@ -27,6 +27,7 @@ class PaymentIn(Schema):
     method: Literal["cash", "card", "qr"]
     amount: StrictInt = Field(..., ge=1, le=10_000_000, description="Yen. For cash, the amount handed over.")
     reference: StrictStr = Field("", max_length=64, description="Terminal or QR transaction reference.")
+    offline: StrictBool = Field(False, description="Card taken offline (store-and-forward), within HQ's limits.")
 
 
 class OrderIn(BaseModel):  # BaseModel: ninja's Schema has a 'register' attribute
@@ -155,3 +156,125 @@ class StaffOut(Schema):
     id: int
     name: str
     role: str
+
+
+# --- Money and closing the day ------------------------------------------------
+
+
+class VoidIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    manager_pin: StrictStr | None = Field(None, max_length=8, description="A manager's PIN; required.")
+    reason: StrictStr = Field(..., max_length=200)
+
+
+class RefundLineIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    position: StrictInt = Field(..., ge=0, le=99, description="The order line's position (0 = first line).")
+    qty: StrictInt = Field(..., ge=1, le=99)
+
+
+class RefundIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: uuid.UUID = Field(..., description="Made by the client; sending it again is safe.")
+    manager_pin: StrictStr | None = Field(None, max_length=8)
+    reason: StrictStr = Field(..., max_length=200)
+    lines: list[RefundLineIn] | None = Field(None, max_length=100, description="Omit to refund everything left.")
+    method: Literal["cash", "card", "qr"] | None = Field(None, description="Default: the sale's first tender.")
+    register: StrictStr = Field("", max_length=64)
+
+
+class RefundOut(Schema):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    business_date: dt.date
+    method: str
+    amount: int
+    taxes: list[TaxOut]
+    lines: list[dict]
+    staff: str
+    reason: str
+    at: dt.datetime
+
+
+class SettleIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    reference: StrictStr = Field(..., min_length=1, max_length=64, description="The card network's approval reference.")
+
+
+class DrawerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: uuid.UUID = Field(..., description="Made by the client; sending it again is safe.")
+    kind: Literal["open", "paid_in", "paid_out", "count"]
+    register: StrictStr = Field(..., min_length=1, max_length=64)
+    amount: StrictInt = Field(..., ge=0, le=10_000_000)
+    reason: StrictStr = Field("", max_length=200)
+    pin: StrictStr = Field(..., min_length=4, max_length=8, description="Staff PIN; a manager's for paid in/out.")
+
+
+class DrawerOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    register: str = Field(...)
+    business_date: dt.date
+    amount: int
+    reason: str
+    staff: str
+    at: dt.datetime
+
+
+class ShiftStartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pin: StrictStr = Field(..., min_length=4, max_length=8)
+    register: StrictStr = Field("", max_length=64)
+
+
+class ShiftEndIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    pin: StrictStr = Field(..., min_length=4, max_length=8)
+
+
+class ShiftOut(Schema):
+    id: uuid.UUID
+    staff_id: int
+    staff_name: str
+    role: str
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+
+
+class ZIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    manager_pin: StrictStr | None = Field(None, max_length=8)
+    business_date: dt.date | None = Field(None, description="Default: today's business day.")
+    queued: StrictInt = Field(0, ge=0, le=100_000, description="Sales still queued in the register's outbox.")
+    force: StrictBool = Field(False, description="Close even though sales are still queued.")
+
+
+class ZOut(Schema):
+    number: int
+    business_date: dt.date
+    staff: str
+    closed_at: dt.datetime
+    report: dict
+
+
+class DiscountIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    manager_pin: StrictStr | None = Field(None, max_length=8)
+    reason: StrictStr = Field(..., max_length=200)
+    amount: StrictInt | None = Field(None, ge=1, le=10_000_000, description="Yen off the bill.")
+    percent: StrictInt | None = Field(None, ge=1, le=100, description="Or percent off the bill.")
+
+
+class PriceOverrideIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    manager_pin: StrictStr | None = Field(None, max_length=8)
+    reason: StrictStr = Field(..., max_length=200)
+    position: StrictInt = Field(..., ge=0, le=99)
+    unit_price: StrictInt = Field(..., ge=0, le=1_000_000)
+
+
+class PayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: uuid.UUID = Field(..., description="Made by the client; sending it again is safe.")
+    payments: list[PaymentIn] = Field(..., min_length=1, max_length=10)

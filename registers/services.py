@@ -228,11 +228,21 @@ def payment_record(*, order_id: uuid.UUID, store: str, settled: list[tender.Sett
                     "tendered": item.tendered,
                     "change": item.change,
                     "reference": item.reference,
+                    # Offline card: flagged with its settle-by deadline, fixed here
+                    # so every node and HQ shows the same one.
+                    "offline": item.offline,
+                    "settle_by": _settle_by(store, at) if item.offline else None,
                 }
                 for position, item in enumerate(settled)
             ],
         },
     )
+
+
+def _settle_by(store: str, at) -> str:
+    from registers.offline_card import settle_by_for
+
+    return settle_by_for(store=Store.objects.get(code=store), at=at).isoformat()
 
 
 def _next_number(store: str, day) -> int:

@@ -24,6 +24,7 @@ class Tender:
     method: str
     amount: int  # for cash: the amount handed over
     reference: str = ""
+    offline: bool = False  # card taken store-and-forward (registers/offline_card.py)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Settled:
     tendered: int
     change: int
     reference: str
+    offline: bool = False
 
     @property
     def change_given(self) -> int:
@@ -58,7 +60,7 @@ def settle(total: int, tenders: list[Tender]) -> list[Settled]:
             if tender.amount > due:
                 raise TenderError(f"{where}: a {tender.method} payment of {tender.amount} yen exceeds the {due} yen due")
             applied = tender.amount
-            settled.append(Settled(tender.method, applied, applied, 0, tender.reference))
+            settled.append(Settled(tender.method, applied, applied, 0, tender.reference, tender.offline))
         due -= applied
     if tenders and due > 0:
         raise TenderError(f"payments are {due} yen short of the {total} yen total")

@@ -70,6 +70,9 @@ ITEMS = [
     ("BAG", "レジ袋", "Plastic bag", "other", 5, "other", None, [], True),
 ]
 
+# A made-up registration number with a valid check digit, for the demo receipt.
+DEMO_INVOICE_NUMBER = "T7123456789012"
+
 STAFF = [("山田 花子", "cashier", "1234"), ("佐藤 健", "manager", "9999")]
 
 
@@ -108,7 +111,8 @@ class Command(BaseCommand):
     def _store(self) -> Store:
         store, _ = Store.objects.update_or_create(
             code=settings.POS_STORE,
-            defaults={"name": "ぽすうぇぶ 渋谷店", "name_en": "posweb Shibuya", "time_zone": "Asia/Tokyo"},
+            defaults={"name": "ぽすうぇぶ 渋谷店", "name_en": "posweb Shibuya", "time_zone": "Asia/Tokyo",
+                      "invoice_number": DEMO_INVOICE_NUMBER},
         )
         if settings.POS_ROLE == "hq":
             store.sync_key = settings.POS_SYNC_KEY

@@ -1,0 +1,161 @@
+"""Discounts, price overrides and paying an open order later.
+
+Discounts and overrides need a manager's PIN and are allowed only before any
+money is taken: once paid, money goes back through a refund
+(registers/voids.py). The order's lines, total and taxes are re-derived from
+the sale's order.placed change plus every adjustment, so nodes that learn of
+them in any order end with the same prices.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from registers import pricing, tender
+from registers.models import Order, OrderAdjustment, OrderLine, ZReport
+from registers.offline_card import offline_card_check, settle_by_for
+from registers.services import store_get_current
+from registers.staff import manager_approve
+from registers.voids import MoneyConflict, MoneyRejected, OrderMissing, _reason
+from sync.models import Change
+from sync.services import change_record
+
+
+def order_adjust(
+    *, order_id: uuid.UUID, kind: str, manager_pin: str | None, reason: str,
+    amount: int | None = None, percent: int | None = None, position: int | None = None, unit_price: int | None = None,
+) -> Order:
+    """Discount the bill (``amount`` yen or ``percent``) or override line ``position``'s ``unit_price``."""
+    who = manager_approve(pin=manager_pin, action="a discount" if kind == "discount" else "a price override")
+    reason = _reason(reason)
+    with transaction.atomic():
+        order = _open_order(order_id)
+        if kind == "discount":
+            value = _discount_yen(order, amount, percent)
+        else:
+            value = _override_price(order, position, unit_price)
+        change_record(
+            kind="order.discounted" if kind == "discount" else "order.price_overridden",
+            store=order.store,
+            payload={"order": str(order_id), "position": position if kind != "discount" else None, "value": value,
+                     "was": _was(order, kind, position), "staff": who.as_dict(), "reason": reason,
+                     "at": timezone.now().isoformat()},
+        )
+    order.refresh_from_db()
+    return order
+
+
+def _open_order(order_id: uuid.UUID) -> Order:
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise OrderMissing(f"no order {order_id}")
+    if order.voided_at is not None:
+        raise MoneyConflict(f"order No. {order.number} is voided")
+    if order.paid:
+        raise MoneyConflict(f"order No. {order.number} is already paid; refund instead of changing its price")
+    if ZReport.objects.filter(store=order.store, business_date=order.business_date).exists():
+        raise MoneyConflict(f"business day {order.business_date} is closed (Z report)")
+    return order
+
+
+def _discount_yen(order: Order, amount: int | None, percent: int | None) -> int:
+    if (amount is None) == (percent is None):
+        raise MoneyRejected("give either amount (yen) or percent for a discount")
+    if percent is not None:
+        if not 1 <= percent <= 100:
+            raise MoneyRejected(f"percent must be from 1 to 100, not {percent}")
+        return order.total * percent // 100  # fractions of a yen stay with the store
+    if not 1 <= amount <= order.total:
+        raise MoneyRejected(f"a discount must be from 1 to {order.total} yen (the bill), not {amount}")
+    return amount
+
+
+def _override_price(order: Order, position: int | None, unit_price: int | None) -> int:
+    if position is None or unit_price is None:
+        raise MoneyRejected("a price override needs position and unit_price")
+    if not order.lines.filter(position=position).exists():
+        raise MoneyRejected(f"order No. {order.number} has no line {position}")
+    if not 0 <= unit_price <= 1_000_000:
+        raise MoneyRejected(f"unit_price must be from 0 to 1000000 yen, not {unit_price}")
+    return unit_price
+
+
+def _was(order: Order, kind: str, position: int | None) -> int:
+    """The price before: the bill for a discount, the line's unit price for an override (for the reports)."""
+    if kind == "discount":
+        return order.total
+    return order.lines.get(position=position).unit_price
+
+
+def order_reprice(order_id: str) -> None:
+    """Projection helper: lines, total and taxes from the sale as placed plus its adjustments."""
+    order = Order.objects.filter(pk=order_id).first()
+    placed = (
+        Change.objects.filter(kind="order.placed", payload__id=str(order_id)).order_by("hlc", "origin").first()
+    )
+    if order is None or placed is None:
+        return  # the sale has not arrived yet; it is re-priced when it does
+    adjustments = list(OrderAdjustment.objects.filter(order_id=order_id).order_by("hlc", "origin"))
+    if not adjustments:
+        return
+    overrides = {a.position: a.value for a in adjustments if a.kind == "override"}  # the latest (by HLC) wins
+    discount = sum(a.value for a in adjustments if a.kind == "discount")
+    base = [pricing.Line(l["position"], l["qty"], l["unit_price"], l["tax_rate"]) for l in placed.payload["lines"]]
+    lines, total, taxes = pricing.reprice(base, overrides, discount)
+    for line in lines:
+        OrderLine.objects.filter(order_id=order_id, position=line.position).update(
+            unit_price=line.unit_price, amount=line.unit_price * line.qty
+        )
+    Order.objects.filter(pk=order_id).update(total=total, taxes=taxes)
+
+
+def order_pay(*, order_id: uuid.UUID, batch_id: uuid.UUID, payments: list[tender.Tender]) -> tuple[Order, bool]:
+    """Pay what an open order still owes (eat-in paid at the end, or after a discount).
+
+    Idempotent on ``batch_id``: the same payment sent again changes nothing.
+    """
+    if Change.objects.filter(kind="order.paid", payload__batch=str(batch_id)).exists():
+        return Order.objects.get(pk=order_id), False
+    if not payments:
+        raise MoneyRejected("payments: give at least one payment")
+    store = store_get_current()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:
+            raise OrderMissing(f"no order {order_id}")
+        if order.voided_at is not None:
+            raise MoneyConflict(f"order No. {order.number} is voided")
+        due = order.total - order.paid
+        if due <= 0:
+            raise MoneyConflict(f"order No. {order.number} is already paid")
+        offline_card_check(store=store, payments=payments)
+        try:
+            settled = tender.settle(due, payments)
+        except tender.TenderError as exc:
+            raise MoneyRejected(str(exc)) from None
+        start = order.payments.count()
+        at = timezone.now()
+        change_record(
+            kind="order.paid",
+            store=order.store,
+            payload={
+                "order": str(order_id),
+                "batch": str(batch_id),
+                "at": at.isoformat(),
+                "payments": [
+                    {
+                        "id": str(uuid.uuid5(order_id, f"payment:{start + i}")),
+                        "position": start + i,
+                        "method": s.method, "amount": s.applied, "tendered": s.tendered, "change": s.change,
+                        "reference": s.reference, "offline": s.offline,
+                        "settle_by": settle_by_for(store=store, at=at).isoformat() if s.offline else None,
+                    }
+                    for i, s in enumerate(settled)
+                ],
+            },
+        )
+    order.refresh_from_db()
+    return order, True

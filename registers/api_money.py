@@ -1,0 +1,251 @@
+"""The money API: voids, refunds, offline card settlement, drawer, shifts, receipts, X/Z reports.
+
+Thin: parse, call one service or selector, answer. Every manager action takes
+the manager's PIN in the body and is checked on the server; a refusal (403)
+records nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from registers import adjustments, drawer, offline_card, reports, selectors, staff, tender, voids
+from registers.auth import device_auth
+from registers.models import Store, ZReport
+from registers.receipt_escpos import receipt_escpos
+from registers.receipts import receipt_for, receipt_print
+from registers.schemas import (
+    DiscountIn,
+    PayIn,
+    PriceOverrideIn,
+    DrawerIn,
+    DrawerOut,
+    ErrorOut,
+    OrderOut,
+    RefundIn,
+    RefundOut,
+    SettleIn,
+    ShiftEndIn,
+    ShiftOut,
+    ShiftStartIn,
+    VoidIn,
+    ZIn,
+    ZOut,
+)
+from registers.services import store_get_current
+
+router = Router(auth=device_auth, tags=["money"])
+
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+def _refused(exc: Exception):
+    codes = [(staff.TooManyPins, 429), (staff.NotAllowed, 403), (voids.OrderMissing, 404),
+             (voids.MoneyConflict, 409), (voids.MoneyRejected, 422)]
+    code = next(code for kind, code in codes if isinstance(exc, kind))
+    return Status(code, {"detail": str(exc)})
+
+
+MONEY_ERRORS = (staff.NotAllowed, voids.OrderMissing, voids.MoneyConflict, voids.MoneyRejected)
+
+
+@router.post("/orders/{order_id}/void", response={200: OrderOut, **ERRORS}, summary="Void an order (manager PIN)")
+def order_void(request: HttpRequest, order_id: uuid.UUID, body: VoidIn):
+    try:
+        voids.order_void(order_id=order_id, manager_pin=body.manager_pin, reason=body.reason)
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+
+
+@router.post("/orders/{order_id}/discount", response={200: OrderOut, **ERRORS}, summary="Discount the bill (manager PIN)")
+def order_discount(request: HttpRequest, order_id: uuid.UUID, body: DiscountIn):
+    try:
+        adjustments.order_adjust(order_id=order_id, kind="discount", manager_pin=body.manager_pin, reason=body.reason,
+                                 amount=body.amount, percent=body.percent)
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+
+
+@router.post("/orders/{order_id}/price-override", response={200: OrderOut, **ERRORS}, summary="Override a line's price (manager PIN)")
+def order_price_override(request: HttpRequest, order_id: uuid.UUID, body: PriceOverrideIn):
+    try:
+        adjustments.order_adjust(order_id=order_id, kind="override", manager_pin=body.manager_pin, reason=body.reason,
+                                 position=body.position, unit_price=body.unit_price)
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+
+
+@router.post("/orders/{order_id}/payments", response={200: OrderOut, 201: OrderOut, **ERRORS}, summary="Pay an open order")
+def order_pay(request: HttpRequest, order_id: uuid.UUID, body: PayIn):
+    try:
+        _, created = adjustments.order_pay(
+            order_id=order_id, batch_id=body.id,
+            payments=[tender.Tender(p.method, p.amount, p.reference, p.offline) for p in body.payments],
+        )
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(201 if created else 200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+
+
+@router.post(
+    "/orders/{order_id}/refunds", response={200: RefundOut, 201: RefundOut, **ERRORS}, summary="Refund (manager PIN)"
+)
+def order_refund(request: HttpRequest, order_id: uuid.UUID, body: RefundIn):
+    try:
+        refund, created = voids.order_refund(
+            order_id=order_id,
+            refund_id=body.id,
+            manager_pin=body.manager_pin,
+            reason=body.reason,
+            lines=None if body.lines is None else [voids.RefundLine(l.position, l.qty) for l in body.lines],
+            method=body.method,
+            register=body.register or request.device.name,
+        )
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(201 if created else 200, refund)
+
+
+@router.post("/payments/{payment_id}/settle", response={200: dict, **ERRORS}, summary="Settle an offline card payment")
+def payment_settle(request: HttpRequest, payment_id: uuid.UUID, body: SettleIn):
+    try:
+        payment = offline_card.payment_settle(payment_id=payment_id, reference=body.reference)
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(200, {"id": str(payment.id), "settled_at": payment.settled_at.isoformat()})
+
+
+@router.get("/alerts/offline-card", response=list[dict], summary="Offline card payments near or past their deadline")
+def offline_card_alerts(request: HttpRequest):
+    return offline_card.offline_card_alerts(store=settings.POS_STORE)
+
+
+@router.post("/drawer", response={200: DrawerOut, 201: DrawerOut, **ERRORS}, summary="Drawer: float, paid in/out, count")
+def drawer_move(request: HttpRequest, body: DrawerIn):
+    try:
+        event, created = drawer.drawer_record(
+            event_id=body.id, kind=body.kind, register=body.register, amount=body.amount, reason=body.reason, pin=body.pin
+        )
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(201 if created else 200, {
+        "id": event.id, "kind": event.kind, "register": event.register, "business_date": event.business_date,
+        "amount": event.amount, "reason": event.reason, "staff": event.staff, "at": event.at,
+    })
+
+
+@router.post("/shifts/start", response={200: ShiftOut, **ERRORS}, summary="Clock in")
+def shift_start(request: HttpRequest, body: ShiftStartIn):
+    try:
+        return Status(200, staff.shift_start(pin=body.pin, register=body.register or request.device.name))
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+
+
+@router.post("/shifts/end", response={200: ShiftOut, **ERRORS}, summary="Clock out")
+def shift_end(request: HttpRequest, body: ShiftEndIn):
+    try:
+        shift = staff.shift_end(pin=body.pin)
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    if shift is None:
+        return Status(409, {"detail": "not on shift"})
+    return Status(200, shift)
+
+
+@router.get("/staff/on-duty", response=list[ShiftOut], summary="Who is on")
+def on_duty(request: HttpRequest):
+    return staff.staff_on_duty(store=settings.POS_STORE)
+
+
+class ReceiptQuery(Schema):
+    reprint: bool = Field(False, alias="copy", description="copy=true: a reprint, marked 再発行・控え.")
+
+
+@router.get("/orders/{order_id}/receipt", response={200: dict, 404: ErrorOut}, summary="Receipt (qualified simplified invoice)")
+def receipt(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
+    order = selectors.order_get(order_id=order_id)
+    if order is None:
+        return Status(404, {"detail": f"no order {order_id}"})
+    return Status(200, receipt_for(order=order, store=_store_of(order.store), copy=q.reprint))
+
+
+@router.post("/orders/{order_id}/receipt/print", response={200: dict, 404: ErrorOut}, summary="Hand out the receipt (reprints are copies)")
+def receipt_printed(request: HttpRequest, order_id: uuid.UUID):
+    order = selectors.order_get(order_id=order_id)
+    if order is None:
+        return Status(404, {"detail": f"no order {order_id}"})
+    return Status(200, receipt_print(order=order, store=_store_of(order.store), register=request.device.name))
+
+
+@router.get("/orders/{order_id}/receipt.escpos", response={404: ErrorOut}, summary="Receipt as ESC/POS bytes (Shift_JIS)")
+def receipt_bytes(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
+    order = selectors.order_get(order_id=order_id)
+    if order is None:
+        return Status(404, {"detail": f"no order {order_id}"})
+    data = receipt_escpos(receipt_for(order=order, store=_store_of(order.store), copy=q.reprint))
+    return HttpResponse(data, content_type="application/octet-stream")
+
+
+class DayQuery(Schema):
+    business_date: dt.date | None = Field(None, description="Default: today's business day.")
+    store: str | None = Field(None, max_length=16, description="HQ only: which store.")
+
+
+def _report_store(q: DayQuery) -> Store | None:
+    code = (q.store or "") if settings.POS_ROLE == "hq" else settings.POS_STORE
+    if settings.POS_ROLE != "hq":
+        return store_get_current()
+    return Store.objects.filter(code=code).first()
+
+
+def _store_of(code: str) -> Store:
+    return Store.objects.filter(code=code).first() or store_get_current()
+
+
+@router.get("/reports/sales", response={200: dict, 404: ErrorOut, 422: ErrorOut}, summary="Sales of a business day")
+def sales(request: HttpRequest, q: Query[DayQuery]):
+    store = _report_store(q)
+    if store is None:
+        return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})
+    return Status(200, reports.day_report(store=store.code, day=q.business_date or reports.today(store)))
+
+
+@router.get("/reports/x", response={200: dict, 404: ErrorOut, 422: ErrorOut}, summary="X report (changes nothing)")
+def x_report(request: HttpRequest, q: Query[DayQuery]):
+    store = _report_store(q)
+    if store is None:
+        return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})
+    return Status(200, reports.x_report(store=store, day=q.business_date))
+
+
+@router.post("/reports/z", response={201: ZOut, **ERRORS}, summary="Z report: close the business day (manager PIN)")
+def z_report(request: HttpRequest, body: ZIn):
+    if settings.POS_ROLE == "hq":
+        return Status(422, {"detail": "a store closes its own day; HQ receives the Z report by replication"})
+    try:
+        z = reports.day_close(
+            store=store_get_current(), day=body.business_date, manager_pin=body.manager_pin,
+            queued=body.queued, force=body.force,
+        )
+    except MONEY_ERRORS as exc:
+        return _refused(exc)
+    return Status(201, reports.z_as_dict(z))
+
+
+@router.get("/reports/z", response=list[ZOut], summary="Z reports, newest first")
+def z_list(request: HttpRequest, q: Query[DayQuery]):
+    code = q.store if settings.POS_ROLE == "hq" and q.store else settings.POS_STORE
+    zs = ZReport.objects.filter(store=code).order_by("-number")
+    if q.business_date:
+        zs = zs.filter(business_date=q.business_date)
+    return [reports.z_as_dict(z) for z in zs[:100]]

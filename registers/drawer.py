@@ -1,0 +1,64 @@
+"""The cash drawer: opening float, paid in, paid out and the counted close, as changes.
+
+Expected cash is worked out in registers/reports.py from these and the day's
+cash sales and refunds; a count records what is really there, so the report
+shows over or short instead of trusting the arithmetic.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from registers.business_day import business_date
+from registers.models import DrawerEvent
+from registers.services import store_get_current
+from registers.staff import manager_approve, staff_identify
+from registers.voids import MoneyRejected
+from sync.services import change_record
+
+KINDS = ("open", "paid_in", "paid_out", "count")
+# Money moving in or out without a sale is where a drawer goes missing; a
+# manager approves it. Opening and counting are any staff's job.
+MANAGER_KINDS = ("paid_in", "paid_out")
+MAX_AMOUNT = 10_000_000
+
+
+def drawer_record(
+    *, event_id: uuid.UUID, kind: str, register: str, amount: int, reason: str, pin: str | None
+) -> tuple[DrawerEvent, bool]:
+    """Record one drawer movement; the same ``event_id`` again returns it and records nothing."""
+    if kind not in KINDS:
+        raise MoneyRejected(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if kind in MANAGER_KINDS:
+        who = manager_approve(pin=pin, action=f"drawer {kind}")
+    else:
+        who = staff_identify(pin=pin)
+    if not 0 <= amount <= MAX_AMOUNT:
+        raise MoneyRejected(f"amount must be from 0 to {MAX_AMOUNT} yen, not {amount}")
+    if kind in MANAGER_KINDS and not amount:
+        raise MoneyRejected("paid in or out needs an amount above 0")
+    if kind in MANAGER_KINDS and not reason.strip():
+        raise MoneyRejected("say why money goes in or out of the drawer (reason)")
+    existing = DrawerEvent.objects.filter(pk=event_id).first()
+    if existing is not None:
+        return existing, False
+    store = store_get_current()
+    at = timezone.now()
+    with transaction.atomic():
+        change_record(
+            kind=f"drawer.{kind}",
+            store=store.code,
+            payload={
+                "id": str(event_id),
+                "business_date": business_date(at, time_zone=store.time_zone, cutover=store.day_cutover).isoformat(),
+                "register": register,
+                "amount": amount,
+                "reason": reason.strip()[:200],
+                "staff": who.as_dict(),
+                "at": at.isoformat(),
+            },
+        )
+    return DrawerEvent.objects.get(pk=event_id), True

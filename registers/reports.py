@@ -1,0 +1,230 @@
+"""Sales, X and Z reports for one store's business day.
+
+A report is a pure function of the day's projections (orders, payments, voids,
+refunds, drawer movements), which are themselves a function of the change set:
+the same changes give the same report at the store and at HQ, in whatever
+order they arrived. Nothing here writes except ``day_close``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from registers.business_day import business_date
+from registers.models import DrawerEvent, Order, OrderAdjustment, OrderVoid, Payment, Refund, Store, ZReport
+from registers.offline_card import offline_card_alerts
+from registers.staff import manager_approve
+from registers.voids import MoneyConflict, MoneyRejected
+from sync.services import change_record
+
+METHODS = ("cash", "card", "qr")
+
+
+def today(store: Store) -> dt.date:
+    return business_date(timezone.now(), time_zone=store.time_zone, cutover=store.day_cutover)
+
+
+def day_report(*, store: str, day: dt.date) -> dict[str, Any]:
+    """The day's figures. Every amount is integer yen, tax included."""
+    # Subqueries rather than lists of ids: a busy day must not hit SQLite's limit on query parameters.
+    day_orders = Order.objects.filter(store=store, business_date=day)
+    orders = list(day_orders.order_by("number", "id"))
+    voided = {v.order_id: v for v in OrderVoid.objects.filter(order_id__in=day_orders.values("id"))}
+    sold = [o for o in orders if o.id not in voided]
+    payments = [
+        p for p in Payment.objects.filter(order__in=day_orders).select_related("order").order_by("order_id", "position")
+        if p.order_id not in voided
+    ]
+    refunds = list(Refund.objects.filter(store=store, business_date=day).order_by("at", "id"))
+    drawer = list(DrawerEvent.objects.filter(store=store, business_date=day).order_by("hlc", "id"))
+    taxes = _sum_taxes(tax for o in sold for tax in o.taxes)
+    refund_taxes = _sum_taxes(tax for r in refunds for tax in r.taxes)
+    refunded = sum(r.amount for r in refunds)
+    total = sum(o.total for o in sold)
+    return {
+        "store": store,
+        "business_date": day.isoformat(),
+        "orders": len(sold),
+        "total": total,
+        "taxes": taxes,
+        "tenders": _tenders(payments),
+        "offline_card": _offline(payments),
+        "voids": {
+            "count": len(voided),
+            "amount": sum(o.total for o in orders if o.id in voided),
+            "items": [
+                {"order": str(o.id), "number": o.number, "total": o.total,
+                 "staff": voided[o.id].staff, "reason": voided[o.id].reason}
+                for o in orders if o.id in voided
+            ],
+        },
+        "refunds": {
+            "count": len(refunds),
+            "amount": refunded,
+            "taxes": refund_taxes,
+            "by_method": {m: sum(r.amount for r in refunds if r.method == m) for m in METHODS},
+            "items": [
+                {"refund": str(r.id), "order": str(r.order_id), "amount": r.amount, "method": r.method,
+                 "staff": r.staff, "reason": r.reason}
+                for r in refunds
+            ],
+        },
+        "discounts": _adjustments(day_orders, sold),
+        "net": {"total": total - refunded, "taxes": _net_taxes(taxes, refund_taxes)},
+        "unpaid": {
+            "count": sum(1 for o in sold if o.paid < o.total),
+            "amount": sum(o.total - o.paid for o in sold if o.paid < o.total),
+        },
+        "drawer": _drawers(sold, payments, refunds, drawer),
+    }
+
+
+def _adjustments(day_orders, sold: list[Order]) -> dict[str, Any]:
+    numbers = {o.id: o.number for o in sold}
+    rows = [
+        a for a in OrderAdjustment.objects.filter(order_id__in=day_orders.values("id")).order_by("hlc", "origin")
+        if a.order_id in numbers
+    ]
+    discounts = [a for a in rows if a.kind == "discount"]
+    return {
+        "count": len(discounts),
+        "amount": sum(a.value for a in discounts),
+        "overrides": len(rows) - len(discounts),
+        "items": [
+            {"number": numbers[a.order_id], "kind": a.kind, "position": a.position, "value": a.value,
+             "staff": a.staff, "reason": a.reason}
+            for a in rows
+        ],
+    }
+
+
+def _sum_taxes(entries) -> list[dict[str, int]]:
+    by_rate: dict[int, dict[str, int]] = {}
+    for entry in entries:
+        row = by_rate.setdefault(entry["rate"], {"rate": entry["rate"], "taxable": 0, "tax": 0})
+        row["taxable"] += entry["taxable"]
+        row["tax"] += entry["tax"]
+    return [by_rate[rate] for rate in sorted(by_rate, reverse=True)]
+
+
+def _net_taxes(sales: list[dict], refunds: list[dict]) -> list[dict[str, int]]:
+    negated = [{"rate": r["rate"], "taxable": -r["taxable"], "tax": -r["tax"]} for r in refunds]
+    return _sum_taxes([*sales, *negated])
+
+
+def _tenders(payments: list[Payment]) -> dict[str, dict[str, int]]:
+    # ``amount`` is what was applied to bills: for cash, handed over minus change.
+    return {
+        m: {
+            "count": sum(1 for p in payments if p.method == m),
+            "amount": sum(p.amount for p in payments if p.method == m),
+        }
+        for m in METHODS
+    }
+
+
+def _offline(payments: list[Payment]) -> dict[str, Any]:
+    offline = [p for p in payments if p.offline]
+    unsettled = [p for p in offline if p.settled_at is None]
+    return {
+        "count": len(offline),
+        "amount": sum(p.amount for p in offline),
+        "unsettled_count": len(unsettled),
+        "unsettled_amount": sum(p.amount for p in unsettled),
+        "items": [
+            {"payment": str(p.id), "number": p.order.number, "amount": p.amount,
+             "settle_by": p.settle_by.isoformat() if p.settle_by else None, "settled": p.settled_at is not None}
+            for p in offline
+        ],
+    }
+
+
+def _drawers(sold, payments, refunds, drawer) -> list[dict[str, Any]]:
+    register_of = {o.id: o.register for o in sold}
+    names = sorted({*register_of.values(), *(r.register for r in refunds if r.method == "cash"), *(d.register for d in drawer)})
+    rows = []
+    for name in names:
+        events = [d for d in drawer if d.register == name]
+        opening = [d.amount for d in events if d.kind == "open"]
+        counts = [d.amount for d in events if d.kind == "count"]
+        cash_sales = sum(p.amount for p in payments if p.method == "cash" and register_of[p.order_id] == name)
+        cash_refunds = sum(r.amount for r in refunds if r.method == "cash" and r.register == name)
+        paid_in = sum(d.amount for d in events if d.kind == "paid_in")
+        paid_out = sum(d.amount for d in events if d.kind == "paid_out")
+        float_ = opening[-1] if opening else 0  # a re-opened drawer: the latest float counts
+        expected = float_ + cash_sales - cash_refunds + paid_in - paid_out
+        counted = counts[-1] if counts else None
+        rows.append({
+            "register": name, "float": float_, "cash_sales": cash_sales, "cash_refunds": cash_refunds,
+            "paid_in": paid_in, "paid_out": paid_out, "expected": expected, "counted": counted,
+            "over_short": None if counted is None else counted - expected,
+        })
+    return rows
+
+
+def x_report(*, store: Store, day: dt.date | None = None) -> dict[str, Any]:
+    """Mid-shift figures: reads only, records nothing."""
+    day = day or today(store)
+    report = day_report(store=store.code, day=day)
+    closed = ZReport.objects.filter(store=store.code, business_date=day).first()
+    return {
+        **report,
+        "kind": "X",
+        "generated_at": timezone.now().isoformat(),
+        "closed_by_z": closed.number if closed else None,
+        "alerts": offline_card_alerts(store=store.code),
+    }
+
+
+def day_close(
+    *, store: Store, day: dt.date | None, manager_pin: str | None, queued: int, force: bool
+) -> ZReport:
+    """Close the business day with a numbered, immutable Z report (a change, so it replicates).
+
+    ``queued`` is how many sales the register's outbox still holds: only the
+    tablet knows what it has not sent, so it says so, and closing with sales
+    still queued is refused unless the manager insists (``force``).
+    """
+    who = manager_approve(pin=manager_pin, action="closing the day (Z)")
+    day = day or today(store)
+    if day > today(store):
+        raise MoneyRejected(f"business day {day} has not started yet")
+    if queued < 0:
+        raise MoneyRejected("queued must be 0 or more")
+    if queued and not force:
+        raise MoneyConflict(
+            f"{queued} offline sale(s) are still queued on a tablet; send them first, or close with force=true"
+        )
+    with transaction.atomic():
+        # Lock the store row: two managers pressing Z on one node get one Z.
+        Store.objects.select_for_update().get(pk=store.pk)
+        if ZReport.objects.filter(store=store.code, business_date=day).exists():
+            number = ZReport.objects.get(store=store.code, business_date=day).number
+            raise MoneyConflict(f"business day {day} is already closed (Z No. {number}); a second Z is not allowed")
+        number = (ZReport.objects.filter(store=store.code).aggregate(top=Max("number"))["top"] or 0) + 1
+        change_id = uuid.uuid4()
+        report = {**day_report(store=store.code, day=day), "kind": "Z", "number": number, "queued_at_close": queued}
+        change_record(
+            kind="day.closed",
+            store=store.code,
+            change_id=change_id,
+            payload={
+                "business_date": day.isoformat(),
+                "number": number,
+                "report": report,
+                "staff": who.as_dict(),
+                "at": timezone.now().isoformat(),
+            },
+        )
+    return ZReport.objects.get(pk=change_id)
+
+
+def z_as_dict(z: ZReport) -> dict[str, Any]:
+    return {"number": z.number, "business_date": z.business_date.isoformat(), "staff": z.staff,
+            "closed_at": z.closed_at.isoformat(), "report": z.report}

@@ -1,0 +1,118 @@
+"""Staff: PIN checks, manager approval and shifts (clock in / clock out as changes).
+
+A manager's approval is checked on the server for every void, refund and drawer
+movement: the PIN travels with the request, so a tablet that was left logged in
+cannot approve anything by itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from registers.models import Shift, Staff
+from sync.services import change_record
+
+
+class NotAllowed(PermissionError):
+    """The PIN is missing, wrong, or not a manager's (HTTP 403). Nothing was recorded."""
+
+
+class TooManyPins(NotAllowed):
+    """Too many wrong PINs lately (HTTP 429): a 4-digit PIN must not be guessable by trying them all."""
+
+
+# A 4-digit PIN has 10 000 values; at most MAX_PIN_FAILURES wrong ones per
+# PIN_WINDOW_S per node keeps trying them all to weeks. Per node, in the
+# process cache: good enough against a script on the store's Wi-Fi.
+MAX_PIN_FAILURES = 10
+PIN_WINDOW_S = 300
+
+
+@dataclass(frozen=True)
+class Approver:
+    id: int
+    name: str
+    role: str
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "role": self.role}
+
+
+def staff_by_pin(*, pin: str | None) -> Staff | None:
+    if not pin:
+        return None
+    store = settings.POS_STORE
+    key = f"posweb:pin-failures:{store}"
+    if cache.get(key, 0) >= MAX_PIN_FAILURES:
+        raise TooManyPins(f"too many wrong PINs; wait {PIN_WINDOW_S // 60} minutes and try again")
+    staff = Staff.objects.filter(store=store, pin_digest=Staff.digest_pin(store, pin), active=True).first()
+    if staff is None:
+        cache.add(key, 0, PIN_WINDOW_S)
+        cache.incr(key)
+    return staff
+
+
+def manager_approve(*, pin: str | None, action: str) -> Approver:
+    """The manager whose PIN this is, or NotAllowed naming what is missing."""
+    if not pin:
+        raise NotAllowed(f"{action} needs a manager PIN (manager_pin)")
+    staff = staff_by_pin(pin=pin)
+    if staff is None:
+        raise NotAllowed(f"{action}: wrong PIN")
+    if staff.role != "manager":
+        raise NotAllowed(f"{action} needs a manager's PIN; {staff.name} is a {staff.role}")
+    return Approver(staff.pk, staff.name, staff.role)
+
+
+def staff_identify(*, pin: str | None) -> Approver:
+    staff = staff_by_pin(pin=pin)
+    if staff is None:
+        raise NotAllowed("wrong PIN")
+    return Approver(staff.pk, staff.name, staff.role)
+
+
+def shift_start(*, pin: str, register: str) -> Shift:
+    """Clock in. Clocking in again while on shift returns the open shift and records nothing."""
+    who = staff_identify(pin=pin)
+    with transaction.atomic():
+        open_shift = Shift.objects.filter(store=settings.POS_STORE, staff_id=who.id, ended_at__isnull=True).first()
+        if open_shift is not None:
+            return open_shift
+        shift_id = uuid.uuid4()
+        change_record(
+            kind="shift.started",
+            store=settings.POS_STORE,
+            payload={
+                "shift": str(shift_id), "staff": who.as_dict(), "register": register,
+                "at": timezone.now().isoformat(),
+            },
+        )
+        return Shift.objects.get(pk=shift_id)
+
+
+def shift_end(*, pin: str) -> Shift | None:
+    """Clock out of the open shift; None when not on shift."""
+    who = staff_identify(pin=pin)
+    with transaction.atomic():
+        open_shift = Shift.objects.filter(store=settings.POS_STORE, staff_id=who.id, ended_at__isnull=True).first()
+        if open_shift is None:
+            return None
+        change_record(
+            kind="shift.ended",
+            store=settings.POS_STORE,
+            payload={"shift": str(open_shift.pk), "staff": who.as_dict(), "at": timezone.now().isoformat()},
+        )
+        open_shift.refresh_from_db()
+        return open_shift
+
+
+def staff_on_duty(*, store: str) -> list[Shift]:
+    return list(
+        Shift.objects.filter(store=store, started_at__isnull=False, ended_at__isnull=True).order_by("started_at")
+    )

@@ -1,0 +1,188 @@
+// The manager's page: voids and refunds behind the manager PIN, drawer movements,
+// who is on, X and Z reports. Every action goes to the server, which checks the PIN.
+import { config, lang, yen } from "./i18n.js";
+
+const STRINGS = {
+  ja: {
+    title: "管理", backToRegister: "レジへ戻る", managerPin: "責任者PIN", reason: "理由", onDuty: "勤務中",
+    clockIn: "出勤", clockOut: "退勤", orders: "本日の注文", drawer: "ドロワー", drawer_open: "釣銭準備金",
+    drawer_paid_in: "入金", drawer_paid_out: "出金", drawer_count: "締め精算(実査)", record: "記録",
+    reports: "レポート", xReport: "Xレポート(点検)", zClose: "Z精算(日計締め)", queued: "未送信の売上",
+    force: "未送信があっても締める", void: "取消", refund: "返品・返金", receipt: "領収書", reprint: "再発行",
+    done: "記録しました", voided: "取消済", orderCount: "客数", total: "売上", net: "純売上", tax: "内消費税",
+    cash: "現金", card: "カード", qr: "QR", voids: "取消", refunds: "返金", offline: "オフラインカード(未承認)",
+    expected: "理論在高", counted: "実在高", overShort: "過不足", zNumber: "Z No.", needReason: "理由を入力してください",
+    alert_due_soon: "承認期限が近い", alert_overdue: "承認期限切れ", unsettled: "未承認",
+    discountAmount: "値引額(円)", discount: "値引", discounts: "値引",
+    e403: "責任者のPINが必要です", e404: "見つかりません", e409: "この操作はできません", e422: "入力を確認してください",
+    e429: "PINの誤りが多すぎます。数分待ってください",
+  },
+  en: {
+    title: "Manager", backToRegister: "Back to register", managerPin: "Manager PIN", reason: "Reason", onDuty: "On duty",
+    clockIn: "Clock in", clockOut: "Clock out", orders: "Today's orders", drawer: "Drawer", drawer_open: "Opening float",
+    drawer_paid_in: "Paid in", drawer_paid_out: "Paid out", drawer_count: "Counted close", record: "Record",
+    reports: "Reports", xReport: "X report", zClose: "Z close (end of day)", queued: "Sales still queued",
+    force: "Close even with queued sales", void: "Void", refund: "Refund", receipt: "Receipt", reprint: "Reprint",
+    done: "Recorded", voided: "Voided", orderCount: "Orders", total: "Sales", net: "Net sales", tax: "incl. tax",
+    cash: "Cash", card: "Card", qr: "QR", voids: "Voids", refunds: "Refunds", offline: "Offline card (unsettled)",
+    expected: "Expected", counted: "Counted", overShort: "Over/short", zNumber: "Z No.", needReason: "Enter a reason",
+    alert_due_soon: "settle soon", alert_overdue: "overdue", unsettled: "unsettled",
+    discountAmount: "Discount (yen)", discount: "Discount", discounts: "Discounts",
+    e403: "A manager's PIN is needed", e404: "Not found", e409: "Not possible now", e422: "Check the input",
+    e429: "Too many wrong PINs; wait a few minutes",
+  },
+};
+const t = (key) => (STRINGS[lang()] || STRINGS.ja)[key] ?? key;
+const cfg = config();
+const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+
+async function api(method, path, body) {
+  const headers = { "Content-Type": "application/json" };
+  if (cfg.token) headers.Authorization = `Bearer ${cfg.token}`;
+  const response = await fetch(`/api${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    // A short message in the page's language, then the server's precise reason.
+    const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
+    throw new Error(`${t("e" + response.status)}: ${detail}`);
+  }
+  return data;
+}
+
+function say(text, ok = false) {
+  const el = $("manager-message");
+  el.textContent = text;
+  el.classList.toggle("ok", ok);
+}
+
+const pin = () => $("manager-pin").value.trim();
+const reason = () => $("reason").value.trim();
+
+async function act(fn) {
+  try {
+    await fn();
+    say(t("done"), true);
+    await refresh();
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+function cell(text) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  return td;
+}
+
+function button(label, testid, onclick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = label;
+  b.dataset.testid = testid;
+  b.addEventListener("click", onclick);
+  return b;
+}
+
+function renderOrders(orders) {
+  const body = $("manager-orders");
+  body.replaceChildren(...orders.map((order) => {
+    const tr = document.createElement("tr");
+    tr.dataset.orderId = order.id;
+    tr.dataset.status = order.status;
+    tr.dataset.testid = "manager-order";
+    const actions = document.createElement("td");
+    if (order.status !== "voided" && order.paid === 0) {
+      actions.append(button(t("discount"), "discount", () => act(() => api("POST", `/orders/${order.id}/discount`,
+        { manager_pin: pin(), reason: reason(), amount: Number($("discount-amount").value || 0) }))));
+    }
+    if (order.status !== "voided") {
+      actions.append(
+        button(t("void"), "void", () => act(() => api("POST", `/orders/${order.id}/void`, { manager_pin: pin(), reason: reason() }))),
+        button(t("refund"), "refund", () => act(() => api("POST", `/orders/${order.id}/refunds`,
+          { id: crypto.randomUUID(), manager_pin: pin(), reason: reason(), register: cfg.register }))),
+      );
+    }
+    const receipt = document.createElement("a");
+    receipt.href = `/register/receipt/${order.id}/`;
+    receipt.textContent = t("receipt");
+    const reprint = document.createElement("a");
+    reprint.href = `/register/receipt/${order.id}/?copy=1`;
+    reprint.textContent = t("reprint");
+    actions.append(" ", receipt, " ", reprint);
+    tr.append(cell(`No. ${order.number}`), cell(order.placed_at.slice(11, 16)), cell(yen(order.total)),
+      cell(order.status === "voided" ? t("voided") : ""), actions);
+    return tr;
+  }));
+}
+
+function row(label, value, testid) {
+  const tr = document.createElement("tr");
+  const th = document.createElement("th");
+  th.textContent = label;
+  const td = cell(value);
+  if (testid) td.dataset.testid = testid;
+  tr.append(th, td);
+  return tr;
+}
+
+function renderReport(report, heading) {
+  const table = document.createElement("table");
+  const title = document.createElement("caption");
+  title.textContent = heading;
+  table.append(title,
+    row(t("orderCount"), report.orders, "report-orders"),
+    row(t("total"), yen(report.total), "report-total"),
+    ...report.taxes.map((r) => row(`${r.rate}% ${t("tax")}`, `${yen(r.taxable)} / ${yen(r.tax)}`, `report-tax-${r.rate}`)),
+    ...["cash", "card", "qr"].map((m) => row(t(m), `${report.tenders[m].count} / ${yen(report.tenders[m].amount)}`, `report-${m}`)),
+    row(t("voids"), `${report.voids.count} / ${yen(report.voids.amount)}`, "report-voids"),
+    row(t("refunds"), `${report.refunds.count} / ${yen(report.refunds.amount)}`, "report-refunds"),
+    row(t("discounts"), `${report.discounts.count} / ${yen(report.discounts.amount)}`, "report-discounts"),
+    row(t("net"), yen(report.net.total), "report-net"),
+    row(t("offline"), `${report.offline_card.unsettled_count} / ${yen(report.offline_card.unsettled_amount)}`, "report-offline"),
+    ...report.drawer.map((d) => row(`${d.register}: ${t("expected")} / ${t("counted")} / ${t("overShort")}`,
+      `${yen(d.expected)} / ${d.counted === null ? "-" : yen(d.counted)} / ${d.over_short === null ? "-" : d.over_short}`)),
+  );
+  $("report").replaceChildren(table);
+}
+
+async function refresh() {
+  const [orders, onDuty, alerts] = await Promise.all([
+    api("GET", "/orders?limit=30"), api("GET", "/staff/on-duty"), api("GET", "/alerts/offline-card"),
+  ]);
+  renderOrders(orders.items);
+  $("on-duty").replaceChildren(...onDuty.map((s) => {
+    const li = document.createElement("li");
+    li.textContent = `${s.staff_name} (${s.role}) ${s.started_at.slice(11, 16)}`;
+    return li;
+  }));
+  $("alerts").replaceChildren(...alerts.map((a) => {
+    const li = document.createElement("li");
+    li.textContent = `No. ${a.number} ${yen(a.amount)} — ${t("alert_" + a.state)} (${a.settle_by.slice(0, 16)})`;
+    return li;
+  }));
+}
+
+function wire() {
+  document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  $("clock-in").addEventListener("click", () => act(() => api("POST", "/shifts/start", { pin: pin(), register: cfg.register })));
+  $("clock-out").addEventListener("click", () => act(() => api("POST", "/shifts/end", { pin: pin() })));
+  $("drawer-submit").addEventListener("click", () => act(() => api("POST", "/drawer", {
+    id: crypto.randomUUID(), kind: $("drawer-kind").value, register: cfg.register,
+    amount: Number($("drawer-amount").value || 0), reason: reason(), pin: pin(),
+  })));
+  $("x-report").addEventListener("click", async () => {
+    try { renderReport(await api("GET", "/reports/x"), t("xReport")); say(""); } catch (error) { say(error.message); }
+  });
+  $("z-close").addEventListener("click", async () => {
+    try {
+      const z = await api("POST", "/reports/z", {
+        manager_pin: pin(), queued: Number($("z-queued").value || 0), force: $("z-force").checked,
+      });
+      renderReport(z.report, `${t("zNumber")} ${z.number} (${z.business_date})`);
+      say(t("done"), true);
+    } catch (error) { say(error.message); }
+  });
+  refresh().catch((error) => say(error.message));
+}
+
+wire();
