@@ -9,6 +9,8 @@ from registers import views as register_views
 urlpatterns = [
     path("", RedirectView.as_view(url="/register/", permanent=False)),
     path("register/", register_views.register_page, name="register"),
+    path("sw.js", register_views.service_worker, name="service-worker"),
+    path("manifest.webmanifest", register_views.manifest, name="manifest"),
     path("kitchen/", kitchen_views.kitchen_page, name="kitchen"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
