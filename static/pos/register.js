@@ -31,8 +31,10 @@ function headers(extra = {}) {
 
 class Unreachable extends Error {}
 
-/** The response of the first node that answers (any HTTP status); Unreachable when none does. */
+/** The response of the first node that answers; a node answering 5xx (starting,
+ * overloaded) only counts when no other node answers better. Unreachable when none answers. */
 async function api(path, options = {}) {
+  let fallback = null;
   for (const base of candidates()) {
     try {
       const response = await fetch(`${base}/api${path}`, {
@@ -40,15 +42,21 @@ async function api(path, options = {}) {
         headers: headers(options.headers),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
-      state.node = base;
-      setConnection(true);
-      return response;
+      if (response.status >= 500) { fallback = fallback || { base, response }; continue; }
+      return answered(base, response);
     } catch {
       // this node is down or unreachable: try the next one
     }
   }
+  if (fallback) return answered(fallback.base, fallback.response);
   setConnection(false);
   throw new Unreachable(t("noNode"));
+}
+
+function answered(base, response) {
+  state.node = base;
+  setConnection(true);
+  return response;
 }
 
 async function learnNodes() {
@@ -350,13 +358,15 @@ async function checkout(payments) {
     message(`${t("notSaved")}: ${error}`, "error");
     return;
   }
+  // The count goes up before the cart clears, so the screen never shows a sale
+  // that is neither in the cart nor counted as waiting.
+  await renderStatus();
   state.cart = [];
   renderCart();
   const cash = payments.filter((p) => p.method === "cash").reduce((sum, p) => sum + p.amount, 0);
   const paid = payments.reduce((sum, p) => sum + p.amount, 0);
   const change = cash && paid > total ? ` ${t("change")} ${yen(paid - total)}` : "";
   message(`${t("no")} ${number} ${t("accepted")} ${yen(total)}${change}`, "ok");
-  await renderStatus();
   scheduleFlush(0);
   if (state.updateReady) location.reload();
 }
