@@ -91,3 +91,14 @@ def test_the_cashier_is_warned_when_queued_sales_are_at_risk(node, chromium_path
         expect(healthy.get_by_test_id("storage-persist")).to_have_attribute("data-state", "granted")
         expect(healthy.get_by_test_id("storage-persist")).to_be_hidden()
         expect(healthy.get_by_test_id("storage-warning")).to_be_hidden()
+
+
+def test_a_double_tap_on_pay_rings_the_sale_up_once(node, chromium_path):
+    with chromium(chromium_path) as browser:
+        page = browser.new_page()
+        open_register(page, node.url, wait_for_worker=False)
+        page.locator('[data-sku="GYUDON"]').click()
+        page.get_by_test_id("pay-cash").dblclick()
+        expect(page.get_by_test_id("cart-total")).to_have_text("¥0")
+        expect(page.get_by_test_id("outbox-count")).to_have_text("0", timeout=ARRIVE_MS)
+    assert node.get("/api/orders")["count"] == 1

@@ -11,6 +11,8 @@ const STRINGS = {
     sec: "秒", accepted: "受付しました", queued: "未送信", oldest: "最古",
     noNode: "どのサーバーにも接続できません", notSaved: "保存できません", noMenu: "メニューを読み込めません",
     pinOffline: "オフラインです。この端末で一度ログインしたPINのみ使えます",
+    persistRefused: "保存領域が保護されていません：未送信の売上がブラウザに消される恐れがあります",
+    storageTight: "保存領域が残りわずかです：早めに送信してください",
   },
   en: {
     online: "Online", offline: "Offline", connecting: "Connecting…",
@@ -23,6 +25,8 @@ const STRINGS = {
     sec: "s", accepted: "accepted", queued: "Unsent", oldest: "oldest",
     noNode: "No store server answers", notSaved: "Could not save", noMenu: "Could not load the menu",
     pinOffline: "Offline: only PINs used on this tablet before work now",
+    persistRefused: "Storage not protected: the browser may clear unsent sales",
+    storageTight: "Storage almost full: send queued sales soon",
   },
 };
 

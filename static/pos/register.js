@@ -341,17 +341,30 @@ function businessDay() {
 // the number from the register's own block at once, online or not.
 async function checkout(payments) {
   if (!state.cart.length) { message(t("cartEmpty")); return; }
+  // A double tap on "pay" must not ring the same cart up twice.
+  if (state.checkingOut) return;
+  state.checkingOut = true;
+  try {
+    await recordSale(payments);
+  } finally {
+    state.checkingOut = false;
+  }
+  if (state.updateReady && !state.cart.length) location.reload();
+}
+
+async function recordSale(payments) {
+  // Everything about the sale is taken from the screen before the first await.
   const { total } = cartTotals();
-  const number = await outbox.nextNumber(cfg.lane, businessDay());
   const body = {
     id: crypto.randomUUID(),
     register: cfg.register,
     dining: state.dining,
-    lines: state.cart.map((l) => ({ sku: l.sku, qty: l.qty, modifiers: l.modifiers })),
+    lines: state.cart.map((l) => ({ sku: l.sku, qty: l.qty, modifiers: [...l.modifiers] })),
     payments,
-    number,
   };
   const prices = state.cart.map((l) => ({ sku: l.sku, qty: l.qty, unit_price: unitPrice(l), name: nameOf(itemOf(l.sku)) }));
+  const number = await outbox.nextNumber(cfg.lane, businessDay());
+  body.number = number;
   try {
     await outbox.enqueue({ id: body.id, body, prices, total, created: Date.now() });
   } catch (error) {
@@ -368,7 +381,6 @@ async function checkout(payments) {
   const change = cash && paid > total ? ` ${t("change")} ${yen(paid - total)}` : "";
   message(`${t("no")} ${number} ${t("accepted")} ${yen(total)}${change}`, "ok");
   scheduleFlush(0);
-  if (state.updateReady) location.reload();
 }
 
 // --- flushing the outbox -------------------------------------------------------
@@ -500,8 +512,10 @@ async function checkStorage() {
   const persistEl = $("storage-persist");
   persistEl.hidden = Boolean(persisted);
   persistEl.dataset.state = persisted ? "granted" : "refused";
+  persistEl.textContent = t("persistRefused");
   const { usage = 0, quota = 0 } = (await navigator.storage.estimate?.().catch(() => ({}))) || {};
   const tight = quota > 0 && usage / quota > STORAGE_WARN_RATIO;
+  $("storage-warning").textContent = t("storageTight");
   $("storage-warning").hidden = !tight;
 }
 
