@@ -171,6 +171,15 @@ def test_when_its_node_dies_the_register_sells_through_the_sibling(tmp_path, chr
             # The order list now comes from the sibling.
             for order in on_b:
                 page.locator(f'[data-testid="recent-order"][data-order-id="{order["id"]}"]').wait_for(timeout=10_000)
+
+            # Reloaded while its own node is still dead: the page comes from the
+            # tablet's cache and keeps selling through the sibling.
+            page.reload()
+            page.wait_for_selector("body[data-ready=true]")
+            sell(page, "BUTADON")
+            expect(page.get_by_test_id("outbox-count")).to_have_text("0", timeout=ARRIVE_MS)
+            expect(connection).to_have_attribute("data-node", url_b)
+            assert node_b.get("/api/orders")["count"] == 3
     finally:
         node_a.stop()
         node_b.stop()

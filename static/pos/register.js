@@ -54,6 +54,9 @@ async function api(path, options = {}) {
 }
 
 function answered(base, response) {
+  // Remembered across reloads: with its own node hung rather than down, the
+  // page would otherwise wait out a timeout on every request before failing over.
+  if (state.node !== base) localStorage.setItem("pos.node", base);
   state.node = base;
   setConnection(true);
   return response;
@@ -61,6 +64,8 @@ function answered(base, response) {
 
 async function learnNodes() {
   state.nodes = (await outbox.kvGet("nodes").catch(() => null)) || [];
+  const last = localStorage.getItem("pos.node");
+  if (last && [location.origin, ...(cfg.peers || []), ...state.nodes].includes(last)) state.node = last;
   try {
     const response = await api("/health");
     if (!response.ok) return;
