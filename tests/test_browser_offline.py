@@ -135,6 +135,10 @@ def test_two_tabs_with_queued_sales_send_each_sale_once(node, chromium_path, tmp
                 else None,
             )
         node.start()
+        # Both tabs hear the network come back at the same moment and both try
+        # to flush: only the one holding the lock may send.
+        for page in (first, second):
+            page.evaluate("dispatchEvent(new Event('online'))")
         for page in (first, second):
             expect(page.get_by_test_id("outbox-count")).to_have_text("0", timeout=ARRIVE_MS)
 
