@@ -35,6 +35,9 @@ POS_TIME_ZONE = env_str("POS_TIME_ZONE", "Asia/Tokyo") or "Asia/Tokyo"
 # The kitchen feed: how long a ticket may stay unacknowledged before the printer
 # takes over (kitchen issue), in seconds.
 POS_KITCHEN_ACK_TIMEOUT = env_int("POS_KITCHEN_ACK_TIMEOUT", 10, minimum=1)
+# A deploy's label, part of the service worker's version (registers/views.py), so
+# a deploy reaches the tablets even when no static file changed.
+POS_RELEASE = env_str("POS_RELEASE")
 # Background workers (replication, printer fallback) in the daphne process.
 POS_WORKERS = env_bool("POS_WORKERS", True)
 
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "posweb.cors.StoreNodesCorsMiddleware",  # registers fail over to sibling nodes only
     "django.contrib.sessions.middleware.SessionMiddleware",
     "posweb.middleware.StoreLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -26,6 +26,7 @@ def number_for(lane: int, count: int) -> int:
 
 
 def lane_range(lane: int) -> tuple[int, int]:
+    """Lowest and highest number of ``lane`` (node lanes 0..9 and register lanes 10..99)."""
     return lane * LANE_SIZE + 1, lane * LANE_SIZE + LANE_SIZE - 1
 
 
@@ -47,3 +48,27 @@ def lane_for_node(node: str, *, configured: str = "", has_peers: bool = False) -
     if not has_peers:
         return 0
     return zlib.crc32(node.encode()) % LANES
+
+
+# Offline registers number their own sales, so a customer hears a number even
+# when no node answers. They use lanes the nodes never use: nodes own lanes
+# 0..9 (numbers 1..9999), registers own lanes 10..99 (numbers 10001..99999), so
+# a register's number can never collide with a node's, nor with another
+# register's, without any coordination.
+REGISTER_LANES = range(LANES, 100)
+
+
+def lane_for_register(register: str) -> int:
+    """The register's lane: its name's trailing number (``register-1`` -> 10,
+    ``register-2`` -> 11), else a stable hash of the name."""
+    digits = re.search(r"(\d+)$", register)
+    span = len(REGISTER_LANES)
+    if digits:
+        return REGISTER_LANES.start + (int(digits.group(1)) - 1) % span
+    return REGISTER_LANES.start + zlib.crc32(register.encode()) % span
+
+
+def register_number_ok(register: str, number: int) -> bool:
+    """Whether ``number`` lies in the block of ``register`` (the server accepts no other)."""
+    low, high = lane_range(lane_for_register(register))
+    return low <= number <= high

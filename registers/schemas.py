@@ -37,6 +37,13 @@ class OrderIn(BaseModel):  # BaseModel: ninja's Schema has a 'register' attribut
     dining: Literal["eat_in", "take_out"]
     lines: list[LineIn] = Field(..., min_length=1, max_length=100)
     payments: list[PaymentIn] = Field(default_factory=list, max_length=10)
+    number: StrictInt | None = Field(
+        None,
+        ge=1,
+        le=99_999,
+        description="Optional: the ticket number an offline register already called, from its own block "
+        "(registers/numbers.py); omitted, the node issues one.",
+    )
 
 
 class ModifierOut(Schema):

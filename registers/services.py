@@ -60,6 +60,7 @@ def order_place(
     lines: list[LineRequest],
     payments: list[tender.Tender],
     request_hash: str,
+    number: int | None = None,
 ) -> tuple[Order, bool]:
     """Place an order idempotently on the client's ``order_id``.
 
@@ -67,17 +68,22 @@ def order_place(
     returns the recorded order and records nothing; with another hash it raises
     OrderConflict. A replay is answered before the menu is consulted, so an
     order already taken stays taken even if an item has since sold out.
+    ``number``, when given, is the ticket number an offline register already
+    called; it must lie in that register's block (numbers.register_number_ok).
     """
     existing = _existing(order_id, request_hash)
     if existing is not None:
         return existing, False
+    if number is not None and not numbers.register_number_ok(register, number):
+        low, high = numbers.lane_range(numbers.lane_for_register(register))
+        raise OrderRejected(f"number {number} is outside register {register}'s block {low}..{high}")
     store = store_get_current()
     priced = _price_lines(lines, dining)
     total = sum(line["amount"] for line in priced)
     settled = _settle(total, payments)
     try:
         with transaction.atomic():
-            order = _record(store, order_id, register, dining, priced, total, settled, request_hash)
+            order = _record(store, order_id, register, dining, priced, total, settled, request_hash, number)
     except IntegrityError:
         # Another request with the same id committed between our check and our
         # insert; answer as for any replay.
@@ -180,13 +186,14 @@ def _settle(total: int, payments: list[tender.Tender]) -> list[tender.Settled]:
         raise OrderRejected(str(exc)) from None
 
 
-def _record(store, order_id, register, dining, priced, total, settled, request_hash) -> Order:
+def _record(store, order_id, register, dining, priced, total, settled, request_hash, number=None) -> Order:
     if Order.objects.filter(pk=order_id).exists():
         # Same id committed while we priced the order: let the caller answer it as a replay.
         raise IntegrityError(f"order {order_id} exists")
     placed_at = timezone.now()
     day = business_date(placed_at, time_zone=store.time_zone, cutover=store.day_cutover)
-    number = _next_number(store.code, day)
+    if number is None:
+        number = _next_number(store.code, day)
     taxes = tax.receipt_taxes((line["amount"], line["tax_rate"]) for line in priced)
     change_record(
         kind="order.placed",

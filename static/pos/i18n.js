@@ -8,6 +8,11 @@ const STRINGS = {
     eat_in: "店内", take_out: "持ち帰り", soldOut: "品切れ", options: "変更",
     bump: "完了", recall: "呼び戻し", tendered: "お預かり", rejected: "受け付けられません",
     min: "分", reduced: "※軽減税率",
+    sec: "秒", accepted: "受付しました", queued: "未送信", oldest: "最古",
+    noNode: "どのサーバーにも接続できません", notSaved: "保存できません", noMenu: "メニューを読み込めません",
+    pinOffline: "オフラインです。この端末で一度ログインしたPINのみ使えます",
+    persistRefused: "保存領域が保護されていません：未送信の売上がブラウザに消される恐れがあります",
+    storageTight: "保存領域が残りわずかです：早めに送信してください",
   },
   en: {
     online: "Online", offline: "Offline", connecting: "Connecting…",
@@ -17,6 +22,11 @@ const STRINGS = {
     eat_in: "Eat in", take_out: "Take out", soldOut: "Sold out", options: "Options",
     bump: "Done", recall: "Recall", tendered: "Tendered", rejected: "Rejected",
     min: "min", reduced: "※ reduced rate",
+    sec: "s", accepted: "accepted", queued: "Unsent", oldest: "oldest",
+    noNode: "No store server answers", notSaved: "Could not save", noMenu: "Could not load the menu",
+    pinOffline: "Offline: only PINs used on this tablet before work now",
+    persistRefused: "Storage not protected: the browser may clear unsent sales",
+    storageTight: "Storage almost full: send queued sales soon",
   },
 };
 

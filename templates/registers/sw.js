@@ -1,0 +1,73 @@
+// The register's service worker (served by registers/views.py at /sw.js, root scope).
+// It keeps the app shell, the register's static files and the menu on the tablet,
+// so the register opens and sells with no node at all. Sales themselves never go
+// through here: they live in the page's IndexedDB outbox (static/pos/outbox.js),
+// which this worker never touches, so installing a new release cannot lose them.
+const VERSION = {{ version_json|safe }};
+const PRECACHE = {{ precache_json|safe }};
+const SHELL = `posweb-shell-${VERSION}`;
+const RUNTIME = "posweb-runtime"; // the menu: survives releases, refreshed on every fetch
+const NETWORK_TIMEOUT_MS = 4000;
+
+self.addEventListener("install", (event) => {
+  // cache: "reload" skips the HTTP cache so a new release never precaches an old file.
+  event.waitUntil(
+    caches.open(SHELL)
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload", credentials: "same-origin" }))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("posweb-shell-") && k !== SHELL).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "version") event.source.postMessage({ type: "version", version: VERSION });
+});
+
+// A hung node (Wi-Fi up, server wedged) must not freeze the register: after a
+// few seconds the cached copy answers.
+function networkWithTimeout(request) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), NETWORK_TIMEOUT_MS);
+    fetch(request).then((r) => { clearTimeout(timer); resolve(r); }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+async function networkFirst(request, cacheName, cacheKey) {
+  const cache = await caches.open(cacheName);
+  try {
+    const response = await networkWithTimeout(request);
+    if (response.ok) await cache.put(cacheKey, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(cacheKey, { ignoreSearch: true });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  return fetch(request);
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  // Cross-origin requests (a sibling node during failover) and writes pass through.
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && (url.pathname === "/" || url.pathname.startsWith("/register"))) {
+    event.respondWith(networkFirst(request, SHELL, "/register/"));
+  } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
+    event.respondWith(cacheFirst(request));
+  } else if (url.pathname === "/api/menu") {
+    event.respondWith(networkFirst(request, RUNTIME, "/api/menu"));
+  }
+});
