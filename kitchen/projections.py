@@ -72,6 +72,18 @@ def ticket_acked(change: Change) -> None:
     order_status_refresh(order)
 
 
+@projector("ticket.printed")
+def ticket_printed(change: Change) -> None:
+    data = change.payload
+    at = dt.datetime.fromisoformat(data["at"])
+    ticket = Ticket.objects.filter(pk=data["ticket"]).first()
+    if ticket is None or (ticket.printed_at is not None and ticket.printed_at <= at):
+        return
+    ticket.printed_at = at
+    ticket.save(update_fields=["printed_at"])
+    feed_append(ticket, "printed")
+
+
 @projector("ticket.bumped")
 @projector("ticket.recalled")
 def ticket_bumped_or_recalled(change: Change) -> None:

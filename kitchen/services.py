@@ -69,3 +69,17 @@ def ticket_recall_last(*, store: str, station: str = "") -> Ticket | None:
     if last is not None:
         ticket_recall(ticket_id=last.id)
     return last
+
+
+def ticket_printed(*, ticket_id: uuid.UUID | str, printer: str) -> bool:
+    """Record that ``printer`` printed the ticket; a ticket already printed is left alone."""
+    with transaction.atomic():
+        ticket = _ticket(ticket_id)
+        if ticket.printed_at is not None:
+            return False
+        change_record(
+            kind="ticket.printed",
+            store=ticket.store,
+            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat(), "printer": printer},
+        )
+    return True

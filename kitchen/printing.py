@@ -1,0 +1,104 @@
+"""The printed fallback: a ticket no screen acknowledged in time goes to its station's printer.
+
+Runs as the ``kitchen-print-fallback`` worker (every second, inside daphne).
+Each print is recorded as a ``ticket.printed`` change right after the printer
+took it, so a restart or a second tick never prints it again. The one window
+left is a crash between the printer taking the bytes and the commit: then the
+ticket prints twice, which a kitchen prefers to a ticket nobody saw.
+
+Only tickets of orders this node placed are printed here, so sibling nodes of
+one store do not each print the same ticket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from itertools import groupby
+
+from django.conf import settings
+from django.utils import timezone
+
+from kitchen import services
+from kitchen.models import PrinterState, Station, Ticket
+from kitchen.printers.base import Printer, PrinterError, ticket_job
+from kitchen.printers.escpos import EscposNetworkPrinter
+from kitchen.selectors import ticket_as_dict
+from sync.services import node_state_get
+
+log = logging.getLogger(__name__)
+
+# A ticket older than this is history, not an order to cook: a node that was
+# down for hours must not print a backlog on its first tick.
+PRINT_WINDOW = dt.timedelta(hours=1)
+RETRY_MAX = dt.timedelta(seconds=30)
+BATCH = 50
+
+PrinterFactory = Callable[[Station], Printer]
+
+
+def escpos_for(station: Station) -> Printer:
+    return EscposNetworkPrinter(station.printer_host, station.printer_port)
+
+
+def tickets_unacknowledged(*, now: dt.datetime) -> list[Ticket]:
+    """Open tickets of this node's orders that no screen acknowledged within POS_KITCHEN_ACK_TIMEOUT."""
+    due = now - dt.timedelta(seconds=settings.POS_KITCHEN_ACK_TIMEOUT)
+    return list(
+        Ticket.objects.filter(
+            status="open",
+            acked_at__isnull=True,
+            printed_at__isnull=True,
+            placed_at__lte=due,
+            placed_at__gte=now - PRINT_WINDOW,
+            order__origin=node_state_get().origin,
+        ).order_by("station", "placed_at")[:BATCH]
+    )
+
+
+def print_fallback_tick(*, now: dt.datetime | None = None, printer_for: PrinterFactory = escpos_for) -> int:
+    """Print every overdue ticket once; returns how many were printed. Never raises for a printer."""
+    now = now or timezone.now()
+    stations = {s.code: s for s in Station.objects.exclude(printer_host="")}
+    printed = 0
+    for code, tickets in groupby(tickets_unacknowledged(now=now), key=lambda t: t.station):
+        station = stations.get(code)
+        if station is not None:
+            printed += _print_station(station, list(tickets), now=now, printer=printer_for(station))
+    return printed
+
+
+def _print_station(station: Station, tickets: list[Ticket], *, now: dt.datetime, printer: Printer) -> int:
+    state, _ = PrinterState.objects.get_or_create(station=station.code)
+    if state.retry_at and state.retry_at > now:
+        return 0
+    printed = 0
+    for ticket in tickets:
+        job = ticket_job(ticket_as_dict(ticket), station_name=station.name_ja, tz=timezone.get_current_timezone())
+        try:
+            printer.print_job(job)
+        except PrinterError as exc:
+            _failed(state, printer.address, str(exc), now=now)
+            return printed
+        services.ticket_printed(ticket_id=ticket.id, printer=printer.address)
+        printed += 1
+    _succeeded(state, printer.address, now=now)
+    return printed
+
+
+def _failed(state: PrinterState, address: str, detail: str, *, now: dt.datetime) -> None:
+    log.warning("kitchen printer %s for %s: %s", address, state.station, detail)
+    state.address, state.ok, state.detail = address, False, detail[:300]
+    state.failures += 1
+    state.last_attempt_at = now
+    # Back off 1, 2, 4 ... 30 s so a printer that is off is not dialled every tick.
+    state.retry_at = now + min(RETRY_MAX, dt.timedelta(seconds=2 ** min(state.failures - 1, 5)))
+    state.save()
+
+
+def _succeeded(state: PrinterState, address: str, *, now: dt.datetime) -> None:
+    state.address, state.ok, state.detail, state.failures = address, True, "", 0
+    state.last_attempt_at = state.last_ok_at = now
+    state.retry_at = None
+    state.save()
