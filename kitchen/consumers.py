@@ -9,7 +9,15 @@ sequence this connection sent before it, so a client that sees ``prev`` ahead
 of what it applied knows it has a gap and refetches. A resume with another
 epoch or a cursor beyond the head (another node's feed, a restored database)
 gets a ``reset`` and a fresh snapshot. Screens send ``ack`` (``ticket``) for
-each ticket shown, and ``bump``/``recall``.
+each ticket shown (answered with ``acked``, so a screen re-sends only acks
+the server never confirmed), and ``bump``/``recall``.
+
+Until a screen resumes, pushes start at the head it was greeted with (so a
+plain client that never resumes still gets new tickets). A resume is answered
+with ``resumed`` before the entries after its cursor; a screen ignores tickets
+that arrive between its resume and that answer, as they are sent again after
+it. A ``ping`` also flushes, so a doorbell lost in a full channel
+delays a ticket by one ping interval at most, never loses it.
 """
 
 from __future__ import annotations
@@ -36,7 +44,15 @@ class KitchenConsumer(JsonWebsocketConsumer):
         self.accept()
         async_to_sync(self.channel_layer.group_add)(feed.group_name(self.store), self.channel_name)
         self.cursor = selectors.feed_head(store=self.store)
-        self.send_json({"type": "hello", "epoch": self.epoch, "seq": self.cursor, "station": self.station})
+        self.send_json(
+            {
+                "type": "hello",
+                "epoch": self.epoch,
+                "seq": self.cursor,
+                "station": self.station,
+                "ack_timeout": settings.POS_KITCHEN_ACK_TIMEOUT,
+            }
+        )
 
     def disconnect(self, code: int) -> None:
         async_to_sync(self.channel_layer.group_discard)(feed.group_name(self.store), self.channel_name)
@@ -51,7 +67,7 @@ class KitchenConsumer(JsonWebsocketConsumer):
             "ack": self._ack,
             "bump": self._bump,
             "recall": self._recall,
-            "ping": lambda _: self.send_json({"type": "pong"}),
+            "ping": self._ping,
         }.get(content.get("type"))
         if handler is None:
             self.send_json({"type": "error", "detail": f"unknown message type {content.get('type')!r}"})
@@ -64,6 +80,10 @@ class KitchenConsumer(JsonWebsocketConsumer):
     def feed_ring(self, event: dict[str, Any]) -> None:
         self._flush()
 
+    def _ping(self, content: dict[str, Any]) -> None:
+        self._flush()
+        self.send_json({"type": "pong", "seq": self.cursor})
+
     def _resume(self, content: dict[str, Any]) -> None:
         after = content.get("after")
         head = selectors.feed_head(store=self.store)
@@ -72,6 +92,7 @@ class KitchenConsumer(JsonWebsocketConsumer):
             self._snapshot()
             return
         self.cursor = after
+        self.send_json({"type": "resumed", "seq": after})
         self._flush()
 
     def _snapshot(self) -> None:
@@ -92,7 +113,9 @@ class KitchenConsumer(JsonWebsocketConsumer):
                 break
 
     def _ack(self, content: dict[str, Any]) -> None:
-        services.ticket_ack(ticket_id=_ticket_id(content), screen=self.screen or self.channel_name)
+        ticket_id = _ticket_id(content)
+        acked_at = services.ticket_ack(ticket_id=ticket_id, screen=self.screen or self.channel_name)
+        self.send_json({"type": "acked", "ticket": ticket_id, "at": acked_at.isoformat()})
 
     def _bump(self, content: dict[str, Any]) -> None:
         services.ticket_bump(ticket_id=_ticket_id(content))

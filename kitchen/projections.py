@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from kitchen.feed import feed_append
 from kitchen.models import Ticket
+from registers import live
 from registers.models import Order
 from sync.models import Change
 from sync.projection import projector
@@ -33,6 +34,7 @@ def order_routed(change: Change) -> None:
                     "modifiers": [{"name_ja": m["name_ja"], "name_en": m["name_en"]} for m in line["modifiers"]],
                 }
             )
+    live.order_changed(store=order.store, order_id=order.id)
     for station, items in by_station.items():
         ticket_id = ticket_id_for(order.id, station)
         ticket = Ticket.objects.filter(pk=ticket_id).first()
@@ -116,3 +118,4 @@ def order_status_refresh(order: Order) -> None:
         ready_at = max((t.bumped_at for t in order.tickets.all() if t.bumped_at), default=None) if status == "ready" else None
         Order.objects.filter(pk=order.pk).update(status=status, ready_at=ready_at)
         order.status, order.ready_at = status, ready_at
+        live.order_changed(store=order.store, order_id=order.id)

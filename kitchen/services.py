@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.db import transaction
@@ -22,18 +23,23 @@ def _ticket(ticket_id: uuid.UUID | str) -> Ticket:
     return ticket
 
 
-def ticket_ack(*, ticket_id: uuid.UUID | str, screen: str = "") -> bool:
-    """Record that a screen showed the ticket. Only the first acknowledgement is recorded."""
+def ticket_ack(*, ticket_id: uuid.UUID | str, screen: str = "") -> dt.datetime:
+    """Record that a screen showed the ticket; returns when the kitchen first received it.
+
+    Only the first acknowledgement is recorded; later ones (other screens, a
+    screen re-sending after a reconnect) change nothing.
+    """
     with transaction.atomic():
         ticket = _ticket(ticket_id)
         if ticket.acked_at is not None:
-            return False
+            return ticket.acked_at
+        at = timezone.now()
         change_record(
             kind="ticket.acked",
             store=ticket.store,
-            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat(), "screen": screen},
+            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": at.isoformat(), "screen": screen},
         )
-    return True
+    return at
 
 
 def ticket_bump(*, ticket_id: uuid.UUID | str) -> None:
