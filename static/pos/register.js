@@ -1,6 +1,7 @@
 // The register: PIN, menu, cart with modifiers, dining, tenders, and recent orders with status.
 import { config, lang, nameOf, t, yen } from "./i18n.js";
 import { rateFor, receiptTaxes } from "./tax.js";
+import { watchOrders } from "./order-status.js";
 
 const cfg = config();
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -306,6 +307,7 @@ async function start() {
   renderCart();
   refreshOrders();
   setInterval(refreshOrders, 3000);
+  watchOrders(() => refreshOrders()); // live: in kitchen / ready the moment it happens
   document.body.dataset.ready = "true";
 }
 
