@@ -31,6 +31,7 @@ from channels.generic.websocket import JsonWebsocketConsumer
 from django.conf import settings
 
 from kitchen import feed, selectors, services
+from kitchen.models import Station
 from sync.services import node_state_get
 
 
@@ -42,6 +43,10 @@ class KitchenConsumer(JsonWebsocketConsumer):
         self.screen = (query.get("screen") or [""])[0][:64]
         self.epoch = node_state_get().origin
         self.accept()
+        if self.station and not Station.objects.filter(code=self.station).exists():
+            self.send_json({"type": "error", "detail": f"no kitchen station {self.station!r}"})
+            self.close(code=4404)
+            return
         async_to_sync(self.channel_layer.group_add)(feed.group_name(self.store), self.channel_name)
         self.cursor = selectors.feed_head(store=self.store)
         self.send_json(
@@ -55,6 +60,8 @@ class KitchenConsumer(JsonWebsocketConsumer):
         )
 
     def disconnect(self, code: int) -> None:
+        if not hasattr(self, "cursor"):
+            return  # refused in connect(): never joined the group
         async_to_sync(self.channel_layer.group_discard)(feed.group_name(self.store), self.channel_name)
 
     def receive_json(self, content: Any, **kwargs: Any) -> None:

@@ -131,3 +131,19 @@ async def test_a_station_screen_resumes_across_other_stations_entries(seeded, la
     assert got[0]["prev"] == snapshot["seq"] and got[1]["prev"] == got[0]["seq"]
     assert {m["ticket"]["order"] for m in got} == {str(o.id) for o in orders}
     await socket.disconnect()
+
+
+async def test_an_unknown_station_is_refused_with_a_reason(seeded, layer):
+    socket = WebsocketCommunicator(application, "/ws/kitchen/?station=oven")
+    connected, _ = await socket.connect()
+    assert connected
+    message = await socket.receive_json_from(timeout=5)
+    assert message["type"] == "error" and "oven" in message["detail"]
+    assert (await socket.receive_output(timeout=5))["code"] == 4404
+
+
+def test_the_kitchen_page_for_an_unknown_station_is_a_404_naming_the_stations(seeded, client):
+    response = client.get("/kitchen/?station=oven")
+    assert response.status_code == 404
+    assert "oven" in response.content.decode() and "grill" in response.content.decode()
+    assert client.get("/kitchen/?station=grill").status_code == 200
