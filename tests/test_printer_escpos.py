@@ -126,3 +126,18 @@ def test_the_printer_writes_japanese_in_kanji_mode():
 def test_an_unreachable_printer_raises_a_printer_error():
     with pytest.raises(PrinterError):
         EscposNetworkPrinter("127.0.0.1", closed_port(), timeout=1).print_job(PrintJob("t", [Line("x")]))
+
+
+def test_a_receipt_prints_items_taxes_and_change_in_shift_jis(register_client):
+    from tests.personas import HAND_RECEIPT, order_body
+
+    response = register_client.post("/api/orders", order_body(), content_type="application/json")
+    assert response.status_code == 201
+    with FakeEscposPrinter() as fake:
+        printing.receipt_print(order_id=response.json()["id"], printer=EscposNetworkPrinter(fake.host, fake.port))
+    [job] = fake.printed()
+    text = job.decode("shift_jis", errors="ignore")
+    assert "牛丼※ x2  ￥1,316" in text and "生ビール x1  ￥550" in text
+    assert f"合計 ￥{HAND_RECEIPT['total']:,}" in text
+    assert "8%対象 ￥1,566  内消費税 ￥116" in text and "10%対象 ￥550  内消費税 ￥50" in text
+    assert "現金 ￥3,000" in text and f"お釣り ￥{HAND_RECEIPT['change']}" in text

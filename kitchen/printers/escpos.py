@@ -22,8 +22,10 @@ NO_PAPER_BITS = 0x60  # bits 5-6: paper end detected
 
 def encode(text: str) -> bytes:
     # cp932 is the Shift_JIS printers actually implement (it adds NEC and IBM
-    # extensions); it is byte-identical to Shift_JIS for JIS X 0208 text.
-    return text.encode("cp932", errors="replace")
+    # extensions); it is byte-identical to Shift_JIS for JIS X 0208 text. The
+    # half-width yen sign has no cp932 code (0x5C is a backslash or a yen sign
+    # depending on the printer's character set), so it prints as the full-width one.
+    return text.replace("\u00a5", "\uffe5").encode("cp932", errors="replace")
 
 
 class EscposNetworkPrinter(Printer):
