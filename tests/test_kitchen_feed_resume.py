@@ -147,3 +147,14 @@ def test_the_kitchen_page_for_an_unknown_station_is_a_404_naming_the_stations(se
     assert response.status_code == 404
     assert "oven" in response.content.decode() and "grill" in response.content.decode()
     assert client.get("/kitchen/?station=grill").status_code == 200
+
+
+async def test_a_printed_ticket_is_marked_on_every_screen(seeded, layer):
+    socket, _ = await connect("/ws/kitchen/?station=grill")
+    order = await database_sync_to_async(place)()
+    [new] = await tickets_from(socket, 1)
+    await database_sync_to_async(kitchen_services.ticket_printed)(ticket_id=new["ticket"]["id"], printer="127.0.0.1:9100")
+    [printed] = await tickets_from(socket, 1)
+    assert printed["event"] == "printed" and printed["ticket"]["printed_at"]
+    assert printed["ticket"]["status"] == "open" and printed["ticket"]["order"] == str(order.id)
+    await socket.disconnect()

@@ -51,3 +51,27 @@ def test_station_printer_rejects_an_unknown_station(tmp_path):
     node = Node(tmp_path / "store", name="node1").setup()
     with pytest.raises(RuntimeError, match="no station 'oven'"):
         node.manage("station_printer", "oven", "127.0.0.1:9100")
+
+
+@pytest.mark.browser
+def test_kitchen_screens_show_a_printer_that_is_off(tmp_path, chromium_path):
+    from playwright.sync_api import expect
+
+    from tests.browser import chromium
+    from tests.nodes import free_port
+
+    node = Node(tmp_path / "store", name="node1", POS_KITCHEN_ACK_TIMEOUT="1").setup()
+    node.manage("station_printer", "fryer", f"127.0.0.1:{free_port()}")  # nothing listens there: off
+    node.start()
+    try:
+        with chromium(chromium_path) as browser:
+            page = browser.new_page()
+            page.goto(f"{node.url}/kitchen/?station=grill")  # nobody watches the fryer
+            expect(page.get_by_test_id("printer-state")).to_be_hidden()
+            status, _ = node.post("/api/orders", order_body())
+            assert status == 201
+            expect(page.get_by_test_id("printer-state")).to_contain_text("fryer", timeout=20_000)
+            expect(page.get_by_test_id("printer-state")).to_contain_text("off or unreachable")
+        assert node.get("/api/kitchen/status")["printers"][0]["state"] == "error"
+    finally:
+        node.stop()

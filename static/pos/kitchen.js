@@ -15,8 +15,8 @@ const stationNames = new Map(cfg.stations.map((s) => [s.code, s]));
 
 // Kitchen-only words, Japanese first; the shared ones come from i18n.js.
 const WORDS = {
-  ja: { printed: "印刷済", reconnectIn: "再接続まで", sec: "秒", lost: "接続が切れています。再接続中…", soundOn: "音 ON", soundOff: "音 OFF", notSent: "送信できません（オフライン）" },
-  en: { printed: "Printed", reconnectIn: "Reconnecting in", sec: "s", lost: "Connection lost. Reconnecting…", soundOn: "Sound on", soundOff: "Sound off", notSent: "Not sent (offline)" },
+  ja: { printerTrouble: "プリンタ異常", printed: "印刷済", reconnectIn: "再接続まで", sec: "秒", lost: "接続が切れています。再接続中…", soundOn: "音 ON", soundOff: "音 OFF", notSent: "送信できません（オフライン）" },
+  en: { printerTrouble: "Printer problem", printed: "Printed", reconnectIn: "Reconnecting in", sec: "s", lost: "Connection lost. Reconnecting…", soundOn: "Sound on", soundOff: "Sound off", notSent: "Not sent (offline)" },
 };
 const w = (key) => WORDS[lang()][key] ?? key;
 
@@ -180,11 +180,27 @@ function screenId() {
   return cfg.station ? `${cfg.station}/${id}` : id;
 }
 
+// Printer trouble (off, out of paper) is shown on every screen: the printers
+// are the kitchen's fallback when a screen misses a ticket.
+async function printerCheck() {
+  const el = document.querySelector('[data-testid="printer-state"]');
+  try {
+    const response = await fetch("/api/kitchen/status");
+    if (!response.ok) return;
+    const { printers } = await response.json();
+    const bad = printers.filter((p) => p.state === "error");
+    el.hidden = bad.length === 0;
+    el.textContent = bad.map((p) => `🖨 ${w("printerTrouble")} ${p.station}: ${p.detail}`).join(" / ");
+  } catch { /* the connection state already says we are offline */ }
+}
+
 document.querySelector('[data-testid="recall"]').addEventListener("click", () => {
   if (!feed.send({ type: "recall" })) flash(w("notSent"));
 });
 soundButton();
 setInterval(ageTick, 1000);
+printerCheck();
+setInterval(printerCheck, 5000);
 // For tests and benchmarks: the feed's cursor and counters (applied, duplicates, refetches).
 window.posKitchen = { feed, tickets };
 feed.connect();
