@@ -9,8 +9,8 @@ sequence this connection sent before it, so a client that sees ``prev`` ahead
 of what it applied knows it has a gap and refetches. A resume with another
 epoch or a cursor beyond the head (another node's feed, a restored database)
 gets a ``reset`` and a fresh snapshot. Screens send ``ack`` (``ticket``) for
-each ticket shown (answered with ``acked``, so a screen re-sends only acks
-the server never confirmed), and ``bump``/``recall``.
+each ticket shown (with ``"confirm": true`` answered by ``acked``, so a
+screen re-sends only acks the server never confirmed), and ``bump``/``recall``.
 
 Until a screen resumes, pushes start at the head it was greeted with (so a
 plain client that never resumes still gets new tickets). A resume is answered
@@ -122,7 +122,8 @@ class KitchenConsumer(JsonWebsocketConsumer):
     def _ack(self, content: dict[str, Any]) -> None:
         ticket_id = _ticket_id(content)
         acked_at = services.ticket_ack(ticket_id=ticket_id, screen=self.screen or self.channel_name)
-        self.send_json({"type": "acked", "ticket": ticket_id, "at": acked_at.isoformat()})
+        if content.get("confirm") is True:  # opt-in: plain clients keep the original message flow
+            self.send_json({"type": "acked", "ticket": ticket_id, "at": acked_at.isoformat()})
 
     def _bump(self, content: dict[str, Any]) -> None:
         services.ticket_bump(ticket_id=_ticket_id(content))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registers.models import code_validator
@@ -46,6 +47,14 @@ class Ticket(models.Model):
     # When the station's printer printed it because no screen acknowledged it
     # in time (a projection of ticket.printed, so a restart never prints twice).
     printed_at = models.DateTimeField(null=True, blank=True)
+    # Local bookkeeping of this node, not derived from changes (like FeedEntry):
+    # when the ticket reached this node's kitchen, which is when its screens
+    # could first show it. The print fallback times out from here, not from
+    # placed_at, which is older for an order replayed from a register's outbox.
+    received_at = models.DateTimeField(default=timezone.now)
+    # A print in progress, so two daphne processes of one node never print the
+    # same ticket; a claim older than a minute is from a process that died.
+    print_claimed_at = models.DateTimeField(null=True, blank=True)
     # Bump and recall are last-writer-wins by hybrid logical clock, so two
     # screens bumping and recalling concurrently end in the same state everywhere.
     bump_hlc = models.BigIntegerField(default=0)

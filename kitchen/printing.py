@@ -19,6 +19,7 @@ from collections.abc import Callable
 from itertools import groupby
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from kitchen import services
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 # down for hours must not print a backlog on its first tick.
 PRINT_WINDOW = dt.timedelta(hours=1)
 RETRY_MAX = dt.timedelta(seconds=30)
+CLAIM_TTL = dt.timedelta(seconds=60)
 BATCH = 50
 
 PrinterFactory = Callable[[Station], Printer]
@@ -51,10 +53,12 @@ def tickets_unacknowledged(*, now: dt.datetime) -> list[Ticket]:
             status="open",
             acked_at__isnull=True,
             printed_at__isnull=True,
-            placed_at__lte=due,
-            placed_at__gte=now - PRINT_WINDOW,
+            received_at__lte=due,
+            received_at__gte=now - PRINT_WINDOW,
             order__origin=node_state_get().origin,
-        ).order_by("station", "placed_at")[:BATCH]
+        )
+        .filter(Q(print_claimed_at__isnull=True) | Q(print_claimed_at__lt=now - CLAIM_TTL))
+        .order_by("station", "received_at")[:BATCH]
     )
 
 
@@ -76,16 +80,25 @@ def _print_station(station: Station, tickets: list[Ticket], *, now: dt.datetime,
         return 0
     printed = 0
     for ticket in tickets:
+        if not _claim(ticket, now=now):
+            continue  # another process of this node is printing it
         job = ticket_job(ticket_as_dict(ticket), station_name=station.name_ja, tz=timezone.get_current_timezone())
         try:
             printer.print_job(job)
         except PrinterError as exc:
+            Ticket.objects.filter(pk=ticket.pk).update(print_claimed_at=None)
             _failed(state, printer.address, str(exc), now=now)
             return printed
         services.ticket_printed(ticket_id=ticket.id, printer=printer.address)
         printed += 1
     _succeeded(state, printer.address, now=now)
     return printed
+
+
+def _claim(ticket: Ticket, *, now: dt.datetime) -> bool:
+    """Atomically take the ticket for printing; False when someone else holds a live claim."""
+    fresh = Q(print_claimed_at__isnull=True) | Q(print_claimed_at__lt=now - CLAIM_TTL)
+    return bool(Ticket.objects.filter(fresh, pk=ticket.pk, printed_at__isnull=True).update(print_claimed_at=now))
 
 
 def _failed(state: PrinterState, address: str, detail: str, *, now: dt.datetime) -> None:

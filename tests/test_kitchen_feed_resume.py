@@ -72,9 +72,9 @@ async def test_an_ack_is_confirmed_and_recorded_once(seeded, layer):
     order = await database_sync_to_async(place)()
     [message] = await tickets_from(socket, 1)
     ticket_id = message["ticket"]["id"]
-    await socket.send_json_to({"type": "ack", "ticket": ticket_id})
+    await socket.send_json_to({"type": "ack", "ticket": ticket_id, "confirm": True})
     first, _ = await until(socket, "acked")
-    await socket.send_json_to({"type": "ack", "ticket": ticket_id})  # re-sent after a reconnect
+    await socket.send_json_to({"type": "ack", "ticket": ticket_id, "confirm": True})  # re-sent after a reconnect
     second, _ = await until(socket, "acked")
     assert first["at"] == second["at"]
     ticket = await database_sync_to_async(Ticket.objects.select_related("order").get)(pk=ticket_id)
@@ -157,4 +157,14 @@ async def test_a_printed_ticket_is_marked_on_every_screen(seeded, layer):
     [printed] = await tickets_from(socket, 1)
     assert printed["event"] == "printed" and printed["ticket"]["printed_at"]
     assert printed["ticket"]["status"] == "open" and printed["ticket"]["order"] == str(order.id)
+    await socket.disconnect()
+
+
+async def test_a_plain_ack_changes_nothing_in_the_message_flow(seeded, layer):
+    socket, _ = await connect("/ws/kitchen/?station=grill")
+    await database_sync_to_async(place)()
+    [message] = await tickets_from(socket, 1)
+    await socket.send_json_to({"type": "ack", "ticket": message["ticket"]["id"]})
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from(timeout=5))["type"] == "pong"
     await socket.disconnect()

@@ -141,3 +141,24 @@ def test_a_receipt_prints_items_taxes_and_change_in_shift_jis(register_client):
     assert f"合計 ￥{HAND_RECEIPT['total']:,}" in text
     assert "8%対象 ￥1,566  内消費税 ￥116" in text and "10%対象 ￥550  内消費税 ￥50" in text
     assert "現金 ￥3,000" in text and f"お釣り ￥{HAND_RECEIPT['change']}" in text
+
+
+def test_a_ticket_another_process_is_printing_is_left_to_it(demo):
+    with FakeEscposPrinter() as printer:
+        wire_grill(printer)
+        order = place(("GYUDON", 1, ["size_nami"]))
+        Ticket.objects.filter(order=order).update(print_claimed_at=later())
+        assert printing.print_fallback_tick(now=later()) == 0
+        # A claim a minute old is from a process that died mid-print: take it over.
+        assert printing.print_fallback_tick(now=later(75)) == 1
+    assert len(printer.printed()) == 1
+
+
+def test_an_order_replayed_late_gets_the_full_timeout_from_its_arrival(demo):
+    with FakeEscposPrinter() as printer:
+        wire_grill(printer)
+        order = place(("GYUDON", 1, ["size_nami"]))
+        # Rung up two hours ago on a register that was offline; it reached the kitchen just now.
+        Ticket.objects.filter(order=order).update(placed_at=timezone.now() - dt.timedelta(hours=2))
+        assert printing.print_fallback_tick(now=later(2)) == 0  # screens still have time to show it
+        assert printing.print_fallback_tick(now=later(11)) == 1

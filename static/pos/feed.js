@@ -44,7 +44,10 @@ export class KitchenFeed {
 
   connect() {
     clearTimeout(this.timer);
-    this.setState("connecting");
+    // "connecting" only before the first hello; after a loss the screen stays
+    // "offline" until it is live again, however many attempts that takes.
+    if (this.stats.connects === 0) this.setState("connecting");
+    else this.setState("offline", { retrying: true });
     const socket = new WebSocket(this.url());
     this.socket = socket;
     this.awaitingPong = false;

@@ -15,8 +15,8 @@ const stationNames = new Map(cfg.stations.map((s) => [s.code, s]));
 
 // Kitchen-only words, Japanese first; the shared ones come from i18n.js.
 const WORDS = {
-  ja: { printerTrouble: "プリンタ異常", printed: "印刷済", reconnectIn: "再接続まで", sec: "秒", lost: "接続が切れています。再接続中…", soundOn: "音 ON", soundOff: "音 OFF", notSent: "送信できません（オフライン）" },
-  en: { printerTrouble: "Printer problem", printed: "Printed", reconnectIn: "Reconnecting in", sec: "s", lost: "Connection lost. Reconnecting…", soundOn: "Sound on", soundOff: "Sound off", notSent: "Not sent (offline)" },
+  ja: { reconnecting: "再接続中…", printerTrouble: "プリンタ異常", printed: "印刷済", reconnectIn: "再接続まで", sec: "秒", lost: "接続が切れています。再接続中…", soundOn: "音 ON", soundOff: "音 OFF", notSent: "送信できません（オフライン）" },
+  en: { reconnecting: "reconnecting…", printerTrouble: "Printer problem", printed: "Printed", reconnectIn: "Reconnecting in", sec: "s", lost: "Connection lost. Reconnecting…", soundOn: "Sound on", soundOff: "Sound off", notSent: "Not sent (offline)" },
 };
 const w = (key) => WORDS[lang()][key] ?? key;
 
@@ -116,7 +116,7 @@ function acknowledgeShown() {
   for (const el of board.querySelectorAll(".ticket")) {
     const ticket = tickets.get(el.dataset.ticketId);
     if (ticket.acked_at || acksSent.has(ticket.id)) continue;
-    if (feed.send({ type: "ack", ticket: ticket.id })) acksSent.add(ticket.id);
+    if (feed.send({ type: "ack", ticket: ticket.id, confirm: true })) acksSent.add(ticket.id);
   }
 }
 
@@ -129,7 +129,9 @@ function showState(name, detail) {
   clearInterval(countdown);
   const paint = () => {
     let text = t(name);
-    if (name === "offline" && detail.retryAt) {
+    if (name === "offline" && detail.retrying) {
+      text += ` · ${w("reconnecting")}`;
+    } else if (name === "offline" && detail.retryAt) {
       const secs = Math.max(0, Math.ceil((detail.retryAt - Date.now()) / 1000));
       text += ` · ${w("reconnectIn")} ${secs}${w("sec")}`;
     }
