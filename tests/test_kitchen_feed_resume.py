@@ -3,7 +3,6 @@ acks confirmed, and (Zulip's verify_action) applying the feed to an old snapshot
 
 from __future__ import annotations
 
-import uuid
 from unittest import mock
 
 import pytest
