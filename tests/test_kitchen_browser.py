@@ -136,3 +136,89 @@ def test_a_register_page_hears_its_orders_move_live(node, chromium_path):
             ticket(expo, order, station).get_by_test_id("bump").click()
             expect(ticket(expo, order, station)).to_have_count(0, timeout=5_000)
         register.wait_for_function(heard, arg="ready", timeout=10_000)
+
+
+FEED_SCENARIOS = """async () => {
+  const { KitchenFeed, backoffDelay } = await import('/static/pos/feed.js');
+  const make = () => {
+    const applied = [], snapshots = [], sent = [];
+    const feed = new KitchenFeed({
+      onSnapshot: (list) => snapshots.push(list.map((t) => t.id)),
+      onTicket: (event, ticket) => applied.push(`${event}:${ticket.id}`),
+      onState: () => {},
+    });
+    feed.send = (m) => { sent.push(m.type); return true; };
+    return { feed, applied, snapshots, sent };
+  };
+  const tk = (seq, prev, id, event = 'new') => ({ type: 'ticket', seq, prev, event, ticket: { id } });
+  const out = {};
+
+  // A fresh screen takes a snapshot, then applies tickets in order and drops repeats.
+  let s = make();
+  s.feed.handle({ type: 'hello', epoch: 'E', seq: 5 });
+  s.feed.handle(tk(6, 5, 'early'));                       // before the snapshot: ignored
+  s.feed.handle({ type: 'snapshot', epoch: 'E', seq: 6, tickets: [{ id: 'early' }] });
+  s.feed.handle(tk(7, 6, 'a'));
+  s.feed.handle(tk(7, 6, 'a'));                           // duplicate
+  s.feed.handle(tk(6, 5, 'early'));                       // stale duplicate
+  s.feed.handle(tk(9, 7, 'b'));
+  out.fresh = { sent: s.sent, applied: s.applied, stats: { ...s.feed.stats }, seq: s.feed.seq };
+
+  // A gap (prev ahead of the cursor) asks for a snapshot and ignores tickets until it comes.
+  s = make();
+  s.feed.handle({ type: 'hello', epoch: 'E', seq: 3 });
+  s.feed.handle({ type: 'snapshot', epoch: 'E', seq: 3, tickets: [] });
+  s.feed.handle(tk(5, 4, 'x'));                           // 4 never arrived
+  s.feed.handle(tk(6, 5, 'y'));                           // still before the refetch: ignored
+  s.feed.handle({ type: 'snapshot', epoch: 'E', seq: 6, tickets: [{ id: 'x' }, { id: 'y' }] });
+  s.feed.handle(tk(7, 6, 'z'));
+  out.gap = { sent: s.sent, applied: s.applied, snapshots: s.snapshots, refetches: s.feed.stats.refetches };
+
+  // A reconnect resumes from the cursor; tickets before the server's 'resumed' are ignored.
+  s = make();
+  s.feed.handle({ type: 'hello', epoch: 'E', seq: 0 });
+  s.feed.handle({ type: 'snapshot', epoch: 'E', seq: 10, tickets: [] });
+  s.feed.handle({ type: 'hello', epoch: 'E', seq: 12 });
+  s.feed.handle(tk(13, 12, 'pushed-early'));
+  s.feed.handle({ type: 'resumed', seq: 10 });
+  s.feed.handle(tk(11, 10, 'm1'));
+  s.feed.handle(tk(13, 11, 'pushed-early'));
+  out.resume = { sent: s.sent, applied: s.applied, refetches: s.feed.stats.refetches };
+
+  // Another node's epoch (a restored or replaced server) means a snapshot, not a resume.
+  s = make();
+  s.feed.handle({ type: 'hello', epoch: 'E', seq: 0 });
+  s.feed.handle({ type: 'snapshot', epoch: 'E', seq: 4, tickets: [] });
+  s.feed.handle({ type: 'hello', epoch: 'F', seq: 1 });
+  out.epoch = { sent: s.sent };
+
+  const delays = [];
+  for (let attempt = 0; attempt < 12; attempt++) delays.push([backoffDelay(attempt, () => 0), backoffDelay(attempt, () => 0.999)]);
+  out.backoff = delays;
+  return out;
+}"""
+
+
+def test_the_feed_client_drops_duplicates_refetches_on_a_gap_and_backs_off(node, chromium_path):
+    with chromium(chromium_path) as browser:
+        page = browser.new_page()
+        page.goto(f"{node.url}/kitchen/")
+        out = page.evaluate(FEED_SCENARIOS)
+
+    assert out["fresh"]["sent"] == ["snapshot"]
+    assert out["fresh"]["applied"] == ["new:a", "new:b"]
+    assert out["fresh"]["stats"]["duplicates"] == 2 and out["fresh"]["seq"] == 9
+
+    assert out["gap"]["sent"] == ["snapshot", "snapshot"] and out["gap"]["refetches"] == 1
+    assert out["gap"]["snapshots"] == [[], ["x", "y"]]
+    assert out["gap"]["applied"] == ["new:z"]
+
+    assert out["resume"]["sent"] == ["snapshot", "resume"] and out["resume"]["refetches"] == 0
+    assert out["resume"]["applied"] == ["new:m1", "new:pushed-early"]
+
+    assert out["epoch"]["sent"] == ["snapshot", "snapshot"]
+
+    low, high = zip(*out["backoff"])
+    assert list(low) == sorted(low) and low[0] >= 125  # grows, never hammers
+    assert max(high) <= 10_000  # capped
+    assert all(h > lo for lo, h in out["backoff"])  # jitter: a spread, not one instant
