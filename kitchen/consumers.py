@@ -10,7 +10,8 @@ of what it applied knows it has a gap and refetches. A resume with another
 epoch or a cursor beyond the head (another node's feed, a restored database)
 gets a ``reset`` and a fresh snapshot. Screens send ``ack`` (``ticket``) for
 each ticket shown (with ``"confirm": true`` answered by ``acked``, so a
-screen re-sends only acks the server never confirmed), and ``bump``/``recall``.
+screen re-sends only acks the server never confirmed), ``bump``/``recall``,
+and (the expediter) ``{"type": "served", "order": ID}`` for a ready order.
 
 Until a screen resumes, pushes start at the head it was greeted with (so a
 plain client that never resumes still gets new tickets). A resume is answered
@@ -74,6 +75,7 @@ class KitchenConsumer(JsonWebsocketConsumer):
             "ack": self._ack,
             "bump": self._bump,
             "recall": self._recall,
+            "served": self._served,
             "ping": self._ping,
         }.get(content.get("type"))
         if handler is None:
@@ -128,11 +130,21 @@ class KitchenConsumer(JsonWebsocketConsumer):
     def _bump(self, content: dict[str, Any]) -> None:
         services.ticket_bump(ticket_id=_ticket_id(content))
 
+    def _served(self, content: dict[str, Any]) -> None:
+        services.order_serve(order_id=_order_id(content))
+
     def _recall(self, content: dict[str, Any]) -> None:
         if content.get("ticket"):
             services.ticket_recall(ticket_id=_ticket_id(content))
         else:
             services.ticket_recall_last(store=self.store, station=self.station)
+
+
+def _order_id(content: dict[str, Any]) -> str:
+    try:
+        return str(uuid.UUID(str(content.get("order"))))
+    except ValueError:
+        raise ValueError("order must be an order id") from None
 
 
 def _ticket_id(content: dict[str, Any]) -> str:

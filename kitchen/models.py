@@ -102,3 +102,16 @@ class PrinterState(models.Model):
 
     class Meta:
         ordering = ["station"]
+
+
+class OrderServed(models.Model):
+    """That an order was handed to its customer: a projection of ``order.served``.
+
+    Kept here, keyed by the order's id without a foreign key, because the
+    change may arrive from a sibling before the order itself does; the order's
+    status is derived from it once both are present (kitchen.projections).
+    """
+
+    order_id = models.UUIDField(primary_key=True)
+    store = models.CharField(max_length=16)
+    served_at = models.DateTimeField()

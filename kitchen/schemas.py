@@ -23,3 +23,14 @@ class KitchenStatusOut(Schema):
     printers: list[PrinterStateOut]
     open_unacknowledged: int
     open_printed: int
+
+
+class ReadyOrderOut(Schema):
+    id: str
+    number: int
+    dining: str
+    ready_at: dt.datetime | None
+
+
+class ReadyOrdersOut(Schema):
+    items: list[ReadyOrderOut]

@@ -71,3 +71,14 @@ def kitchen_status(*, store: str) -> dict[str, Any]:
     unacked = Ticket.objects.filter(store=store, status="open", acked_at__isnull=True).count()
     printed = Ticket.objects.filter(store=store, status="open", printed_at__isnull=False).count()
     return {"store": store, "printers": printers, "open_unacknowledged": unacked, "open_printed": printed}
+
+
+def orders_ready(*, store: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Orders whose kitchen is done and that are waiting to be handed over, oldest first."""
+    from registers.models import Order
+
+    orders = Order.objects.filter(store=store, status="ready").order_by("ready_at", "number")[:limit]
+    return [
+        {"id": str(o.id), "number": o.number, "dining": o.dining, "ready_at": o.ready_at.isoformat() if o.ready_at else None}
+        for o in orders
+    ]

@@ -16,6 +16,10 @@ class TicketNotFound(LookupError):
     pass
 
 
+class OrderNotReady(ValueError):
+    pass
+
+
 def _ticket(ticket_id: uuid.UUID | str) -> Ticket:
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is None:
@@ -87,5 +91,30 @@ def ticket_printed(*, ticket_id: uuid.UUID | str, printer: str) -> bool:
             kind="ticket.printed",
             store=ticket.store,
             payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat(), "printer": printer},
+        )
+    return True
+
+
+def order_serve(*, order_id: uuid.UUID | str) -> bool:
+    """Record that a ready order was handed over. Serving it again changes nothing.
+
+    Raises TicketNotFound for an unknown order and OrderNotReady while its
+    kitchen is not done (or it was voided).
+    """
+    from kitchen.models import OrderServed
+    from registers.models import Order
+
+    with transaction.atomic():
+        order = Order.objects.filter(pk=order_id).first()
+        if order is None:
+            raise TicketNotFound(f"no order {order_id}")
+        if OrderServed.objects.filter(pk=order.pk).exists():
+            return False
+        if order.status != "ready":
+            raise OrderNotReady(f"order No. {order.number} is {order.status}, not ready")
+        change_record(
+            kind="order.served",
+            store=order.store,
+            payload={"order": str(order.id), "at": timezone.now().isoformat()},
         )
     return True

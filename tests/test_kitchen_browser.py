@@ -72,7 +72,7 @@ def test_a_ticket_appears_is_acknowledged_bumped_and_recalled(node, chromium_pat
         assert grill.evaluate("window.__sameDocument") is True
 
 
-def test_the_expediter_sees_every_station_and_bumping_the_last_makes_the_order_ready(node, chromium_path):
+def test_the_expediter_sees_every_station_bumps_the_last_to_ready_and_marks_it_served(node, chromium_path):
     with chromium(chromium_path) as browser:
         expo = open_kitchen(browser, f"{node.url}/kitchen/")
         order = place(node)
@@ -84,6 +84,12 @@ def test_the_expediter_sees_every_station_and_bumping_the_last_makes_the_order_r
             ticket(expo, order, station).get_by_test_id("bump").click()
             expect(ticket(expo, order, station)).to_have_count(0, timeout=5_000)
         assert node.get(f"/api/orders/{order['id']}")["status"] == "ready"
+        # Ready orders wait on the expediter's rail until handed over.
+        ready = expo.locator(f'[data-testid="ready-order"][data-order-id="{order["id"]}"]')
+        expect(ready).to_contain_text(f"No. {order['number']}", timeout=10_000)
+        ready.get_by_test_id("serve").click()
+        expect(ready).to_have_count(0, timeout=10_000)
+        assert node.get(f"/api/orders/{order['id']}")["status"] == "served"
 
 
 def test_a_screen_cut_off_gets_every_missed_ticket_once_without_a_reload(node, chromium_path):

@@ -59,3 +59,33 @@ async def test_the_orders_socket_answers_ping_and_refuses_nonsense(seeded, layer
     await register.send_json_to({"type": "bump"})
     assert (await register.receive_json_from(timeout=5))["type"] == "error"
     await register.disconnect()
+
+
+async def test_the_expediter_marks_a_ready_order_served_and_it_stays_served(seeded, layer):
+    from registers.models import Order
+
+    register = await orders_socket()
+    expo = WebsocketCommunicator(application, "/ws/kitchen/")
+    assert (await expo.connect())[0]
+    await expo.receive_json_from(timeout=5)  # hello
+    order = await database_sync_to_async(place)()
+    await expo.send_json_to({"type": "served", "order": str(order.id)})
+    error = await expo.receive_json_from(timeout=5)
+    while error["type"] != "error":
+        error = await expo.receive_json_from(timeout=5)
+    assert "not ready" in error["detail"]
+
+    tickets = await database_sync_to_async(lambda: list(Ticket.objects.filter(order=order)))()
+    for ticket in tickets:
+        await database_sync_to_async(kitchen_services.ticket_bump)(ticket_id=ticket.id)
+    await expo.send_json_to({"type": "served", "order": str(order.id)})
+    status = await next_status(register, order.id)
+    while status["status"] != "served":
+        status = await next_status(register, order.id)
+    assert status["ready_at"]
+    # A recall after the hand-over does not move the order back down the lattice.
+    await database_sync_to_async(kitchen_services.ticket_recall)(ticket_id=tickets[0].id)
+    fresh = await database_sync_to_async(Order.objects.get)(pk=order.id)
+    assert fresh.status == "served"
+    await expo.disconnect()
+    await register.disconnect()

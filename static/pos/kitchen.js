@@ -2,6 +2,7 @@
 // acknowledgement of every ticket shown, and the connection state always in view.
 import { config, lang, nameOf, t } from "./i18n.js";
 import { KitchenFeed } from "./feed.js";
+import { watchOrders } from "./order-status.js";
 
 const cfg = config();
 const board = document.querySelector('[data-testid="tickets"]');
@@ -15,8 +16,8 @@ const stationNames = new Map(cfg.stations.map((s) => [s.code, s]));
 
 // Kitchen-only words, Japanese first; the shared ones come from i18n.js.
 const WORDS = {
-  ja: { reconnecting: "再接続中…", printerTrouble: "プリンタ異常", printed: "印刷済", reconnectIn: "再接続まで", sec: "秒", lost: "接続が切れています。再接続中…", soundOn: "音 ON", soundOff: "音 OFF", notSent: "送信できません（オフライン）" },
-  en: { reconnecting: "reconnecting…", printerTrouble: "Printer problem", printed: "Printed", reconnectIn: "Reconnecting in", sec: "s", lost: "Connection lost. Reconnecting…", soundOn: "Sound on", soundOff: "Sound off", notSent: "Not sent (offline)" },
+  ja: { readyTitle: "お渡し待ち", serve: "提供済", reconnecting: "再接続中…", printerTrouble: "プリンタ異常", printed: "印刷済", reconnectIn: "再接続まで", sec: "秒", lost: "接続が切れています。再接続中…", soundOn: "音 ON", soundOff: "音 OFF", notSent: "送信できません（オフライン）" },
+  en: { readyTitle: "Ready to hand over", serve: "Served", reconnecting: "reconnecting…", printerTrouble: "Printer problem", printed: "Printed", reconnectIn: "Reconnecting in", sec: "s", lost: "Connection lost. Reconnecting…", soundOn: "Sound on", soundOff: "Sound off", notSent: "Not sent (offline)" },
 };
 const w = (key) => WORDS[lang()][key] ?? key;
 
@@ -194,6 +195,39 @@ async function printerCheck() {
     el.hidden = bad.length === 0;
     el.textContent = bad.map((p) => `🖨 ${w("printerTrouble")} ${p.station}: ${p.detail}`).join(" / ");
   } catch { /* the connection state already says we are offline */ }
+}
+
+// --- expediter: ready orders waiting to be handed over ----------------------
+async function readyRefresh() {
+  const rail = document.querySelector('[data-testid="ready-orders"]');
+  try {
+    const response = await fetch("/api/kitchen/ready");
+    if (!response.ok) return;
+    const { items } = await response.json();
+    rail.hidden = items.length === 0;
+    rail.querySelector("h2").textContent = w("readyTitle");
+    rail.querySelector("ol").replaceChildren(...items.map(readyRow));
+  } catch { /* offline: the connection state says so; the next ring refreshes */ }
+}
+
+function readyRow(order) {
+  const li = document.createElement("li");
+  li.setAttribute("data-testid", "ready-order");
+  li.dataset.orderId = order.id;
+  li.innerHTML = `<span class="number"></span> <span class="dining"></span> <button type="button" data-testid="serve"></button>`;
+  li.querySelector(".number").textContent = `${t("no")} ${order.number}`;
+  li.querySelector(".dining").textContent = t(order.dining);
+  const serve = li.querySelector("button");
+  serve.textContent = w("serve");
+  serve.addEventListener("click", () => {
+    if (!feed.send({ type: "served", order: order.id })) flash(w("notSent"));
+  });
+  return li;
+}
+
+if (!cfg.station) {
+  readyRefresh();
+  watchOrders(() => readyRefresh());
 }
 
 document.querySelector('[data-testid="recall"]').addEventListener("click", () => {
