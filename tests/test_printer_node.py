@@ -35,6 +35,9 @@ def test_a_real_node_prints_an_unacknowledged_ticket_once_across_a_restart(tmp_p
             text = printer.printed()[0].decode("shift_jis", errors="ignore")
             assert "フライドポテト" in text and f"No. {order['number']}" in text
             assert "牛丼" not in text  # the grill has no printer here
+            # The print is recorded just after the printer took it (a stop in
+            # between would print it again: at least once, by design).
+            assert wait_for(lambda: node.get("/api/kitchen/status")["open_printed"] == 1, timeout=10)
 
             node.stop()
             node.start()
