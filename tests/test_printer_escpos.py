@@ -162,3 +162,14 @@ def test_an_order_replayed_late_gets_the_full_timeout_from_its_arrival(demo):
         Ticket.objects.filter(order=order).update(placed_at=timezone.now() - dt.timedelta(hours=2))
         assert printing.print_fallback_tick(now=later(2)) == 0  # screens still have time to show it
         assert printing.print_fallback_tick(now=later(11)) == 1
+
+
+def test_ready_made_escpos_bytes_go_out_unchanged_after_the_paper_check():
+    data = b"\x1b@\x1c&\x1cC\x01" + "領収書".encode("shift_jis") + b"\n\x1dV\x00"
+    with FakeEscposPrinter() as fake:
+        EscposNetworkPrinter(fake.host, fake.port).print_bytes(data)
+    [job] = fake.printed()
+    assert job == b"\x10\x04\x04" + data
+    with FakeEscposPrinter(paper=PAPER_OUT) as empty, pytest.raises(PrinterError, match="out of paper"):
+        EscposNetworkPrinter(empty.host, empty.port).print_bytes(data)
+    assert empty.printed() == []

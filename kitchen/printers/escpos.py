@@ -8,6 +8,9 @@ library (init, size, cut, status) and the text is written as Shift_JIS bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Network
 
@@ -34,6 +37,22 @@ class EscposNetworkPrinter(Printer):
         self.address = f"{host}:{port}"
 
     def print_job(self, job: PrintJob) -> None:
+        with self._session() as device:
+            device._raw(ESC_INIT + KANJI_ON + KANJI_SHIFT_JIS)
+            for line in job.lines:
+                self._line(device, line)
+            device._raw(b"\n\n")
+            device.cut()
+
+    def print_bytes(self, data: bytes) -> None:
+        """Send ready-made ESC/POS bytes (e.g. a receipt laid out elsewhere) with the same
+        paper check, timeouts and errors as :meth:`print_job`."""
+        with self._session() as device:
+            device._raw(data)
+
+    @contextmanager
+    def _session(self) -> Iterator[Network]:
+        """An open connection whose paper sensor said yes; any failure is a PrinterError."""
         device = Network(self.host, port=self.port, timeout=self.timeout, profile="TM-T88III")
         try:
             device.open()
@@ -41,11 +60,7 @@ class EscposNetworkPrinter(Printer):
             raise PrinterError(f"printer {self.address} is off or unreachable") from exc
         try:
             self._check_paper(device)
-            device._raw(ESC_INIT + KANJI_ON + KANJI_SHIFT_JIS)
-            for line in job.lines:
-                self._line(device, line)
-            device._raw(b"\n\n")
-            device.cut()
+            yield device
         except OSError as exc:
             raise PrinterError(f"printer {self.address} stopped answering: {exc}") from exc
         finally:
