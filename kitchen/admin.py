@@ -5,5 +5,5 @@ from kitchen.models import Station
 
 @admin.register(Station)
 class StationAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ja", "name_en", "position"]
-    list_editable = ["position"]
+    list_display = ["code", "name_ja", "name_en", "position", "printer_host", "printer_port"]
+    list_editable = ["position", "printer_host", "printer_port"]

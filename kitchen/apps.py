@@ -7,4 +7,9 @@ class KitchenConfig(AppConfig):
     verbose_name = _("Kitchen")
 
     def ready(self) -> None:
-        from kitchen import projections  # noqa: F401  (registers the projectors)
+        from kitchen import printing, projections  # noqa: F401  (registers the projectors)
+        from posweb.workers import worker
+
+        # Every second, so a ticket no screen acknowledged prints within about
+        # a second of POS_KITCHEN_ACK_TIMEOUT.
+        worker("kitchen-print-fallback", interval=1.0)(printing.print_fallback_tick)

@@ -9,7 +9,16 @@ sequence this connection sent before it, so a client that sees ``prev`` ahead
 of what it applied knows it has a gap and refetches. A resume with another
 epoch or a cursor beyond the head (another node's feed, a restored database)
 gets a ``reset`` and a fresh snapshot. Screens send ``ack`` (``ticket``) for
-each ticket shown, and ``bump``/``recall``.
+each ticket shown (with ``"confirm": true`` answered by ``acked``, so a
+screen re-sends only acks the server never confirmed), ``bump``/``recall``,
+and (the expediter) ``{"type": "served", "order": ID}`` for a ready order.
+
+Until a screen resumes, pushes start at the head it was greeted with (so a
+plain client that never resumes still gets new tickets). A resume is answered
+with ``resumed`` before the entries after its cursor; a screen ignores tickets
+that arrive between its resume and that answer, as they are sent again after
+it. A ``ping`` also flushes, so a doorbell lost in a full channel
+delays a ticket by one ping interval at most, never loses it.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from channels.generic.websocket import JsonWebsocketConsumer
 from django.conf import settings
 
 from kitchen import feed, selectors, services
+from kitchen.models import Station
 from sync.services import node_state_get
 
 
@@ -34,11 +44,25 @@ class KitchenConsumer(JsonWebsocketConsumer):
         self.screen = (query.get("screen") or [""])[0][:64]
         self.epoch = node_state_get().origin
         self.accept()
+        if self.station and not Station.objects.filter(code=self.station).exists():
+            self.send_json({"type": "error", "detail": f"no kitchen station {self.station!r}"})
+            self.close(code=4404)
+            return
         async_to_sync(self.channel_layer.group_add)(feed.group_name(self.store), self.channel_name)
         self.cursor = selectors.feed_head(store=self.store)
-        self.send_json({"type": "hello", "epoch": self.epoch, "seq": self.cursor, "station": self.station})
+        self.send_json(
+            {
+                "type": "hello",
+                "epoch": self.epoch,
+                "seq": self.cursor,
+                "station": self.station,
+                "ack_timeout": settings.POS_KITCHEN_ACK_TIMEOUT,
+            }
+        )
 
     def disconnect(self, code: int) -> None:
+        if not hasattr(self, "cursor"):
+            return  # refused in connect(): never joined the group
         async_to_sync(self.channel_layer.group_discard)(feed.group_name(self.store), self.channel_name)
 
     def receive_json(self, content: Any, **kwargs: Any) -> None:
@@ -51,7 +75,8 @@ class KitchenConsumer(JsonWebsocketConsumer):
             "ack": self._ack,
             "bump": self._bump,
             "recall": self._recall,
-            "ping": lambda _: self.send_json({"type": "pong"}),
+            "served": self._served,
+            "ping": self._ping,
         }.get(content.get("type"))
         if handler is None:
             self.send_json({"type": "error", "detail": f"unknown message type {content.get('type')!r}"})
@@ -64,6 +89,10 @@ class KitchenConsumer(JsonWebsocketConsumer):
     def feed_ring(self, event: dict[str, Any]) -> None:
         self._flush()
 
+    def _ping(self, content: dict[str, Any]) -> None:
+        self._flush()
+        self.send_json({"type": "pong", "seq": self.cursor})
+
     def _resume(self, content: dict[str, Any]) -> None:
         after = content.get("after")
         head = selectors.feed_head(store=self.store)
@@ -72,6 +101,7 @@ class KitchenConsumer(JsonWebsocketConsumer):
             self._snapshot()
             return
         self.cursor = after
+        self.send_json({"type": "resumed", "seq": after})
         self._flush()
 
     def _snapshot(self) -> None:
@@ -92,16 +122,29 @@ class KitchenConsumer(JsonWebsocketConsumer):
                 break
 
     def _ack(self, content: dict[str, Any]) -> None:
-        services.ticket_ack(ticket_id=_ticket_id(content), screen=self.screen or self.channel_name)
+        ticket_id = _ticket_id(content)
+        acked_at = services.ticket_ack(ticket_id=ticket_id, screen=self.screen or self.channel_name)
+        if content.get("confirm") is True:  # opt-in: plain clients keep the original message flow
+            self.send_json({"type": "acked", "ticket": ticket_id, "at": acked_at.isoformat()})
 
     def _bump(self, content: dict[str, Any]) -> None:
         services.ticket_bump(ticket_id=_ticket_id(content))
+
+    def _served(self, content: dict[str, Any]) -> None:
+        services.order_serve(order_id=_order_id(content))
 
     def _recall(self, content: dict[str, Any]) -> None:
         if content.get("ticket"):
             services.ticket_recall(ticket_id=_ticket_id(content))
         else:
             services.ticket_recall_last(store=self.store, station=self.station)
+
+
+def _order_id(content: dict[str, Any]) -> str:
+    try:
+        return str(uuid.UUID(str(content.get("order"))))
+    except ValueError:
+        raise ValueError("order must be an order id") from None
 
 
 def _ticket_id(content: dict[str, Any]) -> str:

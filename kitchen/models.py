@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registers.models import code_validator
@@ -13,6 +14,10 @@ class Station(models.Model):
     name_ja = models.CharField(_("Japanese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # The station's kitchen printer (ESC/POS over TCP), where tickets that no
+    # screen acknowledged in time are printed. Blank: this station has none.
+    printer_host = models.CharField(_("printer host"), max_length=255, blank=True, default="")
+    printer_port = models.PositiveIntegerField(_("printer port"), default=9100)
 
     class Meta:
         verbose_name = _("kitchen station")
@@ -39,6 +44,17 @@ class Ticket(models.Model):
     placed_at = models.DateTimeField()
     acked_at = models.DateTimeField(null=True, blank=True)
     bumped_at = models.DateTimeField(null=True, blank=True)
+    # When the station's printer printed it because no screen acknowledged it
+    # in time (a projection of ticket.printed, so a restart never prints twice).
+    printed_at = models.DateTimeField(null=True, blank=True)
+    # Local bookkeeping of this node, not derived from changes (like FeedEntry):
+    # when the ticket reached this node's kitchen, which is when its screens
+    # could first show it. The print fallback times out from here, not from
+    # placed_at, which is older for an order replayed from a register's outbox.
+    received_at = models.DateTimeField(default=timezone.now)
+    # A print in progress, so two daphne processes of one node never print the
+    # same ticket; a claim older than a minute is from a process that died.
+    print_claimed_at = models.DateTimeField(null=True, blank=True)
     # Bump and recall are last-writer-wins by hybrid logical clock, so two
     # screens bumping and recalling concurrently end in the same state everywhere.
     bump_hlc = models.BigIntegerField(default=0)
@@ -55,7 +71,7 @@ class FeedEntry(models.Model):
     screens what changed, in the order it learned it.
     """
 
-    EVENTS = [("new", "new"), ("bumped", "bumped"), ("recalled", "recalled"), ("voided", "voided"), ("updated", "updated")]
+    EVENTS = [("new", "new"), ("bumped", "bumped"), ("recalled", "recalled"), ("voided", "voided"), ("updated", "updated"), ("printed", "printed")]
 
     id = models.BigAutoField(primary_key=True)
     store = models.CharField(max_length=16)
@@ -66,3 +82,36 @@ class FeedEntry(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["store", "id"], name="feed_store_seq")]
+
+
+class PrinterState(models.Model):
+    """How this node's last attempts to reach one station's printer went (local, never replicated).
+
+    Kept so a printer that is off or out of paper is reported (kitchen status
+    API) rather than only logged, and retried without hammering it.
+    """
+
+    station = models.CharField(max_length=32, unique=True)
+    address = models.CharField(max_length=300, blank=True, default="")
+    ok = models.BooleanField(default=True)
+    detail = models.CharField(max_length=300, blank=True, default="")
+    failures = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["station"]
+
+
+class OrderServed(models.Model):
+    """That an order was handed to its customer: a projection of ``order.served``.
+
+    Kept here, keyed by the order's id without a foreign key, because the
+    change may arrive from a sibling before the order itself does; the order's
+    status is derived from it once both are present (kitchen.projections).
+    """
+
+    order_id = models.UUIDField(primary_key=True)
+    store = models.CharField(max_length=16)
+    served_at = models.DateTimeField()

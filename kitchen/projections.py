@@ -7,7 +7,8 @@ import uuid
 from collections import defaultdict
 
 from kitchen.feed import feed_append
-from kitchen.models import Ticket
+from kitchen.models import OrderServed, Ticket
+from registers import live
 from registers.models import Order
 from sync.models import Change
 from sync.projection import projector
@@ -33,6 +34,7 @@ def order_routed(change: Change) -> None:
                     "modifiers": [{"name_ja": m["name_ja"], "name_en": m["name_en"]} for m in line["modifiers"]],
                 }
             )
+    live.order_changed(store=order.store, order_id=order.id)
     for station, items in by_station.items():
         ticket_id = ticket_id_for(order.id, station)
         ticket = Ticket.objects.filter(pk=ticket_id).first()
@@ -53,6 +55,8 @@ def order_routed(change: Change) -> None:
             placed_at=order.placed_at,
         )
         feed_append(ticket, "new")
+    # A served change may have arrived before this order did.
+    order_status_refresh(order)
 
 
 @projector("ticket.acked")
@@ -70,6 +74,33 @@ def ticket_acked(change: Change) -> None:
         order.kitchen_received_at = at
         order.save(update_fields=["kitchen_received_at"])
     order_status_refresh(order)
+
+
+@projector("order.served")
+def order_served(change: Change) -> None:
+    data = change.payload
+    at = dt.datetime.fromisoformat(data["at"])
+    served = OrderServed.objects.filter(pk=data["order"]).first()
+    if served is None:
+        OrderServed.objects.create(order_id=data["order"], store=change.store, served_at=at)
+    elif at < served.served_at:
+        served.served_at = at
+        served.save(update_fields=["served_at"])
+    order = Order.objects.filter(pk=data["order"]).first()
+    if order is not None:
+        order_status_refresh(order)
+
+
+@projector("ticket.printed")
+def ticket_printed(change: Change) -> None:
+    data = change.payload
+    at = dt.datetime.fromisoformat(data["at"])
+    ticket = Ticket.objects.filter(pk=data["ticket"]).first()
+    if ticket is None or (ticket.printed_at is not None and ticket.printed_at <= at):
+        return
+    ticket.printed_at = at
+    ticket.save(update_fields=["printed_at"])
+    feed_append(ticket, "printed")
 
 
 @projector("ticket.bumped")
@@ -94,16 +125,24 @@ def order_status_refresh(order: Order) -> None:
         status = "voided"
     else:
         tickets = list(order.tickets.all())
-        if tickets and all(t.status == "bumped" for t in tickets):
+        if OrderServed.objects.filter(pk=order.pk).exists():
+            # Served is the top of the lattice: a later recall does not undo a hand-over.
+            status = "served"
+        elif tickets and all(t.status == "bumped" for t in tickets):
             status = "ready"
         elif order.kitchen_received_at is not None:
             status = "in_kitchen"
         else:
             status = "placed"
     if status != order.status:
-        ready_at = max((t.bumped_at for t in order.tickets.all() if t.bumped_at), default=None) if status == "ready" else None
+        ready_at = (
+            max((t.bumped_at for t in order.tickets.all() if t.bumped_at), default=None)
+            if status in ("ready", "served")
+            else None
+        )
         Order.objects.filter(pk=order.pk).update(status=status, ready_at=ready_at)
         order.status, order.ready_at = status, ready_at
+        live.order_changed(store=order.store, order_id=order.id)
 
 
 # --- Voids (owned by the money issue; kept minimal) -------------------------

@@ -23,6 +23,7 @@ def ticket_as_dict(ticket: Ticket) -> dict[str, Any]:
         "placed_at": ticket.placed_at.isoformat(),
         "acked_at": ticket.acked_at.isoformat() if ticket.acked_at else None,
         "bumped_at": ticket.bumped_at.isoformat() if ticket.bumped_at else None,
+        "printed_at": ticket.printed_at.isoformat() if ticket.printed_at else None,
     }
 
 
@@ -46,3 +47,38 @@ def tickets_open(*, store: str, station: str = "") -> list[dict[str, Any]]:
     if station:
         tickets = tickets.filter(station=station)
     return [ticket_as_dict(ticket) for ticket in tickets]
+
+
+def kitchen_status(*, store: str) -> dict[str, Any]:
+    """Printers as this node last found them, and open tickets no screen has acknowledged yet."""
+    from kitchen.models import PrinterState, Station
+
+    states = {p.station: p for p in PrinterState.objects.all()}
+    printers = []
+    for station in Station.objects.exclude(printer_host=""):
+        state = states.get(station.code)
+        printers.append(
+            {
+                "station": station.code,
+                "address": f"{station.printer_host}:{station.printer_port}",
+                "state": "unknown" if state is None or state.last_attempt_at is None else ("ok" if state.ok else "error"),
+                "detail": state.detail if state else "",
+                "failures": state.failures if state else 0,
+                "last_attempt_at": state.last_attempt_at if state else None,
+                "last_ok_at": state.last_ok_at if state else None,
+            }
+        )
+    unacked = Ticket.objects.filter(store=store, status="open", acked_at__isnull=True).count()
+    printed = Ticket.objects.filter(store=store, status="open", printed_at__isnull=False).count()
+    return {"store": store, "printers": printers, "open_unacknowledged": unacked, "open_printed": printed}
+
+
+def orders_ready(*, store: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Orders whose kitchen is done and that are waiting to be handed over, oldest first."""
+    from registers.models import Order
+
+    orders = Order.objects.filter(store=store, status="ready").order_by("ready_at", "number")[:limit]
+    return [
+        {"id": str(o.id), "number": o.number, "dining": o.dining, "ready_at": o.ready_at.isoformat() if o.ready_at else None}
+        for o in orders
+    ]

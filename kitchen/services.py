@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.db import transaction
@@ -15,6 +16,10 @@ class TicketNotFound(LookupError):
     pass
 
 
+class OrderNotReady(ValueError):
+    pass
+
+
 def _ticket(ticket_id: uuid.UUID | str) -> Ticket:
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is None:
@@ -22,18 +27,23 @@ def _ticket(ticket_id: uuid.UUID | str) -> Ticket:
     return ticket
 
 
-def ticket_ack(*, ticket_id: uuid.UUID | str, screen: str = "") -> bool:
-    """Record that a screen showed the ticket. Only the first acknowledgement is recorded."""
+def ticket_ack(*, ticket_id: uuid.UUID | str, screen: str = "") -> dt.datetime:
+    """Record that a screen showed the ticket; returns when the kitchen first received it.
+
+    Only the first acknowledgement is recorded; later ones (other screens, a
+    screen re-sending after a reconnect) change nothing.
+    """
     with transaction.atomic():
         ticket = _ticket(ticket_id)
         if ticket.acked_at is not None:
-            return False
+            return ticket.acked_at
+        at = timezone.now()
         change_record(
             kind="ticket.acked",
             store=ticket.store,
-            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat(), "screen": screen},
+            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": at.isoformat(), "screen": screen},
         )
-    return True
+    return at
 
 
 def ticket_bump(*, ticket_id: uuid.UUID | str) -> None:
@@ -69,3 +79,42 @@ def ticket_recall_last(*, store: str, station: str = "") -> Ticket | None:
     if last is not None:
         ticket_recall(ticket_id=last.id)
     return last
+
+
+def ticket_printed(*, ticket_id: uuid.UUID | str, printer: str) -> bool:
+    """Record that ``printer`` printed the ticket; a ticket already printed is left alone."""
+    with transaction.atomic():
+        ticket = _ticket(ticket_id)
+        if ticket.printed_at is not None:
+            return False
+        change_record(
+            kind="ticket.printed",
+            store=ticket.store,
+            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat(), "printer": printer},
+        )
+    return True
+
+
+def order_serve(*, order_id: uuid.UUID | str) -> bool:
+    """Record that a ready order was handed over. Serving it again changes nothing.
+
+    Raises TicketNotFound for an unknown order and OrderNotReady while its
+    kitchen is not done (or it was voided).
+    """
+    from kitchen.models import OrderServed
+    from registers.models import Order
+
+    with transaction.atomic():
+        order = Order.objects.filter(pk=order_id).first()
+        if order is None:
+            raise TicketNotFound(f"no order {order_id}")
+        if OrderServed.objects.filter(pk=order.pk).exists():
+            return False
+        if order.status != "ready":
+            raise OrderNotReady(f"order No. {order.number} is {order.status}, not ready")
+        change_record(
+            kind="order.served",
+            store=order.store,
+            payload={"order": str(order.id), "at": timezone.now().isoformat()},
+        )
+    return True

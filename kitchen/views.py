@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.utils.translation import gettext as _
 from django.shortcuts import render
 
 from kitchen.models import Station
@@ -12,6 +13,13 @@ from kitchen.models import Station
 def kitchen_page(request: HttpRequest) -> HttpResponse:
     station = request.GET.get("station", "")[:32]
     stations = list(Station.objects.all())
+    if station and station not in {s.code for s in stations}:
+        # A typo in a wall screen's URL must not look like a quiet kitchen.
+        known = ", ".join(s.code for s in stations)
+        return HttpResponseNotFound(
+            _("No kitchen station %(station)s. Stations: %(known)s") % {"station": station, "known": known},
+            content_type="text/plain; charset=utf-8",
+        )
     config = {
         "store": settings.POS_STORE,
         "station": station,

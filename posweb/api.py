@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from kitchen.api import router as kitchen_router
 from registers.api import router as registers_router
 from registers.api_money import router as money_router
 from sync.api import router as sync_router
@@ -20,6 +21,7 @@ api = NinjaAPI(
 api.add_router("/", sync_router)
 api.add_router("/", registers_router)
 api.add_router("/", money_router)
+api.add_router("/", kitchen_router)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -10,6 +10,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from kitchen.routing import websocket_urlpatterns as kitchen_ws  # noqa: E402
+from registers.routing import websocket_urlpatterns as orders_ws  # noqa: E402
 
 from django.conf import settings  # noqa: E402
 
@@ -21,6 +22,6 @@ if settings.POS_WORKERS:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": URLRouter(kitchen_ws),
+        "websocket": URLRouter(kitchen_ws + orders_ws),
     }
 )

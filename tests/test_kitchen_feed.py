@@ -125,9 +125,10 @@ async def test_ack_records_kitchen_receipt_and_bumps_make_the_order_ready(seeded
     order = await database_sync_to_async(place)()
     messages = await tickets_from(socket, 2)
     for m in messages:
-        await socket.send_json_to({"type": "ack", "ticket": m["ticket"]["id"]})
-    await socket.send_json_to({"type": "ping"})
-    assert (await socket.receive_json_from(timeout=5))["type"] == "pong"
+        await socket.send_json_to({"type": "ack", "ticket": m["ticket"]["id"], "confirm": True})
+    acked = [await socket.receive_json_from(timeout=5) for _ in messages]
+    assert {a["ticket"] for a in acked} == {m["ticket"]["id"] for m in messages}
+    assert all(a["type"] == "acked" and a["at"] for a in acked)
     fresh = await database_sync_to_async(Order.objects.get)(pk=order.id)
     assert fresh.kitchen_received_at is not None and fresh.status == "in_kitchen"
 

@@ -1,59 +1,102 @@
-// The kitchen display: ticket cards per station, age colours, sound, bump and recall.
-import { config, nameOf, t } from "./i18n.js";
+// The kitchen display: ticket cards per station, age colours, sound, bump and recall,
+// acknowledgement of every ticket shown, and the connection state always in view.
+import { config, lang, nameOf, t } from "./i18n.js";
 import { KitchenFeed } from "./feed.js";
+import { watchOrders } from "./order-status.js";
 
 const cfg = config();
 const board = document.querySelector('[data-testid="tickets"]');
-const tickets = new Map(); // id -> ticket
+const connection = document.querySelector('[data-testid="connection"]');
+const banner = document.querySelector('[data-testid="offline-banner"]');
+const tickets = new Map(); // id -> ticket, as the server last sent it
+const acksSent = new Set(); // ticket ids acked on the current connection
 const AMBER_MIN = 5;
 const RED_MIN = 10;
+const stationNames = new Map(cfg.stations.map((s) => [s.code, s]));
 
-function beep() {
-  try {
-    const ctx = (beep.ctx ||= new AudioContext());
-    const osc = ctx.createOscillator();
-    osc.frequency.value = 880;
-    osc.connect(ctx.destination);
-    osc.start();
-    osc.stop(ctx.currentTime + 0.15);
-  } catch {
-    // No audio until the screen has been touched once; the card still shows.
-  }
+// Kitchen-only words, Japanese first; the shared ones come from i18n.js.
+const WORDS = {
+  ja: { readyTitle: "お渡し待ち", serve: "提供済", reconnecting: "再接続中…", printerTrouble: "プリンタ異常", printed: "印刷済", reconnectIn: "再接続まで", sec: "秒", lost: "接続が切れています。再接続中…", soundOn: "音 ON", soundOff: "音 OFF", notSent: "送信できません（オフライン）" },
+  en: { readyTitle: "Ready to hand over", serve: "Served", reconnecting: "reconnecting…", printerTrouble: "Printer problem", printed: "Printed", reconnectIn: "Reconnecting in", sec: "s", lost: "Connection lost. Reconnecting…", soundOn: "Sound on", soundOff: "Sound off", notSent: "Not sent (offline)" },
+};
+const w = (key) => WORDS[lang()][key] ?? key;
+
+// --- sound ----------------------------------------------------------------
+// Browsers allow audio only after a touch; the sound button is that touch.
+const sound = { ctx: null };
+function soundButton() {
+  const button = document.querySelector('[data-testid="sound"]');
+  const label = () => { button.textContent = sound.ctx && sound.ctx.state === "running" ? w("soundOn") : w("soundOff"); };
+  button.addEventListener("click", async () => {
+    try {
+      sound.ctx ||= new AudioContext();
+      await sound.ctx.resume();
+      beep();
+    } catch { /* no audio device: the card still shows */ }
+    label();
+  });
+  label();
 }
 
+function beep() {
+  const ctx = sound.ctx;
+  if (!ctx || ctx.state !== "running") return;
+  const osc = ctx.createOscillator();
+  osc.frequency.value = 880;
+  osc.connect(ctx.destination);
+  osc.start();
+  osc.stop(ctx.currentTime + 0.2);
+}
+
+// --- cards ----------------------------------------------------------------
 function card(ticket) {
   const el = document.createElement("article");
   el.className = "ticket";
   el.setAttribute("data-testid", "ticket");
   el.dataset.orderId = ticket.order;
   el.dataset.ticketId = ticket.id;
+  el.dataset.station = ticket.station;
   el.dataset.status = ticket.status;
-  el.innerHTML = `<header><span class="number"></span><span class="dining"></span><span class="age" data-testid="ticket-age"></span></header>
+  el.dataset.acked = String(Boolean(ticket.acked_at));
+  el.innerHTML = `<header><span class="number" data-testid="ticket-number"></span><span class="dining"></span><span class="age" data-testid="ticket-age"></span></header>
+    <div class="meta"><span class="station"></span><span class="printed" data-testid="ticket-printed" hidden></span></div>
     <ul class="items"></ul><button type="button" class="bump" data-testid="bump"></button>`;
   el.querySelector(".number").textContent = `${t("no")} ${ticket.number}`;
   el.querySelector(".dining").textContent = t(ticket.dining);
   el.querySelector(".dining").dataset.dining = ticket.dining;
-  el.querySelector(".items").replaceChildren(
-    ...ticket.items.map((item) => {
-      const li = document.createElement("li");
-      li.innerHTML = `<b class="qty"></b> <span class="name"></span><small class="mods"></small>`;
-      li.querySelector(".qty").textContent = `${item.qty}×`;
-      li.querySelector(".name").textContent = nameOf(item);
-      li.querySelector(".mods").textContent = item.modifiers.map(nameOf).join("・");
-      return li;
-    }),
-  );
+  const station = stationNames.get(ticket.station);
+  el.querySelector(".station").textContent = cfg.station ? "" : (station ? nameOf(station) : ticket.station);
+  if (ticket.printed_at) {
+    const printed = el.querySelector(".printed");
+    printed.hidden = false;
+    printed.textContent = `🖨 ${w("printed")}`;
+  }
+  el.querySelector(".items").replaceChildren(...ticket.items.map(itemRow));
   const bump = el.querySelector(".bump");
   bump.textContent = t("bump");
-  bump.addEventListener("click", () => feed.send({ type: "bump", ticket: ticket.id }));
+  bump.addEventListener("click", () => {
+    if (!feed.send({ type: "bump", ticket: ticket.id })) flash(w("notSent"));
+  });
   return el;
 }
 
+function itemRow(item) {
+  const li = document.createElement("li");
+  li.innerHTML = `<b class="qty"></b> <span class="name"></span><small class="mods"></small>`;
+  li.querySelector(".qty").textContent = `${item.qty}×`;
+  li.querySelector(".name").textContent = nameOf(item);
+  li.querySelector(".mods").textContent = item.modifiers.map(nameOf).join("・");
+  return li;
+}
+
 function render() {
-  const open = [...tickets.values()].filter((x) => x.status === "open").sort((a, b) => a.placed_at.localeCompare(b.placed_at));
+  const open = [...tickets.values()]
+    .filter((x) => x.status === "open" && (!cfg.station || x.station === cfg.station))
+    .sort((a, b) => a.placed_at.localeCompare(b.placed_at) || a.number - b.number);
   board.replaceChildren(...open.map(card));
   document.querySelector('[data-testid="open-count"]').textContent = open.length;
   ageTick();
+  acknowledgeShown();
 }
 
 function ageTick() {
@@ -68,32 +111,132 @@ function ageTick() {
   }
 }
 
-function acknowledge(ticket) {
-  if (ticket.status === "open" && !ticket.acked_at) feed.send({ type: "ack", ticket: ticket.id });
+// Ack only what is on the board (rendered), once per connection; the server's
+// "acked" answer marks it, and a reconnect re-sends what was never confirmed.
+function acknowledgeShown() {
+  for (const el of board.querySelectorAll(".ticket")) {
+    const ticket = tickets.get(el.dataset.ticketId);
+    if (ticket.acked_at || acksSent.has(ticket.id)) continue;
+    if (feed.send({ type: "ack", ticket: ticket.id, confirm: true })) acksSent.add(ticket.id);
+  }
+}
+
+// --- connection state -------------------------------------------------------
+let countdown = null;
+function showState(name, detail) {
+  if (name !== "online") acksSent.clear(); // a new connection re-sends unconfirmed acks
+  connection.dataset.state = name;
+  document.body.dataset.connection = name;
+  clearInterval(countdown);
+  const paint = () => {
+    let text = t(name);
+    if (name === "offline" && detail.retrying) {
+      text += ` · ${w("reconnecting")}`;
+    } else if (name === "offline" && detail.retryAt) {
+      const secs = Math.max(0, Math.ceil((detail.retryAt - Date.now()) / 1000));
+      text += ` · ${w("reconnectIn")} ${secs}${w("sec")}`;
+    }
+    connection.textContent = text;
+  };
+  paint();
+  if (name === "offline") countdown = setInterval(paint, 500);
+  banner.hidden = name === "online";
+  banner.textContent = name === "online" ? "" : w("lost");
+}
+
+function flash(text) {
+  banner.hidden = false;
+  banner.textContent = text;
 }
 
 const feed = new KitchenFeed({
   station: cfg.station,
-  onState(stateName) {
-    const el = document.querySelector('[data-testid="connection"]');
-    el.dataset.state = stateName;
-    el.textContent = t(stateName);
-  },
+  screen: screenId(),
+  onState: showState,
   onSnapshot(list) {
     tickets.clear();
     for (const ticket of list) tickets.set(ticket.id, ticket);
     render();
-    list.forEach(acknowledge);
   },
   onTicket(event, ticket) {
     const known = tickets.has(ticket.id);
     tickets.set(ticket.id, ticket);
-    render();
     if (event === "new" && !known) beep();
-    acknowledge(ticket);
+    render();
   },
+  onAcked(id, at) {
+    const ticket = tickets.get(id);
+    if (ticket) ticket.acked_at = at;
+    const el = board.querySelector(`[data-ticket-id="${id}"]`);
+    if (el) el.dataset.acked = "true";
+  },
+  onReady: acknowledgeShown,
 });
 
-document.querySelector('[data-testid="recall"]').addEventListener("click", () => feed.send({ type: "recall" }));
+// A stable name for this screen, so acks say which screen saw a ticket.
+function screenId() {
+  let id = localStorage.getItem("pos.kitchen.screen");
+  if (!id) {
+    id = `screen-${Math.random().toString(36).slice(2, 10)}`;
+    localStorage.setItem("pos.kitchen.screen", id);
+  }
+  return cfg.station ? `${cfg.station}/${id}` : id;
+}
+
+// Printer trouble (off, out of paper) is shown on every screen: the printers
+// are the kitchen's fallback when a screen misses a ticket.
+async function printerCheck() {
+  const el = document.querySelector('[data-testid="printer-state"]');
+  try {
+    const response = await fetch("/api/kitchen/status");
+    if (!response.ok) return;
+    const { printers } = await response.json();
+    const bad = printers.filter((p) => p.state === "error");
+    el.hidden = bad.length === 0;
+    el.textContent = bad.map((p) => `🖨 ${w("printerTrouble")} ${p.station}: ${p.detail}`).join(" / ");
+  } catch { /* the connection state already says we are offline */ }
+}
+
+// --- expediter: ready orders waiting to be handed over ----------------------
+async function readyRefresh() {
+  const rail = document.querySelector('[data-testid="ready-orders"]');
+  try {
+    const response = await fetch("/api/kitchen/ready");
+    if (!response.ok) return;
+    const { items } = await response.json();
+    rail.hidden = items.length === 0;
+    rail.querySelector("h2").textContent = w("readyTitle");
+    rail.querySelector("ol").replaceChildren(...items.map(readyRow));
+  } catch { /* offline: the connection state says so; the next ring refreshes */ }
+}
+
+function readyRow(order) {
+  const li = document.createElement("li");
+  li.setAttribute("data-testid", "ready-order");
+  li.dataset.orderId = order.id;
+  li.innerHTML = `<span class="number"></span> <span class="dining"></span> <button type="button" data-testid="serve"></button>`;
+  li.querySelector(".number").textContent = `${t("no")} ${order.number}`;
+  li.querySelector(".dining").textContent = t(order.dining);
+  const serve = li.querySelector("button");
+  serve.textContent = w("serve");
+  serve.addEventListener("click", () => {
+    if (!feed.send({ type: "served", order: order.id })) flash(w("notSent"));
+  });
+  return li;
+}
+
+if (!cfg.station) {
+  readyRefresh();
+  watchOrders(() => readyRefresh());
+}
+
+document.querySelector('[data-testid="recall"]').addEventListener("click", () => {
+  if (!feed.send({ type: "recall" })) flash(w("notSent"));
+});
+soundButton();
 setInterval(ageTick, 1000);
+printerCheck();
+setInterval(printerCheck, 5000);
+// For tests and benchmarks: the feed's cursor and counters (applied, duplicates, refetches).
+window.posKitchen = { feed, tickets };
 feed.connect();

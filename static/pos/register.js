@@ -4,6 +4,7 @@
 import { config, lang, nameOf, t, yen } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { rateFor, receiptTaxes } from "./tax.js";
+import { watchOrders } from "./order-status.js";
 
 const cfg = config();
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -598,6 +599,7 @@ async function start() {
   setInterval(renderStatus, 1000);
   setInterval(checkStorage, 60000);
   setInterval(checkForUpdate, 60000);
+  watchOrders(() => refreshOrders()); // live: in kitchen / ready the moment it happens
   document.body.dataset.ready = "true";
 }
 

@@ -1,0 +1,1 @@
+"""Printer outputs for kitchen tickets and receipts: one base class, one module per variant."""

@@ -1,0 +1,103 @@
+"""What every printer output offers, and the ticket layout they share (pure, no I/O).
+
+A variant (``escpos.py``) turns :class:`PrintJob` lines into its device's bytes.
+Printing is slow I/O: callers run it outside transactions, in a worker, so a
+printer that is off or out of paper never holds up an order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class PrinterError(Exception):
+    """The printer could not print (off, unreachable, out of paper); the job may be retried."""
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    big: bool = False  # double width and height: ticket number, items
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    title: str
+    lines: list[Line] = field(default_factory=list)
+
+
+class Printer(ABC):
+    """A printer reachable at ``address``; :meth:`print_job` raises :class:`PrinterError` on failure."""
+
+    address: str
+
+    @abstractmethod
+    def print_job(self, job: PrintJob) -> None: ...
+
+
+DINING = {"eat_in": ("店内", "Eat in"), "take_out": ("持ち帰り", "Take out")}
+
+
+def ticket_job(ticket: dict[str, Any], *, station_name: str, tz: dt.tzinfo | None = None) -> PrintJob:
+    """The kitchen ticket as printed: number and dining large, then each item with its modifiers.
+
+    ``ticket`` is ``kitchen.selectors.ticket_as_dict`` output. Japanese first, as
+    the kitchen reads it; English names only where an item has no Japanese one.
+    """
+    placed = dt.datetime.fromisoformat(ticket["placed_at"])
+    if tz is not None:
+        placed = placed.astimezone(tz)
+    dining_ja, _ = DINING.get(ticket["dining"], (ticket["dining"], ticket["dining"]))
+    lines = [
+        Line(f"No. {ticket['number']}  {dining_ja}", big=True),
+        Line(f"{station_name}  {placed:%H:%M:%S}"),
+        Line("-" * 32),
+    ]
+    for item in ticket["items"]:
+        lines.append(Line(f"{item['qty']} x {item.get('name_ja') or item.get('name_en', '')}", big=True))
+        for modifier in item.get("modifiers", []):
+            lines.append(Line(f"   + {modifier.get('name_ja') or modifier.get('name_en', '')}"))
+    lines.append(Line("-" * 32))
+    # Said on paper because a printed ticket means no screen showed it in time.
+    lines.append(Line("画面未確認のため印刷 / not seen on screen"))
+    return PrintJob(title=f"ticket {ticket['id']}", lines=lines)
+
+
+PAYMENT_NAMES = {"cash": "現金", "card": "クレジット", "qr": "QR決済"}
+
+
+def _yen(amount: int) -> str:
+    return f"¥{amount:,}"
+
+
+def receipt_job(order: dict[str, Any], *, store_name: str, tz: dt.tzinfo | None = None) -> PrintJob:
+    """The customer's receipt: items, total, tax per rate, tenders and change.
+
+    ``order`` is ``registers.selectors.order_as_dict`` output. Items at the
+    reduced 8 % rate carry ※, as Japanese receipts mark them.
+    """
+    placed = dt.datetime.fromisoformat(order["placed_at"])
+    if tz is not None:
+        placed = placed.astimezone(tz)
+    dining_ja, _ = DINING.get(order["dining"], (order["dining"], order["dining"]))
+    lines = [Line(store_name, big=True), Line(f"{placed:%Y-%m-%d %H:%M}  {dining_ja}"), Line(f"No. {order['number']}", big=True)]
+    lines.append(Line("-" * 32))
+    for item in order["lines"]:
+        mark = "※" if item["tax_rate"] == 8 else ""
+        lines.append(Line(f"{item['name_ja']}{mark} x{item['qty']}  {_yen(item['amount'])}"))
+        for modifier in item.get("modifiers", []):
+            lines.append(Line(f"   + {modifier.get('name_ja', '')}"))
+    lines += [Line("-" * 32), Line(f"合計 {_yen(order['total'])}", big=True)]
+    for tax in order["taxes"]:
+        lines.append(Line(f"{tax['rate']}%対象 {_yen(tax['taxable'])}  内消費税 {_yen(tax['tax'])}"))
+    for payment in order["payments"]:
+        name = PAYMENT_NAMES.get(payment["method"], payment["method"])
+        lines.append(Line(f"{name} {_yen(payment['tendered'] or payment['amount'])}"))
+    if order.get("change"):
+        lines.append(Line(f"お釣り {_yen(order['change'])}"))
+    if any(item["tax_rate"] == 8 for item in order["lines"]):
+        lines.append(Line("※は軽減税率(8%)対象"))
+    return PrintJob(title=f"receipt {order['id']}", lines=lines)
