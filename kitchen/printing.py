@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from kitchen import services
 from kitchen.models import PrinterState, Station, Ticket
-from kitchen.printers.base import Printer, PrinterError, receipt_job, ticket_job
+from kitchen.printers.base import Printer, PrinterError, ticket_job
 from kitchen.printers.escpos import EscposNetworkPrinter
 from kitchen.selectors import ticket_as_dict
 from sync.services import node_state_get
@@ -118,18 +118,20 @@ def _succeeded(state: PrinterState, address: str, *, now: dt.datetime) -> None:
     state.save()
 
 
-def receipt_print(*, order_id: uuid.UUID | str, printer: Printer) -> None:
-    """Print the order's receipt on ``printer`` now; raises PrinterError, never records anything.
+def receipt_print(*, order_id: uuid.UUID | str, printer: Printer, copy: bool = False) -> None:
+    """Print the order's receipt (the qualified simplified invoice of
+    registers/receipts.py) on ``printer`` now; raises PrinterError, records nothing.
 
     Call it outside any transaction (it is network I/O); a failed receipt is
     the cashier's to retry, the sale itself is already recorded.
     """
     from registers.models import Store
-    from registers.selectors import order_as_dict, order_get
+    from registers.receipt_escpos import receipt_escpos
+    from registers.receipts import receipt_for
+    from registers.selectors import order_get
 
     order = order_get(order_id=uuid.UUID(str(order_id)))
     if order is None:
         raise LookupError(f"no order {order_id}")
-    store = Store.objects.filter(code=order.store).first()
-    job = receipt_job(order_as_dict(order), store_name=store.name if store else order.store, tz=timezone.get_current_timezone())
-    printer.print_job(job)
+    store = Store.objects.filter(code=order.store).first() or Store(code=order.store, name=order.store)
+    printer.print_bytes(receipt_escpos(receipt_for(order=order, store=store, copy=copy)))

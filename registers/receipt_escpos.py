@@ -8,7 +8,6 @@ commands used are few and stable: ESC @, FS &, FS C, ESC a, ESC E, GS !, GS V.
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 from registers.receipts import receipt_text_lines
@@ -21,7 +20,6 @@ ALIGN = {"left": ESC + b"a\x00", "center": ESC + b"a\x01"}
 BOLD_ON, BOLD_OFF = ESC + b"E\x01", ESC + b"E\x00"
 DOUBLE, NORMAL = GS + b"!\x11", GS + b"!\x00"
 FEED_AND_CUT = b"\n\n\n" + GS + b"V\x42\x00"  # feed then partial cut
-TIMEOUT_S = 5
 
 
 def encode(text: str) -> bytes:
@@ -45,9 +43,3 @@ def receipt_escpos(receipt: dict[str, Any], width: int = 42) -> bytes:
             out += [encode(text), b"\n"]
     out.append(FEED_AND_CUT)
     return b"".join(out)
-
-
-def receipt_send(data: bytes, *, host: str, port: int = 9100) -> None:
-    """Send receipt bytes to a network printer (raw TCP, port 9100). Raises OSError when it is off."""
-    with socket.create_connection((host, port), timeout=TIMEOUT_S) as conn:
-        conn.sendall(data)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-
 import pytest
 
 from registers.invoice import invoice_number_problem
 from registers.models import Store
-from registers.receipt_escpos import KANJI_ON, SHIFT_JIS, receipt_escpos, receipt_send
+from registers.receipt_escpos import KANJI_ON, SHIFT_JIS, receipt_escpos
 from registers.receipts import receipt_for
 from registers.selectors import order_get
 from tests.money import post, forget_pin_failures  # noqa: F401  (autouse)
@@ -56,27 +53,14 @@ def test_escpos_bytes_are_kanji_mode_shift_jis(register_client, sale):
 
 
 def test_the_receipt_reaches_a_network_printer(register_client, sale):
-    received = bytearray()
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    server.settimeout(5)
+    from kitchen import printing
+    from kitchen.printers.escpos import EscposNetworkPrinter
+    from tests.escpos_fake import FakeEscposPrinter
 
-    def fake_printer():
-        conn, _ = server.accept()
-        with conn:
-            conn.settimeout(5)
-            while chunk := conn.recv(4096):
-                received.extend(chunk)
-
-    thread = threading.Thread(target=fake_printer)
-    thread.start()
-    data = receipt_escpos(receipt_for(order=order_get(order_id=sale["id"]), store=Store.objects.get()))
-    receipt_send(data, host="127.0.0.1", port=server.getsockname()[1])
-    thread.join(5)
-    server.close()
-    assert bytes(received) == data
-
+    with FakeEscposPrinter() as fake:
+        printing.receipt_print(order_id=sale["id"], printer=EscposNetworkPrinter(fake.host, fake.port))
+    [job] = fake.printed()
+    assert receipt_escpos(receipt_for(order=order_get(order_id=sale["id"]), store=Store.objects.get())) in job
 
 def test_an_offline_card_payment_is_flagged_on_the_receipt(register_client):
     body = order_body(payments=[{"method": "card", "amount": 2116, "offline": True}])

@@ -37,6 +37,10 @@ class Printer(ABC):
     @abstractmethod
     def print_job(self, job: PrintJob) -> None: ...
 
+    @abstractmethod
+    def print_bytes(self, data: bytes) -> None:
+        """Send ready-made ESC/POS bytes (the receipt is laid out by registers/receipt_escpos.py)."""
+
 
 DINING = {"eat_in": ("店内", "Eat in"), "take_out": ("持ち帰り", "Take out")}
 
@@ -64,40 +68,3 @@ def ticket_job(ticket: dict[str, Any], *, station_name: str, tz: dt.tzinfo | Non
     # Said on paper because a printed ticket means no screen showed it in time.
     lines.append(Line("画面未確認のため印刷 / not seen on screen"))
     return PrintJob(title=f"ticket {ticket['id']}", lines=lines)
-
-
-PAYMENT_NAMES = {"cash": "現金", "card": "クレジット", "qr": "QR決済"}
-
-
-def _yen(amount: int) -> str:
-    return f"¥{amount:,}"
-
-
-def receipt_job(order: dict[str, Any], *, store_name: str, tz: dt.tzinfo | None = None) -> PrintJob:
-    """The customer's receipt: items, total, tax per rate, tenders and change.
-
-    ``order`` is ``registers.selectors.order_as_dict`` output. Items at the
-    reduced 8 % rate carry ※, as Japanese receipts mark them.
-    """
-    placed = dt.datetime.fromisoformat(order["placed_at"])
-    if tz is not None:
-        placed = placed.astimezone(tz)
-    dining_ja, _ = DINING.get(order["dining"], (order["dining"], order["dining"]))
-    lines = [Line(store_name, big=True), Line(f"{placed:%Y-%m-%d %H:%M}  {dining_ja}"), Line(f"No. {order['number']}", big=True)]
-    lines.append(Line("-" * 32))
-    for item in order["lines"]:
-        mark = "※" if item["tax_rate"] == 8 else ""
-        lines.append(Line(f"{item['name_ja']}{mark} x{item['qty']}  {_yen(item['amount'])}"))
-        for modifier in item.get("modifiers", []):
-            lines.append(Line(f"   + {modifier.get('name_ja', '')}"))
-    lines += [Line("-" * 32), Line(f"合計 {_yen(order['total'])}", big=True)]
-    for tax in order["taxes"]:
-        lines.append(Line(f"{tax['rate']}%対象 {_yen(tax['taxable'])}  内消費税 {_yen(tax['tax'])}"))
-    for payment in order["payments"]:
-        name = PAYMENT_NAMES.get(payment["method"], payment["method"])
-        lines.append(Line(f"{name} {_yen(payment['tendered'] or payment['amount'])}"))
-    if order.get("change"):
-        lines.append(Line(f"お釣り {_yen(order['change'])}"))
-    if any(item["tax_rate"] == 8 for item in order["lines"]):
-        lines.append(Line("※は軽減税率(8%)対象"))
-    return PrintJob(title=f"receipt {order['id']}", lines=lines)
