@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from registers.api import router as registers_router
 from sync.api import router as sync_router
+from sync.api import sync_router as replication_router
 
 api = NinjaAPI(
     title="posweb",
@@ -18,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("/", sync_router)
 api.add_router("/", registers_router)
+api.add_router("/", replication_router)
 
 
 @api.exception_handler(RequestDataTooBig)
