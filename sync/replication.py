@@ -125,6 +125,7 @@ def changes_apply(
     with transaction.atomic():
         state = NodeState.objects.select_for_update().get(pk=1)
         clock = Clock(state.last_hlc)
+        batch = _Batch.start(changes)
         # Sorted, so two transactions locking several origins' rows (Postgres
         # at HQ) always take them in the same order and cannot deadlock.
         for origin in sorted(by_origin):
@@ -133,7 +134,7 @@ def changes_apply(
                     result.skipped += len(by_origin[origin])
                     continue
                 state = _rotate_locked(state, f"a peer holds {origin} past seq {state.last_seq}")
-            clock = _apply_origin(origin, by_origin[origin], clock, result)
+            clock = _apply_origin(origin, by_origin[origin], clock, result, batch)
         state.last_hlc = clock.last
         state.save(update_fields=["last_hlc", "origin", "last_seq", "last_digest"])
         if peer_url:
@@ -143,7 +144,7 @@ def changes_apply(
     return result
 
 
-def _apply_origin(origin: str, incoming: list[dict[str, Any]], clock: Clock, result: ApplyResult) -> Clock:
+def _apply_origin(origin: str, incoming: list[dict[str, Any]], clock: Clock, result: ApplyResult, batch: _Batch) -> Clock:
     entry = _entry_locked(origin, incoming[0]["store"])
     by_seq = {c["seq"]: c for c in incoming}
     take, _ = merge.accept_in_order(entry.seq, by_seq)
@@ -163,7 +164,7 @@ def _apply_origin(origin: str, incoming: list[dict[str, Any]], clock: Clock, res
             result.held_back[origin] = str(exc)
             result.skipped += 1
             break
-        _insert_and_project(wire, result)
+        _insert_and_project(wire, result, batch)
         entry.seq, entry.hlc = seq, wire["hlc"]
     entry.save(update_fields=["seq", "hlc"])
     return clock
@@ -181,7 +182,22 @@ def _entry_locked(origin: str, store: str) -> VectorEntry:
     return VectorEntry.objects.select_for_update().get(pk=origin)
 
 
-def _insert_and_project(wire: dict[str, Any], result: ApplyResult) -> None:
+@dataclass
+class _Batch:
+    """Per-batch knowledge that saves a query per change on the hot path."""
+
+    known_ids: set[uuid.UUID]
+    provided: set[str]
+    any_parked: bool
+
+    @classmethod
+    def start(cls, changes: list[dict[str, Any]]) -> "_Batch":
+        ids = [uuid.UUID(c["id"]) for c in changes]
+        known = set(Change.objects.filter(pk__in=ids).values_list("id", flat=True)) if ids else set()
+        return cls(known, set(), ParkedChange.objects.exists())
+
+
+def _insert_and_project(wire: dict[str, Any], result: ApplyResult, batch: _Batch) -> None:
     change = Change(
         id=uuid.UUID(wire["id"]),
         origin=wire["origin"],
@@ -193,29 +209,33 @@ def _insert_and_project(wire: dict[str, Any], result: ApplyResult) -> None:
         prev_digest=str(wire.get("prev_digest", ""))[:64],
         digest=str(wire.get("digest", ""))[:64],
     )
-    if Change.objects.filter(pk=change.id).exists():
+    if change.id in batch.known_ids:
         # Same id under another (origin, seq): a relay of a re-numbered copy.
         # The fact is already here; counting it again would double a sale.
         log.warning("change %s arrived again as %s#%s; kept the first", change.id, change.origin, change.seq)
         result.skipped += 1
         return
     change.save(force_insert=True)
-    if project_or_park(change):
+    batch.known_ids.add(change.id)
+    if project_or_park(change, batch):
         result.applied += 1
     else:
         result.parked += 1
 
 
-def project_or_park(change: Change) -> bool:
+def project_or_park(change: Change, batch: _Batch) -> bool:
     """Project ``change`` now if what it needs is here, else park it. Projecting
     a change that provides something releases whatever was parked on it."""
     need = merge.requires(change.kind, change.payload)
-    if need and not _satisfied(need):
+    if need and need not in batch.provided and not _satisfied(need):
         ParkedChange.objects.create(change=change, waits_for=need)
+        batch.any_parked = True
         return False
     project(change)
     provided = merge.provides(change.kind, change.payload)
     if provided:
+        batch.provided.add(provided)
+    if provided and batch.any_parked:
         waiting = list(
             ParkedChange.objects.filter(waits_for=provided).select_related("change").order_by("change__hlc", "change__origin")
         )
