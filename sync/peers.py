@@ -220,3 +220,9 @@ def register_workers() -> None:
     if settings.POS_ROLE == "store":
         workers.worker("sync-push", interval=ANTI_ENTROPY_S)(siblings_turn)
         workers.worker("sync-hq", interval=2.0)(hq_turn)
+        if settings.POS_DISCOVERY:
+            from sync import discovery
+
+            # A worker, so that mDNS starts only in the serving process (not
+            # in migrate or shell); start() is idempotent.
+            workers.worker("sync-discovery", interval=60.0)(discovery.start)
