@@ -29,8 +29,8 @@ from sync.transport import PeerClient, PeerError, PeerUnauthorized
 
 log = logging.getLogger(__name__)
 
-BATCH = 500
-MAX_BATCHES = 10
+BATCH = 100  # changes per request and per transaction: a catch-up never holds SQLite's write lock for long
+MAX_BATCHES = 20
 ANTI_ENTROPY_S = 1.0
 
 
