@@ -106,9 +106,10 @@ def pull(request: HttpRequest):
         if not isinstance(limit, int) or not 1 <= limit <= MAX_BATCH:
             raise replication.ChangeInvalid(f"limit must be from 1 to {MAX_BATCH}")
         stores = replication.stores_served_to(signed.store)
+        # The whole vector, so the caller sees its own upload's progress too.
+        ours = replication.vector(stores)
         if settings.POS_ROLE == "hq" and body.get("only_master", True):
             stores = {"*"}
-        ours = replication.vector(stores)
         changes = replication.changes_after(theirs, stores=stores, limit=limit)
         return 200, {"changes": [c.as_wire() for c in changes], "vector": ours, "more": len(changes) >= limit}
 

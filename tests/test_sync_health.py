@@ -1,0 +1,34 @@
+"""/api/health tells a manager whether siblings and HQ are reachable and how far behind they are."""
+
+from __future__ import annotations
+
+from django.test import override_settings
+
+from sync import peers
+from tests.personas import order_body
+
+
+@override_settings(POS_PEERS=["http://127.0.0.1:9"], POS_HQ_URL="http://127.0.0.1:9")
+def test_unreached_peers_and_the_upstream_backlog_show_in_health(client, register_client):
+    register_client.post("/api/orders", data=order_body(), content_type="application/json")
+    health = client.get("/api/health").json()
+    peer = health["peers"][0]
+    assert peer["url"] == "http://127.0.0.1:9" and peer["state"] == "not_connected" and peer["last_contact"] is None
+    assert health["hq"]["state"] == "not_connected"
+    assert health["hq"]["upstream_backlog"] == 2  # the order and its payment
+    assert health["hq"]["backlog_age_s"] is not None
+
+
+@override_settings(POS_PEERS=["http://127.0.0.1:9"], POS_HQ_URL="http://127.0.0.1:9")
+def test_a_sibling_that_cannot_be_reached_is_down_and_a_turn_does_not_fail(client, register_client):
+    register_client.post("/api/orders", data=order_body(), content_type="application/json")
+    peers._links.clear()
+    try:
+        peers.siblings_turn()
+        peers.hq_turn()
+        health = client.get("/api/health").json()
+        assert health["peers"][0]["state"] == "down" and "127.0.0.1:9" in health["peers"][0]["error"]
+        assert health["hq"]["state"] == "down" and health["hq"]["upstream_backlog"] == 2
+    finally:
+        peers._links.clear()
+        peers._status.clear()
