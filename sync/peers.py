@@ -153,6 +153,11 @@ class Link:
         for _ in range(MAX_BATCHES):
             answer = self.client.call("/sync/pull", {"vector": vector(self.pull_stores), "limit": BATCH})
             changes = answer.get("changes", [])
+            if not changes:
+                # Nothing missing: no write transaction once a second per peer,
+                # which would only queue behind (and delay) the registers' writes.
+                self._learn(answer)
+                return
             changes_apply(
                 wires=changes,
                 peer_store=settings.POS_STORE,

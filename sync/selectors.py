@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from sync import merge
-from sync.models import PeerState
+from sync.models import ParkedChange, PeerState
 from sync.services import node_state_get
 
 
@@ -73,6 +73,8 @@ def health_as_dict() -> dict[str, Any]:
         "time": timezone.now().isoformat(),
         "changes": state.last_seq,
         "version_vector": version_vector(),
+        # Received changes waiting for the order they refer to (normally 0 within seconds).
+        "parked": ParkedChange.objects.count(),
         "peers": peers_as_list(),
         "hq": hq_as_dict(),
     }

@@ -32,3 +32,13 @@ def test_a_sibling_that_cannot_be_reached_is_down_and_a_turn_does_not_fail(clien
     finally:
         peers._links.clear()
         peers._status.clear()
+
+
+def test_health_counts_changes_waiting_for_their_order(client, demo):
+    import uuid
+
+    from tests.replication_fixtures import RemoteOrigin, paid, signed_post
+
+    b = RemoteOrigin("node-b.1")
+    signed_post(client, "/api/sync/push", {"changes": [b.change("order.paid", paid(uuid.uuid4()))], "vector": {}})
+    assert client.get("/api/health").json()["parked"] == 1
