@@ -15,6 +15,7 @@ with the pulled changes (sync.PeerState).
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -134,9 +135,7 @@ class Link:
             batch = changes_after(theirs, stores=self.push_stores, limit=BATCH)
             if not batch:
                 return False
-            answer = self.client.call(
-                "/sync/push", {"changes": [c.as_wire() for c in batch], "vector": vector(self.pull_stores)}
-            )
+            answer = self.client.call("/sync/push", {"changes": fit(batch), "vector": vector(self.pull_stores)})
             before = theirs
             self._learn(answer)
             theirs = _known_vector(self.status) or {}
@@ -168,6 +167,22 @@ class Link:
             self._learn(answer)
             if not answer.get("more"):
                 return
+
+
+def fit(batch: list, budget: int | None = None) -> list[dict[str, Any]]:
+    """The batch's first changes whose wire form fits in the peer's request size
+    limit (POS_MAX_BODY_BYTES, less room for the vector), always at least one;
+    the rest goes in the next request. Without this, a run of very large
+    orders would be refused with 413 on every try and replication would stall."""
+    budget = budget if budget is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 3 // 4
+    wires, size = [], 0
+    for change in batch:
+        wire = change.as_wire()
+        size += len(json.dumps(wire, separators=(",", ":"), ensure_ascii=False).encode()) + 1
+        if wires and size > budget:
+            break
+        wires.append(wire)
+    return wires
 
 
 _links: dict[str, Link] = {}

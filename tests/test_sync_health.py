@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.test import override_settings
 
 from sync import peers
@@ -42,3 +44,16 @@ def test_health_counts_changes_waiting_for_their_order(client, demo):
     b = RemoteOrigin("node-b.1")
     signed_post(client, "/api/sync/push", {"changes": [b.change("order.paid", paid(uuid.uuid4()))], "vector": {}})
     assert client.get("/api/health").json()["parked"] == 1
+
+
+def test_a_push_batch_is_cut_to_fit_the_peers_body_limit(demo):
+    import uuid
+
+    from sync.models import Change
+    from tests.replication_fixtures import RemoteOrigin, placed
+
+    a = RemoteOrigin("node-a.1")
+    batch = [Change(**{k: v for k, v in a.change("order.placed", placed(uuid.uuid4(), number=i)).items()}) for i in range(10)]
+    one = len(json.dumps(batch[0].as_wire()))
+    assert len(peers.fit(batch, budget=one * 3 + 10)) == 3
+    assert len(peers.fit(batch, budget=10)) == 1  # a change bigger than the budget still goes, alone
