@@ -134,12 +134,14 @@ def order_status_refresh(order: Order) -> None:
             status = "in_kitchen"
         else:
             status = "placed"
-    if status != order.status:
-        ready_at = (
-            max((t.bumped_at for t in order.tickets.all() if t.bumped_at), default=None)
-            if status in ("ready", "served")
-            else None
-        )
+    # ready_at too is derived afresh: a later bump replicated after an earlier
+    # one must move it on every node, or nodes disagree on when it was ready.
+    ready_at = (
+        max((t.bumped_at for t in order.tickets.all() if t.bumped_at), default=None)
+        if status in ("ready", "served")
+        else None
+    )
+    if (status, ready_at) != (order.status, order.ready_at):
         Order.objects.filter(pk=order.pk).update(status=status, ready_at=ready_at)
         order.status, order.ready_at = status, ready_at
         live.order_changed(store=order.store, order_id=order.id)

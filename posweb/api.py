@@ -11,6 +11,7 @@ from kitchen.api import router as kitchen_router
 from registers.api import router as registers_router
 from registers.api_money import router as money_router
 from sync.api import router as sync_router
+from sync.api import sync_router as replication_router
 
 api = NinjaAPI(
     title="posweb",
@@ -22,6 +23,7 @@ api.add_router("/", sync_router)
 api.add_router("/", registers_router)
 api.add_router("/", money_router)
 api.add_router("/", kitchen_router)
+api.add_router("/", replication_router)
 
 
 @api.exception_handler(RequestDataTooBig)

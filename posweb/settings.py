@@ -40,6 +40,11 @@ POS_KITCHEN_ACK_TIMEOUT = env_int("POS_KITCHEN_ACK_TIMEOUT", 10, minimum=1)
 POS_RELEASE = env_str("POS_RELEASE")
 # Background workers (replication, printer fallback) in the daphne process.
 POS_WORKERS = env_bool("POS_WORKERS", True)
+# Replication (sync/): a CA bundle to verify https peers with (self-signed
+# store certificates), and opt-in LAN discovery of sibling nodes.
+POS_SYNC_CA_FILE = env_str("POS_SYNC_CA_FILE")
+POS_DISCOVERY = env_bool("POS_DISCOVERY", False)
+POS_ADVERTISE_URL = (env_url_list("POS_ADVERTISE_URL") or [""])[0]
 
 if not POS_STORE.replace("-", "").replace("_", "").isalnum() or len(POS_STORE) > 16:
     raise ImproperlyConfigured(f"POS_STORE must be a short code of letters and digits, not {POS_STORE!r}")

@@ -1,17 +1,18 @@
 from django.contrib import admin
 
 from registers.models import Category, Device, MenuItem, Modifier, ModifierGroup, Order, OrderLine, Payment, Staff, Store
+from sync.admin import PublishesMasterData
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(PublishesMasterData, admin.ModelAdmin):
     list_display = ["code", "name", "time_zone", "day_cutover", "invoice_number"]
     search_fields = ["code", "name", "name_en"]
     exclude = ["sync_key"]
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(PublishesMasterData, admin.ModelAdmin):
     list_display = ["code", "name_ja", "name_en", "position"]
     list_editable = ["position"]
     search_fields = ["code", "name_ja", "name_en"]
@@ -23,14 +24,14 @@ class ModifierInline(admin.TabularInline):
 
 
 @admin.register(ModifierGroup)
-class ModifierGroupAdmin(admin.ModelAdmin):
+class ModifierGroupAdmin(PublishesMasterData, admin.ModelAdmin):
     list_display = ["code", "name_ja", "name_en", "min_choices", "max_choices"]
     inlines = [ModifierInline]
     search_fields = ["code", "name_ja", "name_en"]
 
 
 @admin.register(MenuItem)
-class MenuItemAdmin(admin.ModelAdmin):
+class MenuItemAdmin(PublishesMasterData, admin.ModelAdmin):
     list_display = ["sku", "name_ja", "name_en", "category", "price", "tax_class", "station", "available"]
     list_editable = ["price", "available"]
     list_filter = ["category", "tax_class", "station", "available"]

@@ -19,3 +19,48 @@ class ChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PublishesMasterData:
+    """ModelAdmin mixin: at HQ, saving or deleting a master row (menu item,
+    category, modifier, station, store) publishes it to every store. At a
+    store the edit stays local and HQ's next change overwrites it."""
+
+    def save_related(self, request, form, formsets, change):
+        # After the many-to-many fields and inlines are saved, so the published
+        # row is complete (a menu item's modifier groups, a group's modifiers).
+        # The change list's inline editing (prices, availability) comes here too.
+        super().save_related(request, form, formsets, change)
+        _publish(form.instance)
+        for formset in formsets:
+            for obj in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
+                _publish(obj)
+            for obj in formset.deleted_objects:
+                _withdraw(obj)
+
+    def delete_model(self, request, obj):
+        _withdraw(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            _withdraw(obj)
+        super().delete_queryset(request, queryset)
+
+
+def _publish(obj) -> None:
+    from django.conf import settings
+
+    from sync.master import is_master, master_publish
+
+    if settings.POS_ROLE == "hq" and is_master(obj):
+        master_publish(instance=obj)
+
+
+def _withdraw(obj) -> None:
+    from django.conf import settings
+
+    from sync.master import is_master, master_withdraw
+
+    if settings.POS_ROLE == "hq" and is_master(obj):
+        master_withdraw(instance=obj)

@@ -1,15 +1,116 @@
-"""Node health over HTTP: what a register, a sibling or HQ needs to know about this node."""
+"""Node health and the sync endpoints over HTTP.
+
+``/api/sync/push`` takes a peer's changes; ``/api/sync/pull`` answers a peer's
+version vector with the changes it lacks. Both require a request signed with
+the store's key (sync/auth.py) and sign their answer; anything else is 401.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from sync import selectors
+from sync import auth, replication, selectors
+from sync.peers import peer_heard
 
 router = Router(tags=["health"])
+sync_router = Router(tags=["sync"])
+
+MAX_BATCH = 1000
 
 
 @router.get("/health", summary="This node, its peers and its HQ link")
 def health(request: HttpRequest):
     return selectors.health_as_dict()
+
+
+def _key_for(store: str) -> str | None:
+    """The key a node of ``store`` signs with: ours at a store node, the store's at HQ."""
+    if settings.POS_ROLE == "hq":
+        from registers.models import Store
+
+        return Store.objects.filter(code=store).exclude(sync_key="").values_list("sync_key", flat=True).first()
+    return settings.POS_SYNC_KEY
+
+
+def _answer(status: int, body: dict[str, Any], key: str | None = None, request_signature: str = "") -> HttpResponse:
+    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    response = HttpResponse(raw, status=status, content_type="application/json")
+    if key and request_signature:
+        response[auth.H_SIGNATURE] = auth.sign_response(key=key, request_signature=request_signature, body=raw)
+    return response
+
+
+def _signed_call(request: HttpRequest, handle) -> HttpResponse:
+    """Authenticate, parse, run ``handle(signed, body) -> (status, dict)``, sign the answer."""
+    headers = {name: request.headers.get(name, "") for name in (auth.H_STORE, auth.H_NODE, auth.H_TIME, auth.H_SIGNATURE)}
+    headers = {name: value for name, value in headers.items() if value}
+    store = headers.get(auth.H_STORE, "")
+    if settings.POS_ROLE == "store" and store and store != settings.POS_STORE:
+        return _answer(403, {"detail": f"this node belongs to store {settings.POS_STORE}, not {store}"})
+    key = _key_for(store) if store else None
+    try:
+        if key is None:
+            raise auth.AuthError(f"unknown store {store!r}" if store else "sync calls must be signed with the store's key")
+        signed = auth.verify_request(key=key, method=request.method or "", path=request.path, headers=headers, body=request.body)
+    except auth.AuthError as exc:
+        return _answer(401, {"detail": str(exc)})
+    try:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError
+    except ValueError:
+        return _answer(400, {"detail": "the body must be a JSON object"}, key, signed.signature)
+    try:
+        status, answer = handle(signed, body)
+    except replication.ChangeInvalid as exc:
+        status, answer = 422, {"detail": str(exc)}
+    except replication.ChangeRefused as exc:
+        status, answer = 403, {"detail": str(exc)}
+    answer.setdefault("node", settings.POS_NODE)
+    return _answer(status, answer, key, signed.signature)
+
+
+def _vector_arg(body: dict[str, Any]) -> dict[str, int]:
+    raw = body.get("vector", {})
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, int) for k, v in raw.items()):
+        raise replication.ChangeInvalid("vector must map origin to seq")
+    return raw
+
+
+@sync_router.post("/sync/push", summary="Take a peer's changes (signed with the store's key)", include_in_schema=True)
+def push(request: HttpRequest):
+    def handle(signed: auth.Signed, body: dict[str, Any]):
+        wires = body.get("changes", [])
+        if not isinstance(wires, list) or len(wires) > MAX_BATCH:
+            raise replication.ChangeInvalid(f"changes must be a list of at most {MAX_BATCH}")
+        sender_vector = _vector_arg(body)
+        result = replication.changes_apply(wires=wires, peer_store=signed.store)
+        peer_heard(signed.node, sender_vector)
+        stores = replication.stores_served_to(signed.store)
+        return 200, {"vector": replication.vector(stores), "applied": result.applied, "parked": result.parked,
+                     "skipped": result.skipped, "held_back": result.held_back}
+
+    return _signed_call(request, handle)
+
+
+@sync_router.post("/sync/pull", summary="The changes a peer lacks, by its version vector (signed)")
+def pull(request: HttpRequest):
+    def handle(signed: auth.Signed, body: dict[str, Any]):
+        theirs = _vector_arg(body)
+        limit = body.get("limit", 500)
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_BATCH:
+            raise replication.ChangeInvalid(f"limit must be from 1 to {MAX_BATCH}")
+        stores = replication.stores_served_to(signed.store)
+        # The whole vector, so the caller sees its own upload's progress too.
+        ours = replication.vector(stores)
+        if settings.POS_ROLE == "hq" and body.get("only_master", True):
+            stores = {"*"}
+        changes = replication.changes_after(theirs, stores=stores, limit=limit)
+        return 200, {"changes": [c.as_wire() for c in changes], "vector": ours, "more": len(changes) >= limit}
+
+    return _signed_call(request, handle)

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SyncConfig(AppConfig):
     name = "sync"
     verbose_name = "Replication"
+
+    def ready(self) -> None:
+        from sync import master  # noqa: F401  (registers the master-data projectors)
+        from sync.peers import register_workers
+
+        register_workers()

@@ -68,3 +68,62 @@ class NodeState(models.Model):
     @staticmethod
     def new_origin(node: str) -> str:
         return f"{node}.{uuid.uuid4().hex[:8]}"
+
+
+class VectorEntry(models.Model):
+    """How far this node holds each *other* origin's changes, without gaps.
+
+    The node's own origin is counted by NodeState.last_seq. Kept as a table
+    (rather than MAX(seq) per origin) so applying a batch locks and advances
+    one row per origin, and so that the advance commits in the same
+    transaction as the changes it covers: the vector can never run ahead of
+    the data.
+    """
+
+    origin = models.CharField(max_length=80, primary_key=True)
+    # The store every change of this origin belongs to ("*" for HQ's master
+    # data): it decides which links carry the origin (siblings, HQ upstream).
+    store = models.CharField(max_length=16)
+    seq = models.BigIntegerField(default=0)
+    hlc = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.origin}@{self.seq}"
+
+
+class ParkedChange(models.Model):
+    """A received change whose projection waits for another change (e.g. a
+    payment from node B that arrived before node A's order). It is already in
+    the change log; it is projected, and this row deleted, once ``waits_for``
+    is satisfied."""
+
+    change = models.OneToOneField(Change, on_delete=models.CASCADE, primary_key=True, related_name="parked")
+    waits_for = models.CharField(max_length=120, db_index=True)
+
+
+class PeerState(models.Model):
+    """What this node last learned from a peer (sibling or HQ), saved in the
+    same transaction as the changes pulled from it."""
+
+    url = models.CharField(max_length=300, primary_key=True)
+    node = models.CharField(max_length=80, blank=True)
+    vector = models.JSONField(default=dict)
+    last_contact = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class MasterVersion(models.Model):
+    """Per master-data row (model, natural key): the (hlc, origin) of the HQ
+    change that last wrote it, so last-writer-wins needs no column in the
+    registers or kitchen tables."""
+
+    model = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    hlc = models.BigIntegerField()
+    origin = models.CharField(max_length=80)
+    deleted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["model", "key"], name="master_version_model_key")]

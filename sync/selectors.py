@@ -5,16 +5,61 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max
 from django.utils import timezone
 
-from sync.models import Change
+from sync import merge
+from sync.models import ParkedChange, PeerState
 from sync.services import node_state_get
 
 
 def version_vector() -> dict[str, int]:
-    """Per origin, the highest sequence this node holds."""
-    return dict(Change.objects.values_list("origin").annotate(top=Max("seq")).values_list("origin", "top"))
+    """Per origin, the highest sequence this node holds without gaps."""
+    from sync.replication import vector
+
+    return vector()
+
+
+def _lag(their_vector: dict[str, int] | None, stores: set[str]) -> dict[str, Any]:
+    """How far a peer is behind us: changes it lacks and the age of the oldest."""
+    from sync.replication import backlog
+
+    if their_vector is None:
+        return {"behind": None, "lag_ms": None}
+    count, oldest = backlog(their_vector, stores=stores)
+    lag_ms = int((timezone.now() - oldest).total_seconds() * 1000) if oldest else 0
+    return {"behind": count, "lag_ms": lag_ms}
+
+
+def _saved_vectors() -> dict[str, dict[str, int]]:
+    return {p.url: p.vector for p in PeerState.objects.all()}
+
+
+def peers_as_list() -> list[dict[str, Any]]:
+    from sync.peers import sibling_urls, status_for
+
+    saved = _saved_vectors()
+    stores = {settings.POS_STORE, merge.ALL_STORES}
+    result = []
+    for url in sibling_urls():
+        status = status_for(url, "sibling")
+        vector = status.vector if status.vector is not None else saved.get(url)
+        result.append({**status.as_dict(), **_lag(vector, stores)})
+    return result
+
+
+def hq_as_dict() -> dict[str, Any]:
+    from sync.peers import status_for
+
+    if settings.POS_ROLE == "hq" or not settings.POS_HQ_URL:
+        return {"url": None, "state": "not_configured", "upstream_backlog": 0, "backlog_age_s": None}
+    status = status_for(settings.POS_HQ_URL, "hq")
+    vector = status.vector if status.vector is not None else _saved_vectors().get(settings.POS_HQ_URL, {})
+    lag = _lag(vector, {settings.POS_STORE})
+    return {
+        **status.as_dict(),
+        "upstream_backlog": lag["behind"],
+        "backlog_age_s": round(lag["lag_ms"] / 1000, 1) if lag["lag_ms"] is not None else None,
+    }
 
 
 def health_as_dict() -> dict[str, Any]:
@@ -28,12 +73,8 @@ def health_as_dict() -> dict[str, Any]:
         "time": timezone.now().isoformat(),
         "changes": state.last_seq,
         "version_vector": version_vector(),
-        "peers": [
-            {"url": url, "state": "not_connected", "last_contact": None, "lag_ms": None} for url in settings.POS_PEERS
-        ],
-        "hq": {
-            "url": settings.POS_HQ_URL or None,
-            "state": "not_configured" if not settings.POS_HQ_URL else "not_connected",
-            "upstream_backlog": Change.objects.filter(origin=state.origin).count() if settings.POS_HQ_URL else 0,
-        },
+        # Received changes waiting for the order they refer to (normally 0 within seconds).
+        "parked": ParkedChange.objects.count(),
+        "peers": peers_as_list(),
+        "hq": hq_as_dict(),
     }

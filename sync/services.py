@@ -27,9 +27,7 @@ def node_state_get() -> NodeState:
         return state
     try:
         with transaction.atomic():
-            return NodeState.objects.create(
-                pk=1, node=settings.POS_NODE, origin=NodeState.new_origin(settings.POS_NODE)
-            )
+            return NodeState.objects.create(pk=1, node=settings.POS_NODE, origin=new_origin())
     except IntegrityError:
         return NodeState.objects.get(pk=1)
 
@@ -62,7 +60,26 @@ def change_record(*, kind: str, store: str, payload: dict[str, Any], change_id: 
     state.save(update_fields=["last_seq", "last_hlc", "last_digest"])
     change.save(force_insert=True)
     project(change)
+    transaction.on_commit(replication_wake)
     return change
+
+
+def new_origin() -> str:
+    """A fresh origin id for this installation. HQ's carry the HQ prefix, which
+    is how stores tell master data that really comes from HQ; a store node's
+    name can never produce it."""
+    node = settings.POS_NODE.replace(":", "-")
+    origin = NodeState.new_origin(node)
+    return f"hq:{origin}" if settings.POS_ROLE == "hq" else origin
+
+
+def replication_wake() -> None:
+    """After a commit: push the new changes to the siblings and HQ now rather
+    than at the next interval (the database is the truth; this is a doorbell)."""
+    from posweb import workers
+
+    workers.wake("sync-push")
+    workers.wake("sync-hq")
 
 
 def change_digest(change: Change) -> str:

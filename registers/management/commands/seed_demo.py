@@ -107,6 +107,10 @@ class Command(BaseCommand):
         Device.objects.filter(store=store.code, name=DEMO_DEVICE).delete()
         Device.objects.create(store=store.code, name=DEMO_DEVICE, kind="register", token_hash=token_digest(demo_token()))
         self.stdout.write(f"demo store {store.code}: {len(ITEMS)} items, {len(STATIONS)} stations, {len(STAFF)} staff")
+        if settings.POS_ROLE == "hq":
+            from sync.master import master_publish_all
+
+            self.stdout.write(f"published {master_publish_all()} master rows to the stores")
 
     def _store(self) -> Store:
         store, _ = Store.objects.update_or_create(

@@ -1,0 +1,104 @@
+"""Replication benchmark: steady-state lag between two sibling nodes and the
+catch-up rate of a node coming back to a 10,000-order backlog.
+
+Real daphne processes on loopback (tests/nodes.py), SQLite as in a store.
+
+    .venv/bin/python bench/replication.py [--samples 200] [--orders 10000]
+
+Lag: an order is placed on one sibling (alternating) and the other is polled
+(every 5 ms) until it serves it; the figure includes that polling.
+Catch-up: node2 is stopped, node1 records the backlog (orders placed in-process
+by `manage.py shell`, which is faster than HTTP and replicates the same), node2
+is started and the time until its version vector holds all of node1's changes
+is measured from the moment it answers HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.nodes import Node, free_port  # noqa: E402
+from tests.personas import order_body  # noqa: E402
+
+KEY = "bench-key"
+
+BACKLOG = """
+import uuid
+from registers.services import LineRequest, order_place
+from registers.tender import Tender
+for i in range({n}):
+    order_place(order_id=uuid.uuid4(), register="bench", dining="take_out",
+                lines=[LineRequest(sku="FRIES", qty=1), LineRequest(sku="COLA", qty=1, modifiers=["drink_m"])],
+                payments=[Tender(method="cash", amount=1000)], request_hash=uuid.uuid4().hex)
+"""
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def lag_ms(source: Node, target: Node) -> float:
+    body = order_body()
+    status, _ = source.post("/api/orders", body)
+    assert status == 201
+    t0 = time.perf_counter()
+    deadline = t0 + 10
+    while time.perf_counter() < deadline:
+        if target.request("GET", f"/api/orders/{body['id']}")[0] == 200:
+            return (time.perf_counter() - t0) * 1000
+        time.sleep(0.005)
+    raise TimeoutError("order did not replicate within 10 s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--orders", type=int, default=10_000)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="posweb-bench-"))
+    p1, p2 = free_port(), free_port()
+    n1 = Node(root / "n1", name="node1", port=p1, POS_SYNC_KEY=KEY, POS_PEERS=f"http://127.0.0.1:{p2}", LOG_LEVEL="WARNING")
+    n2 = Node(root / "n2", name="node2", port=p2, POS_SYNC_KEY=KEY, POS_PEERS=f"http://127.0.0.1:{p1}", LOG_LEVEL="WARNING")
+    try:
+        n1.setup().start()
+        n2.setup().start()
+        for _ in range(10):  # warm up connections
+            lag_ms(n1, n2)
+        lags = [lag_ms(n1, n2) if i % 2 == 0 else lag_ms(n2, n1) for i in range(args.samples)]
+        print(f"steady-state lag over {len(lags)} orders (alternating siblings): "
+              f"p50 {statistics.median(lags):.1f} ms, p99 {percentile(lags, 99):.1f} ms, max {max(lags):.1f} ms")
+
+        n2.stop()
+        before = n1.get("/api/health")["changes"]
+        t = time.perf_counter()
+        n1.manage("shell", "-c", BACKLOG.format(n=args.orders), timeout=3600)
+        print(f"backlog: {args.orders} orders recorded on node1 in {time.perf_counter() - t:.1f} s")
+        health = n1.get("/api/health")
+        origin, target = health["origin"], health["changes"]
+        have = 0
+        n2.start()
+        t0 = time.perf_counter()
+        deadline = t0 + 1800
+        while time.perf_counter() < deadline:
+            have = n2.get("/api/health", timeout=30)["version_vector"].get(origin, 0)
+            if have >= target:
+                break
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - t0
+        moved = target - before
+        print(f"catch-up: node2 took {moved} changes of node1 in {elapsed:.2f} s: {moved / elapsed:.0f} changes/s")
+    finally:
+        n1.stop()
+        n2.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Master data (menu, prices, tax classes, stations, store settings): authored
+at HQ, replicated to every store as ``master.upsert`` / ``master.delete``
+changes, applied last-writer-wins by (hlc, origin).
+
+Rows are named by their natural key (code or sku) and so are their foreign
+keys, so a store's own primary keys never matter. The per-row version lives
+in sync.MasterVersion, so the registers and kitchen tables need no extra
+column. Changes go to all stores (store "*"); a Store row is applied only at
+the store it describes (and never carries the sync key).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError
+
+from sync import merge
+from sync.models import Change, MasterVersion
+from sync.projection import projector
+
+# label -> natural key field. Order matters for publish_all: what others point to first.
+MASTER_MODELS = {
+    "kitchen.Station": "code",
+    "registers.Category": "code",
+    "registers.ModifierGroup": "code",
+    "registers.Modifier": "code",
+    "registers.MenuItem": "sku",
+    "registers.Store": "code",
+}
+# Never shipped and never overwritten: secrets, and what each store sets for
+# itself (its own printers' addresses).
+SECRET_FIELDS = {"sync_key", "printer_host", "printer_port"}
+
+
+class NotHQ(PermissionError):
+    """Master data is published only at HQ."""
+
+
+def _label(instance: models.Model) -> str:
+    return instance._meta.label
+
+
+def is_master(instance: models.Model) -> bool:
+    return _label(instance) in MASTER_MODELS
+
+
+def _natural_key(model: type[models.Model]) -> str:
+    return MASTER_MODELS[model._meta.label]
+
+
+def serialize(instance: models.Model) -> dict[str, Any]:
+    """A master row as plain values, foreign keys by natural key."""
+    fields: dict[str, Any] = {}
+    for f in instance._meta.concrete_fields:
+        if f.primary_key or f.name in SECRET_FIELDS:
+            continue
+        if f.is_relation:
+            target = getattr(instance, f.name)
+            fields[f.name] = getattr(target, _natural_key(type(target))) if target is not None else None
+        else:
+            fields[f.name] = f.value_to_string(instance)
+    for f in instance._meta.many_to_many:
+        key = _natural_key(f.related_model)
+        fields[f.name] = sorted(getattr(obj, key) for obj in getattr(instance, f.name).all())
+    return fields
+
+
+def master_publish(*, instance: models.Model) -> Change:
+    """Record the current state of a master row as a change for every store (HQ only)."""
+    return _publish("master.upsert", instance, serialize(instance))
+
+
+def master_withdraw(*, instance: models.Model) -> Change:
+    """Record that a master row was deleted at HQ."""
+    return _publish("master.delete", instance, None)
+
+
+def _publish(kind: str, instance: models.Model, fields: dict[str, Any] | None) -> Change:
+    from sync.services import change_record
+
+    if settings.POS_ROLE != "hq":
+        raise NotHQ("master data is edited at HQ; a store's copy is overwritten by HQ's")
+    label = _label(instance)
+    payload: dict[str, Any] = {"model": label, "key": getattr(instance, MASTER_MODELS[label])}
+    if fields is not None:
+        payload["fields"] = fields
+    with transaction.atomic():
+        return change_record(kind=kind, store=merge.ALL_STORES, payload=payload)
+
+
+def master_publish_all() -> int:
+    """Publish every master row (seed_demo at HQ; a new store's first sync)."""
+    count = 0
+    with transaction.atomic():
+        for label in MASTER_MODELS:
+            for instance in apps.get_model(label).objects.all():
+                master_publish(instance=instance)
+                count += 1
+    return count
+
+
+def _applies_here(label: str, key: str) -> bool:
+    return label != "registers.Store" or settings.POS_ROLE == "hq" or key == settings.POS_STORE
+
+
+def _newer(change: Change) -> MasterVersion | None | bool:
+    """The row's version if ``change`` wins over it (None when there is none yet), else False."""
+    label, key = change.payload.get("model"), str(change.payload.get("key", ""))
+    if label not in MASTER_MODELS or not key or not _applies_here(label, key):
+        return False
+    current = MasterVersion.objects.select_for_update().filter(model=label, key=key).first()
+    if current is not None and not merge.lww_wins((change.hlc, change.origin), (current.hlc, current.origin)):
+        return False
+    return current
+
+
+def _version_save(change: Change, current: MasterVersion | None, deleted: bool) -> None:
+    label, key = change.payload["model"], str(change.payload["key"])
+    if current is None:
+        MasterVersion.objects.create(model=label, key=key, hlc=change.hlc, origin=change.origin, deleted=deleted)
+    else:
+        current.hlc, current.origin, current.deleted = change.hlc, change.origin, deleted
+        current.save(update_fields=["hlc", "origin", "deleted"])
+
+
+@projector("master.upsert")
+def master_upserted(change: Change) -> None:
+    current = _newer(change)
+    if current is False:
+        return
+    model = apps.get_model(change.payload["model"])
+    values, m2m = _values(model, change.payload.get("fields") or {})
+    obj, _ = model.objects.update_or_create(**{_natural_key(model): change.payload["key"]}, defaults=values)
+    for name, objs in m2m.items():
+        getattr(obj, name).set(objs)
+    _version_save(change, current, deleted=False)
+
+
+@projector("master.delete")
+def master_deleted(change: Change) -> None:
+    current = _newer(change)
+    if current is False:
+        return
+    model = apps.get_model(change.payload["model"])
+    try:
+        with transaction.atomic():
+            model.objects.filter(**{_natural_key(model): change.payload["key"]}).delete()
+    except ProtectedError:
+        # HQ could not have deleted it either while something pointed at it;
+        # keep the row rather than fail the whole batch.
+        pass
+    _version_save(change, current, deleted=True)
+
+
+def _values(model: type[models.Model], fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list]]:
+    values: dict[str, Any] = {}
+    m2m: dict[str, list] = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.name in SECRET_FIELDS or f.name not in fields or f.name == _natural_key(model):
+            continue
+        raw = fields[f.name]
+        if f.is_relation:
+            target = f.related_model
+            values[f.name] = target.objects.filter(**{_natural_key(target): raw}).first() if raw is not None else None
+        else:
+            values[f.name] = f.to_python(raw) if raw is not None else None
+    for f in model._meta.many_to_many:
+        if f.name in fields:
+            target = f.related_model
+            m2m[f.name] = list(target.objects.filter(**{f"{_natural_key(target)}__in": fields[f.name]}))
+    return values, m2m

@@ -1,0 +1,123 @@
+"""Merge rules of replication, pure and without I/O.
+
+Every replica folds the same *set* of changes into the same state whatever
+order, duplication or partitioning brought them. The rules here are the ones
+that make that true; the projectors and the apply engine (sync/services.py)
+call them, and tests/test_merge_convergence.py checks them with hypothesis.
+
+- order status moves up a lattice (placed < in_kitchen < ready < served;
+  voided wins over everything): ``status_join``;
+- stock is a counter of deltas keyed by change id: ``stock_level``;
+- master data is last-writer-wins by (hlc, origin), written only by HQ:
+  ``lww_wins``; the same client order placed twice keeps the earliest
+  placement: ``placement_wins``;
+- one origin's changes are applied in seq order without gaps:
+  ``accept_in_order``; what a peer lacks is ``missing``;
+- a change that refers to an order is projected only once the order exists:
+  ``requires`` / ``provides``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+STATUS_ORDER = ("placed", "in_kitchen", "ready", "served")
+VOIDED = "voided"
+HQ_ORIGIN_PREFIX = "hq:"
+MASTER_KINDS = ("master.upsert", "master.delete")
+ALL_STORES = "*"
+
+
+def status_join(a: str, b: str) -> str:
+    """Least upper bound of two order statuses (commutative, associative, idempotent)."""
+    if VOIDED in (a, b):
+        return VOIDED
+    return max(a, b, key=STATUS_ORDER.index)
+
+
+def stock_level(deltas: Iterable[tuple[str, int]]) -> int:
+    """Stock on hand from (change id, delta) pairs; a change seen twice counts once."""
+    return sum(dict(deltas).values())
+
+
+Version = tuple[int, str]  # (hlc, origin): a total order, ties broken by origin
+
+
+def lww_wins(new: Version, current: Version | None) -> bool:
+    """Whether a write at ``new`` replaces the value written at ``current``."""
+    return current is None or new > current
+
+
+def placement_wins(new: Version, current: Version) -> bool:
+    """The same client order placed on two nodes: the earliest placement stands."""
+    return new < current
+
+
+def accept_in_order(have: int, seqs: Iterable[int]) -> tuple[list[int], int]:
+    """Which of one origin's incoming seqs to apply, given that we hold 1..have.
+
+    Returns (seqs to apply, new high-water mark). Seqs we already hold are
+    skipped (idempotence); the first gap stops the origin, since a change
+    after a gap would make the vector claim something we do not have.
+    """
+    take: list[int] = []
+    top = have
+    for seq in sorted(set(seqs)):
+        if seq <= top:
+            continue
+        if seq != top + 1:
+            break
+        take.append(seq)
+        top = seq
+    return take, top
+
+
+def missing(ours: Mapping[str, int], theirs: Mapping[str, int]) -> dict[str, int]:
+    """Per origin, the seq after which the peer lacks our changes (only where it lacks some)."""
+    return {origin: theirs.get(origin, 0) for origin, top in ours.items() if top > theirs.get(origin, 0)}
+
+
+def vector_join(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    return {origin: max(a.get(origin, 0), b.get(origin, 0)) for origin in {*a, *b}}
+
+
+def requires(kind: str, payload: Mapping[str, Any]) -> str | None:
+    """The fact a change needs before it can be projected, or None.
+
+    Anything about an existing order (payments, kitchen acknowledgements,
+    bumps, voids, refunds) carries its order id as ``payload["order"]``.
+    """
+    if kind != "order.placed" and isinstance(payload.get("order"), str):
+        return f"order:{payload['order']}"
+    return None
+
+
+def provides(kind: str, payload: Mapping[str, Any]) -> str | None:
+    if kind == "order.placed" and isinstance(payload.get("id"), str):
+        return f"order:{payload['id']}"
+    return None
+
+
+def is_hq_origin(origin: str) -> bool:
+    return origin.startswith(HQ_ORIGIN_PREFIX)
+
+
+def refusal(*, kind: str, store: str, origin: str, node_store: str, role: str, peer_store: str) -> str | None:
+    """Why a node refuses a received change, or None when it accepts it.
+
+    A store node takes its own store's changes and HQ's master data (store
+    "*", from an HQ origin only); HQ takes from a store's node only that
+    store's changes. Master data is authored only at HQ.
+    """
+    if kind in MASTER_KINDS and not is_hq_origin(origin):
+        return f"{kind} from {origin}: master data is written only by HQ"
+    if role == "hq":
+        if store != peer_store:
+            return f"a node of store {peer_store} may not send changes for store {store}"
+        return None
+    if store == ALL_STORES:
+        return None if kind in MASTER_KINDS else f"{kind}: only master data is shared by all stores"
+    if store != node_store:
+        return f"this node belongs to store {node_store}, not {store}"
+    return None

@@ -1,0 +1,248 @@
+"""Links to the sibling nodes (POS_PEERS) and to HQ (POS_HQ_URL), and the
+workers that drive them.
+
+A sibling link pushes what the sibling lacks as soon as a change commits (the
+live path, woken by ``replication_wake``) and pulls what we lack every
+ANTI_ENTROPY_S (the repair path). The HQ link is the same with a filter: it
+pushes only this store's changes and pulls only HQ's master data. Both move
+at most MAX_BATCHES batches per turn, so a long backlog uploads in slices
+and never holds the database or the thread for long.
+
+What a link knows about its peer (state, last contact, the peer's vector)
+lives in memory here for /api/health; a pulled peer's vector is also saved
+with the pulled changes (sync.PeerState).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from sync import merge
+from sync.transport import PeerClient, PeerError, PeerUnauthorized
+
+log = logging.getLogger(__name__)
+
+BATCH = 100  # changes per request and per transaction: a catch-up never holds SQLite's write lock for long
+MAX_BATCHES = 20
+ANTI_ENTROPY_S = 1.0
+
+
+@dataclass
+class PeerStatus:
+    url: str
+    kind: str  # "sibling" or "hq"
+    state: str = "not_connected"  # up, down, unauthorized, error
+    node: str = ""
+    last_contact: Any = None
+    last_error: str = ""
+    vector: dict[str, int] | None = None
+    last_pull: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "node": self.node or None,
+            "state": self.state,
+            "last_contact": self.last_contact.isoformat() if self.last_contact else None,
+            "error": self.last_error or None,
+        }
+
+
+_lock = threading.Lock()
+_status: dict[str, PeerStatus] = {}
+_heard: dict[str, dict[str, int]] = {}  # node name -> vector it sent us with its last push
+
+
+def status_for(url: str, kind: str) -> PeerStatus:
+    with _lock:
+        return _status.setdefault(url, PeerStatus(url, kind))
+
+
+def peer_heard(node: str, vector: dict[str, int]) -> None:
+    """A peer pushed to us and said what it has: no need to send that back to it."""
+    with _lock:
+        _heard[node] = dict(vector)
+
+
+def _known_vector(status: PeerStatus) -> dict[str, int] | None:
+    with _lock:
+        heard = _heard.get(status.node)
+    if status.vector is None:
+        return None
+    return merge.vector_join(status.vector, heard or {})
+
+
+class Link:
+    """One peer: ``push_stores`` say whose changes we send it; ``pull_body``
+    what we ask of it."""
+
+    def __init__(self, url: str, *, kind: str, push_stores: set[str], pull_stores: set[str], timeout: float) -> None:
+        self.status = status_for(url, kind)
+        self.push_stores, self.pull_stores = push_stores, pull_stores
+        self.client = PeerClient(url, key=settings.POS_SYNC_KEY, store=settings.POS_STORE, node=settings.POS_NODE, timeout=timeout)
+
+    def turn(self, *, pull_due: bool) -> bool:
+        """Push, and pull when due. Returns True when more remains to push."""
+        try:
+            more = self.push()
+            if pull_due:
+                self.pull()
+            self._mark("up")
+            return more
+        except PeerUnauthorized as exc:
+            self._mark("unauthorized", str(exc))
+        except PeerError as exc:
+            self._mark("down", str(exc))
+        return False
+
+    def _mark(self, state: str, error: str = "") -> None:
+        if state != self.status.state:
+            log.info("peer %s is %s %s", self.status.url, state, error)
+        self.status.state, self.status.last_error = state, error
+        if state == "up":
+            self.status.last_contact = timezone.now()
+
+    def _learn(self, answer: dict[str, Any]) -> dict[str, int]:
+        from sync.replication import origin_rotate
+        from sync.services import node_state_get
+
+        theirs = {k: v for k, v in answer.get("vector", {}).items() if isinstance(v, int)}
+        self.status.node = str(answer.get("node", ""))[:80]
+        # The peer's own answer is the truth about it (joining would keep a
+        # stale high mark for a peer restored from a backup).
+        self.status.vector = theirs
+        state = node_state_get()
+        if theirs.get(state.origin, 0) > state.last_seq:
+            origin_rotate(f"{self.status.url} holds {state.origin} up to {theirs[state.origin]}, we only {state.last_seq}")
+        return theirs
+
+    def push(self) -> bool:
+        from sync.replication import changes_after, vector
+
+        theirs = _known_vector(self.status)
+        if theirs is None:
+            self._learn(self.client.call("/sync/push", {"changes": [], "vector": vector(self.pull_stores)}))
+            theirs = _known_vector(self.status) or {}
+        for _ in range(MAX_BATCHES):
+            batch = changes_after(theirs, stores=self.push_stores, limit=BATCH)
+            if not batch:
+                return False
+            answer = self.client.call("/sync/push", {"changes": fit(batch), "vector": vector(self.pull_stores)})
+            before = theirs
+            self._learn(answer)
+            theirs = _known_vector(self.status) or {}
+            if before == theirs:
+                # The peer took nothing (a gap on its side): let the pull and
+                # the next turn sort it out rather than spin.
+                return False
+        return True
+
+    def pull(self) -> None:
+        from sync.replication import changes_apply, vector
+
+        self.status.last_pull = time.monotonic()
+        for _ in range(MAX_BATCHES):
+            answer = self.client.call("/sync/pull", {"vector": vector(self.pull_stores), "limit": BATCH})
+            changes = answer.get("changes", [])
+            if not changes:
+                # Nothing missing: no write transaction once a second per peer,
+                # which would only queue behind (and delay) the registers' writes.
+                self._learn(answer)
+                return
+            changes_apply(
+                wires=changes,
+                peer_store=settings.POS_STORE,
+                peer_url=self.status.url,
+                peer_node=str(answer.get("node", "")),
+                peer_vector=answer.get("vector", {}),
+            )
+            self._learn(answer)
+            if not answer.get("more"):
+                return
+
+
+def fit(batch: list, budget: int | None = None) -> list[dict[str, Any]]:
+    """The batch's first changes whose wire form fits in the peer's request size
+    limit (POS_MAX_BODY_BYTES, less room for the vector), always at least one;
+    the rest goes in the next request. Without this, a run of very large
+    orders would be refused with 413 on every try and replication would stall."""
+    budget = budget if budget is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 3 // 4
+    wires, size = [], 0
+    for change in batch:
+        wire = change.as_wire()
+        size += len(json.dumps(wire, separators=(",", ":"), ensure_ascii=False).encode()) + 1
+        if wires and size > budget:
+            break
+        wires.append(wire)
+    return wires
+
+
+_links: dict[str, Link] = {}
+
+
+def _link(url: str, kind: str) -> Link:
+    if url not in _links:
+        store_stores = {settings.POS_STORE, merge.ALL_STORES}
+        if kind == "hq":
+            _links[url] = Link(url, kind="hq", push_stores={settings.POS_STORE}, pull_stores={merge.ALL_STORES}, timeout=10)
+        else:
+            _links[url] = Link(url, kind="sibling", push_stores=store_stores, pull_stores=store_stores, timeout=2)
+    return _links[url]
+
+
+def siblings_turn() -> None:
+    """The sync-push worker: every sibling gets what it lacks; pull when due."""
+    from posweb import workers
+
+    more = False
+    for url in sibling_urls():
+        link = _link(url, "sibling")
+        due = time.monotonic() - link.status.last_pull >= ANTI_ENTROPY_S
+        more = link.turn(pull_due=due) or more
+    if more:
+        workers.wake("sync-push")
+
+
+def hq_turn() -> None:
+    """The sync-hq worker: upload this store's changes in slices; fetch master data."""
+    from posweb import workers
+
+    if not settings.POS_HQ_URL or settings.POS_ROLE == "hq":
+        return
+    link = _link(settings.POS_HQ_URL, "hq")
+    due = time.monotonic() - link.status.last_pull >= ANTI_ENTROPY_S
+    if link.turn(pull_due=due):
+        workers.wake("sync-hq")
+
+
+def sibling_urls() -> list[str]:
+    from sync import discovery
+
+    return list(dict.fromkeys([*settings.POS_PEERS, *discovery.discovered_urls()]))
+
+
+def statuses() -> list[PeerStatus]:
+    with _lock:
+        return list(_status.values())
+
+
+def register_workers() -> None:
+    from posweb import workers
+
+    if settings.POS_ROLE == "store":
+        workers.worker("sync-push", interval=ANTI_ENTROPY_S)(siblings_turn)
+        workers.worker("sync-hq", interval=2.0)(hq_turn)
+        if settings.POS_DISCOVERY:
+            from sync import discovery
+
+            # A worker, so that mDNS starts only in the serving process (not
+            # in migrate or shell); start() is idempotent.
+            workers.worker("sync-discovery", interval=60.0)(discovery.start)

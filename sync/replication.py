@@ -1,0 +1,297 @@
+"""Replication services: what this node has (its version vector), what a peer
+lacks, and applying a peer's changes idempotently.
+
+The invariants:
+- one origin's changes are applied in seq order without gaps, so the version
+  vector (origin -> highest seq held) says exactly what a node has;
+- the vector advances in the same transaction as the changes it covers, and a
+  pulled peer's cursor too: a checkpoint never runs ahead of the data;
+- applying a change twice is a no-op;
+- a change whose projection needs another (a payment or a kitchen bump about
+  an order placed on a third node) is kept in the log and parked until that
+  other change arrives, so any delivery order gives the same state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sync import merge
+from sync.clock import Clock, ClockDriftError
+from sync.models import Change, NodeState, ParkedChange, PeerState, VectorEntry
+from sync.projection import project
+from sync.services import new_origin, node_state_get, replication_wake
+
+log = logging.getLogger(__name__)
+
+WIRE_FIELDS = {"id": str, "origin": str, "seq": int, "store": str, "kind": str, "hlc": int, "payload": dict}
+
+
+class ChangeInvalid(ValueError):
+    """A received change is malformed (HTTP 422)."""
+
+
+class ChangeRefused(PermissionError):
+    """A received change is not this node's to take (HTTP 403): another store's,
+    or master data not from HQ."""
+
+
+@dataclass
+class ApplyResult:
+    applied: int = 0
+    skipped: int = 0
+    parked: int = 0
+    held_back: dict[str, str] = field(default_factory=dict)  # origin -> why the rest of it waits
+
+
+def own_store() -> str:
+    """The store this node's own changes belong to: HQ authors master data for all."""
+    return merge.ALL_STORES if settings.POS_ROLE == "hq" else settings.POS_STORE
+
+
+def vector(stores: set[str] | None = None) -> dict[str, int]:
+    """Per origin, the highest seq this node holds without gaps; only origins of
+    ``stores`` when given."""
+    state = node_state_get()
+    entries = VectorEntry.objects.all()
+    if stores is not None:
+        entries = entries.filter(store__in=stores)
+    result = dict(entries.values_list("origin", "seq"))
+    if stores is None or own_store() in stores:
+        result[state.origin] = state.last_seq
+    return result
+
+
+def stores_served_to(peer_store: str) -> set[str]:
+    """Whose changes a peer of ``peer_store`` may have: its own store's and HQ's master data."""
+    return {peer_store, merge.ALL_STORES}
+
+
+def changes_after(theirs: dict[str, int], *, stores: set[str], limit: int) -> list[Change]:
+    """The changes a peer with vector ``theirs`` lacks, oldest first per origin, at most ``limit``."""
+    result: list[Change] = []
+    for origin, after in sorted(merge.missing(vector(stores), theirs).items()):
+        room = limit - len(result)
+        if room <= 0:
+            break
+        result.extend(Change.objects.filter(origin=origin, seq__gt=after).order_by("seq")[:room])
+    return result
+
+
+def _validated(wire: Any) -> dict[str, Any]:
+    if not isinstance(wire, dict):
+        raise ChangeInvalid("each change must be an object")
+    for name, kind in WIRE_FIELDS.items():
+        value = wire.get(name)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ChangeInvalid(f"change.{name} must be {kind.__name__}")
+    if wire["seq"] < 1 or len(wire["origin"]) > 80 or len(wire["kind"]) > 40 or len(wire["store"]) > 16:
+        raise ChangeInvalid(f"change {wire['origin']}#{wire['seq']}: seq, origin, kind or store out of range")
+    try:
+        uuid.UUID(wire["id"])
+    except ValueError:
+        raise ChangeInvalid(f"change.id {wire['id']!r} is not a UUID") from None
+    return wire
+
+
+def changes_apply(
+    *, wires: list[Any], peer_store: str, peer_url: str = "", peer_node: str = "", peer_vector: dict[str, int] | None = None
+) -> ApplyResult:
+    """Apply a peer's changes. Refuses the whole batch (ChangeRefused) if any
+    change is not this node's to take; a malformed one is ChangeInvalid.
+    ``peer_url`` with ``peer_vector`` records the pulled peer's cursor in the
+    same transaction."""
+    changes = [_validated(w) for w in wires]
+    for c in changes:
+        why = merge.refusal(
+            kind=c["kind"], store=c["store"], origin=c["origin"], node_store=settings.POS_STORE, role=settings.POS_ROLE, peer_store=peer_store
+        )
+        if why:
+            raise ChangeRefused(why)
+    by_origin: dict[str, list[dict[str, Any]]] = {}
+    for c in changes:
+        by_origin.setdefault(c["origin"], []).append(c)
+    result = ApplyResult()
+    node_state_get()
+    with transaction.atomic():
+        state = NodeState.objects.select_for_update().get(pk=1)
+        clock = Clock(state.last_hlc)
+        batch = _Batch.start(changes)
+        # Sorted, so two transactions locking several origins' rows (Postgres
+        # at HQ) always take them in the same order and cannot deadlock.
+        for origin in sorted(by_origin):
+            if origin == state.origin:
+                if max(c["seq"] for c in by_origin[origin]) <= state.last_seq:
+                    result.skipped += len(by_origin[origin])
+                    continue
+                state = _rotate_locked(state, f"a peer holds {origin} past seq {state.last_seq}")
+            clock = _apply_origin(origin, by_origin[origin], clock, result, batch)
+        state.last_hlc = clock.last
+        state.save(update_fields=["last_hlc", "origin", "last_seq", "last_digest"])
+        if peer_url:
+            _peer_state_save(peer_url, peer_node, peer_vector or {})
+        if result.applied:
+            transaction.on_commit(replication_wake)
+    return result
+
+
+def _apply_origin(origin: str, incoming: list[dict[str, Any]], clock: Clock, result: ApplyResult, batch: _Batch) -> Clock:
+    entry = _entry_locked(origin, incoming[0]["store"])
+    by_seq = {c["seq"]: c for c in incoming}
+    take, _ = merge.accept_in_order(entry.seq, by_seq)
+    result.skipped += len(incoming) - len(take)
+    if take and take[-1] != max(by_seq):
+        result.held_back[origin] = f"gap after seq {take[-1]}"
+    elif not take and max(by_seq) > entry.seq:
+        result.held_back[origin] = f"gap: holds seq {entry.seq}, got {min(s for s in by_seq if s > entry.seq)}"
+    now_ms = int(time.time() * 1000)
+    for seq in take:
+        wire = by_seq[seq]
+        try:
+            clock = clock.receive(wire["hlc"], now_ms)
+        except ClockDriftError as exc:
+            # The rest of this origin waits until its clock is believable; what
+            # came before stays applied.
+            result.held_back[origin] = str(exc)
+            result.skipped += 1
+            break
+        _insert_and_project(wire, result, batch)
+        entry.seq, entry.hlc = seq, wire["hlc"]
+    entry.save(update_fields=["seq", "hlc"])
+    return clock
+
+
+def _entry_locked(origin: str, store: str) -> VectorEntry:
+    entry = VectorEntry.objects.select_for_update().filter(pk=origin).first()
+    if entry is not None:
+        return entry
+    try:
+        with transaction.atomic():
+            VectorEntry.objects.create(origin=origin, store=store)
+    except IntegrityError:
+        pass  # a concurrent apply created it; lock theirs
+    return VectorEntry.objects.select_for_update().get(pk=origin)
+
+
+@dataclass
+class _Batch:
+    """Per-batch knowledge that saves a query per change on the hot path."""
+
+    known_ids: set[uuid.UUID]
+    provided: set[str]
+    any_parked: bool
+
+    @classmethod
+    def start(cls, changes: list[dict[str, Any]]) -> "_Batch":
+        ids = [uuid.UUID(c["id"]) for c in changes]
+        known = set(Change.objects.filter(pk__in=ids).values_list("id", flat=True)) if ids else set()
+        return cls(known, set(), ParkedChange.objects.exists())
+
+
+def _insert_and_project(wire: dict[str, Any], result: ApplyResult, batch: _Batch) -> None:
+    change = Change(
+        id=uuid.UUID(wire["id"]),
+        origin=wire["origin"],
+        seq=wire["seq"],
+        store=wire["store"],
+        kind=wire["kind"],
+        hlc=wire["hlc"],
+        payload=wire["payload"],
+        prev_digest=str(wire.get("prev_digest", ""))[:64],
+        digest=str(wire.get("digest", ""))[:64],
+    )
+    if change.id in batch.known_ids:
+        # Same id under another (origin, seq): a relay of a re-numbered copy.
+        # The fact is already here; counting it again would double a sale.
+        log.warning("change %s arrived again as %s#%s; kept the first", change.id, change.origin, change.seq)
+        result.skipped += 1
+        return
+    change.save(force_insert=True)
+    batch.known_ids.add(change.id)
+    if project_or_park(change, batch):
+        result.applied += 1
+    else:
+        result.parked += 1
+
+
+def project_or_park(change: Change, batch: _Batch) -> bool:
+    """Project ``change`` now if what it needs is here, else park it. Projecting
+    a change that provides something releases whatever was parked on it."""
+    need = merge.requires(change.kind, change.payload)
+    if need and need not in batch.provided and not _satisfied(need):
+        ParkedChange.objects.create(change=change, waits_for=need)
+        batch.any_parked = True
+        return False
+    project(change)
+    provided = merge.provides(change.kind, change.payload)
+    if provided:
+        batch.provided.add(provided)
+    if provided and batch.any_parked:
+        waiting = list(
+            ParkedChange.objects.filter(waits_for=provided).select_related("change").order_by("change__hlc", "change__origin")
+        )
+        for parked in waiting:
+            project(parked.change)
+        ParkedChange.objects.filter(pk__in=[p.pk for p in waiting]).delete()
+    return True
+
+
+def _satisfied(need: str) -> bool:
+    kind, _, key = need.partition(":")
+    if kind == "order":
+        from registers.models import Order
+
+        try:
+            return Order.objects.filter(pk=uuid.UUID(key)).exists()
+        except ValueError:
+            return False
+    return True
+
+
+def _peer_state_save(url: str, node: str, their_vector: dict[str, int]) -> None:
+    PeerState.objects.update_or_create(
+        url=url, defaults={"node": node[:80], "vector": their_vector, "last_contact": timezone.now()}
+    )
+
+
+def origin_rotate(reason: str) -> str:
+    """Give this node a new origin (its database was restored from a backup
+    or copied): the old origin's later seqs exist elsewhere and must never be
+    issued again. Returns the new origin."""
+    node_state_get()
+    with transaction.atomic():
+        state = _rotate_locked(NodeState.objects.select_for_update().get(pk=1), reason)
+        state.save(update_fields=["origin", "last_seq", "last_digest"])
+    return state.origin
+
+
+def _rotate_locked(state: NodeState, reason: str) -> NodeState:
+    old = state.origin
+    VectorEntry.objects.update_or_create(
+        origin=old, defaults={"store": own_store(), "seq": state.last_seq, "hlc": state.last_hlc}
+    )
+    state.origin, state.last_seq, state.last_digest = new_origin(), 0, ""
+    log.warning("origin %s retired (%s); now %s", old, reason, state.origin)
+    return state
+
+
+def backlog(their_vector: dict[str, int], *, stores: set[str]) -> tuple[int, dt.datetime | None]:
+    """How many of our changes (of ``stores``) the peer lacks, and when the oldest was recorded."""
+    count = 0
+    oldest: dt.datetime | None = None
+    for origin, after in merge.missing(vector(stores), their_vector).items():
+        rows = Change.objects.filter(origin=origin, seq__gt=after)
+        count += rows.count()
+        first = rows.order_by("seq").values_list("recorded_at", flat=True).first()
+        if first is not None and (oldest is None or first < oldest):
+            oldest = first
+    return count, oldest
