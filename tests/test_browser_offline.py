@@ -171,9 +171,12 @@ def test_when_its_node_dies_the_register_sells_through_the_sibling(tmp_path, chr
             expect(connection).to_have_attribute("data-node", url_b)
 
             on_b = node_b.get("/api/orders")["items"]
-            assert len(on_b) == 2 and all(o["total"] == 448 for o in on_b)
+            # The sibling took both sales (it may also hold the first one, if
+            # replication shipped it before its node died).
+            taken = [o for o in on_b if o["total"] == 448]
+            assert len(taken) == 2 and len(on_b) in (2, 3)
             # The order list now comes from the sibling.
-            for order in on_b:
+            for order in taken:
                 page.locator(f'[data-testid="recent-order"][data-order-id="{order["id"]}"]').wait_for(timeout=10_000)
 
             # Reloaded while its own node is still dead: the page comes from the
@@ -183,7 +186,7 @@ def test_when_its_node_dies_the_register_sells_through_the_sibling(tmp_path, chr
             sell(page, "BUTADON")
             expect(page.get_by_test_id("outbox-count")).to_have_text("0", timeout=ARRIVE_MS)
             expect(connection).to_have_attribute("data-node", url_b)
-            assert node_b.get("/api/orders")["count"] == 3
+            assert len([o for o in node_b.get("/api/orders")["items"] if o["total"] == 448]) == 3
     finally:
         node_a.stop()
         node_b.stop()

@@ -37,6 +37,9 @@ def test_a_cashier_sells_and_the_kitchen_sees_the_ticket(node, chromium_path):
         register.get_by_test_id("modifier-ok").click()
         # 2 x (468 + 110) = 1156, take-out food at 8 %
         expect(register.get_by_test_id("cart-total")).to_have_text("¥1,156")
+        # Items of every category are tappable at once, with no tab to open first.
+        register.locator('[data-sku="BEER"]').click()
+        expect(register.get_by_test_id("cart-total")).to_have_text("¥1,706")
         register.get_by_test_id("pay-cash").click()
         register.wait_for_selector('[data-testid="message"][data-kind="ok"]', timeout=10_000)
         expect(register.get_by_test_id("outbox-count")).to_have_text("0")
@@ -44,8 +47,9 @@ def test_a_cashier_sells_and_the_kitchen_sees_the_ticket(node, chromium_path):
         orders = node.get("/api/orders")["items"]
         assert len(orders) == 1
         order = orders[0]
-        assert order["total"] == 1156 and order["dining"] == "take_out"
-        assert order["taxes"] == [{"rate": 8, "taxable": 1156, "tax": 85}]
+        assert order["total"] == 1706 and order["dining"] == "take_out"
+        # Food taken out at 8 %, the beer at 10 %: floor(1156*8/108) = 85, floor(550*10/110) = 50
+        assert order["taxes"] == [{"rate": 10, "taxable": 550, "tax": 50}, {"rate": 8, "taxable": 1156, "tax": 85}]
         assert order["lines"][0]["modifiers"][0]["code"] == "size_oomori"
 
         ticket = kitchen.locator(f'[data-testid="ticket"][data-order-id="{order["id"]}"]')

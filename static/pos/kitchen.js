@@ -49,33 +49,52 @@ function beep() {
 }
 
 // --- cards ----------------------------------------------------------------
-function card(ticket) {
+// One card per order: at a station it holds that station's ticket; in the
+// expediter's view (no station) it gathers the order's tickets of every
+// station, so the whole order is seen — and bumped — in one place.
+function card(group) {
+  const ticket = group[0];
   const el = document.createElement("article");
   el.className = "ticket";
   el.setAttribute("data-testid", "ticket");
   el.dataset.orderId = ticket.order;
   el.dataset.ticketId = ticket.id;
-  el.dataset.station = ticket.station;
+  el.dataset.ticketIds = group.map((x) => x.id).join(",");
+  el.dataset.station = group.map((x) => x.station).join(",");
   el.dataset.status = ticket.status;
-  el.dataset.acked = String(Boolean(ticket.acked_at));
+  el.dataset.acked = String(group.every((x) => Boolean(x.acked_at)));
   el.innerHTML = `<header><span class="number" data-testid="ticket-number"></span><span class="dining"></span><span class="age" data-testid="ticket-age"></span></header>
-    <div class="meta"><span class="station"></span><span class="printed" data-testid="ticket-printed" hidden></span></div>
-    <ul class="items"></ul><button type="button" class="bump" data-testid="bump"></button>`;
+    <div class="meta"><span class="printed" data-testid="ticket-printed" hidden></span></div>
+    <div class="parts"></div><button type="button" class="bump" data-testid="bump"></button>`;
   el.querySelector(".number").textContent = `${t("no")} ${ticket.number}`;
   el.querySelector(".dining").textContent = t(ticket.dining);
   el.querySelector(".dining").dataset.dining = ticket.dining;
-  const station = stationNames.get(ticket.station);
-  el.querySelector(".station").textContent = cfg.station ? "" : (station ? nameOf(station) : ticket.station);
-  if (ticket.printed_at) {
+  if (group.some((x) => x.printed_at)) {
     const printed = el.querySelector(".printed");
     printed.hidden = false;
     printed.textContent = `🖨 ${w("printed")}`;
   }
-  el.querySelector(".items").replaceChildren(...ticket.items.map(itemRow));
+  el.querySelector(".parts").replaceChildren(
+    ...group.map((x) => {
+      const part = document.createElement("div");
+      const station = stationNames.get(x.station);
+      if (!cfg.station) {
+        const label = document.createElement("span");
+        label.className = "station";
+        label.textContent = station ? nameOf(station) : x.station;
+        part.append(label);
+      }
+      const list = document.createElement("ul");
+      list.className = "items";
+      list.replaceChildren(...x.items.map(itemRow));
+      part.append(list);
+      return part;
+    }),
+  );
   const bump = el.querySelector(".bump");
   bump.textContent = t("bump");
   bump.addEventListener("click", () => {
-    if (!feed.send({ type: "bump", ticket: ticket.id })) flash(w("notSent"));
+    for (const x of group) if (!feed.send({ type: "bump", ticket: x.id })) { flash(w("notSent")); return; }
   });
   return el;
 }
@@ -93,8 +112,10 @@ function render() {
   const open = [...tickets.values()]
     .filter((x) => x.status === "open" && (!cfg.station || x.station === cfg.station))
     .sort((a, b) => a.placed_at.localeCompare(b.placed_at) || a.number - b.number);
-  board.replaceChildren(...open.map(card));
-  document.querySelector('[data-testid="open-count"]').textContent = open.length;
+  const byOrder = new Map();
+  for (const x of open) byOrder.set(x.order, [...(byOrder.get(x.order) || []), x]);
+  board.replaceChildren(...[...byOrder.values()].map(card));
+  document.querySelector('[data-testid="open-count"]').textContent = byOrder.size;
   ageTick();
   acknowledgeShown();
 }
@@ -115,9 +136,11 @@ function ageTick() {
 // "acked" answer marks it, and a reconnect re-sends what was never confirmed.
 function acknowledgeShown() {
   for (const el of board.querySelectorAll(".ticket")) {
-    const ticket = tickets.get(el.dataset.ticketId);
-    if (ticket.acked_at || acksSent.has(ticket.id)) continue;
-    if (feed.send({ type: "ack", ticket: ticket.id, confirm: true })) acksSent.add(ticket.id);
+    for (const id of el.dataset.ticketIds.split(",")) {
+      const ticket = tickets.get(id);
+      if (ticket.acked_at || acksSent.has(ticket.id)) continue;
+      if (feed.send({ type: "ack", ticket: ticket.id, confirm: true })) acksSent.add(ticket.id);
+    }
   }
 }
 

@@ -187,29 +187,42 @@ function renderMenu() {
       b.type = "button";
       b.textContent = nameOf(c);
       b.setAttribute("aria-pressed", String(c.code === state.category));
-      b.addEventListener("click", () => { state.category = c.code; renderMenu(); });
+      b.addEventListener("click", () => {
+        state.category = c.code;
+        for (const other of nav.children) other.setAttribute("aria-pressed", String(other === b));
+        document.getElementById(`category-${c.code}`)?.scrollIntoView({ block: "start", behavior: "smooth" });
+      });
       return b;
     }),
   );
-  // Every item is on the page (other categories hidden) so a tap target never
-  // depends on which tab happens to be open.
+  // Every item is always on screen, grouped by category: a cashier at the
+  // lunch rush never hunts through tabs, and a tap target never depends on
+  // which tab happens to be open. The category buttons only scroll.
   $("menu-items").replaceChildren(
-    ...state.menu.items.map((item) => {
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "item";
-      b.dataset.sku = item.sku;
-      b.dataset.testid = "menu-item";
-      b.setAttribute("data-testid", "menu-item");
-      b.hidden = item.category !== state.category;
-      b.disabled = !item.available;
-      b.innerHTML = `<span class="name"></span><span class="price"></span>`;
-      b.querySelector(".name").textContent = nameOf(item);
-      b.querySelector(".price").textContent = item.available ? yen(item.price) : t("soldOut");
-      b.addEventListener("click", () => addItem(item));
-      return b;
+    ...state.menu.categories.map((c) => {
+      const section = document.createElement("section");
+      section.className = "category";
+      section.id = `category-${c.code}`;
+      const heading = document.createElement("h2");
+      heading.textContent = nameOf(c);
+      section.append(heading, ...state.menu.items.filter((item) => item.category === c.code).map(itemButton));
+      return section;
     }),
   );
+}
+
+function itemButton(item) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "item";
+  b.dataset.sku = item.sku;
+  b.setAttribute("data-testid", "menu-item");
+  b.disabled = !item.available;
+  b.innerHTML = `<span class="name"></span><span class="price"></span>`;
+  b.querySelector(".name").textContent = nameOf(item);
+  b.querySelector(".price").textContent = item.available ? yen(item.price) : t("soldOut");
+  b.addEventListener("click", () => addItem(item));
+  return b;
 }
 
 // --- cart ------------------------------------------------------------------
