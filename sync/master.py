@@ -20,7 +20,7 @@ from django.db.models.deletion import ProtectedError
 
 from sync import merge
 from sync.models import Change, MasterVersion
-from sync.projection import projector
+from sync.projection import MissingDependency, projector
 
 # label -> natural key field. Order matters for publish_all: what others point to first.
 MASTER_MODELS = {
@@ -166,6 +166,10 @@ def _values(model: type[models.Model], fields: dict[str, Any]) -> tuple[dict[str
         if f.is_relation:
             target = f.related_model
             values[f.name] = target.objects.filter(**{_natural_key(target): raw}).first() if raw is not None else None
+            if raw is not None and values[f.name] is None:
+                # e.g. an item whose new category was published by another HQ
+                # origin and has not arrived yet: wait for it.
+                raise MissingDependency(f"master:{target._meta.label}:{raw}")
         else:
             values[f.name] = f.to_python(raw) if raw is not None else None
     for f in model._meta.many_to_many:

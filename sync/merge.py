@@ -96,6 +96,8 @@ def requires(kind: str, payload: Mapping[str, Any]) -> str | None:
 def provides(kind: str, payload: Mapping[str, Any]) -> str | None:
     if kind == "order.placed" and isinstance(payload.get("id"), str):
         return f"order:{payload['id']}"
+    if kind == "master.upsert":
+        return f"master:{payload.get('model')}:{payload.get('key')}"
     return None
 
 

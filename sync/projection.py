@@ -11,6 +11,17 @@ from collections.abc import Callable
 from sync.models import Change
 
 Projector = Callable[[Change], None]
+
+
+class MissingDependency(Exception):
+    """Raised by a projector that cannot fold its change until another one has
+    arrived (``need``, e.g. "master:registers.Category:noodles"); the apply
+    engine parks the change and projects it when that one comes."""
+
+    def __init__(self, need: str) -> None:
+        super().__init__(need)
+        self.need = need
+
 _projectors: dict[str, list[Projector]] = {}
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from sync import merge
 from sync.clock import Clock, ClockDriftError
 from sync.models import Change, NodeState, ParkedChange, PeerState, VectorEntry
-from sync.projection import project
+from sync.projection import MissingDependency, project
 from sync.services import new_origin, node_state_get, replication_wake
 
 log = logging.getLogger(__name__)
@@ -228,10 +228,12 @@ def project_or_park(change: Change, batch: _Batch) -> bool:
     a change that provides something releases whatever was parked on it."""
     need = merge.requires(change.kind, change.payload)
     if need and need not in batch.provided and not _satisfied(need):
-        ParkedChange.objects.create(change=change, waits_for=need)
-        batch.any_parked = True
+        _park(change, need, batch)
         return False
-    project(change)
+    need = _project_guarded(change)
+    if need:
+        _park(change, need, batch)
+        return False
     provided = merge.provides(change.kind, change.payload)
     if provided:
         batch.provided.add(provided)
@@ -239,10 +241,29 @@ def project_or_park(change: Change, batch: _Batch) -> bool:
         waiting = list(
             ParkedChange.objects.filter(waits_for=provided).select_related("change").order_by("change__hlc", "change__origin")
         )
-        for parked in waiting:
-            project(parked.change)
         ParkedChange.objects.filter(pk__in=[p.pk for p in waiting]).delete()
+        for parked in waiting:
+            project_or_park(parked.change, batch)
     return True
+
+
+def _park(change: Change, need: str, batch: _Batch) -> None:
+    ParkedChange.objects.update_or_create(change=change, defaults={"waits_for": need})
+    batch.any_parked = True
+
+
+def _project_guarded(change: Change) -> str | None:
+    """Project; returns what is missing if a projector says it cannot yet.
+    Only projectors that can say so (master data) pay for the savepoint."""
+    if not change.kind.startswith("master."):
+        project(change)
+        return None
+    try:
+        with transaction.atomic():
+            project(change)
+    except MissingDependency as exc:
+        return exc.need
+    return None
 
 
 def _satisfied(need: str) -> bool:

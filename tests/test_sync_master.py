@@ -116,3 +116,18 @@ def test_saving_a_menu_item_in_hq_admin_publishes_it(db, admin_client):
     latest = Change.objects.filter(kind="master.upsert").order_by("-seq").first()
     assert Change.objects.filter(kind="master.upsert").count() == before + 1
     assert latest.payload["key"] == "FRIES" and latest.payload["fields"]["price"] == "300"
+
+
+def test_an_item_whose_category_comes_later_waits_for_it(client, demo):
+    from sync.models import ParkedChange
+
+    hq_a, hq_b = RemoteOrigin(HQ, store="*"), RemoteOrigin("hq:hq2.ffff0000", store="*")
+    category = Category(code="noodles", name_ja="麺", name_en="Noodles", position=9)
+    item = MenuItem(sku="UDON", name_ja="うどん", name_en="Udon", category=category, price=390, tax_class="food")
+    fields = {f.name: f.value_to_string(item) for f in MenuItem._meta.concrete_fields if not f.primary_key and not f.is_relation}
+    answer = push(client, [hq_a.change("master.upsert", {"model": "registers.MenuItem", "key": "UDON",
+                                                         "fields": {**fields, "category": "noodles", "station": None}}, store="*")])
+    assert answer["parked"] == 1 and not MenuItem.objects.filter(sku="UDON").exists()
+    push(client, [upsert(hq_b, category)])
+    assert MenuItem.objects.get(sku="UDON").category.code == "noodles"
+    assert ParkedChange.objects.count() == 0
