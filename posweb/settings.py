@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sync",
     "registers",
     "kitchen",
+    "integrations",  # after kitchen: its projectors read the status the kitchen's derived
 ]
 
 MIDDLEWARE = [
