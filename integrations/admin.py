@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from integrations import services
@@ -16,6 +17,7 @@ class IntegratorAdmin(admin.ModelAdmin):
     readonly_fields = ["key_prefix", "webhook_secret", "created_at"]
     fields = ["name", "store", "channels", "webhook_url", "active", "key_prefix", "webhook_secret", "created_at"]
     actions = ["key_rotate"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj: Integrator, form, change: bool) -> None:
         if not change:
