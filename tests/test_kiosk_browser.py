@@ -72,3 +72,19 @@ def test_with_no_kitchen_screen_the_kiosk_says_it_is_not_taking_orders_and_resum
         kiosk.locator('[data-sku="FRIES"]').click()
         kiosk.get_by_test_id("place-order").click()
         expect(kiosk.get_by_test_id("order-number")).not_to_be_empty(timeout=10_000)
+
+
+def test_a_qr_order_from_a_phone_offers_the_ready_notification(node, chromium_path):
+    with chromium(chromium_path) as browser:
+        kitchen = browser.new_page()
+        kitchen.goto(f"{node.url}/kitchen/")
+        kitchen.wait_for_selector('[data-testid="connection"][data-state="online"]', timeout=10_000)
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        phone.goto(f"{node.url}/order/?table=7")
+        phone.get_by_test_id("categories").get_by_role("button", name="サイド").click()
+        phone.locator('[data-sku="KARAAGE"]').click()
+        phone.get_by_test_id("place-order").click()
+        expect(phone.get_by_test_id("order-number")).not_to_be_empty(timeout=10_000)
+        expect(phone.get_by_test_id("notify-me")).to_be_visible()
+        order = node.get("/api/orders")["items"][0]
+        assert order["register"].startswith("qr:") and order["dining"] == "eat_in"
