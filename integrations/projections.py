@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
+
 from integrations import webhooks
 from integrations.models import ChannelOrder, ChannelPause
 from integrations.selectors import channel_status_for
+from posweb.workers import wake
 from registers.models import Order
 from sync.models import Change
 from sync.projection import projector
@@ -56,6 +59,8 @@ def channel_status_watch(change: Change) -> None:
         return
     ChannelOrder.objects.filter(pk=channel_order.pk).update(last_status=status)
     webhooks.delivery_enqueue(integrator=channel_order.integrator, order=order, status=status)
+    if status in ("ready", "served"):
+        transaction.on_commit(lambda: wake("channel-push"))  # a phone may be waiting for this one
 
 
 for _kind in STATUS_KINDS:

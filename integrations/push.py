@@ -51,7 +51,7 @@ def _key_file() -> Path:
 @lru_cache(maxsize=1)
 def vapid() -> Vapid02:
     """This node's VAPID key: from the environment, else from (or made into) POS_DATA_DIR."""
-    configured = os.environ.get("POS_VAPID_PRIVATE_KEY", "").strip()
+    configured = (settings.POS_VAPID_PRIVATE_KEY or "").strip()
     if configured:
         if configured.startswith("-----BEGIN"):
             return Vapid02.from_pem(configured.encode())
@@ -74,7 +74,7 @@ def vapid_public_key() -> str:
 
 
 def vapid_subject() -> str:
-    return os.environ.get("POS_VAPID_SUBJECT", "").strip() or f"mailto:pos-{settings.POS_STORE.lower()}@example.invalid"
+    return (settings.POS_VAPID_SUBJECT or "").strip() or f"mailto:pos-{settings.POS_STORE.lower()}@example.invalid"
 
 
 def subscription_add(*, order_id, endpoint: str, p256dh: str, auth: str, lang: str = "ja") -> PushSubscription:

@@ -58,11 +58,16 @@ def _order_dict(order: Order, channel_order: ChannelOrder) -> dict[str, Any]:
 
 def channel_order_status(*, integrator: Integrator, idempotency_key: str) -> dict[str, Any] | None:
     """The order under this key as the integrator sees it, its rejection, or None if never sent."""
-    channel_order = ChannelOrder.objects.filter(integrator=integrator, idempotency_key=idempotency_key).first()
-    if channel_order is not None:
-        order = Order.objects.filter(pk=channel_order.order_id).first()
-        if order is not None:
-            return _order_dict(order, channel_order)
+    from integrations.services import channel_order_id
+
+    # The order id derives from the key, so a sibling node that holds the
+    # order by replication answers too, even without this node's bookkeeping.
+    order = Order.objects.filter(pk=channel_order_id(integrator, idempotency_key)).first()
+    if order is not None:
+        channel_order = ChannelOrder.objects.filter(order_id=order.id).first() or ChannelOrder(
+            order_id=order.id, integrator=integrator, idempotency_key=idempotency_key, channel=order.register.split(":", 1)[0]
+        )
+        return _order_dict(order, channel_order)
     rejection = ChannelRejection.objects.filter(integrator=integrator, idempotency_key=idempotency_key).first()
     if rejection is None:
         return None

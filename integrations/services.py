@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations import acceptance, webhooks
+from integrations.selectors import channel_status_for
 from integrations.models import CHANNEL_CODES, ChannelOrder, ChannelRejection, Integrator, key_new
 from registers import services as register_services
 from registers import tender
@@ -80,6 +81,13 @@ def channel_order_submit(
     if Order.objects.filter(pk=order_id).exists():
         order, _ = register_services.order_place(
             order_id=order_id, register="", dining=dining, lines=lines, payments=payments, request_hash=digest
+        )
+        # A sibling node may have taken it first (the integrator failed over):
+        # from now on this node answers for it too, without announcing it again.
+        ChannelOrder.objects.get_or_create(
+            order_id=order.id,
+            defaults={"integrator": integrator, "idempotency_key": idempotency_key, "channel": channel,
+                      "last_status": channel_status_for(order.status)},
         )
         return order, False
     state = acceptance.channel_acceptance(channel=channel)

@@ -20,11 +20,13 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from integrations import signing
 from integrations.models import Integrator, WebhookDelivery
+from posweb.workers import wake
 from registers.models import Order
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ def delivery_enqueue(*, integrator: Integrator, order: Order, status: str) -> We
         "order": snapshot,
     }
     delivery.save(force_insert=True)
+    # Send it now rather than at the worker's next tick (no-op where workers do not run).
+    transaction.on_commit(lambda: wake("channel-webhooks"))
     return delivery
 
 

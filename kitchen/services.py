@@ -131,6 +131,9 @@ def screen_seen(*, channel_name: str, station: str, screen: str = "") -> None:
     KitchenScreen.objects.update_or_create(
         channel_name=channel_name[:200], defaults={"station": station, "screen": screen[:64], "last_seen": now}
     )
+    # Rows of a process that died are never deleted by their disconnect; they
+    # already count as gone after the TTL, and are swept here after an hour.
+    KitchenScreen.objects.filter(last_seen__lt=now - dt.timedelta(hours=1)).delete()
 
 
 def screen_gone(*, channel_name: str) -> None:

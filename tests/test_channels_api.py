@@ -215,3 +215,15 @@ def test_the_board_lists_preparing_and_ready_numbers_without_a_key(platform):
         kitchen_services.ticket_bump(ticket_id=ticket.id)
     board = Client().get("/api/integrations/board").json()
     assert number in board["ready"] and number not in board["preparing"]
+
+
+def test_a_node_holding_the_order_by_replication_answers_a_repeat_and_its_status(platform):
+    client, _ = platform
+    screens_on()
+    body = channel_body()
+    placed = submit(client, body).json()
+    ChannelOrder.objects.all().delete()  # as on a sibling that only has the replicated order
+    status = client.get(f"/api/integrations/orders/{body['idempotency_key']}").json()
+    assert status["id"] == placed["id"] and status["channel"] == "delivery" and status["status"] == "accepted"
+    again = submit(client, body)
+    assert again.status_code == 200 and again.json()["id"] == placed["id"] and Order.objects.count() == 1
