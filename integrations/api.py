@@ -58,6 +58,12 @@ def channel_order_submit(request: HttpRequest, body: ChannelOrderIn, response: H
     integrator = request.integrator
     if not integrator.may_use(body.channel):
         return Status(403, {"detail": f"this key may not order through {body.channel}; it may use {integrator.channels}"})
+    for index, payment in enumerate(body.payments):
+        # Money an integrator took never passes through this store's drawer,
+        # and an offline card is a register's store-and-forward, not theirs.
+        if payment.method == "cash" or payment.offline:
+            detail = f"payments[{index}]: an integrator's payment is card or qr, taken and settled on its side"
+            return Status(422, {"detail": detail, "code": "order_invalid", "idempotency_key": body.idempotency_key})
     try:
         order, created = services.channel_order_submit(
             integrator=integrator,

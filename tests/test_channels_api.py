@@ -187,6 +187,8 @@ def test_a_sold_out_item_is_a_rejection_with_a_reason_under_its_key(platform):
         ({"lines": []}, "lines"),
         ({"lines": [{"sku": "GYUDON", "qty": "2"}]}, "qty"),
         ({"dining": "drive"}, "dining"),
+        ({"payments": [{"method": "cash", "amount": 1000}]}, "payments[0]"),
+        ({"payments": [{"method": "card", "amount": 718, "offline": True}]}, "payments[0]"),
     ],
 )
 def test_bad_input_is_a_4xx_that_says_what_is_wrong(platform, change, words):
@@ -227,3 +229,10 @@ def test_a_node_holding_the_order_by_replication_answers_a_repeat_and_its_status
     assert status["id"] == placed["id"] and status["channel"] == "delivery" and status["status"] == "accepted"
     again = submit(client, body)
     assert again.status_code == 200 and again.json()["id"] == placed["id"] and Order.objects.count() == 1
+
+
+def test_an_order_paid_on_the_platform_is_recorded_as_paid(platform):
+    client, _ = platform
+    screens_on()
+    paid = submit(client, channel_body(payments=[{"method": "card", "amount": 718, "reference": "dp-charge-1"}])).json()
+    assert paid["paid"] == 718 and paid["balance_due"] == 0
