@@ -49,6 +49,7 @@ class KitchenConsumer(JsonWebsocketConsumer):
             self.close(code=4404)
             return
         async_to_sync(self.channel_layer.group_add)(feed.group_name(self.store), self.channel_name)
+        services.screen_seen(channel_name=self.channel_name, station=self.station, screen=self.screen)
         self.cursor = selectors.feed_head(store=self.store)
         self.send_json(
             {
@@ -64,6 +65,7 @@ class KitchenConsumer(JsonWebsocketConsumer):
         if not hasattr(self, "cursor"):
             return  # refused in connect(): never joined the group
         async_to_sync(self.channel_layer.group_discard)(feed.group_name(self.store), self.channel_name)
+        services.screen_gone(channel_name=self.channel_name)
 
     def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -90,6 +92,8 @@ class KitchenConsumer(JsonWebsocketConsumer):
         self._flush()
 
     def _ping(self, content: dict[str, Any]) -> None:
+        # Presence for the order channels: a screen that stops pinging expires.
+        services.screen_seen(channel_name=self.channel_name, station=self.station, screen=self.screen)
         self._flush()
         self.send_json({"type": "pong", "seq": self.cursor})
 

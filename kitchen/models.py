@@ -115,3 +115,24 @@ class OrderServed(models.Model):
     order_id = models.UUIDField(primary_key=True)
     store = models.CharField(max_length=16)
     served_at = models.DateTimeField()
+
+
+class KitchenScreen(models.Model):
+    """A kitchen screen connected to this node right now (local, never replicated).
+
+    Kept in the database rather than in a process so that every daphne
+    process of a node (and the order channels deciding whether the kitchen
+    can take an order) sees the same screens. A row is refreshed on connect
+    and on every ping and deleted on disconnect; a process that dies never
+    deletes its rows, so a row not seen for SCREEN_TTL counts as gone.
+    """
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    # Blank: the expediter's view of every station.
+    station = models.CharField(max_length=32, blank=True, default="")
+    screen = models.CharField(max_length=64, blank=True, default="")
+    connected_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["station", "last_seen"], name="screen_station_seen")]

@@ -70,7 +70,13 @@ def kitchen_status(*, store: str) -> dict[str, Any]:
         )
     unacked = Ticket.objects.filter(store=store, status="open", acked_at__isnull=True).count()
     printed = Ticket.objects.filter(store=store, status="open", printed_at__isnull=False).count()
-    return {"store": store, "printers": printers, "open_unacknowledged": unacked, "open_printed": printed}
+    return {
+        "store": store,
+        "printers": printers,
+        "open_unacknowledged": unacked,
+        "open_printed": printed,
+        "stations": list(stations_reachable().values()),
+    }
 
 
 def orders_ready(*, store: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -82,3 +88,44 @@ def orders_ready(*, store: str, limit: int = 50) -> list[dict[str, Any]]:
         {"id": str(o.id), "number": o.number, "dining": o.dining, "ready_at": o.ready_at.isoformat() if o.ready_at else None}
         for o in orders
     ]
+
+
+# A screen pings every 5 s (static/pos/feed.js); three missed pings and it is
+# gone, which also covers a daphne process that died without saying goodbye.
+SCREEN_TTL_SECONDS = 15
+
+
+def stations_reachable(*, now=None) -> dict[str, dict[str, Any]]:
+    """Per station: how many live screens show it, whether its printer can take tickets, and so
+    whether the kitchen can get a new ticket for it at all.
+
+    An expediter screen (no station) shows every station's tickets and
+    acknowledges them, so it counts for every station. A printer counts unless
+    this node's last attempt to reach it failed (an untried printer is
+    presumed working: the print fallback reports it the moment it is not).
+    """
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kitchen.models import KitchenScreen, PrinterState, Station
+
+    now = now or timezone.now()
+    live = KitchenScreen.objects.filter(last_seen__gte=now - dt.timedelta(seconds=SCREEN_TTL_SECONDS))
+    counts: dict[str, int] = {}
+    for station in live.values_list("station", flat=True):
+        counts[station] = counts.get(station, 0) + 1
+    failing = set(PrinterState.objects.filter(ok=False).values_list("station", flat=True))
+    result = {}
+    for station in Station.objects.all():
+        screens = counts.get(station.code, 0) + counts.get("", 0)
+        printer = "none" if not station.printer_host else ("error" if station.code in failing else "ok")
+        result[station.code] = {
+            "station": station.code,
+            "name_ja": station.name_ja,
+            "name_en": station.name_en,
+            "screens": screens,
+            "printer": printer,
+            "reachable": screens > 0 or printer == "ok",
+        }
+    return result

@@ -118,3 +118,25 @@ def order_serve(*, order_id: uuid.UUID | str) -> bool:
             payload={"order": str(order.id), "at": timezone.now().isoformat()},
         )
     return True
+
+
+# --- Screen presence (read by the order channels' acceptance control) --------
+
+
+def screen_seen(*, channel_name: str, station: str, screen: str = "") -> None:
+    """A screen connected or pinged: it is here now."""
+    from kitchen.models import KitchenScreen
+
+    now = timezone.now()
+    KitchenScreen.objects.update_or_create(
+        channel_name=channel_name[:200], defaults={"station": station, "screen": screen[:64], "last_seen": now}
+    )
+    # Rows of a process that died are never deleted by their disconnect; they
+    # already count as gone after the TTL, and are swept here after an hour.
+    KitchenScreen.objects.filter(last_seen__lt=now - dt.timedelta(hours=1)).delete()
+
+
+def screen_gone(*, channel_name: str) -> None:
+    from kitchen.models import KitchenScreen
+
+    KitchenScreen.objects.filter(channel_name=channel_name[:200]).delete()

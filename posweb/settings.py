@@ -38,6 +38,11 @@ POS_KITCHEN_ACK_TIMEOUT = env_int("POS_KITCHEN_ACK_TIMEOUT", 10, minimum=1)
 # A deploy's label, part of the service worker's version (registers/views.py), so
 # a deploy reaches the tablets even when no static file changed.
 POS_RELEASE = env_str("POS_RELEASE")
+# Web Push to customers' phones (integrations/push.py): the VAPID private key
+# (PEM or raw base64url) and the contact it names; unset, the node makes a key
+# under POS_DATA_DIR.
+POS_VAPID_PRIVATE_KEY = env_str("POS_VAPID_PRIVATE_KEY")
+POS_VAPID_SUBJECT = env_str("POS_VAPID_SUBJECT")
 # Background workers (replication, printer fallback) in the daphne process.
 POS_WORKERS = env_bool("POS_WORKERS", True)
 # Replication (sync/): a CA bundle to verify https peers with (self-signed
@@ -68,6 +73,7 @@ INSTALLED_APPS = [
     "sync",
     "registers",
     "kitchen",
+    "integrations",  # after kitchen: its projectors read the status the kitchen's derived
 ]
 
 MIDDLEWARE = [

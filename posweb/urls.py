@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from integrations import views as channel_views
 from kitchen import views as kitchen_views
 from posweb.api import api
 from registers import views as register_views
@@ -15,6 +16,10 @@ urlpatterns = [
     path("sw.js", register_views.service_worker, name="service-worker"),
     path("manifest.webmanifest", register_views.manifest, name="manifest"),
     path("kitchen/", kitchen_views.kitchen_page, name="kitchen"),
+    path("kiosk/", channel_views.kiosk_page, name="kiosk"),
+    path("order/", channel_views.qr_order_page, name="qr-order"),
+    path("order/sw.js", channel_views.qr_service_worker, name="qr-order-sw"),
+    path("board/", channel_views.board_page, name="board"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

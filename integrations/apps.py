@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    verbose_name = _("Order channels")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from integrations import projections, push, webhooks  # noqa: F401  (registers the projectors)
+        from posweb.workers import worker
+
+        # Every second: a status change reaches the integrator about a second
+        # after it happened; failed deliveries wait out their own back-off.
+        worker("channel-webhooks", interval=1.0)(webhooks.deliveries_tick)
+        worker("channel-push", interval=1.0)(push.push_tick)

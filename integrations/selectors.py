@@ -1,0 +1,110 @@
+"""Reads of the order channels: the integrator's menu, an order's status by key, the status board."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from integrations.models import ChannelOrder, ChannelRejection, Integrator
+from registers.models import Order
+
+# The store's order status lattice as an integrator sees it: "placed" means
+# stored, which for a channel is only "accepted" (not yet the kitchen's).
+_STATUS = {"placed": "accepted", "in_kitchen": "in_kitchen", "ready": "ready", "served": "served", "voided": "cancelled"}
+
+
+def channel_status_for(order_status: str) -> str:
+    return _STATUS.get(order_status, order_status)
+
+
+def channel_menu(*, channel: str) -> dict[str, Any]:
+    """The register's menu plus, per item, whether this channel can order it now, and the channel's state."""
+    from integrations.acceptance import channels_acceptance
+    from registers.selectors import menu_as_dict
+
+    states = channels_acceptance()
+    state = states[channel]
+    menu = menu_as_dict()
+    for item in menu["items"]:
+        item["sold_out"] = not item["available"]
+        item["orderable"] = item["available"] and state.accepting
+    menu["channel"] = state.as_dict()
+    menu["channels"] = [s.as_dict() for s in states.values()]
+    return menu
+
+
+def _order_dict(order: Order, channel_order: ChannelOrder) -> dict[str, Any]:
+    status = channel_status_for(order.status)
+    return {
+        "id": str(order.id),
+        "idempotency_key": channel_order.idempotency_key,
+        "channel": channel_order.channel,
+        "status": status,
+        "reason": "the store cancelled the order" if status == "cancelled" else None,
+        "code": "cancelled" if status == "cancelled" else None,
+        "number": order.number,
+        "dining": order.dining,
+        "total": order.total,
+        "paid": order.paid,
+        "balance_due": order.total - order.paid,
+        "placed_at": order.placed_at.isoformat(),
+        "kitchen_received_at": order.kitchen_received_at.isoformat() if order.kitchen_received_at else None,
+        "ready_at": order.ready_at.isoformat() if order.ready_at else None,
+    }
+
+
+def channel_order_status(*, integrator: Integrator, idempotency_key: str) -> dict[str, Any] | None:
+    """The order under this key as the integrator sees it, its rejection, or None if never sent."""
+    from integrations.services import channel_order_id
+
+    # The order id derives from the key, so a sibling node that holds the
+    # order by replication answers too, even without this node's bookkeeping.
+    order = Order.objects.filter(pk=channel_order_id(integrator, idempotency_key)).first()
+    if order is not None:
+        channel_order = ChannelOrder.objects.filter(order_id=order.id).first() or ChannelOrder(
+            order_id=order.id, integrator=integrator, idempotency_key=idempotency_key, channel=order.register.split(":", 1)[0]
+        )
+        return _order_dict(order, channel_order)
+    rejection = ChannelRejection.objects.filter(integrator=integrator, idempotency_key=idempotency_key).first()
+    if rejection is None:
+        return None
+    return {
+        "id": None,
+        "idempotency_key": idempotency_key,
+        "channel": rejection.channel,
+        "status": "rejected",
+        "reason": rejection.reason,
+        "code": rejection.code,
+        "number": None,
+        "dining": None,
+        "total": None,
+        "paid": None,
+        "balance_due": None,
+        "placed_at": rejection.at.isoformat(),
+        "kitchen_received_at": None,
+        "ready_at": None,
+    }
+
+
+def channel_order_by_id(*, order_id) -> dict[str, Any] | None:
+    channel_order = ChannelOrder.objects.filter(order_id=order_id).first()
+    order = Order.objects.filter(pk=order_id).first()
+    if channel_order is None or order is None:
+        return None
+    return _order_dict(order, channel_order)
+
+
+# The board shows today's open numbers; anything older than this is history.
+BOARD_WINDOW = dt.timedelta(hours=12)
+
+
+def board(*, limit: int = 60) -> dict[str, Any]:
+    """Numbers for the counter's status board: being prepared, and ready to collect ("now serving")."""
+    since = timezone.now() - BOARD_WINDOW
+    orders = Order.objects.filter(store=settings.POS_STORE, placed_at__gte=since, status__in=("placed", "in_kitchen", "ready"))
+    preparing = list(orders.exclude(status="ready").order_by("placed_at").values_list("number", flat=True)[:limit])
+    ready = list(orders.filter(status="ready").order_by("-ready_at").values_list("number", flat=True)[:limit])
+    return {"preparing": preparing, "ready": ready}

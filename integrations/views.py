@@ -1,0 +1,44 @@
+"""Customer-facing pages: the self-order kiosk, the QR table order page (with its push worker) and the status board."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from integrations.pages import pages_integrator_ensure, pages_key
+from registers.services import store_get_current
+
+
+def _config(channel: str) -> dict:
+    store = store_get_current()
+    pages_integrator_ensure()
+    return {"store": store.code, "storeName": store.name, "channel": channel, "key": pages_key()}
+
+
+def kiosk_page(request: HttpRequest) -> HttpResponse:
+    """The kiosk: big tiles, a cart, eat in or take out, pay at the counter; no staff functions at all."""
+    return render(request, "integrations/kiosk.html", {"config": _config("kiosk"), "mode": "kiosk"})
+
+
+def qr_order_page(request: HttpRequest) -> HttpResponse:
+    """The same ordering screen on a customer's phone, plus "tell me when it's ready" (Web Push)."""
+    config = _config("qr")
+    config["table"] = request.GET.get("table", "")[:16]
+    return render(request, "integrations/kiosk.html", {"config": config, "mode": "qr"})
+
+
+def qr_service_worker(request: HttpRequest) -> HttpResponse:
+    # Scope /order/ only: it shows the order-ready notification and must not
+    # take over the register's pages (the register has its own worker at /sw.js).
+    body = render_to_string("integrations/order-sw.js", {})
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def board_page(request: HttpRequest) -> HttpResponse:
+    """The counter's status board: numbers being prepared and "now serving", live."""
+    store = store_get_current()
+    return render(request, "integrations/board.html", {"config": {"store": store.code, "storeName": store.name}})
