@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from hq.api import router as hq_router
 from kitchen.api import router as kitchen_router
 from registers.api import router as registers_router
 from registers.api_money import router as money_router
@@ -24,6 +25,7 @@ api.add_router("/", registers_router)
 api.add_router("/", money_router)
 api.add_router("/", kitchen_router)
 api.add_router("/", replication_router)
+api.add_router("/", hq_router)
 
 
 @api.exception_handler(RequestDataTooBig)

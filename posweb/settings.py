@@ -45,6 +45,10 @@ POS_WORKERS = env_bool("POS_WORKERS", True)
 POS_SYNC_CA_FILE = env_str("POS_SYNC_CA_FILE")
 POS_DISCOVERY = env_bool("POS_DISCOVERY", False)
 POS_ADVERTISE_URL = (env_url_list("POS_ADVERTISE_URL") or [""])[0]
+# HQ alerts (hq/alerts.py): a store with no sync contact for this long is
+# flagged offline; a backlog older than this is "sync behind".
+POS_STORE_SILENT_AFTER = env_int("POS_STORE_SILENT_AFTER", 300, minimum=1)
+POS_BACKLOG_ALERT_AFTER = env_int("POS_BACKLOG_ALERT_AFTER", 300, minimum=1)
 
 if not POS_STORE.replace("-", "").replace("_", "").isalnum() or len(POS_STORE) > 16:
     raise ImproperlyConfigured(f"POS_STORE must be a short code of letters and digits, not {POS_STORE!r}")
@@ -68,6 +72,7 @@ INSTALLED_APPS = [
     "sync",
     "registers",
     "kitchen",
+    "hq",
 ]
 
 MIDDLEWARE = [
