@@ -49,3 +49,13 @@ def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
             "alerts": sorted(open_alerts.get(store.code, [])),
         })
     return result
+
+
+def sold_out_now() -> list[dict[str, Any]]:
+    """Items the stores have marked sold out (HQ sees them by replication)."""
+    from registers.models import SoldOut
+
+    return [
+        {"store": s.store, "sku": s.sku, "staff": s.staff, "at": s.at}
+        for s in SoldOut.objects.filter(sold_out=True).order_by("store", "sku")
+    ]

@@ -3,6 +3,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from kitchen import views as kitchen_views
+from hq import views as hq_views
 from posweb.api import api
 from registers import views as register_views
 from registers import views_money
@@ -17,4 +18,6 @@ urlpatterns = [
     path("kitchen/", kitchen_views.kitchen_page, name="kitchen"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("hq/", hq_views.dashboard, name="hq-dashboard"),
+    path("hq/sales.csv", hq_views.sales_csv, name="hq-sales-csv"),
 ]
