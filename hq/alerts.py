@@ -3,7 +3,9 @@ once when it starts, to the managers of that store and to HQ subscribers.
 
 At HQ: a store silent beyond POS_STORE_SILENT_AFTER seconds, a store's upstream
 backlog older than POS_BACKLOG_ALERT_AFTER. At a store node: its own backlog
-to HQ. Anywhere: an item sold out (raised by the sold-out event).
+to HQ, and a station whose tickets no kitchen screen has acknowledged for
+POS_KITCHEN_SCREEN_ALERT_AFTER seconds (acks replicate, so a screen on a
+sibling node counts). Anywhere: an item sold out (raised by the sold-out event).
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ def alerts_check() -> None:
         _check_hq_backlogs()
     else:
         _check_own_backlog()
+        _check_kitchen_screens()
 
 
 def _minutes(delta: dt.timedelta) -> int:
@@ -146,3 +149,20 @@ def _check_own_backlog() -> None:
                     url="/register/manager/")
     else:
         alert_clear(key=key)
+
+
+def _check_kitchen_screens() -> None:
+    from kitchen.models import Station, Ticket
+
+    store = settings.POS_STORE
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.POS_KITCHEN_SCREEN_ALERT_AFTER)
+    waiting = set(
+        Ticket.objects.filter(store=store, status="open", acked_at__isnull=True, received_at__lt=cutoff)
+        .values_list("station", flat=True)
+    )
+    for station in Station.objects.values_list("code", flat=True):
+        key = f"kitchen:{store}:{station}"
+        if station in waiting:
+            alert_raise(key=key, kind="kitchen_screen", store=store, detail={"station": station}, url="/kitchen/")
+        else:
+            alert_clear(key=key)

@@ -49,6 +49,8 @@ POS_ADVERTISE_URL = (env_url_list("POS_ADVERTISE_URL") or [""])[0]
 # flagged offline; a backlog older than this is "sync behind".
 POS_STORE_SILENT_AFTER = env_int("POS_STORE_SILENT_AFTER", 300, minimum=1)
 POS_BACKLOG_ALERT_AFTER = env_int("POS_BACKLOG_ALERT_AFTER", 300, minimum=1)
+# A station's tickets unacknowledged this long means no kitchen screen is taking them.
+POS_KITCHEN_SCREEN_ALERT_AFTER = env_int("POS_KITCHEN_SCREEN_ALERT_AFTER", 60, minimum=1)
 
 if not POS_STORE.replace("-", "").replace("_", "").isalnum() or len(POS_STORE) > 16:
     raise ImproperlyConfigured(f"POS_STORE must be a short code of letters and digits, not {POS_STORE!r}")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from hq.alerts import alerts_check
 from hq.models import Alert, NodeContact, PushSubscription
 from hq.services import contact_heard, subscription_save
+from tests.personas import order_body
 from tests.push_endpoint import PushEndpoint
 from registers.models import Store
 from tests.replication_fixtures import KEY, signed_post
@@ -90,3 +91,26 @@ def test_the_register_subscribes_with_its_device_token_and_bad_input_is_a_422(re
 def test_hq_records_a_store_nodes_backlog_from_its_pull(hq):
     contact = contact_heard(store="S001", node="node1", their_vector={"node1.abcd": 7, "hq:x": 3})
     assert contact.backlog == 7 and contact.backlog_since is not None
+
+
+def test_a_station_whose_tickets_no_screen_takes_alerts_the_store_manager(settings, vapid, register_client):
+    from kitchen.models import Ticket
+    from kitchen.services import ticket_ack
+
+    settings.POS_KITCHEN_SCREEN_ALERT_AFTER = 60
+    with PushEndpoint() as phone:
+        register_client.post("/api/push/subscriptions", {"subscription": phone.subscription, "language": "en"},
+                             content_type="application/json")
+        response = register_client.post("/api/orders", order_body(), content_type="application/json")
+        assert response.status_code == 201
+        alerts_check()
+        assert phone.messages == []  # just placed: screens have a minute to take it
+        Ticket.objects.update(received_at=timezone.now() - dt.timedelta(minutes=2))
+        alerts_check()
+        stations = {m["data"]["key"].split(":")[-1] for m in phone.wait_for(1)}
+        assert stations and stations <= set(Ticket.objects.values_list("station", flat=True))
+        assert phone.messages[0]["title"].startswith("Store S001: no kitchen screen")
+        for ticket in Ticket.objects.all():
+            ticket_ack(ticket_id=ticket.id, screen="kds-1")
+        alerts_check()
+        assert not Alert.objects.filter(kind="kitchen_screen", cleared_at__isnull=True).exists()
