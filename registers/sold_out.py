@@ -15,7 +15,7 @@ import threading
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from registers import live
@@ -62,6 +62,8 @@ def _alert_in_background(store: str, sku: str, name: str) -> None:
                         detail={"item": name}, url="/register/manager/")
         except Exception:  # noqa: BLE001 - the mark is recorded; an alert is best effort
             log.warning("sold-out alert for %s failed", sku, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection, opened by alert_raise
 
     threading.Thread(target=send, name="sold-out-alert", daemon=True).start()
 

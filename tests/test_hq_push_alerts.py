@@ -114,3 +114,16 @@ def test_a_station_whose_tickets_no_screen_takes_alerts_the_store_manager(settin
             ticket_ack(ticket_id=ticket.id, screen="kds-1")
         alerts_check()
         assert not Alert.objects.filter(kind="kitchen_screen", cleared_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_manager_marking_an_item_sold_out_pushes_it_once(vapid, register_client):
+    # Transactional: the push goes out from a thread after the real commit.
+    with PushEndpoint() as phone:
+        register_client.post("/api/push/subscriptions", {"subscription": phone.subscription, "language": "ja"},
+                             content_type="application/json")
+        response = register_client.post("/api/menu/FRIES/sold-out", {"manager_pin": "9999"},
+                                        content_type="application/json")
+        assert response.status_code == 200
+        message = phone.wait_for(1)[0]
+        assert message["data"]["kind"] == "sold_out" and message["title"].startswith("品切れ")
