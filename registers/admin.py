@@ -30,6 +30,18 @@ class PublishesMasterData(HQOwned, _Publishes):
     pass
 
 
+class StoreChoice:
+    """``store`` is a code (a store node holds only its own Store row), picked from the stores HQ knows."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "store":
+            from django import forms
+
+            choices = [(s.code, str(s)) for s in Store.objects.all()]
+            return forms.ChoiceField(choices=choices, label=db_field.verbose_name)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(Store)
 class StoreAdmin(PublishesMasterData, admin.ModelAdmin):
     list_display = ["code", "name", "time_zone", "day_cutover", "invoice_number"]
@@ -50,7 +62,7 @@ class ModifierInline(HQOwned, admin.TabularInline):
     extra = 1
 
 
-class StoreItemInline(HQOwned, admin.TabularInline):
+class StoreItemInline(StoreChoice, HQOwned, admin.TabularInline):
     model = StoreItem
     extra = 0
     fields = ["store", "price", "available"]
@@ -74,7 +86,7 @@ class MenuItemAdmin(PublishesMasterData, admin.ModelAdmin):
 
 
 @admin.register(StoreItem)
-class StoreItemAdmin(PublishesMasterData, admin.ModelAdmin):
+class StoreItemAdmin(StoreChoice, PublishesMasterData, admin.ModelAdmin):
     """Per-store prices and availability: published to that store only."""
 
     list_display = ["store", "item", "price", "available"]

@@ -45,3 +45,12 @@ def test_the_admin_speaks_japanese_and_english(settings, seeded, admin_client, l
     settings.POS_ROLE = "hq"
     page = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE=language)
     assert label in page.content.decode()
+
+
+def test_a_store_price_for_a_store_hq_does_not_know_is_refused(settings, seeded, admin_client):
+    settings.POS_ROLE = "hq"
+    fries = MenuItem.objects.get(sku="FRIES")
+    response = admin_client.post("/admin/registers/storeitem/add/",
+                                 {"store": "NOPE", "item": fries.pk, "price": "330", "_save": "1"})
+    assert response.status_code == 200 and not StoreItem.objects.exists()
+    assert not Change.objects.filter(payload__model="registers.StoreItem").exists()
