@@ -7,10 +7,9 @@ one encrypted message (RFC 8291, aes128gcm, via pywebpush) to the phone's
 push service, outside any transaction. A push service that fails is retried
 with back-off; one that says the subscription is gone (404/410) ends it.
 
-VAPID keys: ``POS_VAPID_PRIVATE_KEY`` (PEM, or base64url of the raw key) and
-``POS_VAPID_SUBJECT`` from the environment; without them the node makes a
-key pair once under ``POS_DATA_DIR`` (``python manage.py vapid_keys`` shows
-or makes it), so a demo store works and keeps its subscriptions across restarts.
+VAPID keys are the node's one pair, kept by posweb/notify/webpush.py (made
+once under POS_DATA_DIR if not configured, so a demo store keeps its
+subscriptions across restarts); ``POS_VAPID_SUBJECT`` names the contact.
 """
 
 from __future__ import annotations
@@ -21,12 +20,13 @@ import json
 import logging
 import os
 from functools import lru_cache
-from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.utils import timezone
 from py_vapid import Vapid02
+
+from posweb.notify import webpush
 
 from integrations.models import PushSubscription
 from registers.models import Order
@@ -44,27 +44,16 @@ TEXT = {
 }
 
 
-def _key_file() -> Path:
-    return Path(settings.POS_DATA_DIR) / "vapid-private.pem"
-
-
 @lru_cache(maxsize=1)
 def vapid() -> Vapid02:
-    """This node's VAPID key: from the environment, else from (or made into) POS_DATA_DIR."""
-    configured = (settings.POS_VAPID_PRIVATE_KEY or "").strip()
-    if configured:
-        if configured.startswith("-----BEGIN"):
-            return Vapid02.from_pem(configured.encode())
-        return Vapid02.from_raw(configured.encode())
-    path = _key_file()
-    if path.exists():
-        return Vapid02.from_file(str(path))
-    key = Vapid02()
-    key.generate_keys()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key.save_key(str(path))
-    os.chmod(path, 0o600)
-    return key
+    """This node's VAPID key, the one posweb/notify/webpush.py keeps for every push it sends."""
+    keys = webpush.vapid_keys() or webpush.vapid_keys_generate()
+    private = keys.private_key
+    if os.path.exists(private):
+        return Vapid02.from_file(private)
+    if private.startswith("-----BEGIN"):
+        return Vapid02.from_pem(private.encode())
+    return Vapid02.from_raw(private.encode())
 
 
 def vapid_public_key() -> str:

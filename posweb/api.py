@@ -8,8 +8,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from integrations.api import router as integrations_router
+from hq.api import router as hq_router
 from kitchen.api import router as kitchen_router
 from registers.api import router as registers_router
+from registers.api_menu import router as menu_router
 from registers.api_money import router as money_router
 from sync.api import router as sync_router
 from sync.api import sync_router as replication_router
@@ -26,6 +28,8 @@ api.add_router("/", money_router)
 api.add_router("/", kitchen_router)
 api.add_router("/", replication_router)
 api.add_router("/integrations", integrations_router)
+api.add_router("/", hq_router)
+api.add_router("/", menu_router)
 
 
 @api.exception_handler(RequestDataTooBig)

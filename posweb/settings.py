@@ -38,10 +38,9 @@ POS_KITCHEN_ACK_TIMEOUT = env_int("POS_KITCHEN_ACK_TIMEOUT", 10, minimum=1)
 # A deploy's label, part of the service worker's version (registers/views.py), so
 # a deploy reaches the tablets even when no static file changed.
 POS_RELEASE = env_str("POS_RELEASE")
-# Web Push to customers' phones (integrations/push.py): the VAPID private key
-# (PEM or raw base64url) and the contact it names; unset, the node makes a key
-# under POS_DATA_DIR.
-POS_VAPID_PRIVATE_KEY = env_str("POS_VAPID_PRIVATE_KEY")
+# Web Push (posweb/notify/webpush.py): the contact VAPID messages name. The
+# keys themselves are VAPID_PRIVATE_KEY/VAPID_PUBLIC_KEY, or made once under
+# POS_DATA_DIR/vapid/ by `manage.py vapid_keys`.
 POS_VAPID_SUBJECT = env_str("POS_VAPID_SUBJECT")
 # Background workers (replication, printer fallback) in the daphne process.
 POS_WORKERS = env_bool("POS_WORKERS", True)
@@ -50,6 +49,12 @@ POS_WORKERS = env_bool("POS_WORKERS", True)
 POS_SYNC_CA_FILE = env_str("POS_SYNC_CA_FILE")
 POS_DISCOVERY = env_bool("POS_DISCOVERY", False)
 POS_ADVERTISE_URL = (env_url_list("POS_ADVERTISE_URL") or [""])[0]
+# HQ alerts (hq/alerts.py): a store with no sync contact for this long is
+# flagged offline; a backlog older than this is "sync behind".
+POS_STORE_SILENT_AFTER = env_int("POS_STORE_SILENT_AFTER", 300, minimum=1)
+POS_BACKLOG_ALERT_AFTER = env_int("POS_BACKLOG_ALERT_AFTER", 300, minimum=1)
+# A station's tickets unacknowledged this long means no kitchen screen is taking them.
+POS_KITCHEN_SCREEN_ALERT_AFTER = env_int("POS_KITCHEN_SCREEN_ALERT_AFTER", 60, minimum=1)
 
 if not POS_STORE.replace("-", "").replace("_", "").isalnum() or len(POS_STORE) > 16:
     raise ImproperlyConfigured(f"POS_STORE must be a short code of letters and digits, not {POS_STORE!r}")
@@ -74,6 +79,7 @@ INSTALLED_APPS = [
     "registers",
     "kitchen",
     "integrations",  # after kitchen: its projectors read the status the kitchen's derived
+    "hq",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from integrations import views as channel_views
 from kitchen import views as kitchen_views
+from hq import views as hq_views
 from posweb.api import api
 from registers import views as register_views
 from registers import views_money
@@ -22,4 +23,6 @@ urlpatterns = [
     path("board/", channel_views.board_page, name="board"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("hq/", hq_views.dashboard, name="hq-dashboard"),
+    path("hq/sales.csv", hq_views.sales_csv, name="hq-sales-csv"),
 ]

@@ -1,13 +1,52 @@
 from django.contrib import admin
 
-from registers.models import Category, Device, MenuItem, Modifier, ModifierGroup, Order, OrderLine, Payment, Staff, Store
-from sync.admin import PublishesMasterData
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from registers.models import (
+    Category, Device, MenuItem, Modifier, ModifierGroup, Order, OrderLine, Payment, SoldOut, Staff, Store, StoreItem,
+)
+from sync.admin import PublishesMasterData as _Publishes
+
+
+class HQOwned:
+    """At a store node, HQ's data is shown but not editable: a local edit would
+    be overwritten by HQ's next change, so it is better not to offer one."""
+
+    def _at_store(self) -> bool:
+        return settings.POS_ROLE == "store"
+
+    def has_add_permission(self, request, *args):
+        return not self._at_store() and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._at_store() and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._at_store() and super().has_delete_permission(request, obj)
+
+
+class PublishesMasterData(HQOwned, _Publishes):
+    pass
+
+
+class StoreChoice:
+    """``store`` is a code (a store node holds only its own Store row), picked from the stores HQ knows."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "store":
+            from django import forms
+
+            choices = [(s.code, str(s)) for s in Store.objects.all()]
+            return forms.ChoiceField(choices=choices, label=db_field.verbose_name)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Store)
 class StoreAdmin(PublishesMasterData, admin.ModelAdmin):
     list_display = ["code", "name", "time_zone", "day_cutover", "invoice_number"]
-    search_fields = ["code", "name", "name_en"]
+    list_filter = ["time_zone"]
+    search_fields = ["code", "name", "name_en", "invoice_number"]
     exclude = ["sync_key"]
 
 
@@ -18,9 +57,15 @@ class CategoryAdmin(PublishesMasterData, admin.ModelAdmin):
     search_fields = ["code", "name_ja", "name_en"]
 
 
-class ModifierInline(admin.TabularInline):
+class ModifierInline(HQOwned, admin.TabularInline):
     model = Modifier
     extra = 1
+
+
+class StoreItemInline(StoreChoice, HQOwned, admin.TabularInline):
+    model = StoreItem
+    extra = 0
+    fields = ["store", "price", "available"]
 
 
 @admin.register(ModifierGroup)
@@ -37,6 +82,37 @@ class MenuItemAdmin(PublishesMasterData, admin.ModelAdmin):
     list_filter = ["category", "tax_class", "station", "available"]
     search_fields = ["sku", "name_ja", "name_en"]
     filter_horizontal = ["modifier_groups"]
+    inlines = [StoreItemInline]
+
+
+@admin.register(StoreItem)
+class StoreItemAdmin(StoreChoice, PublishesMasterData, admin.ModelAdmin):
+    """Per-store prices and availability: published to that store only."""
+
+    list_display = ["store", "item", "price", "available"]
+    list_editable = ["price", "available"]
+    list_filter = ["store", "available", "item__category"]
+    search_fields = ["store", "item__sku", "item__name_ja", "item__name_en"]
+    autocomplete_fields = ["item"]
+    exclude = ["code"]
+
+
+@admin.register(SoldOut)
+class SoldOutAdmin(admin.ModelAdmin):
+    """Sold-out marks made at the stores (a projection of their events): read only."""
+
+    list_display = ["store", "sku", "sold_out", "staff", "at"]
+    list_filter = ["store", "sold_out"]
+    search_fields = ["sku", "staff"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Device)

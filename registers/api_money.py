@@ -217,7 +217,33 @@ def sales(request: HttpRequest, q: Query[DayQuery]):
     store = _report_store(q)
     if store is None:
         return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})
-    return Status(200, reports.day_report(store=store.code, day=q.business_date or reports.today(store)))
+    return Status(200, _sales_detail(store, q.business_date or reports.today(store)))
+
+
+def _sales_detail(store: Store, day) -> dict:
+    # by_item and by_hour are optional additions to the contract's sales shape.
+    from registers import report_breakdown
+
+    return {
+        **reports.day_report(store=store.code, day=day),
+        "by_item": report_breakdown.by_item(store=store.code, day=day),
+        "by_hour": report_breakdown.by_hour(store=store.code, day=day, time_zone=store.time_zone),
+    }
+
+
+@router.get("/reports/sales.csv", response={200: None, 404: ErrorOut, 422: ErrorOut}, summary="Sales of a business day as CSV")
+def sales_csv(request: HttpRequest, q: Query[DayQuery]):
+    from django.http import HttpResponse
+
+    from registers import report_breakdown
+
+    store = _report_store(q)
+    if store is None:
+        return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})
+    day = q.business_date or reports.today(store)
+    response = HttpResponse(report_breakdown.report_csv(_sales_detail(store, day)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sales-{store.code}-{day.isoformat()}.csv"'
+    return response
 
 
 @router.get("/reports/x", response={200: dict, 404: ErrorOut, 422: ErrorOut}, summary="X report (changes nothing)")

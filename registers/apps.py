@@ -7,7 +7,7 @@ class RegistersConfig(AppConfig):
     verbose_name = _("Registers and menu")
 
     def ready(self) -> None:
-        from registers import projections  # noqa: F401  (registers the projectors)
+        from registers import projections, sold_out  # noqa: F401  (registers the projectors)
         from posweb.workers import worker
         from registers.offline_card import offline_card_watch
 

@@ -51,3 +51,7 @@ class OrdersConsumer(JsonWebsocketConsumer):
         order = Order.objects.filter(pk=event["order"], store=self.store).first()
         if order is not None:
             self.send_json({"type": "order", "order": order_status_as_dict(order)})
+
+    def menu_ring(self, event: dict[str, Any]) -> None:
+        # Sold out, back on sale or a new price from HQ: the register reloads /api/menu.
+        self.send_json({"type": "menu"})

@@ -372,3 +372,52 @@ class OrderAdjustment(models.Model):
     at = models.DateTimeField()
     hlc = models.BigIntegerField()
     origin = models.CharField(max_length=80)
+
+
+class StoreItem(models.Model):
+    """One store's price and availability for a menu item, set at HQ and
+    published as master data; a store applies only its own rows
+    (sync/master.py). ``code`` is the natural key replication names it by."""
+
+    code = models.CharField(max_length=64, unique=True, editable=False)
+    store = models.CharField(_("store"), max_length=16, validators=[code_validator])
+    item = models.ForeignKey(MenuItem, on_delete=models.CASCADE, related_name="store_items", verbose_name=_("menu item"))
+    price = models.PositiveIntegerField(_("price at this store (yen, tax included)"), null=True, blank=True,
+                                        help_text=_("Empty: the menu item's price."))
+    available = models.BooleanField(_("sold at this store"), default=True)
+
+    class Meta:
+        verbose_name = _("store price and availability")
+        verbose_name_plural = _("store prices and availability")
+        ordering = ["store", "item__sku"]
+        constraints = [models.UniqueConstraint(fields=["store", "item"], name="store_item_store_item")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @staticmethod
+    def code_for(store: str, sku: str) -> str:
+        return f"{store}:{sku}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The natural key follows (store, item) so admin edits and replicated rows agree on it.
+        self.code = self.code_for(self.store, self.item.sku)
+        super().save(*args, **kwargs)
+
+
+class SoldOut(models.Model):
+    """Projection of item.sold_out / item.back: the latest by (hlc, origin) wins,
+    so two registers marking and unmarking on two nodes end the same everywhere."""
+
+    store = models.CharField(max_length=16)
+    sku = models.CharField(_("SKU"), max_length=32)
+    sold_out = models.BooleanField(_("sold out"), default=True)
+    staff = models.CharField(_("staff"), max_length=64, blank=True)
+    at = models.DateTimeField(_("at"))
+    hlc = models.BigIntegerField()
+    origin = models.CharField(max_length=80)
+
+    class Meta:
+        verbose_name = _("sold-out mark")
+        verbose_name_plural = _("sold-out marks")
+        constraints = [models.UniqueConstraint(fields=["store", "sku"], name="sold_out_store_sku")]

@@ -79,6 +79,7 @@ class MenuItemOut(Schema):
     tax_class: Literal["food", "alcohol", "other"]
     station: str
     available: bool
+    sold_out: bool = False
     takeout_ok: bool
     modifier_groups: list[ModifierGroupOut]
 

@@ -15,8 +15,12 @@ def menu_items() -> QuerySet[MenuItem]:
     return MenuItem.objects.select_related("category", "station").prefetch_related("modifier_groups__modifiers")
 
 
-def menu_as_dict() -> dict[str, Any]:
-    items = list(menu_items())
+def menu_as_dict(store: str | None = None) -> dict[str, Any]:
+    from django.conf import settings
+
+    from registers.store_menu import apply_store
+
+    items = apply_store(menu_items(), store=store or settings.POS_STORE)
     categories = {item.category.code: item.category for item in items}
     return {
         "categories": [
@@ -38,6 +42,7 @@ def _item_as_dict(item: MenuItem) -> dict[str, Any]:
         "tax_class": item.tax_class,
         "station": item.station.code if item.station else "",
         "available": item.available,
+        "sold_out": getattr(item, "sold_out", False),
         "takeout_ok": item.takeout_ok,
         "modifier_groups": [
             {

@@ -116,6 +116,10 @@ def _price_lines(lines: list[LineRequest], dining: str) -> list[dict[str, Any]]:
         .select_related("station")
         .prefetch_related("modifier_groups")
     }
+    from registers.store_menu import apply_store
+
+    # This store's price and availability, as its registers show them.
+    apply_store(items.values(), store=settings.POS_STORE)
     modifiers = {
         mod.code: mod
         for mod in Modifier.objects.filter(code__in={code for line in lines for code in line.modifiers}).select_related("group")

@@ -59,6 +59,7 @@ def _signed_call(request: HttpRequest, handle) -> HttpResponse:
         signed = auth.verify_request(key=key, method=request.method or "", path=request.path, headers=headers, body=request.body)
     except auth.AuthError as exc:
         return _answer(401, {"detail": str(exc)})
+    _contact(signed, request.body)
     try:
         body = json.loads(request.body or b"{}")
         if not isinstance(body, dict):
@@ -73,6 +74,21 @@ def _signed_call(request: HttpRequest, handle) -> HttpResponse:
         status, answer = 403, {"detail": str(exc)}
     answer.setdefault("node", settings.POS_NODE)
     return _answer(status, answer, key, signed.signature)
+
+
+def _contact(signed: auth.Signed, raw: bytes) -> None:
+    """At HQ, note which store node called and what it holds (hq app: store health)."""
+    if settings.POS_ROLE != "hq":
+        return
+    from hq.services import contact_heard
+
+    try:
+        # Only the HQ link's pulls say what the node holds of its own store.
+        vector = json.loads(raw or b"{}").get("held")
+    except (ValueError, AttributeError):
+        vector = None
+    ok = isinstance(vector, dict) and all(isinstance(v, int) for v in vector.values())
+    contact_heard(store=signed.store, node=signed.node, their_vector=vector if ok else None)
 
 
 def _vector_arg(body: dict[str, Any]) -> dict[str, int]:

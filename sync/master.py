@@ -30,7 +30,11 @@ MASTER_MODELS = {
     "registers.Modifier": "code",
     "registers.MenuItem": "sku",
     "registers.Store": "code",
+    "registers.StoreItem": "code",
 }
+# Rows that belong to one store: applied only there (and at HQ). The store's
+# code is the key itself, or the part before ":" (StoreItem "S001:FRIES").
+STORE_SCOPED = {"registers.Store", "registers.StoreItem"}
 # Never shipped and never overwritten: secrets, and what each store sets for
 # itself (its own printers' addresses).
 SECRET_FIELDS = {"sync_key", "printer_host", "printer_port"}
@@ -62,7 +66,9 @@ def serialize(instance: models.Model) -> dict[str, Any]:
             target = getattr(instance, f.name)
             fields[f.name] = getattr(target, _natural_key(type(target))) if target is not None else None
         else:
-            fields[f.name] = f.value_to_string(instance)
+            # value_to_string turns None into "None"; a nullable field (a store's price override) must stay null.
+            value = f.value_from_object(instance)
+            fields[f.name] = None if value is None else f.value_to_string(instance)
     for f in instance._meta.many_to_many:
         key = _natural_key(f.related_model)
         fields[f.name] = sorted(getattr(obj, key) for obj in getattr(instance, f.name).all())
@@ -104,7 +110,7 @@ def master_publish_all() -> int:
 
 
 def _applies_here(label: str, key: str) -> bool:
-    return label != "registers.Store" or settings.POS_ROLE == "hq" or key == settings.POS_STORE
+    return label not in STORE_SCOPED or settings.POS_ROLE == "hq" or key.split(":", 1)[0] == settings.POS_STORE
 
 
 def _newer(change: Change) -> MasterVersion | None | bool:

@@ -150,7 +150,11 @@ class Link:
 
         self.status.last_pull = time.monotonic()
         for _ in range(MAX_BATCHES):
-            answer = self.client.call("/sync/pull", {"vector": vector(self.pull_stores), "limit": BATCH})
+            body = {"vector": vector(self.pull_stores), "limit": BATCH}
+            if self.status.kind == "hq":
+                # What this node holds of its own store, so HQ can show the store's backlog (hq app).
+                body["held"] = vector(self.push_stores)
+            answer = self.client.call("/sync/pull", body)
             changes = answer.get("changes", [])
             if not changes:
                 # Nothing missing: no write transaction once a second per peer,

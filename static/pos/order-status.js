@@ -7,7 +7,7 @@ import { backoffDelay } from "./feed.js";
 
 const PING_EVERY_MS = 10000;
 
-export function watchOrders(onOrder, { onState = () => {} } = {}) {
+export function watchOrders(onOrder, { onState = () => {}, onMenu = () => {} } = {}) {
   let attempt = 0;
   let socket = null;
   let timer = null;
@@ -21,7 +21,8 @@ export function watchOrders(onOrder, { onState = () => {} } = {}) {
     awaitingPong = false;
     current.onmessage = (event) => {
       const message = JSON.parse(event.data);
-      if (message.type === "hello") { attempt = 0; onState("online"); onOrder(null); }
+      if (message.type === "hello") { attempt = 0; onState("online"); onOrder(null); onMenu(); }
+      else if (message.type === "menu") onMenu(); // sold out, back, or a new price: reload the menu
       else if (message.type === "order") onOrder(message.order);
       else if (message.type === "pong") awaitingPong = false;
     };

@@ -612,7 +612,8 @@ async function start() {
   setInterval(renderStatus, 1000);
   setInterval(checkStorage, 60000);
   setInterval(checkForUpdate, 60000);
-  watchOrders(() => refreshOrders()); // live: in kitchen / ready the moment it happens
+  // live: in kitchen / ready the moment it happens; the menu again when an item is sold out
+  watchOrders(() => refreshOrders(), { onMenu: () => loadMenu().catch(() => {}) });
   document.body.dataset.ready = "true";
 }
 

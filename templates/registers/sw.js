@@ -71,3 +71,19 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request, RUNTIME, "/api/menu"));
   }
 });
+
+// Alerts for managers (hq/alerts.py via posweb/notify/webpush.py): the payload
+// is JSON {title, body, url, tag, data}; tag folds repeats of one alert.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (error) { message = { body: event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(message.title || "posweb", {
+    body: message.body || "", tag: message.tag || undefined, data: { url: message.url || "/" },
+    icon: "/static/pos/icons/icon-192.png", requireInteraction: true,
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow(event.notification.data?.url || "/"));
+});

@@ -1,0 +1,168 @@
+"""Alerts: conditions checked by a worker (or raised by an event), each pushed
+once when it starts, to the managers of that store and to HQ subscribers.
+
+At HQ: a store silent beyond POS_STORE_SILENT_AFTER seconds, a store's upstream
+backlog older than POS_BACKLOG_ALERT_AFTER. At a store node: its own backlog
+to HQ, and a station whose tickets no kitchen screen has acknowledged for
+POS_KITCHEN_SCREEN_ALERT_AFTER seconds (acks replicate, so a screen on a
+sibling node counts). Anywhere: an item sold out (raised by the sold-out event).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from hq.models import Alert, NodeContact, PushSubscription
+from posweb.notify.base import DeliveryFailed, Notification, TargetGone, Transport
+
+log = logging.getLogger(__name__)
+
+# An alert is news for a while, then noise: the push service may drop it after this.
+ALERT_TTL = 15 * 60
+
+
+def _transport() -> Transport:
+    from posweb.notify.webpush import WebPush
+
+    return WebPush()
+
+
+def _texts(kind: str, store: str, detail: dict) -> tuple[str, str]:
+    if kind == "store_offline":
+        return _("Store %(store)s is offline") % {"store": store}, _(
+            "No contact from store %(store)s for %(minutes)s min."
+        ) % {"store": store, "minutes": detail.get("minutes", "?")}
+    if kind == "backlog":
+        return _("Store %(store)s: sync is behind") % {"store": store}, _(
+            "%(count)s changes have been waiting for %(minutes)s min to reach HQ."
+        ) % {"store": store, "count": detail.get("count", "?"), "minutes": detail.get("minutes", "?")}
+    if kind == "sold_out":
+        return _("Sold out: %(item)s") % {"item": detail.get("item", "")}, _(
+            "Store %(store)s marked %(item)s as sold out."
+        ) % {"store": store, "item": detail.get("item", "")}
+    return _("Store %(store)s: no kitchen screen") % {"store": store}, _(
+        "No kitchen screen is connected for station %(station)s."
+    ) % {"store": store, "station": detail.get("station", "")}
+
+
+def alert_raise(*, key: str, kind: str, store: str, detail: dict | None = None, url: str = "/") -> Alert | None:
+    """Raise ``key`` unless it is already raised; push it to subscribers. Returns the new alert or None."""
+    detail = detail or {}
+    now = timezone.now()
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().filter(key=key).first()
+        if alert is not None and alert.cleared_at is None:
+            return None
+        with translation.override("en"):
+            message = " — ".join(_texts(kind, store, detail))
+        if alert is None:
+            alert = Alert.objects.create(key=key, kind=kind, store=store, message=message[:300], raised_at=now)
+        else:
+            alert.message, alert.raised_at, alert.cleared_at = message[:300], now, None
+            alert.save()
+    alert.sent = _push(alert, detail, url)
+    alert.save(update_fields=["sent"])
+    return alert
+
+
+def alert_clear(*, key: str) -> bool:
+    return bool(Alert.objects.filter(key=key, cleared_at__isnull=True).update(cleared_at=timezone.now()))
+
+
+def _push(alert: Alert, detail: dict, url: str) -> int:
+    """Send to every subscription for the store or for all stores; drop those the browser gave up."""
+    transport, sent = _transport(), 0
+    for sub in PushSubscription.objects.filter(Q(store="") | Q(store=alert.store)):
+        with translation.override(sub.language):
+            title, body = _texts(alert.kind, alert.store, detail)
+        note = Notification(title=title, body=body, url=url, tag=alert.key, ttl=ALERT_TTL,
+                            data={"kind": alert.kind, "store": alert.store, "key": alert.key})
+        try:
+            transport.send(sub.as_target(), note)
+        except TargetGone:
+            sub.delete()
+            continue
+        except DeliveryFailed as exc:
+            log.warning("push to %s failed: %s", sub.endpoint[:60], exc)
+            PushSubscription.objects.filter(pk=sub.pk).update(last_error=str(exc)[:300])
+            continue
+        PushSubscription.objects.filter(pk=sub.pk).update(last_sent_at=timezone.now(), last_error="")
+        sent += 1
+    return sent
+
+
+def alerts_check() -> None:
+    """The worker: raise and clear the alerts this node can see."""
+    if settings.POS_ROLE == "hq":
+        _check_stores_silent()
+        _check_hq_backlogs()
+    else:
+        _check_own_backlog()
+        _check_kitchen_screens()
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return max(1, int(delta.total_seconds() // 60))
+
+
+def _check_stores_silent() -> None:
+    now = timezone.now()
+    limit = dt.timedelta(seconds=settings.POS_STORE_SILENT_AFTER)
+    for row in NodeContact.objects.values("store").annotate(last=Max("last_contact")):
+        key = f"offline:{row['store']}"
+        if now - row["last"] > limit:
+            alert_raise(key=key, kind="store_offline", store=row["store"],
+                        detail={"minutes": _minutes(now - row["last"])}, url="/hq/")
+        else:
+            alert_clear(key=key)
+
+
+def _check_hq_backlogs() -> None:
+    now = timezone.now()
+    limit = dt.timedelta(seconds=settings.POS_BACKLOG_ALERT_AFTER)
+    rows = NodeContact.objects.values("store").annotate(since=Min("backlog_since"), count=Max("backlog"))
+    for row in rows:
+        key = f"backlog:{row['store']}"
+        if row["since"] is not None and now - row["since"] > limit:
+            alert_raise(key=key, kind="backlog", store=row["store"],
+                        detail={"count": row["count"], "minutes": _minutes(now - row["since"])}, url="/hq/")
+        else:
+            alert_clear(key=key)
+
+
+def _check_own_backlog() -> None:
+    from sync.selectors import hq_as_dict
+
+    link = hq_as_dict()
+    key = f"backlog:{settings.POS_STORE}"
+    age = link.get("backlog_age_s")
+    if age is not None and age > settings.POS_BACKLOG_ALERT_AFTER:
+        alert_raise(key=key, kind="backlog", store=settings.POS_STORE,
+                    detail={"count": link.get("upstream_backlog"), "minutes": _minutes(dt.timedelta(seconds=age))},
+                    url="/register/manager/")
+    else:
+        alert_clear(key=key)
+
+
+def _check_kitchen_screens() -> None:
+    from kitchen.models import Station, Ticket
+
+    store = settings.POS_STORE
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.POS_KITCHEN_SCREEN_ALERT_AFTER)
+    waiting = set(
+        Ticket.objects.filter(store=store, status="open", acked_at__isnull=True, received_at__lt=cutoff)
+        .values_list("station", flat=True)
+    )
+    for station in Station.objects.values_list("code", flat=True):
+        key = f"kitchen:{store}:{station}"
+        if station in waiting:
+            alert_raise(key=key, kind="kitchen_screen", store=store, detail={"station": station}, url="/kitchen/")
+        else:
+            alert_clear(key=key)

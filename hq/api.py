@@ -1,0 +1,69 @@
+"""Push subscriptions (register manager page with the device token, HQ
+dashboard with an admin session) and HQ's store health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.security import SessionAuth
+
+from hq import selectors, services
+from registers.auth import device_auth
+
+
+class StaffSession(SessionAuth):
+    """An HQ admin logged in to Django admin (CSRF checked by ninja)."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_staff else None
+
+
+staff_session = StaffSession()
+router = Router(tags=["alerts"])
+
+
+class SubscriptionIn(Schema):
+    subscription: dict[str, Any]
+    store: str = ""
+    language: str = "ja"
+
+
+class Detail(Schema):
+    detail: str
+
+
+@router.get("/push/key", response={200: dict, 404: Detail}, summary="The VAPID public key browsers subscribe with")
+def push_key(request: HttpRequest):
+    from posweb.notify.webpush import vapid_keys
+
+    keys = vapid_keys()
+    if keys is None:
+        return Status(404, {"detail": "push is not set up: run manage.py vapid_keys"})
+    return {"public_key": keys.public_key}
+
+
+@router.post("/push/subscriptions", auth=[device_auth, staff_session], response={201: dict, 422: Detail},
+             summary="Subscribe this browser to alerts")
+def push_subscribe(request: HttpRequest, body: SubscriptionIn):
+    # A store's managers get their own store's alerts; at HQ an admin picks a store or all ("").
+    store = settings.POS_STORE if settings.POS_ROLE == "store" else body.store
+    try:
+        sub = services.subscription_save(subscription=body.subscription, store=store, language=body.language)
+    except services.SubscriptionInvalid as exc:
+        return Status(422, {"detail": str(exc)})
+    return Status(201, {"id": sub.pk, "store": sub.store})
+
+
+@router.post("/push/unsubscribe", auth=[device_auth, staff_session], response={200: dict},
+             summary="Stop alerts to this browser")
+def push_unsubscribe(request: HttpRequest, body: SubscriptionIn):
+    return {"deleted": services.subscription_delete(endpoint=str(body.subscription.get("endpoint", "")))}
+
+
+@router.get("/hq/stores", auth=staff_session, summary="Every store's nodes, last contact, backlog and alerts (HQ)")
+def stores(request: HttpRequest):
+    return {"items": selectors.stores_health()}

@@ -1,0 +1,61 @@
+"""Reads for HQ's dashboard: every store's nodes, contact and backlog, and sales by hour."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from hq.models import Alert, NodeContact
+
+
+def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """One entry per store HQ knows, silent ones flagged (POS_STORE_SILENT_AFTER)."""
+    from registers.models import Store
+
+    now = now or timezone.now()
+    silent_after = settings.POS_STORE_SILENT_AFTER
+    contacts: dict[str, list[NodeContact]] = {}
+    for c in NodeContact.objects.all():
+        contacts.setdefault(c.store, []).append(c)
+    open_alerts: dict[str, list[str]] = {}
+    for a in Alert.objects.filter(cleared_at__isnull=True):
+        open_alerts.setdefault(a.store, []).append(a.kind)
+    result = []
+    for store in Store.objects.all():
+        nodes = [
+            {
+                "node": c.node,
+                "last_contact": c.last_contact.isoformat(),
+                "silent_s": int((now - c.last_contact).total_seconds()),
+                "backlog": c.backlog,
+                "backlog_age_s": int((now - c.backlog_since).total_seconds()) if c.backlog_since else None,
+            }
+            for c in contacts.get(store.code, [])
+        ]
+        last = max((c.last_contact for c in contacts.get(store.code, [])), default=None)
+        silent_s = int((now - last).total_seconds()) if last else None
+        result.append({
+            "store": store.code,
+            "name": store.name,
+            "nodes": nodes,
+            "last_contact": last.isoformat() if last else None,
+            "silent_s": silent_s,
+            "silent": silent_s is None or silent_s > silent_after,
+            "backlog": sum(n["backlog"] for n in nodes),
+            "backlog_age_s": max((n["backlog_age_s"] or 0 for n in nodes), default=None) if nodes else None,
+            "alerts": sorted(open_alerts.get(store.code, [])),
+        })
+    return result
+
+
+def sold_out_now() -> list[dict[str, Any]]:
+    """Items the stores have marked sold out (HQ sees them by replication)."""
+    from registers.models import SoldOut
+
+    return [
+        {"store": s.store, "sku": s.sku, "staff": s.staff, "at": s.at}
+        for s in SoldOut.objects.filter(sold_out=True).order_by("store", "sku")
+    ]

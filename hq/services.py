@@ -1,0 +1,62 @@
+"""Writes: what HQ learns from store nodes' sync calls, and push subscriptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hq.models import NodeContact, PushSubscription
+
+
+class SubscriptionInvalid(ValueError):
+    """A push subscription without an http(s) endpoint or its keys."""
+
+
+def _backlog(their_vector: dict[str, int]) -> int:
+    """Changes the node holds that HQ lacks, counting only store origins
+    (HQ's own ``hq:`` origins are master data it sent, never a backlog)."""
+    from sync.replication import vector
+
+    ours = vector()
+    return sum(max(0, seq - ours.get(origin, 0)) for origin, seq in their_vector.items() if not origin.startswith("hq:"))
+
+
+def contact_heard(*, store: str, node: str, their_vector: dict[str, int] | None) -> NodeContact:
+    """Record a signed call from a store node (HQ only; called by sync's endpoints)."""
+    now = timezone.now()
+    with transaction.atomic():
+        contact, _ = NodeContact.objects.select_for_update().get_or_create(
+            store=store, node=node, defaults={"last_contact": now}
+        )
+        contact.last_contact = now
+        if their_vector is not None:
+            backlog = _backlog(their_vector)
+            if backlog and not contact.backlog:
+                contact.backlog_since = now
+            elif not backlog:
+                contact.backlog_since = None
+            contact.backlog = backlog
+        contact.save()
+    return contact
+
+
+def subscription_save(*, subscription: dict[str, Any], store: str, language: str) -> PushSubscription:
+    """Create or refresh a browser's subscription (the same endpoint twice is one row)."""
+    endpoint = subscription.get("endpoint")
+    keys = subscription.get("keys") or {}
+    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+        raise SubscriptionInvalid("subscription.endpoint must be an http(s) URL")
+    if not isinstance(keys, dict) or not keys.get("p256dh") or not keys.get("auth"):
+        raise SubscriptionInvalid("subscription.keys must have p256dh and auth")
+    sub, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={"p256dh": str(keys["p256dh"])[:200], "auth": str(keys["auth"])[:100], "store": store,
+                  "language": language if language in ("ja", "en") else "ja", "last_error": ""},
+    )
+    return sub
+
+
+def subscription_delete(*, endpoint: str) -> int:
+    return PushSubscription.objects.filter(endpoint=endpoint).delete()[0]

@@ -1,0 +1,112 @@
+"""Sold out ('86'): a manager marks an item sold out or back on sale.
+
+Each mark is a change (``item.sold_out`` / ``item.back``) so it reaches the
+store's sibling nodes and HQ like a sale; the SoldOut projection keeps the
+latest mark by (hlc, origin). After commit the menu doorbell rings every
+register connected to this node (and, as the change is applied there, to each
+sibling), and the register reloads its menu.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from registers import live
+from registers.models import MenuItem, SoldOut
+from registers.staff import manager_approve
+from sync import merge
+from sync.models import Change
+from sync.projection import projector
+from sync.services import change_record
+
+log = logging.getLogger(__name__)
+
+
+class UnknownItem(LookupError):
+    pass
+
+
+def item_sold_out_set(*, sku: str, sold_out: bool, manager_pin: str | None) -> SoldOut:
+    """Record the mark (manager PIN required); returns the store's current state for ``sku``."""
+    who = manager_approve(pin=manager_pin, action="marking an item sold out")
+    item = MenuItem.objects.filter(sku=sku).first()
+    if item is None:
+        raise UnknownItem(f"unknown sku {sku!r}")
+    store = settings.POS_STORE
+    with transaction.atomic():
+        change_record(
+            kind="item.sold_out" if sold_out else "item.back",
+            store=store,
+            payload={"sku": sku, "staff": who.name, "at": timezone.now().isoformat()},
+        )
+    if sold_out:
+        # Only where the mark was made, so the phones get one alert, not one per node.
+        name = item.name_ja
+        transaction.on_commit(lambda: _alert_in_background(store, sku, name))
+    return SoldOut.objects.get(store=store, sku=sku)
+
+
+def _alert_in_background(store: str, sku: str, name: str) -> None:
+    from hq.alerts import alert_raise
+
+    def send() -> None:
+        try:
+            alert_raise(key=f"sold_out:{store}:{sku}:{timezone.now():%Y%m%d%H%M%S}", kind="sold_out", store=store,
+                        detail={"item": name}, url="/register/manager/")
+        except Exception:  # noqa: BLE001 - the mark is recorded; an alert is best effort
+            log.warning("sold-out alert for %s failed", sku, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection, opened by alert_raise
+
+    threading.Thread(target=send, name="sold-out-alert", daemon=True).start()
+
+
+def _project(change: Change, sold_out: bool) -> None:
+    sku = str(change.payload.get("sku", ""))
+    current = SoldOut.objects.select_for_update().filter(store=change.store, sku=sku).first()
+    if current is not None and not merge.lww_wins((change.hlc, change.origin), (current.hlc, current.origin)):
+        return
+    values = {"sold_out": sold_out, "staff": str(change.payload.get("staff", ""))[:64],
+              "at": change.payload.get("at") or timezone.now(), "hlc": change.hlc, "origin": change.origin}
+    SoldOut.objects.update_or_create(store=change.store, sku=sku, defaults=values)
+    menu_changed(store=change.store)
+
+
+@projector("item.sold_out")
+def item_sold_out(change: Change) -> None:
+    _project(change, True)
+
+
+@projector("item.back")
+def item_back(change: Change) -> None:
+    _project(change, False)
+
+
+@projector("master.upsert")
+@projector("master.delete")
+def master_changed(change: Change) -> None:
+    # A price or availability from HQ: registers reload the menu rather than wait for their next visit.
+    if change.payload.get("model") in ("registers.MenuItem", "registers.StoreItem", "registers.Category"):
+        menu_changed(store=settings.POS_STORE)
+
+
+def menu_changed(*, store: str) -> None:
+    """Ring this node's registers of ``store`` after commit: "reload the menu"."""
+    transaction.on_commit(lambda: _ring(store))
+
+
+def _ring(store: str) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(live.group_name(store), {"type": "menu.ring"})
+    except Exception:  # noqa: BLE001 - the database has it; the register's next load shows it
+        log.warning("menu doorbell for %s failed", store, exc_info=True)
