@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from kitchen.api import router as kitchen_router
 from registers.api import router as registers_router
 from registers.api_money import router as money_router
+from security.api import router as security_router
 from sync.api import router as sync_router
 from sync.api import sync_router as replication_router
 
@@ -24,6 +25,7 @@ api.add_router("/", registers_router)
 api.add_router("/", money_router)
 api.add_router("/", kitchen_router)
 api.add_router("/", replication_router)
+api.add_router("/", security_router)
 
 
 @api.exception_handler(RequestDataTooBig)

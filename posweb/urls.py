@@ -6,6 +6,7 @@ from kitchen import views as kitchen_views
 from posweb.api import api
 from registers import views as register_views
 from registers import views_money
+from security import views as security_views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/register/", permanent=False)),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("sw.js", register_views.service_worker, name="service-worker"),
     path("manifest.webmanifest", register_views.manifest, name="manifest"),
     path("kitchen/", kitchen_views.kitchen_page, name="kitchen"),
+    path("pair/", security_views.pair_page, name="pair"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
