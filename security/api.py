@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field, StrictStr
 
@@ -52,7 +52,7 @@ def device_pair(request: HttpRequest, body: PairIn):
         raise HttpError(429, str(exc)) from None
     except pairing.PairingRefused as exc:
         raise HttpError(403, str(exc)) from None
-    return 201, {"token": token, "device": device.name, "kind": device.kind, "store": device.store}
+    return Status(201, {"token": token, "device": device.name, "kind": device.kind, "store": device.store})
 
 
 @router.get("/devices/me", response=DeviceOut, auth=device_auth, summary="The device this token belongs to")
@@ -74,7 +74,7 @@ def device_revoke(request: HttpRequest, body: RevokeIn):
     device = Device.objects.filter(store=settings.POS_STORE, name=body.device).first()
     if device is None:
         raise HttpError(404, f"no device {body.device!r} in store {settings.POS_STORE}")
-    return 200, _out(pairing.device_revoke(device=device, by=who.name))
+    return Status(200, _out(pairing.device_revoke(device=device, by=who.name)))
 
 
 def _out(device: Device) -> dict:
