@@ -137,3 +137,15 @@ def test_a_revocation_that_arrives_before_the_pairing_still_wins(db):
 def test_the_pairing_page_is_served_with_its_form(client, db):
     html = client.get("/pair/").content.decode()
     assert 'data-testid="pair-code"' in html and "pos/pair.js" in html
+
+
+def test_a_manager_revokes_a_device_in_admin(register_client):
+    token = pair(issue()).json()["token"]
+    manager = User.objects.create_user("manager", password="kanri-Pass-2026!", is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(manager)
+    device = Device.objects.get(name="register-2")
+    response = admin.post("/admin/registers/device/", {"action": "revoke", "_selected_action": [device.pk]})
+    assert response.status_code == 302
+    assert bearer(token).get("/api/menu").status_code == 401
+    assert Change.objects.filter(kind="device.revoked").count() == 1
