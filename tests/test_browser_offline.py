@@ -51,7 +51,7 @@ def open_register(page: Page, url: str, *, wait_for_worker: bool = True) -> None
     expect(page.get_by_test_id("till")).to_be_visible()
     if wait_for_worker:
         # Controlled by the worker means it installed, so the shell is precached.
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+        wait_for_js(page, "navigator.serviceWorker.controller !== null", timeout=15_000)
 
 
 def sell(page: Page, sku: str = "GYUDON") -> None:

@@ -83,7 +83,7 @@ def test_unpaired_devices_pair_with_a_code_from_admin_then_sell_and_cook(store, 
         register.get_by_test_id("pin-input").fill("1234")
         register.get_by_test_id("pin-submit").click()
         register.wait_for_selector("body[data-ready=true]")
-        register.locator('[data-sku="BEER"]').click()
+        register.locator('[data-sku="GYUDON"]').click()
         register.get_by_test_id("pay-cash").click()
         register.wait_for_selector('[data-testid="message"][data-kind="ok"]', timeout=10_000)
         expect(register.get_by_test_id("outbox-count")).to_have_text("0")
