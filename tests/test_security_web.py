@@ -79,7 +79,7 @@ def test_a_card_number_is_refused_and_nothing_recorded(register_client, referenc
     before = Change.objects.count()
     response = register_client.post("/api/orders", json.dumps(body), content_type="application/json")
     assert response.status_code == 422
-    assert "payments[0].reference" in response.json()["detail"] and "card number" in response.json()["detail"]
+    assert "payments[0].reference" in response.json()["detail"] and "カード番号" in response.json()["detail"]  # Japanese first
     assert Change.objects.count() == before
 
 
