@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.nodes import DEMO_TOKEN, Node, free_port
+from tests.browser import wait_for_js
 from tests.personas import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodes]

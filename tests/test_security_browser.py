@@ -90,3 +90,21 @@ def test_unpaired_devices_pair_with_a_code_from_admin_then_sell_and_cook(store, 
 
         kitchen.locator('[data-testid="ticket"]').first.wait_for(timeout=10_000)
         assert kitchen_violations == [] and register_violations == []
+
+
+def test_admin_and_the_money_pages_run_under_the_csp(store, chromium_path):
+    with chromium(chromium_path) as browser:
+        admin_pairing_code(browser, store.url, "register-3", "register")  # logs in, issues a code, no violation
+        page = browser.contexts[0].new_page() if browser.contexts else browser.new_page()
+        violations = csp_violations(page)
+        page.goto(f"{store.url}/admin/login/")
+        page.fill("#id_username", "tenchou")
+        page.fill("#id_password", ADMIN_PASSWORD)
+        page.click("input[type=submit]")
+        for path in ("/admin/", "/admin/registers/device/", "/admin/registers/menuitem/", "/admin/security/pairingcode/"):
+            page.goto(f"{store.url}{path}")
+            expect(page.locator("#content")).to_be_visible()
+        page.goto(f"{store.url}/admin/registers/device/")
+        page.locator('input[name="_selected_action"]').first.check()  # the admin's own scripts run
+        expect(page.locator(".action-counter")).to_contain_text("1")
+        assert violations == [], violations

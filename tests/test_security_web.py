@@ -128,3 +128,18 @@ def test_a_store_refuses_to_start_with_a_default_secret_outside_demo_mode(tmp_pa
     result = run_manage("check", env=env, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and f"POS_DEMO=0 needs a real {missing}" in result.stderr
+
+
+def test_the_api_docs_page_allows_only_its_own_inline_script(client, db):
+    import base64
+    import hashlib
+
+    response = client.get("/api/docs")
+    html = response.content.decode()
+    inline = [body for attrs, body in re.findall(r"<script\b([^>]*)>(.*?)</script>", html, flags=re.S) if not attrs.strip()]
+    assert inline  # Swagger UI's starter
+    csp = response["Content-Security-Policy"]
+    for body in inline:
+        assert "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "cdn.jsdelivr.net" not in client.get("/register/")["Content-Security-Policy"]
