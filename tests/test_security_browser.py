@@ -108,3 +108,34 @@ def test_admin_and_the_money_pages_run_under_the_csp(store, chromium_path):
         page.locator('input[name="_selected_action"]').first.check()  # the admin's own scripts run
         expect(page.locator(".action-counter")).to_contain_text("1")
         assert violations == [], violations
+
+
+def test_logging_out_clears_the_cashier_but_never_the_unsent_sales(tmp_path, chromium_path):
+    from tests.test_browser_offline import ARRIVE_MS, open_register, queued_ids, sell, tablet
+
+    node = Node(tmp_path / "store", name="node1").setup().start()
+    try:
+        with tablet(chromium_path, tmp_path / "profile") as context:
+            page = context.new_page()
+            open_register(page, node.url)
+            node.kill9()
+            sell(page)
+            expect(page.get_by_test_id("outbox-count")).to_have_text("1")
+            sold = queued_ids(page)
+            page.locator('[data-sku="GYUDON"]').click()  # a cart in progress: staff data
+            expect(page.get_by_test_id("cart-total")).not_to_have_text("¥0")
+
+            page.get_by_test_id("logout").click()
+            expect(page.get_by_test_id("pin-screen")).to_be_visible()
+            assert page.evaluate("sessionStorage.getItem('pos.staff')") is None
+            assert queued_ids(page) == sold  # the queue stays
+            page.get_by_test_id("pin-input").fill("1234")  # offline: this tablet's cached login
+            page.get_by_test_id("pin-submit").click()
+            expect(page.get_by_test_id("cart-total")).to_have_text("¥0")  # the last cashier's cart is gone
+            expect(page.get_by_test_id("outbox-count")).to_have_text("1")
+
+            node.start()
+            expect(page.get_by_test_id("outbox-count")).to_have_text("0", timeout=ARRIVE_MS)
+        assert {o["id"] for o in node.get("/api/orders")["items"]} == sold
+    finally:
+        node.stop()

@@ -4,7 +4,6 @@ even when called directly, admin only for staff with strong passwords."""
 from __future__ import annotations
 
 import io
-import json
 import uuid
 
 import pytest
@@ -13,7 +12,6 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from registers.models import Staff
 from registers.staff import MAX_PIN_FAILURES
 from security.middleware import ADMIN_MAX_FAILURES
 from sync.models import Change
