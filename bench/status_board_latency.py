@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from websockets.sync.client import connect  # noqa: E402
 
 from tests.browser import chromium  # noqa: E402
-from tests.nodes import Node  # noqa: E402
+from tests.nodes import DEMO_TOKEN, Node  # noqa: E402
 from tests.personas import CHROMIUM, order_body  # noqa: E402
 
 WATCH = """() => {
@@ -57,7 +57,8 @@ def main() -> None:
 
 def run(node: Node, count: int) -> None:
     latencies = []
-    with chromium(CHROMIUM) as browser, connect(f"ws://127.0.0.1:{node.port}/ws/kitchen/", open_timeout=10) as screen:
+    with chromium(CHROMIUM) as browser, connect(f"ws://127.0.0.1:{node.port}/ws/kitchen/", open_timeout=10,
+                                                        additional_headers={"Authorization": f"Bearer {DEMO_TOKEN}"}) as screen:
         screen.recv(timeout=10)  # hello
         board = browser.new_page()
         board.goto(f"{node.url}/board/")

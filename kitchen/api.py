@@ -8,8 +8,9 @@ from ninja import Router
 
 from kitchen import selectors
 from kitchen.schemas import KitchenStatusOut, ReadyOrdersOut
+from registers.auth import device_auth
 
-router = Router(tags=["kitchen"])
+router = Router(auth=device_auth, tags=["kitchen"])
 
 
 @router.get("/kitchen/status", response=KitchenStatusOut, summary="Kitchen printers and unacknowledged tickets")

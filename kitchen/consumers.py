@@ -43,7 +43,8 @@ class KitchenConsumer(JsonWebsocketConsumer):
         self.station = (query.get("station") or [""])[0][:32]
         self.screen = (query.get("screen") or [""])[0][:64]
         self.epoch = node_state_get().origin
-        self.accept()
+        # The device token came as a subprotocol; answer with "posweb" (security/wsauth.py).
+        self.accept(subprotocol=self.scope.get("subprotocol"))
         if self.station and not Station.objects.filter(code=self.station).exists():
             self.send_json({"type": "error", "detail": f"no kitchen station {self.station!r}"})
             self.close(code=4404)

@@ -13,6 +13,7 @@ from kitchen.api import router as kitchen_router
 from registers.api import router as registers_router
 from registers.api_menu import router as menu_router
 from registers.api_money import router as money_router
+from security.api import router as security_router
 from sync.api import router as sync_router
 from sync.api import sync_router as replication_router
 
@@ -30,6 +31,7 @@ api.add_router("/", replication_router)
 api.add_router("/integrations", integrations_router)
 api.add_router("/", hq_router)
 api.add_router("/", menu_router)
+api.add_router("/", security_router)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -15,6 +15,7 @@ from registers.routing import websocket_urlpatterns as orders_ws  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from posweb import workers  # noqa: E402
+from security.wsauth import DeviceTokenAuthMiddleware  # noqa: E402
 
 if settings.POS_WORKERS:
     workers.start_all()
@@ -22,6 +23,7 @@ if settings.POS_WORKERS:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": URLRouter(kitchen_ws + orders_ws),
+        # Every socket needs a live device token (security/wsauth.py).
+        "websocket": DeviceTokenAuthMiddleware(URLRouter(kitchen_ws + orders_ws)),
     }
 )

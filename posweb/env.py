@@ -64,3 +64,22 @@ def env_url_list(name: str) -> list[str]:
             raise ImproperlyConfigured(f"{name}: {url!r} is not an http(s) base URL")
         urls.append(url.rstrip("/"))
     return urls
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """A secret from NAME, or from the file named by NAME_FILE (Docker/systemd
+    credentials), so that it never has to sit in a committed file or a process
+    listing. Setting both is a mistake and stops the node."""
+    path = os.environ.get(f"{name}_FILE", "").strip()
+    if path and os.environ.get(name, "").strip():
+        raise ImproperlyConfigured(f"set {name} or {name}_FILE, not both")
+    if not path:
+        return env_str(name, default)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            value = fh.read().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}_FILE: cannot read {path!r} ({exc.strerror})") from None
+    if not value:
+        raise ImproperlyConfigured(f"{name}_FILE: {path!r} is empty")
+    return value

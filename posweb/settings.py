@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from posweb.env import env_bool, env_choice, env_int, env_str, env_url_list
+from posweb.env import env_bool, env_choice, env_int, env_list, env_secret, env_str, env_url_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,9 +22,10 @@ POS_STORE = env_str("POS_STORE", "S001") or "S001"
 POS_NODE = env_str("POS_NODE") or f"{socket.gethostname()}-{POS_ROLE}"
 POS_PEERS = env_url_list("POS_PEERS")
 POS_HQ_URL = (env_url_list("POS_HQ_URL") or [""])[0]
-POS_SYNC_KEY = env_str("POS_SYNC_KEY", "demo-sync-key") or "demo-sync-key"
+DEMO_SYNC_KEY = "demo-sync-key"
+POS_SYNC_KEY = env_secret("POS_SYNC_KEY") or DEMO_SYNC_KEY
 POS_DATA_DIR = Path(env_str("POS_DATA_DIR") or BASE_DIR / "var")
-POS_DEMO_TOKEN = env_str("POS_DEMO_TOKEN")
+POS_DEMO_TOKEN = env_secret("POS_DEMO_TOKEN")
 # The lane this node issues ticket numbers from (registers/numbers.py). Optional:
 # derived from POS_NODE when unset.
 POS_TICKET_LANE = env_str("POS_TICKET_LANE")
@@ -61,12 +62,26 @@ if not POS_STORE.replace("-", "").replace("_", "").isalnum() or len(POS_STORE) >
 
 POS_DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = env_str("SECRET_KEY") or "posweb-demo-insecure-secret-key-change-me-in-production"
+DEMO_SECRET_KEY = "posweb-demo-insecure-secret-key-change-me-in-production"
+SECRET_KEY = env_secret("SECRET_KEY") or DEMO_SECRET_KEY
+# Web Push keys (manager alerts), secrets like the others: env or *_FILE.
+POS_VAPID_PRIVATE_KEY = env_secret("POS_VAPID_PRIVATE_KEY")
+POS_VAPID_PUBLIC_KEY = env_str("POS_VAPID_PUBLIC_KEY")
+if not POS_DEMO:
+    # The defaults are in the public repository: a real store running on them
+    # would let anyone forge PIN digests, demo tokens and sync requests.
+    if SECRET_KEY == DEMO_SECRET_KEY:
+        raise ImproperlyConfigured("POS_DEMO=0 needs a real SECRET_KEY (or SECRET_KEY_FILE); the demo key is public")
+    if POS_SYNC_KEY == DEMO_SYNC_KEY:
+        raise ImproperlyConfigured("POS_DEMO=0 needs a real POS_SYNC_KEY (or POS_SYNC_KEY_FILE); the demo key is public")
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = ["*"]
+# Tablets reach a store node by its LAN address, which DHCP may change; a
+# deployment with fixed names narrows it (POS_ALLOWED_HOSTS=pos1.store.lan,...).
+ALLOWED_HOSTS = env_list("POS_ALLOWED_HOSTS") or ["*"]
 
 INSTALLED_APPS = [
     "daphne",
+    "security",  # before django.contrib.auth: its createsuperuser enforces password validators
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -84,8 +99,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.SecurityHeadersMiddleware",  # CSP without inline scripts
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "posweb.cors.StoreNodesCorsMiddleware",  # registers fail over to sibling nodes only
+    "security.middleware.CardNumberGuardMiddleware",  # no card number reaches the change log
+    "security.middleware.AdminLoginThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "posweb.middleware.StoreLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,6 +185,25 @@ WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("POS_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
 
 LOGIN_URL = "/admin/login/"
+
+# Web hardening (security/, SECURITY.md). Always on: no MIME sniffing, no
+# referrer beyond this node, no framing, cookies out of reach of scripts.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# POS_TLS=1: the node is reached over https (daphne's own TLS endpoint or a
+# proxy in front, POS_TLS_PROXY=1): HSTS, secure cookies, http redirected.
+POS_TLS = env_bool("POS_TLS", False)
+if POS_TLS:
+    SECURE_SSL_REDIRECT = env_bool("POS_TLS_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("POS_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("POS_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("POS_HSTS_PRELOAD", True)
+    if env_bool("POS_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

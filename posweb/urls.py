@@ -8,6 +8,7 @@ from hq import views as hq_views
 from posweb.api import api
 from registers import views as register_views
 from registers import views_money
+from security import views as security_views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/register/", permanent=False)),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("order/", channel_views.qr_order_page, name="qr-order"),
     path("order/sw.js", channel_views.qr_service_worker, name="qr-order-sw"),
     path("board/", channel_views.board_page, name="board"),
+    path("pair/", security_views.pair_page, name="pair"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("hq/", hq_views.dashboard, name="hq-dashboard"),

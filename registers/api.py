@@ -15,6 +15,7 @@ from registers import selectors, services, tender
 from registers.auth import device_auth
 from registers.models import Order, Staff
 from registers.offline_card import offline_card_check
+from registers.staff import TooManyPins, staff_by_pin
 from registers.voids import MoneyRejected
 from registers.schemas import ErrorOut, MenuOut, OrderIn, OrderListOut, OrderOut, StaffLoginIn, StaffOut
 
@@ -88,11 +89,13 @@ def order_list(request: HttpRequest, filters: Query[OrderFilter]):
     return {"items": [selectors.order_as_dict(o) for o in orders], "count": count}
 
 
-@router.post("/staff/login", response={200: StaffOut, 403: ErrorOut}, summary="Check a staff PIN")
+@router.post("/staff/login", response={200: StaffOut, 403: ErrorOut, 429: ErrorOut}, summary="Check a staff PIN")
 def staff_login(request: HttpRequest, body: StaffLoginIn):
-    staff = Staff.objects.filter(
-        store=settings.POS_STORE, pin_digest=Staff.digest_pin(settings.POS_STORE, body.pin), active=True
-    ).first()
+    # Through staff_by_pin, so the login screen is under the same wrong-PIN limit as manager approvals.
+    try:
+        staff = staff_by_pin(pin=body.pin)
+    except TooManyPins as exc:
+        raise HttpError(429, str(exc)) from None
     if staff is None:
         raise HttpError(403, "wrong PIN")
     return Status(200, {"id": staff.pk, "name": staff.name, "role": staff.role})

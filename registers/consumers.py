@@ -34,7 +34,8 @@ def order_status_as_dict(order: Order) -> dict[str, Any]:
 class OrdersConsumer(JsonWebsocketConsumer):
     def connect(self) -> None:
         self.store = settings.POS_STORE
-        self.accept()
+        # The device token came as a subprotocol; answer with "posweb" (security/wsauth.py).
+        self.accept(subprotocol=self.scope.get("subprotocol"))
         async_to_sync(self.channel_layer.group_add)(live.group_name(self.store), self.channel_name)
         self.send_json({"type": "hello", "store": self.store})
 

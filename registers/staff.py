@@ -11,11 +11,11 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from registers.models import Shift, Staff
+from security.throttle import Throttled, throttle_check, throttle_fail
 from sync.services import change_record
 
 
@@ -28,8 +28,9 @@ class TooManyPins(NotAllowed):
 
 
 # A 4-digit PIN has 10 000 values; at most MAX_PIN_FAILURES wrong ones per
-# PIN_WINDOW_S per node keeps trying them all to weeks. Per node, in the
-# process cache: good enough against a script on the store's Wi-Fi.
+# PIN_WINDOW_S per store keeps trying them all to weeks. Counted in the
+# database (security/throttle.py), so every daphne process of the node shares
+# one count and a restart does not reset it.
 MAX_PIN_FAILURES = 10
 PIN_WINDOW_S = 300
 
@@ -45,16 +46,18 @@ class Approver:
 
 
 def staff_by_pin(*, pin: str | None) -> Staff | None:
+    """The active staff member with this PIN. Must run outside a transaction
+    that may roll back: a wrong PIN is counted, and the count must stick."""
     if not pin:
         return None
     store = settings.POS_STORE
-    key = f"posweb:pin-failures:{store}"
-    if cache.get(key, 0) >= MAX_PIN_FAILURES:
-        raise TooManyPins(f"too many wrong PINs; wait {PIN_WINDOW_S // 60} minutes and try again")
+    try:
+        throttle_check(scope="pin", key=store, limit=MAX_PIN_FAILURES, window_s=PIN_WINDOW_S, what="PINs")
+    except Throttled as exc:
+        raise TooManyPins(str(exc)) from None
     staff = Staff.objects.filter(store=store, pin_digest=Staff.digest_pin(store, pin), active=True).first()
     if staff is None:
-        cache.add(key, 0, PIN_WINDOW_S)
-        cache.incr(key)
+        throttle_fail(scope="pin", key=store, window_s=PIN_WINDOW_S)
     return staff
 
 

@@ -17,3 +17,23 @@ def chromium(path: str = CHROMIUM):
             yield browser
         finally:
             browser.close()
+
+
+def wait_for_js(page, expression: str, *, arg=None, timeout: float = 10_000) -> None:
+    """Playwright's wait_for_function, under the pages' Content-Security-Policy.
+
+    wait_for_function builds its predicate with ``new Function``, which a CSP
+    without 'unsafe-eval' blocks; page.evaluate goes through the DevTools
+    protocol and is allowed. ``expression`` is a function of ``arg``, or a
+    plain expression. Bounded by ``timeout`` (ms).
+    """
+    import time
+
+    source = expression if "=>" in expression.split("\n")[0] else f"() => ({expression})"
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        if page.evaluate(source, arg):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} ms waiting for {expression}")
+        page.wait_for_timeout(50)

@@ -43,3 +43,10 @@ HAND_RECEIPT = {
     "taxes": [{"rate": 10, "taxable": 550, "tax": 50}, {"rate": 8, "taxable": 1566, "tax": 116}],
     "change": 884,
 }
+
+
+def kitchen_socket_protocols() -> list[str]:
+    """The subprotocols a kitchen screen offers: its device token rides in them (security/wsauth.py)."""
+    from registers.demo import demo_kitchen_token
+
+    return ["posweb", f"bearer.{demo_kitchen_token()}"]

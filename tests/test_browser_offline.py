@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.nodes import DEMO_TOKEN, Node, free_port
+from tests.browser import wait_for_js
 from tests.personas import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodes]
@@ -51,7 +52,7 @@ def open_register(page: Page, url: str, *, wait_for_worker: bool = True) -> None
     expect(page.get_by_test_id("till")).to_be_visible()
     if wait_for_worker:
         # Controlled by the worker means it installed, so the shell is precached.
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+        wait_for_js(page, "navigator.serviceWorker.controller !== null", timeout=15_000)
 
 
 def sell(page: Page, sku: str = "GYUDON") -> None:

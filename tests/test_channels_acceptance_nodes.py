@@ -16,7 +16,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.channels_fixtures import channel_body
-from tests.nodes import Node
+from tests.nodes import DEMO_TOKEN, Node
 from tests.personas import order_body
 from tests.webhook_receiver import Receiver
 
@@ -37,7 +37,8 @@ class Screen:
     """A kitchen screen on one station's feed."""
 
     def __init__(self, node: Node, station: str) -> None:
-        self._connection = connect(f"ws://127.0.0.1:{node.port}/ws/kitchen/?station={station}&screen={station}-1", open_timeout=10)
+        self._connection = connect(f"ws://127.0.0.1:{node.port}/ws/kitchen/?station={station}&screen={station}-1", open_timeout=10,
+                                   additional_headers={"Authorization": f"Bearer {DEMO_TOKEN}"})
         self.socket = self._connection.__enter__()
         assert json.loads(self.socket.recv(timeout=10))["type"] == "hello"
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from websockets.sync.client import connect
 
-from tests.nodes import Node
+from tests.nodes import DEMO_TOKEN, Node
 from tests.personas import HAND_RECEIPT, order_body
 
 pytestmark = pytest.mark.nodes
@@ -21,7 +21,7 @@ def node(tmp_path):
 
 
 def test_an_order_reaches_the_kitchen_socket_of_a_real_node(node):
-    with connect(f"ws://127.0.0.1:{node.port}/ws/kitchen/", open_timeout=10) as ws:
+    with connect(f"ws://127.0.0.1:{node.port}/ws/kitchen/", open_timeout=10, subprotocols=["posweb", f"bearer.{DEMO_TOKEN}"]) as ws:
         hello = json.loads(ws.recv(timeout=10))
         assert hello["type"] == "hello"
         body = order_body()

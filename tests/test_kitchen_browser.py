@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium
+from tests.browser import chromium, wait_for_js
 from tests.nodes import Node
 from tests.personas import order_body
 from tests.tcp_proxy import CuttableProxy
@@ -140,14 +140,14 @@ def test_a_register_page_hears_its_orders_move_live(node, chromium_path):
                 watchOrders((order) => window.heard.push(order));
             }"""
         )
-        register.wait_for_function("window.heard.includes(null)", timeout=10_000)  # connected: refetch once
+        wait_for_js(register, "window.heard.includes(null)", timeout=10_000)  # connected: refetch once
         expo = open_kitchen(browser, f"{node.url}/kitchen/")
         order = place(node)
         heard = f"(status) => window.heard.some((o) => o && o.id === {order['id']!r} && o.status === status)"
-        register.wait_for_function(heard, arg="in_kitchen", timeout=10_000)
+        wait_for_js(register, heard, arg="in_kitchen", timeout=10_000)
         ticket(expo, order).get_by_test_id("bump").click()
         expect(ticket(expo, order)).to_have_count(0, timeout=5_000)
-        register.wait_for_function(heard, arg="ready", timeout=10_000)
+        wait_for_js(register, heard, arg="ready", timeout=10_000)
 
 
 FEED_SCENARIOS = """async () => {

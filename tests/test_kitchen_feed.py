@@ -13,6 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.core.management import call_command
 
 from posweb.asgi import application
+from tests.personas import kitchen_socket_protocols
 from registers import services, tender
 from registers.models import Order
 
@@ -54,7 +55,7 @@ def place(sku="GYUDON", mods=("size_nami",), qty=1):
 
 
 async def connect(path="/ws/kitchen/"):
-    socket = WebsocketCommunicator(application, path)
+    socket = WebsocketCommunicator(application, path, subprotocols=kitchen_socket_protocols())
     connected, _ = await socket.connect()
     assert connected
     hello = await socket.receive_json_from(timeout=5)

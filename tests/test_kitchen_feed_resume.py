@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from kitchen import services as kitchen_services
 from kitchen.models import Ticket
 from posweb.asgi import application
+from tests.personas import kitchen_socket_protocols
 from tests.test_kitchen_feed import connect, layer, place, seeded, tickets_from  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -133,7 +134,7 @@ async def test_a_station_screen_resumes_across_other_stations_entries(seeded, la
 
 
 async def test_an_unknown_station_is_refused_with_a_reason(seeded, layer):
-    socket = WebsocketCommunicator(application, "/ws/kitchen/?station=oven")
+    socket = WebsocketCommunicator(application, "/ws/kitchen/?station=oven", subprotocols=kitchen_socket_protocols())
     connected, _ = await socket.connect()
     assert connected
     message = await socket.receive_json_from(timeout=5)

@@ -9,13 +9,14 @@ from channels.testing import WebsocketCommunicator
 from kitchen import services as kitchen_services
 from kitchen.models import Ticket
 from posweb.asgi import application
+from tests.personas import kitchen_socket_protocols
 from tests.test_kitchen_feed import layer, place, seeded  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 async def orders_socket():
-    socket = WebsocketCommunicator(application, "/ws/orders/")
+    socket = WebsocketCommunicator(application, "/ws/orders/", subprotocols=kitchen_socket_protocols())
     connected, _ = await socket.connect()
     assert connected
     assert (await socket.receive_json_from(timeout=5))["type"] == "hello"
@@ -65,7 +66,7 @@ async def test_the_expediter_marks_a_ready_order_served_and_it_stays_served(seed
     from registers.models import Order
 
     register = await orders_socket()
-    expo = WebsocketCommunicator(application, "/ws/kitchen/")
+    expo = WebsocketCommunicator(application, "/ws/kitchen/", subprotocols=kitchen_socket_protocols())
     assert (await expo.connect())[0]
     await expo.receive_json_from(timeout=5)  # hello
     order = await database_sync_to_async(place)()

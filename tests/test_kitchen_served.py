@@ -54,8 +54,8 @@ def test_serving_twice_records_once_and_an_unready_order_is_refused(demo):
         kitchen_services.order_serve(order_id=uuid.uuid4())
 
 
-def test_ready_orders_are_listed_for_the_expediter_until_served(demo, client):
+def test_ready_orders_are_listed_for_the_expediter_until_served(demo, register_client):
     order = ready_order()
-    assert [o["id"] for o in client.get("/api/kitchen/ready").json()["items"]] == [str(order.id)]
+    assert [o["id"] for o in register_client.get("/api/kitchen/ready").json()["items"]] == [str(order.id)]
     kitchen_services.order_serve(order_id=order.id)
-    assert client.get("/api/kitchen/ready").json()["items"] == []
+    assert register_client.get("/api/kitchen/ready").json()["items"] == []

@@ -86,13 +86,13 @@ def test_it_waits_for_the_acknowledgement_timeout(demo, settings):
         assert printing.print_fallback_tick(now=later(11)) == 1
 
 
-def test_a_printer_that_is_off_is_reported_retried_and_never_blocks_an_order(demo, client):
+def test_a_printer_that_is_off_is_reported_retried_and_never_blocks_an_order(demo, register_client):
     Station.objects.filter(code="grill").update(printer_host="127.0.0.1", printer_port=closed_port())
     order = place(("GYUDON", 1, ["size_nami"]))
     assert order.status == "placed"
 
     assert printing.print_fallback_tick(now=later()) == 0
-    status = client.get("/api/kitchen/status").json()
+    status = register_client.get("/api/kitchen/status").json()
     [grill] = status["printers"]
     assert grill["state"] == "error" and "off or unreachable" in grill["detail"]
     assert status["open_unacknowledged"] == 1
@@ -101,7 +101,7 @@ def test_a_printer_that_is_off_is_reported_retried_and_never_blocks_an_order(dem
         wire_grill(printer)
         assert printing.print_fallback_tick(now=later(12)) == 1
     assert len(printer.printed()) == 1
-    assert client.get("/api/kitchen/status").json()["printers"][0]["state"] == "ok"
+    assert register_client.get("/api/kitchen/status").json()["printers"][0]["state"] == "ok"
 
 
 def test_a_printer_out_of_paper_prints_nothing_and_says_so(demo):

@@ -94,7 +94,9 @@ async def test_registers_on_the_live_channel_are_told_to_reload_the_menu(demo):
     from posweb.asgi import application
     from registers.sold_out import item_sold_out_set
 
-    communicator = WebsocketCommunicator(application, "/ws/orders/")
+    from tests.personas import kitchen_socket_protocols
+
+    communicator = WebsocketCommunicator(application, "/ws/orders/", subprotocols=kitchen_socket_protocols())
     connected, _ = await communicator.connect()
     assert connected
     assert (await communicator.receive_json_from())["type"] == "hello"

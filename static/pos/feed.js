@@ -8,6 +8,7 @@
 //   screen asks for a full snapshot and ignores tickets until it comes;
 // - between a resume and the server's "resumed" answer, tickets are ignored:
 //   the server sends them again after the answer, from the screen's cursor.
+import { socketProtocols } from "./device.js";
 
 const PING_EVERY_MS = 5000;
 const CONNECT_TIMEOUT_MS = 5000;
@@ -48,7 +49,7 @@ export class KitchenFeed {
     // "offline" until it is live again, however many attempts that takes.
     if (this.stats.connects === 0) this.setState("connecting");
     else this.setState("offline", { retrying: true });
-    const socket = new WebSocket(this.url());
+    const socket = new WebSocket(this.url(), socketProtocols());
     this.socket = socket;
     this.awaitingPong = false;
     socket.onmessage = (event) => {

@@ -13,6 +13,7 @@ const STRINGS = {
     pinOffline: "オフラインです。この端末で一度ログインしたPINのみ使えます",
     persistRefused: "保存領域が保護されていません：未送信の売上がブラウザに消される恐れがあります",
     storageTight: "保存領域が残りわずかです：早めに送信してください",
+    pairFailed: "ペアリングできません", paired: "ペアリングしました",
   },
   en: {
     online: "Online", offline: "Offline", connecting: "Connecting…",
@@ -27,6 +28,7 @@ const STRINGS = {
     pinOffline: "Offline: only PINs used on this tablet before work now",
     persistRefused: "Storage not protected: the browser may clear unsent sales",
     storageTight: "Storage almost full: send queued sales soon",
+    pairFailed: "Could not pair", paired: "Paired",
   },
 };
 

@@ -2,6 +2,9 @@
 // acknowledgement of every ticket shown, and the connection state always in view.
 import { config, lang, nameOf, t } from "./i18n.js";
 import { KitchenFeed } from "./feed.js";
+import { deviceToken, pairIfNeeded } from "./device.js";
+
+const authHeaders = () => ({ Authorization: `Bearer ${deviceToken()}` });
 import { watchOrders } from "./order-status.js";
 
 const cfg = config();
@@ -211,7 +214,7 @@ function screenId() {
 async function printerCheck() {
   const el = document.querySelector('[data-testid="printer-state"]');
   try {
-    const response = await fetch("/api/kitchen/status");
+    const response = await fetch("/api/kitchen/status", { headers: authHeaders() });
     if (!response.ok) return;
     const { printers } = await response.json();
     const bad = printers.filter((p) => p.state === "error");
@@ -224,7 +227,7 @@ async function printerCheck() {
 async function readyRefresh() {
   const rail = document.querySelector('[data-testid="ready-orders"]');
   try {
-    const response = await fetch("/api/kitchen/ready");
+    const response = await fetch("/api/kitchen/ready", { headers: authHeaders() });
     if (!response.ok) return;
     const { items } = await response.json();
     rail.hidden = items.length === 0;
@@ -262,4 +265,4 @@ printerCheck();
 setInterval(printerCheck, 5000);
 // For tests and benchmarks: the feed's cursor and counters (applied, duplicates, refetches).
 window.posKitchen = { feed, tickets };
-feed.connect();
+if (!pairIfNeeded()) feed.connect(); // with POS_DEMO=0 an unpaired screen pairs first

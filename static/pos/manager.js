@@ -1,6 +1,7 @@
 // The manager's page: voids and refunds behind the manager PIN, drawer movements,
 // who is on, X and Z reports. Every action goes to the server, which checks the PIN.
 import { config, lang, yen } from "./i18n.js";
+import { deviceToken } from "./device.js";
 
 const STRINGS = {
   ja: {
@@ -38,7 +39,8 @@ const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 
 async function api(method, path, body) {
   const headers = { "Content-Type": "application/json" };
-  if (cfg.token) headers.Authorization = `Bearer ${cfg.token}`;
+  const token = deviceToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(`/api${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {

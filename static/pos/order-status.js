@@ -4,6 +4,7 @@
 // every (re)connect it calls onOrder(null), meaning "refetch your list", since
 // changes made while it was away are not replayed.
 import { backoffDelay } from "./feed.js";
+import { socketProtocols } from "./device.js";
 
 const PING_EVERY_MS = 10000;
 
@@ -16,7 +17,7 @@ export function watchOrders(onOrder, { onState = () => {}, onMenu = () => {} } =
 
   function connect() {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const current = new WebSocket(`${proto}//${location.host}/ws/orders/`);
+    const current = new WebSocket(`${proto}//${location.host}/ws/orders/`, socketProtocols());
     socket = current;
     awaitingPong = false;
     current.onmessage = (event) => {

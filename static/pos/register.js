@@ -5,6 +5,7 @@ import { config, lang, nameOf, t, yen } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { rateFor, receiptTaxes } from "./tax.js";
 import { watchOrders } from "./order-status.js";
+import { deviceToken, pairIfNeeded } from "./device.js";
 
 const cfg = config();
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -25,7 +26,7 @@ function candidates() {
 
 function headers(extra = {}) {
   const h = { "Content-Type": "application/json", Accept: "application/json" };
-  const token = cfg.token || localStorage.getItem("pos.deviceToken");
+  const token = deviceToken();
   if (token) h.Authorization = `Bearer ${token}`;
   return { ...h, ...extra };
 }
@@ -153,7 +154,11 @@ function startShift() {
 }
 
 function logout() {
+  // Staff data goes (who, the cart they were building); the outbox stays:
+  // queued sales belong to the store, not to the cashier who rang them up.
   state.staff = null;
+  state.cart = [];
+  renderCart();
   sessionStorage.removeItem("pos.staff");
   $("till").hidden = true;
   $("logout").hidden = true;
@@ -617,4 +622,4 @@ async function start() {
   document.body.dataset.ready = "true";
 }
 
-start();
+if (!pairIfNeeded()) start(); // with POS_DEMO=0 an unpaired tablet pairs first

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from kitchen.models import Station
-from registers.demo import DEMO_DEVICE, demo_token
+from registers.demo import DEMO_DEVICE, DEMO_KITCHEN, demo_kitchen_token, demo_token
 from registers.models import Category, Device, MenuItem, Modifier, ModifierGroup, Staff, Store, token_digest
 
 STATIONS = [
@@ -104,8 +104,11 @@ class Command(BaseCommand):
             Staff.objects.update_or_create(
                 store=store.code, pin_digest=Staff.digest_pin(store.code, pin), defaults={"name": name, "role": role}
             )
-        Device.objects.filter(store=store.code, name=DEMO_DEVICE).delete()
-        Device.objects.create(store=store.code, name=DEMO_DEVICE, kind="register", token_hash=token_digest(demo_token()))
+        for name, kind, token in ((DEMO_DEVICE, "register", demo_token()), (DEMO_KITCHEN, "kitchen", demo_kitchen_token())):
+            # A rotated demo token replaces the row; the same token keeps it, so
+            # seeding again never brings back a revoked demo device.
+            Device.objects.filter(store=store.code, name=name).exclude(token_hash=token_digest(token)).delete()
+            Device.objects.get_or_create(token_hash=token_digest(token), defaults={"store": store.code, "name": name, "kind": kind})
         self.stdout.write(f"demo store {store.code}: {len(ITEMS)} items, {len(STATIONS)} stations, {len(STAFF)} staff")
         if settings.POS_ROLE == "hq":
             from sync.master import master_publish_all

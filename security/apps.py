@@ -1,0 +1,17 @@
+"""Security: device pairing and revocation, staff lock-out, web hardening.
+
+Its own app because it cuts across the others: it owns the pairing codes and
+the attempt log (rate limits that hold across every daphne process of a node),
+the device.paired / device.revoked projections, and the middleware that adds
+security headers and keeps card numbers out of the API.
+"""
+
+from django.apps import AppConfig
+
+
+class SecurityConfig(AppConfig):
+    name = "security"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from security import projections, signals  # noqa: F401  (register projectors and signal handlers)
