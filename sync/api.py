@@ -77,7 +77,7 @@ def _signed_call(request: HttpRequest, handle) -> HttpResponse:
 
 def _vector_arg(body: dict[str, Any]) -> dict[str, int]:
     raw = body.get("vector", {})
-    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, int) for k, v in raw.items()):
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in raw.items()):
         raise replication.ChangeInvalid("vector must map origin to seq")
     return raw
 
