@@ -37,6 +37,7 @@ class Registers:
         self.node = node
         self.acked: dict[str, dict[str, Any]] = {}
         self.unanswered: dict[str, dict[str, Any]] = {}
+        self.retries: Counter[int] = Counter()  # status of each retry: 200 = committed before the kill
         self.lock = threading.Lock()
         self.stop = threading.Event()
 
@@ -73,6 +74,7 @@ class Registers:
         for order_id, body in pending.items():
             status, answer = self.node.post("/api/orders", body, timeout=10)
             assert status in (200, 201), (status, answer)
+            self.retries[status] += 1
             self.acked[order_id] = body
 
 
@@ -155,6 +157,7 @@ def test_acknowledged_orders_survive_repeated_kill_9_once_each_and_the_feed_resu
         registers.stop.set()
         screen.thread.join(10)
 
+    print(f"acknowledged {len(registers.acked)}, retried after a kill: {dict(registers.retries)}")
     listed = node.get("/api/orders?limit=500")
     on_node = [o["id"] for o in listed["items"]]
     assert listed["count"] == len(on_node) == len(registers.acked)
