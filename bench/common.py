@@ -37,7 +37,8 @@ class Figure:
     def row(self) -> list[str]:
         target = "" if self.target is None else f"{'<' if self.below else '>'} {self.target:g} {self.unit}"
         ratio = f"{self.value / self.floor:.1f}x" if self.floor else ""
-        return [self.name, f"{self.value:,.1f} {self.unit}", target, self.met, ratio]
+        value = f"{int(self.value):,}" if float(self.value).is_integer() and not self.unit else f"{self.value:,.1f}"
+        return [self.name, f"{value} {self.unit}".strip(), target.strip(), self.met, ratio]
 
 
 def table(figures: list[Figure]) -> str:
