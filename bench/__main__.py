@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import fanout, offline_register, replication  # noqa: E402
+from bench import fanout, feed_resume, offline_register, replication  # noqa: E402
 from bench.common import Figure, table  # noqa: E402
 from tests.nodes import ROOT  # noqa: E402
 
@@ -62,6 +62,7 @@ def main() -> None:
     postgres = step("16 writers, PostgreSQL", durable, args.seconds, args.postgres)
     repl = step("replication lag and catch-up", replication.run, 200, backlog)
     offline = step("register with the server dead", offline_register.dead_server, 30, 5)
+    resume = step("kitchen feed after kill -9 and restart", feed_resume.run, 5)
 
     f50, f99 = floor["p50"], floor["p99"]
     figures = [
@@ -83,6 +84,9 @@ def main() -> None:
         Figure("(4) register tap-to-queued, server dead, p50", offline["tap_p50"], "ms", floor=f50),
         Figure("(4) register tap-to-queued, server dead, p99", offline["tap_p99"], "ms", 50, floor=f99),
         Figure("(4) register reload-to-interactive, server dead, worst", offline["reload_max"], "ms", 1000, floor=f99),
+        Figure("crash: node restart (kill -9) to answering HTTP, p50", resume["restart_p50"], "ms"),
+        Figure("crash: answering to kitchen screen resumed and caught up, worst", resume["resume_max"], "ms", 1000,
+               floor=f99),
     ]
     print(table(figures))
     missing = memory["missing"] + redis["missing"] + floor["missing"]
@@ -90,7 +94,7 @@ def main() -> None:
           f"orders committed {sqlite['orders']} (SQLite) {postgres['orders']} (PostgreSQL), other errors "
           f"{sqlite['other_errors'] + postgres['other_errors']}; replication {repl['samples']} lag samples, "
           f"{repl['changes']:,} changes caught up in {repl['catchup_s']:.1f} s (complete: {repl['caught_up']}); "
-          f"register {offline['sales']} sales, {offline['reloads']} reloads")
+          f"register {offline['sales']} sales, {offline['reloads']} reloads; {resume['rounds']} kill -9 rounds")
     met = sum(f.met == "met" for f in figures)
     targeted = sum(f.target is not None for f in figures)
     load_after = os.getloadavg()
