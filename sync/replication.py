@@ -101,7 +101,21 @@ def _validated(wire: Any) -> dict[str, Any]:
         uuid.UUID(wire["id"])
     except ValueError:
         raise ChangeInvalid(f"change.id {wire['id']!r} is not a UUID") from None
+    # PostgreSQL (HQ) cannot store NUL in text or jsonb; refuse it on every node
+    # alike rather than answer 500 at HQ (found by tests/test_fuzz_sync.py).
+    if any("\x00" in wire[name] for name in ("origin", "store", "kind")) or _has_nul(wire["payload"]):
+        raise ChangeInvalid(f"change {wire['origin']!r}#{wire['seq']}: NUL characters are not allowed")
     return wire
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def changes_apply(

@@ -28,9 +28,20 @@ def api_schema(db, settings):
     from django.core.management import call_command
     from django.core.wsgi import get_wsgi_application
 
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     settings.POS_DEMO_TOKEN = DEMO_TOKEN
     call_command("seed_demo", stdout=io.StringIO())
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    # As Django's test client does: the WSGI handler would otherwise close the
+    # test's database connection after each request (inside its transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 EXAMPLES = 12  # per operation and mode: ~2 x 12 x the API's operations requests in all
