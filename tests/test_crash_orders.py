@@ -40,8 +40,15 @@ class Registers:
         self.retries: Counter[int] = Counter()  # status of each retry: 200 = committed before the kill
         self.lock = threading.Lock()
         self.stop = threading.Event()
+        self.errors: list[BaseException] = []
 
     def _post_until_stopped(self) -> None:
+        try:
+            self._post()
+        except BaseException as exc:  # noqa: BLE001 - a refused order fails the test, not just this thread
+            self.errors.append(exc)
+
+    def _post(self) -> None:
         for _ in range(10_000):  # bounded; the test stops it long before
             if self.stop.is_set():
                 return
@@ -148,6 +155,7 @@ def test_acknowledged_orders_survive_repeated_kill_9_once_each_and_the_feed_resu
             for thread in threads:
                 thread.join(15)
             node.start()
+            assert not registers.errors, registers.errors
             registers.retry_unanswered()
         expected = Counter({order_id: STATIONS_PER_ORDER for order_id in registers.acked})
         wait_for("every ticket on the screen", lambda: Counter(o for _, o in screen.new_tickets) >= expected, timeout=30)

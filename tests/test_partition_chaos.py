@@ -63,6 +63,7 @@ class Registers:
         self.pending: dict[str, dict[str, Any]] = {}
         self.stop = threading.Event()
         self.lock = threading.Lock()
+        self.errors: list[BaseException] = []
 
     def send(self, body: dict[str, Any], node: Node, timeout: float = 5) -> bool:
         try:
@@ -78,6 +79,12 @@ class Registers:
         return False
 
     def run(self) -> None:
+        try:
+            self._sell()
+        except BaseException as exc:  # noqa: BLE001 - a refused sale fails the test, not just this thread
+            self.errors.append(exc)
+
+    def _sell(self) -> None:
         for _ in range(5_000):  # bounded; stopped long before
             if self.stop.is_set():
                 return
@@ -175,6 +182,7 @@ def test_nodes_converge_and_hq_reports_what_was_acknowledged_after_chaos(cluster
         registers.stop.set()
         seller.join(30)
     print("chaos:", "; ".join(log))
+    assert not registers.errors, registers.errors
 
     for link in links.values():
         link.restore()
