@@ -58,11 +58,8 @@ def lag_ms(source: Node, target: Node) -> float:
     raise TimeoutError("order did not replicate within 10 s")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument("--orders", type=int, default=10_000)
-    args = parser.parse_args()
+def run(samples: int, orders: int) -> dict:
+    """Both measurements on two fresh sibling nodes; returns the figures."""
     root = Path(tempfile.mkdtemp(prefix="posweb-bench-"))
     p1, p2 = free_port(), free_port()
     n1 = Node(root / "n1", name="node1", port=p1, POS_SYNC_KEY=KEY, POS_PEERS=f"http://127.0.0.1:{p2}", LOG_LEVEL="WARNING")
@@ -72,15 +69,13 @@ def main() -> None:
         n2.setup().start()
         for _ in range(10):  # warm up connections
             lag_ms(n1, n2)
-        lags = [lag_ms(n1, n2) if i % 2 == 0 else lag_ms(n2, n1) for i in range(args.samples)]
-        print(f"steady-state lag over {len(lags)} orders (alternating siblings): "
-              f"p50 {statistics.median(lags):.1f} ms, p99 {percentile(lags, 99):.1f} ms, max {max(lags):.1f} ms")
+        lags = [lag_ms(n1, n2) if i % 2 == 0 else lag_ms(n2, n1) for i in range(samples)]
 
         n2.stop()
         before = n1.get("/api/health")["changes"]
         t = time.perf_counter()
-        n1.manage("shell", "-c", BACKLOG.format(n=args.orders), timeout=3600)
-        print(f"backlog: {args.orders} orders recorded on node1 in {time.perf_counter() - t:.1f} s")
+        n1.manage("shell", "-c", BACKLOG.format(n=orders), timeout=3600)
+        recorded = time.perf_counter() - t
         health = n1.get("/api/health")
         origin, target = health["origin"], health["changes"]
         have = 0
@@ -94,10 +89,24 @@ def main() -> None:
             time.sleep(0.05)
         elapsed = time.perf_counter() - t0
         moved = target - before
-        print(f"catch-up: node2 took {moved} changes of node1 in {elapsed:.2f} s: {moved / elapsed:.0f} changes/s")
     finally:
         n1.stop()
         n2.stop()
+    return {"samples": len(lags), "p50": statistics.median(lags), "p99": percentile(lags, 99), "max": max(lags),
+            "orders": orders, "recorded_s": recorded, "changes": moved, "catchup_s": elapsed, "per_s": moved / elapsed,
+            "caught_up": have >= target}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--orders", type=int, default=10_000)
+    args = parser.parse_args()
+    r = run(args.samples, args.orders)
+    print(f"steady-state lag over {r['samples']} orders (alternating siblings): "
+          f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms")
+    print(f"backlog: {r['orders']} orders recorded on node1 in {r['recorded_s']:.1f} s")
+    print(f"catch-up: node2 took {r['changes']} changes of node1 in {r['catchup_s']:.2f} s: {r['per_s']:.0f} changes/s")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,33 @@ from security.api import router as security_router
 from sync.api import router as sync_router
 from sync.api import sync_router as replication_router
 
-api = NinjaAPI(
+# Answers any operation can give before its own code runs (the handlers below
+# and ninja's body parsing); documented on every operation so the schema lists
+# every status a client can get (checked by schemathesis, tests/test_fuzz_api.py).
+COMMON_ERRORS = {
+    400: "the body is not valid JSON",
+    413: "request body is too large",
+    422: "a parameter or field is missing or invalid; detail says which",
+}
+ERROR_BODY = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+
+
+class PosNinjaAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                extra = dict(COMMON_ERRORS)
+                if operation.get("security"):
+                    extra[401] = "a valid device token is required (Authorization: Bearer TOKEN)"
+                for code, text in extra.items():
+                    if code not in responses and str(code) not in responses:
+                        responses[code] = {"description": text, "content": {"application/json": {"schema": ERROR_BODY}}}
+        return schema
+
+
+api = PosNinjaAPI(
     title="posweb",
     version="1",
     description="Store node API: menu, orders, health. Devices send Authorization: Bearer TOKEN.",

@@ -93,12 +93,16 @@ def _contact(signed: auth.Signed, raw: bytes) -> None:
 
 def _vector_arg(body: dict[str, Any]) -> dict[str, int]:
     raw = body.get("vector", {})
-    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, int) for k, v in raw.items()):
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in raw.items()):
         raise replication.ChangeInvalid("vector must map origin to seq")
     return raw
 
 
-@sync_router.post("/sync/push", summary="Take a peer's changes (signed with the store's key)", include_in_schema=True)
+# What _signed_call can answer, so the schema documents it (schemathesis checks).
+SYNC_RESPONSES = {200: dict, 400: dict, 401: dict, 403: dict, 413: dict, 422: dict}
+
+
+@sync_router.post("/sync/push", response=SYNC_RESPONSES, summary="Take a peer's changes (signed with the store's key)")
 def push(request: HttpRequest):
     def handle(signed: auth.Signed, body: dict[str, Any]):
         wires = body.get("changes", [])
@@ -114,7 +118,7 @@ def push(request: HttpRequest):
     return _signed_call(request, handle)
 
 
-@sync_router.post("/sync/pull", summary="The changes a peer lacks, by its version vector (signed)")
+@sync_router.post("/sync/pull", response=SYNC_RESPONSES, summary="The changes a peer lacks, by its version vector (signed)")
 def pull(request: HttpRequest):
     def handle(signed: auth.Signed, body: dict[str, Any]):
         theirs = _vector_arg(body)

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from sync import merge
@@ -100,7 +101,21 @@ def _validated(wire: Any) -> dict[str, Any]:
         uuid.UUID(wire["id"])
     except ValueError:
         raise ChangeInvalid(f"change.id {wire['id']!r} is not a UUID") from None
+    # PostgreSQL (HQ) cannot store NUL in text or jsonb; refuse it on every node
+    # alike rather than answer 500 at HQ (found by tests/test_fuzz_sync.py).
+    if any("\x00" in wire[name] for name in ("origin", "store", "kind")) or _has_nul(wire["payload"]):
+        raise ChangeInvalid(f"change {wire['origin']!r}#{wire['seq']}: NUL characters are not allowed")
     return wire
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def changes_apply(
@@ -215,9 +230,16 @@ def _insert_and_project(wire: dict[str, Any], result: ApplyResult, batch: _Batch
         log.warning("change %s arrived again as %s#%s; kept the first", change.id, change.origin, change.seq)
         result.skipped += 1
         return
-    change.save(force_insert=True)
-    batch.known_ids.add(change.id)
-    if project_or_park(change, batch):
+    try:
+        change.save(force_insert=True)
+        batch.known_ids.add(change.id)
+        projected = project_or_park(change, batch)
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, ValidationError, IntegrityError, DataError) as exc:
+        # A signed peer sent a change whose payload no projector can fold (a
+        # bug or a forgery): refuse the whole batch (its transaction rolls
+        # back) with a 422 naming it, rather than a 500 or a half-applied log.
+        raise ChangeInvalid(f"change {change.origin}#{change.seq} ({change.kind}) cannot be applied: {exc!r}"[:300]) from exc
+    if projected:
         result.applied += 1
     else:
         result.parked += 1

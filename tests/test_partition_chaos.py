@@ -1,0 +1,220 @@
+"""Three sibling store nodes and HQ (PostgreSQL), all real processes, every link
+through a proxy that can be cut: for a bounded time nodes are kill -9'd and
+restarted and links cut and restored at random while registers keep selling.
+At the end every node holds the same orders and version vector, and HQ's sales
+report equals the sum of what the registers were told was taken.
+
+Seeded randomness: the seed is printed; set POS_CHAOS_SEED to replay a run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import socket
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from tests.nodes import Node, free_port
+from tests.personas import order_body
+from tests.tcp_proxy import CuttableProxy
+from tests.test_replication_hq import hq_database_url  # noqa: F401  (fixture)
+from tests.test_replication_nodes import KEY, wait_for
+
+pytestmark = pytest.mark.nodes
+
+CHAOS_SECONDS = 35
+STORES = ("node1", "node2", "node3")
+
+
+class Link(CuttableProxy):
+    """A proxy that survives its target being dead: the connection is dropped,
+    as a dead host's would be, and the proxy keeps serving the next one."""
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self.server.accept()
+            except (TimeoutError, OSError):
+                continue
+            self._sockets.append(client)
+            if self.cut_now:
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            self._sockets.append(upstream)
+            self._spawn(self._pipe, client, upstream, self.epoch)
+
+
+class Registers:
+    """Registers selling on whichever node answers; a sale with no answer is sent
+    again, same id and body, to any node until one answers (as the outbox does)."""
+
+    def __init__(self, nodes: dict[str, Node], alive: set[str], rng: random.Random) -> None:
+        self.nodes, self.alive, self.rng = nodes, alive, rng
+        self.acked: dict[str, int] = {}  # order id -> total the register was told
+        self.pending: dict[str, dict[str, Any]] = {}
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.errors: list[BaseException] = []
+
+    def send(self, body: dict[str, Any], node: Node, timeout: float = 5) -> bool:
+        try:
+            status, answer = node.post("/api/orders", body, timeout=timeout)
+        except OSError:
+            return False
+        if status in (200, 201):
+            with self.lock:
+                self.acked[body["id"]] = answer["total"]
+                self.pending.pop(body["id"], None)
+            return True
+        assert status >= 500 or status in (401, 503), f"a good order was refused: {status} {answer}"
+        return False
+
+    def run(self) -> None:
+        try:
+            self._sell()
+        except BaseException as exc:  # noqa: BLE001 - a refused sale fails the test, not just this thread
+            self.errors.append(exc)
+
+    def _sell(self) -> None:
+        for _ in range(5_000):  # bounded; stopped long before
+            if self.stop.is_set():
+                return
+            with self.lock:
+                retry = next(iter(self.pending.values()), None)
+                choices = sorted(self.alive) or list(STORES)
+            body = retry or order_body(register=f"register-{self.rng.randint(1, 4)}")
+            if not self.send(body, self.nodes[self.rng.choice(choices)]):
+                with self.lock:
+                    self.pending[body["id"]] = body
+                time.sleep(0.1)
+            time.sleep(0.1)
+
+    def drain(self) -> None:
+        for body in list(self.pending.values()):
+            assert any(self.send(body, node, timeout=15) for node in self.nodes.values()), f"order {body['id']} never answered"
+
+
+@pytest.fixture
+def cluster(tmp_path, hq_database_url):  # noqa: F811
+    ports = {name: free_port() for name in (*STORES, "hq")}
+    links = {(a, b): Link(ports[b]) for a, b in itertools.permutations(ports, 2) if "hq" not in (a, b) or a != "hq"}
+    for link in links.values():
+        link.__enter__()
+    hq = Node(tmp_path / "hq", name="hq1", port=ports["hq"], POS_ROLE="hq", POS_STORE="S001", POS_SYNC_KEY=KEY,
+              DATABASE_URL=hq_database_url, LOG_LEVEL="WARNING")
+    nodes = {
+        name: Node(tmp_path / name, name=name, port=ports[name], POS_STORE="S001", POS_SYNC_KEY=KEY, LOG_LEVEL="WARNING",
+                   POS_KITCHEN_ACK_TIMEOUT="3600", POS_HQ_URL=links[(name, "hq")].url,
+                   POS_PEERS=",".join(links[(name, other)].url for other in STORES if other != name))
+        for name in STORES
+    }
+    everyone = [hq, *nodes.values()]
+    try:
+        setups = [threading.Thread(target=n.setup) for n in everyone]
+        for thread in setups:
+            thread.start()
+        for thread in setups:
+            thread.join(300)
+        for node in everyone:
+            node.start(timeout=60)
+        yield hq, nodes, links
+    finally:
+        for node in everyone:
+            node.stop()
+        for link in links.values():
+            link.__exit__(None, None, None)
+
+
+def chaos(rng: random.Random, nodes: dict[str, Node], links: dict, alive: set[str], lock: threading.Lock, log: list[str]) -> None:
+    deadline = time.monotonic() + CHAOS_SECONDS
+    for _ in range(200):  # bounded in count as well as time
+        if time.monotonic() > deadline:
+            return
+        action = rng.choice(["kill", "restart", "cut", "cut", "restore"])
+        if action == "kill" and len(alive) > 1:
+            name = rng.choice(sorted(alive))
+            with lock:
+                alive.discard(name)
+            nodes[name].kill9()
+        elif action == "restart" and len(alive) < len(nodes):
+            name = rng.choice(sorted(set(nodes) - alive))
+            nodes[name].start(timeout=60)
+            with lock:
+                alive.add(name)
+        elif action == "cut":
+            a, b = rng.choice(sorted(links))
+            links[(a, b)].cut()
+            if (b, a) in links:
+                links[(b, a)].cut()
+            name = f"{a}-{b}"
+        elif action == "restore":
+            for link in links.values():
+                link.restore()
+            name = "all links"
+        else:
+            continue
+        log.append(f"{action} {name}")
+        time.sleep(rng.uniform(0.5, 2.5))
+
+
+def test_nodes_converge_and_hq_reports_what_was_acknowledged_after_chaos(cluster):
+    hq, nodes, links = cluster
+    seed = int(os.environ.get("POS_CHAOS_SEED") or random.randrange(1 << 30))
+    print(f"partition chaos seed {seed} (POS_CHAOS_SEED={seed} replays the schedule)")
+    rng = random.Random(seed)
+    alive = set(STORES)
+    registers = Registers(nodes, alive, random.Random(rng.random()))
+    seller = threading.Thread(target=registers.run, daemon=True)
+    seller.start()
+    log: list[str] = []
+    try:
+        chaos(rng, nodes, links, alive, registers.lock, log)
+    finally:
+        registers.stop.set()
+        seller.join(30)
+    print("chaos:", "; ".join(log))
+    assert not registers.errors, registers.errors
+
+    for link in links.values():
+        link.restore()
+    for name in set(STORES) - alive:
+        nodes[name].start(timeout=60)
+    registers.drain()
+    acked = registers.acked
+    print(f"acknowledged orders: {len(acked)}")
+    assert len(acked) >= 10, "too few sales went through to prove anything"
+
+    def orders_on(node: Node, store: str = "") -> set[str]:
+        ids: set[str] = set()
+        for offset in range(0, 5000, 500):
+            page = node.get(f"/api/orders?limit=500&offset={offset}{store}")["items"]
+            ids |= {o["id"] for o in page}
+            if len(page) < 500:
+                return ids
+        return ids
+
+    def converged() -> bool:
+        vectors = [n.get("/api/health")["version_vector"] for n in nodes.values()]
+        return (all(orders_on(n) == set(acked) for n in nodes.values()) and vectors[0] == vectors[1] == vectors[2]
+                and orders_on(hq, "&store=S001") == set(acked))
+
+    wait_for("every node and HQ to converge", converged, timeout=120)
+    counts = [n.get("/api/orders?limit=1")["count"] for n in nodes.values()]
+    assert counts == [len(acked)] * 3, "an order is doubled on some node"
+
+    days = {nodes["node1"].get(f"/api/orders/{order_id}")["business_date"] for order_id in acked}
+    reports = [hq.get(f"/api/reports/sales?business_date={day}&store=S001") for day in sorted(days)]
+    assert sum(r["orders"] for r in reports) == len(acked)
+    assert sum(r["total"] for r in reports) == sum(acked.values())
+    for node in nodes.values():
+        store_reports = [node.get(f"/api/reports/sales?business_date={day}") for day in sorted(days)]
+        assert sum(r["total"] for r in store_reports) == sum(acked.values())
