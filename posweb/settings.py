@@ -40,7 +40,7 @@ POS_KITCHEN_ACK_TIMEOUT = env_int("POS_KITCHEN_ACK_TIMEOUT", 10, minimum=1)
 # a deploy reaches the tablets even when no static file changed.
 POS_RELEASE = env_str("POS_RELEASE")
 # Web Push (posweb/notify/webpush.py): the contact VAPID messages name. The
-# keys themselves are VAPID_PRIVATE_KEY/VAPID_PUBLIC_KEY, or made once under
+# keys themselves are POS_VAPID_PRIVATE_KEY/POS_VAPID_PUBLIC_KEY, or made once under
 # POS_DATA_DIR/vapid/ by `manage.py vapid_keys`.
 POS_VAPID_SUBJECT = env_str("POS_VAPID_SUBJECT")
 # Background workers (replication, printer fallback) in the daphne process.

@@ -1,7 +1,7 @@
 """Web Push (RFC 8030/8291/8292): aes128gcm-encrypted messages signed with VAPID.
 
-The keys come from the environment (``VAPID_PRIVATE_KEY`` as base64url DER or
-raw, ``VAPID_PUBLIC_KEY``) or from ``POS_DATA_DIR/vapid/`` where
+The keys come from the environment (``POS_VAPID_PRIVATE_KEY`` as base64url DER or
+raw, or ``POS_VAPID_PRIVATE_KEY_FILE``; ``POS_VAPID_PUBLIC_KEY``) or from ``POS_DATA_DIR/vapid/`` where
 ``manage.py vapid_keys`` writes them.
 """
 
@@ -56,7 +56,7 @@ def vapid_keys_generate(*, force: bool = False) -> VapidKeys:
 
 def vapid_keys() -> VapidKeys | None:
     """The configured keys, or None when there are none yet (push is then off)."""
-    env_private, env_public = os.environ.get("VAPID_PRIVATE_KEY", ""), os.environ.get("VAPID_PUBLIC_KEY", "")
+    env_private, env_public = settings.POS_VAPID_PRIVATE_KEY, settings.POS_VAPID_PUBLIC_KEY
     if env_private and env_public:
         return VapidKeys(env_private, env_public)
     folder = key_dir()
@@ -78,7 +78,7 @@ class WebPush(Transport):
         from pywebpush import WebPushException, webpush
 
         if self.keys is None:
-            raise DeliveryFailed("no VAPID keys: run manage.py vapid_keys or set VAPID_PRIVATE_KEY/VAPID_PUBLIC_KEY")
+            raise DeliveryFailed("no VAPID keys: run manage.py vapid_keys or set POS_VAPID_PRIVATE_KEY/POS_VAPID_PUBLIC_KEY")
         try:
             webpush(
                 subscription_info=target,
