@@ -8,13 +8,23 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from integrations.pages import pages_integrator_ensure, pages_key
+from registers.demo import demo_screen_token
 from registers.services import store_get_current
 
 
 def _config(channel: str) -> dict:
     store = store_get_current()
     pages_integrator_ensure()
-    return {"store": store.code, "storeName": store.name, "channel": channel, "key": pages_key()}
+    config = {"store": store.code, "storeName": store.name, "channel": channel, "key": pages_key()}
+    return _with_screen_token(config)
+
+
+def _with_screen_token(config: dict) -> dict:
+    # The live status socket needs a device token (security/wsauth.py). In demo
+    # mode these pages get the demo screen's; a real kiosk or board is paired.
+    if token := demo_screen_token():
+        config["token"] = token
+    return config
 
 
 def kiosk_page(request: HttpRequest) -> HttpResponse:
@@ -41,4 +51,5 @@ def qr_service_worker(request: HttpRequest) -> HttpResponse:
 def board_page(request: HttpRequest) -> HttpResponse:
     """The counter's status board: numbers being prepared and "now serving", live."""
     store = store_get_current()
-    return render(request, "integrations/board.html", {"config": {"store": store.code, "storeName": store.name}})
+    config = _with_screen_token({"store": store.code, "storeName": store.name})
+    return render(request, "integrations/board.html", {"config": config})

@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from django.shortcuts import render
 
 from kitchen.models import Station
-from registers.demo import demo_kitchen_token
-from registers.models import Device, token_digest
+from registers.demo import demo_screen_token
 
 
 def kitchen_page(request: HttpRequest) -> HttpResponse:
@@ -27,7 +26,7 @@ def kitchen_page(request: HttpRequest) -> HttpResponse:
         "station": station,
         "stations": [{"code": s.code, "name_ja": s.name_ja, "name_en": s.name_en} for s in stations],
     }
-    if settings.POS_DEMO and Device.objects.filter(token_hash=token_digest(demo_kitchen_token()), revoked_at__isnull=True).exists():
+    if token := demo_screen_token():
         # Demo mode only, as on the register page: a real kitchen screen is paired (/pair/).
-        config["token"] = demo_kitchen_token()
+        config["token"] = token
     return render(request, "kitchen/kitchen.html", {"config": config, "station": station, "stations": stations})

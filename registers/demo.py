@@ -22,3 +22,17 @@ def demo_kitchen_token() -> str:
     """The demo kitchen screen's token: derived like the register's, never committed."""
     seed = settings.POS_DEMO_TOKEN or settings.SECRET_KEY
     return hmac.new(seed.encode(), b"posweb demo kitchen", hashlib.sha256).hexdigest()[:32]
+
+
+def demo_screen_token() -> str | None:
+    """The demo kitchen device's token for a store screen page (kitchen, kiosk,
+    status board), in demo mode only and while that device is not revoked; a
+    real store pairs each screen at /pair/."""
+    from registers.models import Device, token_digest
+
+    if not settings.POS_DEMO:
+        return None
+    token = demo_kitchen_token()
+    if Device.objects.filter(token_hash=token_digest(token), revoked_at__isnull=True).exists():
+        return token
+    return None
