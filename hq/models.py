@@ -18,6 +18,10 @@ class NodeContact(models.Model):
     # When the backlog last went from zero to positive: its age is how long
     # sales have been waiting to reach HQ.
     backlog_since = models.DateTimeField(_("backlog since"), null=True, blank=True)
+    # What the node last said of its kitchen: {"screens": {station: live
+    # screens}, "printers": {station: "none"|"ok"|"error"}}; null until a
+    # node that sends it calls.
+    kitchen = models.JSONField(_("kitchen screens"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("store node contact")

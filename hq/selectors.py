@@ -32,9 +32,16 @@ def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
                 "silent_s": int((now - c.last_contact).total_seconds()),
                 "backlog": c.backlog,
                 "backlog_age_s": int((now - c.backlog_since).total_seconds()) if c.backlog_since else None,
+                "kitchen_screens": (c.kitchen or {}).get("screens"),
+                "printers": (c.kitchen or {}).get("printers"),
             }
             for c in contacts.get(store.code, [])
         ]
+        # Stations some node reported, with no live screen on any of the store's nodes.
+        screens: dict[str, int] = {}
+        for n in nodes:
+            for station, count in (n["kitchen_screens"] or {}).items():
+                screens[station] = screens.get(station, 0) + count
         last = max((c.last_contact for c in contacts.get(store.code, [])), default=None)
         silent_s = int((now - last).total_seconds()) if last else None
         result.append({
@@ -47,6 +54,8 @@ def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
             "backlog": sum(n["backlog"] for n in nodes),
             "backlog_age_s": max((n["backlog_age_s"] or 0 for n in nodes), default=None) if nodes else None,
             "alerts": sorted(open_alerts.get(store.code, [])),
+            "kitchen_screens": screens if screens else None,
+            "stations_without_screen": sorted(code for code, count in screens.items() if not count),
         })
     return result
 

@@ -23,8 +23,29 @@ def _backlog(their_vector: dict[str, int]) -> int:
     return sum(max(0, seq - ours.get(origin, 0)) for origin, seq in their_vector.items() if not origin.startswith("hq:"))
 
 
-def contact_heard(*, store: str, node: str, their_vector: dict[str, int] | None) -> NodeContact:
-    """Record a signed call from a store node (HQ only; called by sync's endpoints)."""
+PRINTER_STATES = ("none", "ok", "error")
+
+
+def _kitchen(raw: Any) -> dict[str, dict[str, Any]] | None:
+    """A node's kitchen report, kept only when well formed (None otherwise)."""
+    if not isinstance(raw, dict):
+        return None
+    screens, printers = raw.get("screens"), raw.get("printers", {})
+    if not isinstance(screens, dict) or not isinstance(printers, dict) or len(screens) > 200:
+        return None
+    if not all(isinstance(k, str) and len(k) <= 32 and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+               for k, v in screens.items()):
+        return None
+    return {
+        "screens": dict(screens),
+        "printers": {k: v for k, v in printers.items() if isinstance(k, str) and k in screens and v in PRINTER_STATES},
+    }
+
+
+def contact_heard(*, store: str, node: str, their_vector: dict[str, int] | None, kitchen: Any = None) -> NodeContact:
+    """Record a signed call from a store node (HQ only; called by sync's endpoints).
+    ``kitchen`` is the node's live screens and printers per station (sent with
+    the HQ link's pulls); a call without it leaves the last report."""
     now = timezone.now()
     with transaction.atomic():
         contact, _ = NodeContact.objects.select_for_update().get_or_create(
@@ -38,6 +59,9 @@ def contact_heard(*, store: str, node: str, their_vector: dict[str, int] | None)
             elif not backlog:
                 contact.backlog_since = None
             contact.backlog = backlog
+        kitchen = _kitchen(kitchen)
+        if kitchen is not None:
+            contact.kitchen = kitchen
         contact.save()
     return contact
 

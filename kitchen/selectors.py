@@ -129,3 +129,15 @@ def stations_reachable(*, now=None) -> dict[str, dict[str, Any]]:
             "reachable": screens > 0 or printer == "ok",
         }
     return result
+
+
+def kitchen_presence(*, now=None) -> dict[str, dict[str, Any]]:
+    """What a store node tells HQ about its kitchen on each pull (hq app: store
+    health): live screens per station (an expediter counts for every station,
+    screens not seen for SCREEN_TTL_SECONDS are gone) and each printer's state
+    ("none", "ok" or "error")."""
+    stations = stations_reachable(now=now)
+    return {
+        "screens": {code: s["screens"] for code, s in stations.items()},
+        "printers": {code: s["printer"] for code, s in stations.items()},
+    }

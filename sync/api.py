@@ -83,12 +83,14 @@ def _contact(signed: auth.Signed, raw: bytes) -> None:
     from hq.services import contact_heard
 
     try:
-        # Only the HQ link's pulls say what the node holds of its own store.
-        vector = json.loads(raw or b"{}").get("held")
+        # Only the HQ link's pulls say what the node holds of its own store
+        # and which kitchen screens and printers it has.
+        body = json.loads(raw or b"{}")
+        vector, kitchen = body.get("held"), body.get("kitchen")
     except (ValueError, AttributeError):
-        vector = None
+        vector = kitchen = None
     ok = isinstance(vector, dict) and all(isinstance(v, int) for v in vector.values())
-    contact_heard(store=signed.store, node=signed.node, their_vector=vector if ok else None)
+    contact_heard(store=signed.store, node=signed.node, their_vector=vector if ok else None, kitchen=kitchen)
 
 
 def _vector_arg(body: dict[str, Any]) -> dict[str, int]:
