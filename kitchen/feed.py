@@ -22,6 +22,13 @@ def group_name(store: str) -> str:
 
 
 def feed_append(ticket: Ticket, event: str) -> FeedEntry:
+    return feed_append_many([ticket], event)[0]
+
+
+def feed_append_many(tickets: list[Ticket], event: str) -> list[FeedEntry]:
+    """One feed entry per ticket, in one insert, and one ring per store after commit."""
+    if not tickets:
+        return []
     if connection.vendor == "postgresql":
         # PostgreSQL hands out ids at insert, not at commit: two writers could
         # commit 11 before 10 and a screen reading after 11 would never see 10.
@@ -29,9 +36,14 @@ def feed_append(ticket: Ticket, event: str) -> FeedEntry:
         # serialises all writers).
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
-    entry = FeedEntry.objects.create(store=ticket.store, station=ticket.station, ticket=ticket, event=event)
-    _ring_once_after_commit(ticket.store)
-    return entry
+    entries = [FeedEntry(store=t.store, station=t.station, ticket=t, event=event) for t in tickets]
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)
+    else:
+        FeedEntry.objects.bulk_create(entries)
+    for store in {t.store for t in tickets}:
+        _ring_once_after_commit(store)
+    return entries
 
 
 def _ring_once_after_commit(store: str) -> None:
