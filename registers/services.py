@@ -76,20 +76,17 @@ def order_place(
     (group commit, see _group_commit); inside a caller's transaction the order
     is recorded in it, and commits or rolls back with it.
     """
-    existing = _existing(order_id, request_hash)
-    if existing is not None:
-        return existing, False
     if number is not None and not numbers.register_number_ok(register, number):
         low, high = numbers.lane_range(numbers.lane_for_register(register))
         raise OrderRejected(f"number {number} is outside register {register}'s block {low}..{high}")
-    store = store_get_current()
-    priced = _price_lines(lines, dining)
-    total = sum(line["amount"] for line in priced)
-    settled = _settle(total, payments)
-    job = _Job(store, order_id, register, dining, priced, total, settled, request_hash, number)
+    _check_shape(lines, dining)
+    job = _Job(order_id, register, dining, lines, payments, request_hash, number)
     if transaction.get_connection().in_atomic_block:
-        with transaction.atomic():
-            _record([job])
+        try:
+            with transaction.atomic():
+                _record([job])
+        except IntegrityError:
+            job.order = None  # the same id committed meanwhile: a replay
     else:
         _group_commit(job)
     if job.error is not None:
@@ -107,18 +104,19 @@ def order_place(
 class _Job:
     """One order waiting to be recorded, and what became of it."""
 
-    store: Store
     order_id: uuid.UUID
     register: str
     dining: str
-    priced: list[dict[str, Any]]
-    total: int
-    settled: list[tender.Settled]
+    lines: list[LineRequest]
+    payments: list[tender.Tender]
     request_hash: str
     number: int | None
     order: Order | None = None
     error: BaseException | None = None
     done: bool = False
+    priced: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    settled: list[tender.Settled] = field(default_factory=list)
 
 
 _queue: list[_Job] = []
@@ -176,16 +174,20 @@ def _existing(order_id: uuid.UUID, request_hash: str) -> Order | None:
     return order
 
 
-def _price_lines(lines: list[LineRequest], dining: str) -> list[dict[str, Any]]:
+def _check_shape(lines: list[LineRequest], dining: str) -> None:
     if dining not in tax.DINING:
         raise OrderRejected(f"dining must be eat_in or take_out, not {dining!r}")
     if not lines:
         raise OrderRejected("an order needs at least one line")
     if len(lines) > MAX_LINES:
         raise OrderRejected(f"an order may have at most {MAX_LINES} lines, not {len(lines)}")
+
+
+def _menu_for(jobs: list[_Job]) -> tuple[dict[str, MenuItem], dict[str, Modifier]]:
+    """The items and modifiers these orders name, priced as this store sells them (one read for a batch)."""
     items = {
         item.sku: item
-        for item in MenuItem.objects.filter(sku__in={line.sku for line in lines})
+        for item in MenuItem.objects.filter(sku__in={line.sku for job in jobs for line in job.lines})
         .select_related("station")
         .prefetch_related("modifier_groups")
     }
@@ -193,11 +195,16 @@ def _price_lines(lines: list[LineRequest], dining: str) -> list[dict[str, Any]]:
 
     # This store's price and availability, as its registers show them.
     apply_store(items.values(), store=settings.POS_STORE)
-    modifiers = {
-        mod.code: mod
-        for mod in Modifier.objects.filter(code__in={code for line in lines for code in line.modifiers}).select_related("group")
-    }
-    return [_price_line(index, line, items, modifiers, dining) for index, line in enumerate(lines)]
+    codes = {code for job in jobs for line in job.lines for code in line.modifiers}
+    modifiers = {mod.code: mod for mod in Modifier.objects.filter(code__in=codes).select_related("group")} if codes else {}
+    return items, modifiers
+
+
+def _price(job: _Job, items: dict[str, MenuItem], modifiers: dict[str, Modifier]) -> None:
+    """Price and settle one order against the menu; OrderRejected says what is wrong."""
+    job.priced = [_price_line(index, line, items, modifiers, job.dining) for index, line in enumerate(job.lines)]
+    job.total = sum(line["amount"] for line in job.priced)
+    job.settled = _settle(job.total, job.payments)
 
 
 def _price_line(index: int, line: LineRequest, items: dict, modifiers: dict, dining: str) -> dict[str, Any]:
@@ -269,28 +276,43 @@ def _record(batch: list[_Job]) -> None:
     An id already taken (a replay that raced us) records nothing; its job's
     order stays None."""
     taken = set(Order.objects.filter(pk__in=[job.order_id for job in batch]).values_list("pk", flat=True))
-    fresh = []
+    unseen = []
     for job in batch:
+        job.order, job.error = None, None
+        # A replay is answered before the menu is consulted (by the caller,
+        # from the order on record), so an order taken stays taken even if an
+        # item has since sold out.
         if job.order_id not in taken:
             taken.add(job.order_id)
-            fresh.append(job)
+            unseen.append(job)
+    if not unseen:
+        return
+    items, modifiers = _menu_for(unseen)
+    fresh = []
+    for job in unseen:
+        try:
+            _price(job, items, modifiers)
+        except OrderRejected as exc:
+            job.error = exc
+            continue
+        fresh.append(job)
     if not fresh:
         return
+    store = store_get_current()
     placed_at = timezone.now()
     days = {}
     for job in fresh:
-        store = job.store
         days[job.order_id] = business_date(placed_at, time_zone=store.time_zone, cutover=store.day_cutover)
     wanting = [job for job in fresh if job.number is None]
-    for (store_code, day), jobs in _group_by(wanting, lambda job: (job.store.code, days[job.order_id])).items():
-        for job, number in zip(jobs, _next_numbers(store_code, day, len(jobs))):
+    for day, jobs in _group_by(wanting, lambda job: days[job.order_id]).items():
+        for job, number in zip(jobs, _next_numbers(store.code, day, len(jobs))):
             job.number = number
     facts: list[tuple[str, str, dict[str, Any], None]] = []
     for job in fresh:
         taxes = tax.receipt_taxes((line["amount"], line["tax_rate"]) for line in job.priced)
         facts.append((
             "order.placed",
-            job.store.code,
+            store.code,
             {
                 "id": str(job.order_id),
                 "number": job.number,
@@ -306,7 +328,7 @@ def _record(batch: list[_Job]) -> None:
             None,
         ))
         if job.settled:
-            facts.append(("order.paid", job.store.code, _payment_payload(job.order_id, job.store.code, job.settled, placed_at), None))
+            facts.append(("order.paid", store.code, _payment_payload(job.order_id, store.code, job.settled, placed_at), None))
     changes_record(facts)
     orders = Order.objects.in_bulk([job.order_id for job in fresh])
     for job in fresh:
