@@ -113,7 +113,7 @@ class _Job:
     number: int | None
     order: Order | None = None
     error: BaseException | None = None
-    done: bool = False
+    finished: threading.Event = field(default_factory=threading.Event)
     priced: list[dict[str, Any]] = field(default_factory=list)
     total: int = 0
     settled: list[tender.Settled] = field(default_factory=list)
@@ -136,12 +136,32 @@ def _group_commit(job: _Job) -> None:
     """
     with _queue_lock:
         _queue.append(job)
-    with _writer:
-        if job.done:
+    # Followers wait on their own event rather than on the writer lock, so a
+    # finished batch wakes its orders at once instead of handing the lock from
+    # thread to thread. A leader drains the queue until it is empty and looks
+    # again after letting go, so no order queued meanwhile is left waiting.
+    while True:
+        if _writer.acquire(blocking=False):
+            try:
+                _drain()
+            finally:
+                _writer.release()
+            with _queue_lock:
+                more = bool(_queue)
+            if more:
+                continue
+        # A leader interrupted mid-drain must not strand us: look again now and then.
+        if job.finished.wait(0.5):
             return
+
+
+def _drain() -> None:
+    while True:
         with _queue_lock:
             batch = _queue[:]
             _queue.clear()
+        if not batch:
+            return
         _commit(batch)
 
 
@@ -149,20 +169,24 @@ def _commit(batch: list[_Job]) -> None:
     try:
         with transaction.atomic():
             _record(batch)
-    except BaseException as exc:
-        for job in batch:
-            job.order = None
-        if len(batch) > 1 and isinstance(exc, Exception):
+    except Exception as exc:
+        if len(batch) > 1:
             for job in batch:
                 _commit([job])
             return
+        [job] = batch
+        # An IntegrityError is the same id committed meanwhile: the caller
+        # answers it as a replay. Anything else is the caller's error.
+        job.order, job.error = None, (None if isinstance(exc, IntegrityError) else exc)
+        job.finished.set()
+    except BaseException as exc:
         for job in batch:
-            job.error, job.done = (None if isinstance(exc, IntegrityError) else exc), True
-        if not isinstance(exc, Exception):
-            raise
+            job.order, job.error = None, exc
+            job.finished.set()
+        raise
     else:
         for job in batch:
-            job.done = True
+            job.finished.set()
 
 
 def _existing(order_id: uuid.UUID, request_hash: str) -> Order | None:

@@ -3,6 +3,7 @@ an item the moment a manager marks it sold out; orders keep the price they were 
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
@@ -103,3 +104,8 @@ async def test_registers_on_the_live_channel_are_told_to_reload_the_menu(demo):
     await sync_to_async(item_sold_out_set)(sku=FRIES, sold_out=True, manager_pin="9999")
     assert (await communicator.receive_json_from(timeout=5)) == {"type": "menu"}
     await communicator.disconnect()
+    # The managers' alert goes out on its own thread and connection; let it
+    # finish before the test database is flushed, or the flush finds it locked.
+    for thread in threading.enumerate():
+        if thread.name == "sold-out-alert":
+            await sync_to_async(thread.join)(10)
