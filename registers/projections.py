@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+
 from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
 from sync.models import Change
 from sync.projection import projector, projector_many
@@ -133,21 +136,12 @@ def order_paid(changes: list[Change]) -> None:
 
 
 def orders_payments_refresh(order_ids: set[uuid.UUID]) -> None:
-    """Paid and change given of each order, summed afresh from its payments (one query each way)."""
-    sums: dict[uuid.UUID, list[int]] = {}
-    for order_id, amount, change in Payment.objects.filter(order_id__in=order_ids).values_list("order_id", "amount", "change"):
-        total = sums.setdefault(order_id, [0, 0])
-        total[0] += amount
-        total[1] += change
-    orders = list(Order.objects.filter(pk__in=order_ids).only("id", "paid", "change_given"))
-    stale = []
-    for order in orders:
-        paid, change = sums.get(order.id, (0, 0))
-        if (order.paid, order.change_given) != (paid, change):
-            order.paid, order.change_given = paid, change
-            stale.append(order)
-    if stale:
-        Order.objects.bulk_update(stale, ["paid", "change_given"])
+    """Paid and change given of each order, summed afresh from its payments, in one statement."""
+    def total(field: str):
+        summed = Payment.objects.filter(order_id=OuterRef("pk")).order_by().values("order_id").annotate(s=Sum(field)).values("s")
+        return Coalesce(Subquery(summed), 0)
+
+    Order.objects.filter(pk__in=order_ids).update(paid=total("amount"), change_given=total("change"))
 
 
 # --- Money and closing the day ---------------------------------------------
