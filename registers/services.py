@@ -20,6 +20,7 @@ from django.utils import timezone
 from registers import numbers, tax, tender
 from registers.business_day import business_date
 from registers.models import MenuItem, Modifier, Order, Store, TicketCounter
+from registers.store_menu import priced_menu
 from sync.services import change_record, changes_record
 
 MAX_LINES = 100
@@ -207,23 +208,6 @@ def _check_shape(lines: list[LineRequest], dining: str) -> None:
         raise OrderRejected(f"an order may have at most {MAX_LINES} lines, not {len(lines)}")
 
 
-def _menu_for(jobs: list[_Job]) -> tuple[dict[str, MenuItem], dict[str, Modifier]]:
-    """The items and modifiers these orders name, priced as this store sells them (one read for a batch)."""
-    items = {
-        item.sku: item
-        for item in MenuItem.objects.filter(sku__in={line.sku for job in jobs for line in job.lines})
-        .select_related("station")
-        .prefetch_related("modifier_groups")
-    }
-    from registers.store_menu import apply_store
-
-    # This store's price and availability, as its registers show them.
-    apply_store(items.values(), store=settings.POS_STORE)
-    codes = {code for job in jobs for line in job.lines for code in line.modifiers}
-    modifiers = {mod.code: mod for mod in Modifier.objects.filter(code__in=codes).select_related("group")} if codes else {}
-    return items, modifiers
-
-
 def _price(job: _Job, items: dict[str, MenuItem], modifiers: dict[str, Modifier]) -> None:
     """Price and settle one order against the menu; OrderRejected says what is wrong."""
     job.priced = [_price_line(index, line, items, modifiers, job.dining) for index, line in enumerate(job.lines)]
@@ -311,18 +295,19 @@ def _record(batch: list[_Job]) -> None:
             unseen.append(job)
     if not unseen:
         return
-    items, modifiers = _menu_for(unseen)
+    # The store's price and availability, as its registers show them.
+    menu = priced_menu(settings.POS_STORE)
     fresh = []
     for job in unseen:
         try:
-            _price(job, items, modifiers)
+            _price(job, menu.items, menu.modifiers)
         except OrderRejected as exc:
             job.error = exc
             continue
         fresh.append(job)
     if not fresh:
         return
-    store = store_get_current()
+    store = menu.store
     placed_at = timezone.now()
     days = {}
     for job in fresh:

@@ -102,7 +102,7 @@ def test_another_body_under_a_taken_id_is_a_conflict_even_in_a_burst(demo):
     results = in_threads([lambda: place(order_id, request_hash="other")] + [lambda: place(uuid.uuid4()) for _ in range(5)])
 
     assert isinstance(results[0], services.OrderConflict)
-    assert all(isinstance(r, tuple) and r[1] for r in results[1:])
+    assert all(isinstance(r, tuple) and r[1] for r in results[1:]), results
 
 
 def test_a_batch_holding_the_same_order_twice_records_it_once(demo):

@@ -109,3 +109,17 @@ async def test_registers_on_the_live_channel_are_told_to_reload_the_menu(demo):
     for thread in threading.enumerate():
         if thread.name == "sold-out-alert":
             await sync_to_async(thread.join)(10)
+
+
+def test_a_price_changed_by_another_writer_is_charged_on_the_next_order(register_client):
+    # The order writer keeps the priced menu in memory; a change made with raw
+    # SQL (as another process, a restore or a migration would) must still reach it.
+    from django.db import connection
+
+    base = place(register_client).json()["lines"][0]["unit_price"]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE registers_menuitem SET price = price + 10 WHERE sku = %s", [FRIES])
+    assert place(register_client).json()["lines"][0]["unit_price"] == base + 10
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE registers_menuitem SET available = %s WHERE sku = %s", [False, FRIES])
+    assert place(register_client).status_code == 422
