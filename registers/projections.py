@@ -104,7 +104,7 @@ def _write_order(change: Change, order_id: uuid.UUID) -> None:
 @projector_many("order.paid")
 def order_paid(changes: list[Change]) -> None:
     order_ids = {uuid.UUID(change.payload["order"]) for change in changes}
-    known = set(Payment.objects.filter(order_id__in=order_ids).values_list("id", flat=True))
+    known = set(Payment.objects.filter(order__in=order_ids).values_list("id", flat=True))
     fresh = []
     for change in changes:
         at = dt.datetime.fromisoformat(change.payload["at"])
