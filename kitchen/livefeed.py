@@ -43,7 +43,18 @@ KEEP = 2000
 async def db_read(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a read-only ``func`` on the feed reader thread (connections handled as
     ``database_sync_to_async`` does)."""
+    if _shared_cache_sqlite():
+        # An in-memory SQLite database (the tests') is one shared cache with
+        # table locks instead of WAL: a read beside a write fails at once
+        # ("table is locked") rather than waiting, so reads stay on the sync thread.
+        return await DatabaseSyncToAsync(func)(*args, **kwargs)
     return await DatabaseSyncToAsync(func, thread_sensitive=False, executor=_reader)(*args, **kwargs)
+
+
+def _shared_cache_sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
 class Entry:
