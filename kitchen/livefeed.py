@@ -39,6 +39,10 @@ _reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kitchen-feed-rea
 # (a resume from long ago) is served from the database.
 KEEP = 2000
 
+# Loop iterations a read waits for the other sockets of the same doorbell,
+# which the channel layer wakes one after another.
+JOIN_ROUNDS = 3
+
 
 async def db_read(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a read-only ``func`` on the feed reader thread (connections handled as
@@ -95,7 +99,8 @@ class FeedCache:
         async with self._lock:
             if self._answered >= mine:
                 return  # a read that started after we asked has finished
-            await asyncio.sleep(0)  # the other screens of this doorbell ask too
+            for _ in range(JOIN_ROUNDS):  # the other screens of this doorbell ask too
+                await asyncio.sleep(0)
             covering = self._asked
             while True:
                 rows = await db_read(selectors.feed_rows_after, store=self.store, after=self.high)
@@ -131,29 +136,41 @@ def cache_for(*, store: str, epoch: str, head: int) -> FeedCache:
 
 # --- Reads shared by sockets rung by the same doorbell ------------------------
 
-_pending: dict[tuple[int, Any], asyncio.Future] = {}
+class _Shared:
+    __slots__ = ("asked", "answered", "lock", "result")
+
+    def __init__(self) -> None:
+        self.asked = self.answered = 0
+        self.lock = asyncio.Lock()
+        self.result: Any = None
+
+
+_shared: dict[tuple[int, Any], _Shared] = {}
 
 
 async def read_shared(key: Any, func: Callable[..., T], *args: Any) -> T:
-    """``func(*args)`` on the reader thread, shared by every caller with ``key``
-    that asks before the read starts; so each caller's read starts after it asked
-    (and sees whatever was committed before its doorbell)."""
-    loop = asyncio.get_running_loop()
-    slot = (id(loop), key)
-    future = _pending.get(slot)
-    if future is None:
-        future = _pending[slot] = loop.create_future()
-        loop.create_task(_read_for(slot, future, func, args))
-    return await asyncio.shield(future)
-
-
-async def _read_for(slot: tuple[int, Any], future: asyncio.Future, func: Callable[..., Any], args: tuple) -> None:
-    await asyncio.sleep(0)  # the other sockets of this doorbell join
-    del _pending[slot]  # from here on a caller needs a read of its own
+    """``func(*args)`` on the reader thread, shared by callers with the same
+    ``key``: a caller gets the result of a read that started after it asked (so
+    it sees whatever was committed before its doorbell); callers arriving during
+    a read share the next one."""
+    slot = (id(asyncio.get_running_loop()), key)
+    state = _shared.get(slot)
+    if state is None:
+        state = _shared[slot] = _Shared()
+    state.asked += 1
+    mine = state.asked
     try:
-        future.set_result(await db_read(func, *args))
-    except Exception as exc:  # noqa: BLE001 - handed to every caller
-        future.set_exception(exc)
+        async with state.lock:
+            if state.answered < mine:
+                for _ in range(JOIN_ROUNDS):
+                    await asyncio.sleep(0)
+                covering = state.asked
+                state.result = await db_read(func, *args)
+                state.answered = covering
+            return state.result
+    finally:
+        if state.answered >= state.asked and not state.lock.locked() and _shared.get(slot) is state:
+            del _shared[slot]
 
 
 # --- Acknowledgements: the first one per ticket is a write, the rest are free --

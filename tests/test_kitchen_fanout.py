@@ -105,7 +105,7 @@ async def test_registers_rung_by_one_order_share_one_read_of_it(seeded, layer):
     from registers import consumers
 
     registers = []
-    for _ in range(5):
+    for _ in range(8):
         ws = WebsocketCommunicator(application, "/ws/orders/", subprotocols=await database_sync_to_async(kitchen_socket_protocols)())
         assert (await ws.connect())[0]
         await ws.receive_json_from(timeout=5)
@@ -117,7 +117,9 @@ async def test_registers_rung_by_one_order_share_one_read_of_it(seeded, layer):
             message = await ws.receive_json_from(timeout=5)
             assert message["type"] == "order" and message["order"]["id"] == str(order.id)
             assert await ws.receive_nothing(timeout=0.2)  # one ring per order, however many projectors touched it
-    assert len(calls) == 1
+    # One read, or two when some registers were woken while the first was under
+    # way (a read that started before a register asked cannot answer it).
+    assert len(calls) <= 2
     for ws in registers:
         await ws.disconnect()
 
