@@ -12,7 +12,7 @@ import functools
 import logging
 import os
 from concurrent.futures import Future
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -68,12 +68,18 @@ def _ring_once_after_commit(store: str) -> None:
 
 def feed_ring(store: str) -> None:
     layer = get_channel_layer()
-    if layer is not None:
-        send_soon(lambda: layer.group_send(group_name(store), {"type": "feed.ring"}), what=f"kitchen doorbell for {store}")
+    if layer is None:
+        return
+
+    async def ring() -> None:
+        await layer.group_send(group_name(store), {"type": "feed.ring"})
+
+    send_soon(ring, what=f"kitchen doorbell for {store}")
 
 
-def send_soon(make: Callable[[], Awaitable[Any]], *, what: str) -> None:
-    """Ring a doorbell after commit without making the committing thread wait.
+def send_soon(make: Callable[[], Coroutine[Any, Any, Any]], *, what: str) -> None:
+    """Ring a doorbell after commit without making the committing thread wait;
+    ``make`` is an ``async def`` function.
 
     Called on a thread that serves requests or socket writes of the node:
     waiting there for the event loop to deliver the ring (and, with Redis, for

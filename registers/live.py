@@ -14,7 +14,6 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 
-
 def group_name(store: str) -> str:
     return f"orders.{store}"
 

@@ -125,9 +125,11 @@ async def test_registers_rung_by_one_order_share_one_read_of_it(seeded, layer):
 
 
 def test_an_order_rings_the_registers_once_after_commit(demo):
-    with mock.patch("registers.live._ring") as ring:
+    with mock.patch("registers.live._ring_all") as ring:
         place_sync()
     ring.assert_called_once()
+    [rings] = ring.call_args.args
+    assert len(rings) == 1
 
 
 async def _until(socket, kind):
