@@ -33,6 +33,12 @@ def ticket_ack(*, ticket_id: uuid.UUID | str, screen: str = "") -> dt.datetime:
     Only the first acknowledgement is recorded; later ones (other screens, a
     screen re-sending after a reconnect) change nothing.
     """
+    # Most acks are not the first (every screen showing a ticket acks it): a
+    # plain read answers them without a transaction, which on SQLite would
+    # take the write lock at BEGIN and queue behind the order writes.
+    ticket = _ticket(ticket_id)
+    if ticket.acked_at is not None:
+        return ticket.acked_at
     with transaction.atomic():
         ticket = _ticket(ticket_id)
         if ticket.acked_at is not None:
