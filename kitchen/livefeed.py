@@ -89,7 +89,16 @@ class FeedCache:
 
     def after(self, cursor: int, station: str) -> list[Entry]:
         """Entries after ``cursor`` (which ``covers``), for ``station`` (blank: all)."""
-        return [e for e in self.entries if e.seq > cursor and (not station or e.station == station)]
+        # From the newest back: a screen that follows live wants the last few
+        # of up to KEEP entries, on every ring.
+        newer = []
+        for entry in reversed(self.entries):
+            if entry.seq <= cursor:
+                break
+            if not station or entry.station == station:
+                newer.append(entry)
+        newer.reverse()
+        return newer
 
     async def refresh(self) -> None:
         """Read what is new, with a read that starts after this call. Screens rung

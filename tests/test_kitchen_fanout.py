@@ -6,6 +6,7 @@ thread, queued behind the order writes)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from unittest import mock
 
 import pytest
@@ -137,3 +138,15 @@ async def _until(socket, kind):
         message = await socket.receive_json_from(timeout=5)
         if message["type"] == kind:
             return message
+
+
+def test_the_cache_serves_only_cursors_it_holds_everything_after():
+    cache = livefeed.FeedCache("S001", 10)
+    with mock.patch.object(livefeed, "KEEP", 3):
+        cache._add([(seq, "grill" if seq % 2 else "drinks", "new", {"id": str(seq)}) for seq in range(11, 16)])
+    assert (cache.low, cache.high) == (12, 15)
+    assert not cache.covers(11)  # entry 12 is gone: this screen is served from the database
+    assert [e.seq for e in cache.after(12, "")] == [13, 14, 15]
+    assert [e.seq for e in cache.after(12, "grill")] == [13, 15]
+    assert json.loads(cache.after(14, "")[0].text(14)) == {
+        "type": "ticket", "seq": 15, "event": "new", "ticket": {"id": "15"}, "prev": 14}
