@@ -8,14 +8,10 @@ its list, so a lost ring delays an update but never makes one wrong.
 from __future__ import annotations
 
 import functools
-import logging
 import uuid
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-
-log = logging.getLogger(__name__)
 
 
 def group_name(store: str) -> str:
@@ -41,6 +37,8 @@ def order_changed(*, store: str, order_id: uuid.UUID | str) -> None:
 
 
 def _ring_all(rings: dict[tuple[str, str], None]) -> None:
+    from kitchen.feed import send_soon
+
     layer = get_channel_layer()
     if layer is None:
         return
@@ -49,8 +47,6 @@ def _ring_all(rings: dict[tuple[str, str], None]) -> None:
         for store, order_id in rings:
             await layer.group_send(group_name(store), {"type": "order.ring", "order": order_id})
 
-    try:
-        async_to_sync(send)()
-    except Exception:  # noqa: BLE001
-        # The orders are committed; a register catches up on its next ring or reconnect.
-        log.warning("order doorbell for %d orders failed", len(rings), exc_info=True)
+    # Handed to the event loop, not awaited: the orders are committed, and a
+    # register catches up on its next ring or reconnect.
+    send_soon(send, what=f"order doorbell for {len(rings)} orders")
