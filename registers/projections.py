@@ -104,7 +104,8 @@ def _write_order(change: Change, order_id: uuid.UUID) -> None:
 @projector_many("order.paid")
 def order_paid(changes: list[Change]) -> None:
     order_ids = {uuid.UUID(change.payload["order"]) for change in changes}
-    known = set(Payment.objects.filter(order__in=order_ids).values_list("id", flat=True))
+    on_record = dict(Payment.objects.filter(order__in=order_ids).values_list("id", "order_id"))
+    known = set(on_record)
     fresh = []
     for change in changes:
         at = dt.datetime.fromisoformat(change.payload["at"])
@@ -132,6 +133,14 @@ def order_paid(changes: list[Change]) -> None:
         )
         for order_id, at, p in fresh
     )
+    if len(order_ids) == 1 and not on_record:
+        # One sale paid as it was placed (the register's usual case): its
+        # totals are the payments just written, a plain UPDATE.
+        [order_id] = order_ids
+        Order.objects.filter(pk=order_id).update(
+            paid=sum(p["amount"] for _, _, p in fresh), change_given=sum(p["change"] for _, _, p in fresh)
+        )
+        return
     orders_payments_refresh(order_ids)
 
 
