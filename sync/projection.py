@@ -60,13 +60,16 @@ def project(change: Change) -> None:
 
 
 def project_many(changes: list[Change]) -> None:
-    """Fold several changes, kind by kind in the order each kind first appears.
+    """Fold several changes, kind by kind: sales first, then every other kind
+    in the order it first appears.
 
     Projections are order-independent (a node's state is a function of its
     change set), so grouping by kind gives the rows folding them one at a time
-    would; within a kind the changes keep their order.
+    would; within a kind the changes keep their order. Sales go first because
+    what refers to a sale (payments, voids, kitchen changes) is folded against
+    its order row: in a batch, a payment may come before a later sale's own.
     """
-    by_kind: dict[str, list[Change]] = {}
+    by_kind: dict[str, list[Change]] = {"order.placed": []}
     for change in changes:
         by_kind.setdefault(change.kind, []).append(change)
     for kind, group in by_kind.items():
