@@ -73,6 +73,8 @@ def project_many(changes: list[Change]) -> None:
     for change in changes:
         by_kind.setdefault(change.kind, []).append(change)
     for kind, group in by_kind.items():
+        if not group:
+            continue
         for func, many in _projectors.get(kind, ()):
             if many:
                 func(group)
