@@ -20,6 +20,10 @@ from security.wsauth import DeviceTokenAuthMiddleware  # noqa: E402
 if settings.POS_WORKERS:
     workers.start_all()
 
+from posweb.runtime import startup_settle  # noqa: E402
+
+startup_settle()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

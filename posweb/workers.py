@@ -64,9 +64,13 @@ def wake(name: str) -> None:
         w.wake_event.set()
 
 
-def start_all() -> None:
+def start_all(only: set[str] | None = None) -> None:
+    """Start every registered worker (or only those named: benchmarks run the
+    housekeeping a node would, without its network loops)."""
     _stop.clear()
     for w in _workers.values():
+        if only is not None and w.name not in only:
+            continue
         if w.thread is None or not w.thread.is_alive():
             w.thread = threading.Thread(target=w.run, args=(_stop,), name=f"posweb-{w.name}", daemon=True)
             w.thread.start()

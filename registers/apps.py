@@ -11,4 +11,7 @@ class RegistersConfig(AppConfig):
         from posweb.workers import worker
         from registers.offline_card import offline_card_watch
 
+        from posweb.runtime import wal_checkpoint
+
         worker("offline-card-alerts", interval=600)(offline_card_watch)
+        worker("wal-checkpoint", interval=0.25)(wal_checkpoint)

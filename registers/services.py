@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,6 +121,7 @@ class _Job:
     settled: list[tender.Settled] = field(default_factory=list)
 
 
+GATHER_S = 0.001
 _queue: list[_Job] = []
 _queue_lock = threading.Lock()
 _writer = threading.Lock()
@@ -157,12 +159,19 @@ def _group_commit(job: _Job) -> None:
 
 
 def _drain() -> None:
+    busy = False
     while True:
+        if busy:
+            # Under load, the registers answered by the last batch are about
+            # to send their next orders: a moment's pause lets them join this
+            # batch instead of the one after (fewer, fuller transactions).
+            time.sleep(GATHER_S)
         with _queue_lock:
             batch = _queue[:]
             _queue.clear()
         if not batch:
             return
+        busy = len(batch) > 1
         _commit(batch)
 
 
