@@ -132,16 +132,27 @@ class Link:
             self._learn(self.client.call("/sync/push", {"changes": [], "vector": vector(self.pull_stores)}))
             theirs = _known_vector(self.status) or {}
         for _ in range(MAX_BATCHES):
-            batch = changes_after(theirs, stores=self.push_stores, limit=BATCH)
+            # One vector read serves both the batch and the request body (for
+            # a sibling the two store sets are the same): the live push runs
+            # on every commit, and its queries are part of the lag.
+            mine = vector(self.pull_stores)
+            ours = mine if self.push_stores == self.pull_stores else vector(self.push_stores)
+            batch = changes_after(theirs, stores=self.push_stores, limit=BATCH, ours=ours)
             if not batch:
                 return False
-            answer = self.client.call("/sync/push", {"changes": fit(batch), "vector": vector(self.pull_stores)})
+            wires = fit(batch)
+            answer = self.client.call("/sync/push", {"changes": wires, "vector": mine})
             before = theirs
             self._learn(answer)
             theirs = _known_vector(self.status) or {}
             if before == theirs:
                 # The peer took nothing (a gap on its side): let the pull and
                 # the next turn sort it out rather than spin.
+                return False
+            if len(wires) == len(batch) < BATCH:
+                # That was all we had. A change committed since has rung the
+                # doorbell again, so the next turn starts at once; asking
+                # here would cost another round of queries per live push.
                 return False
         return True
 

@@ -77,10 +77,11 @@ def stores_served_to(peer_store: str) -> set[str]:
     return {peer_store, merge.ALL_STORES}
 
 
-def changes_after(theirs: dict[str, int], *, stores: set[str], limit: int) -> list[Change]:
-    """The changes a peer with vector ``theirs`` lacks, oldest first per origin, at most ``limit``."""
+def changes_after(theirs: dict[str, int], *, stores: set[str], limit: int, ours: dict[str, int] | None = None) -> list[Change]:
+    """The changes a peer with vector ``theirs`` lacks, oldest first per origin, at most ``limit``.
+    ``ours`` is ``vector(stores)`` when the caller has just read it."""
     result: list[Change] = []
-    for origin, after in sorted(merge.missing(vector(stores), theirs).items()):
+    for origin, after in sorted(merge.missing(vector(stores) if ours is None else ours, theirs).items()):
         room = limit - len(result)
         if room <= 0:
             break
@@ -126,6 +127,10 @@ def changes_apply(
     ``peer_url`` with ``peer_vector`` records the pulled peer's cursor in the
     same transaction."""
     changes = [_validated(w) for w in wires]
+    if not changes and not peer_url:
+        # A push that only says what the sender has: nothing to write, so no
+        # write transaction (which would queue behind the registers' writes).
+        return ApplyResult()
     for c in changes:
         why = merge.refusal(
             kind=c["kind"], store=c["store"], origin=c["origin"], node_store=settings.POS_STORE, role=settings.POS_ROLE, peer_store=peer_store
