@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 BATCH = 100  # changes per request and per transaction: a catch-up never holds SQLite's write lock for long
 MAX_BATCHES = 20
 ANTI_ENTROPY_S = 1.0
+# While a sibling keeps pushing to us its pushes carry what we lack, so our
+# pull from it (the repair path) waits, but never longer than this.
+PULL_POSTPONE_MAX_S = 5 * ANTI_ENTROPY_S
 
 
 @dataclass
@@ -59,6 +62,7 @@ class PeerStatus:
 _lock = threading.Lock()
 _status: dict[str, PeerStatus] = {}
 _heard: dict[str, dict[str, int]] = {}  # node name -> vector it sent us with its last push
+_heard_at: dict[str, float] = {}  # node name -> time.monotonic() of that push
 
 
 def status_for(url: str, kind: str) -> PeerStatus:
@@ -70,6 +74,21 @@ def peer_heard(node: str, vector: dict[str, int]) -> None:
     """A peer pushed to us and said what it has: no need to send that back to it."""
     with _lock:
         _heard[node] = dict(vector)
+        _heard_at[node] = time.monotonic()
+
+
+def pull_due(status: PeerStatus, now: float) -> bool:
+    """Whether to pull from a sibling now: every ANTI_ENTROPY_S, unless it has
+    pushed to us within that time. During a catch-up the pusher and our pull
+    otherwise fetch, encode and parse every change twice, and at steady state
+    the pull's round trip can delay the next live push."""
+    since_pull = now - status.last_pull
+    if since_pull < ANTI_ENTROPY_S:
+        return False
+    with _lock:
+        heard_at = _heard_at.get(status.node) if status.node else None
+    pushing = heard_at is not None and now - heard_at < ANTI_ENTROPY_S
+    return not pushing or since_pull >= PULL_POSTPONE_MAX_S
 
 
 def _known_vector(status: PeerStatus) -> dict[str, int] | None:
@@ -233,8 +252,7 @@ def siblings_turn() -> None:
     more = False
     for url in sibling_urls():
         link = _link(url, "sibling")
-        due = time.monotonic() - link.status.last_pull >= ANTI_ENTROPY_S
-        more = link.turn(pull_due=due) or more
+        more = link.turn(pull_due=pull_due(link.status, time.monotonic())) or more
     if more:
         workers.wake("sync-push")
 
