@@ -3,7 +3,8 @@ workers that drive them.
 
 A sibling link pushes what the sibling lacks as soon as a change commits (the
 live path, woken by ``replication_wake``) and pulls what we lack every
-ANTI_ENTROPY_S (the repair path). The HQ link is the same with a filter: it
+ANTI_ENTROPY_S (the repair path; postponed while that sibling is pushing to
+us, up to PULL_POSTPONE_MAX_S). The HQ link is the same with a filter: it
 pushes only this store's changes and pulls only HQ's master data. Both move
 at most MAX_BATCHES batches per turn, so a long backlog uploads in slices
 and never holds the database or the thread for long.
