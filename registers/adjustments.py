@@ -92,18 +92,15 @@ def _was(order: Order, kind: str, position: int | None) -> int:
 
 def order_reprice(order_id: str) -> None:
     """Projection helper: lines, total and taxes from the sale as placed plus its adjustments."""
-    # Adjustments first: most orders have none, and the sale's change is found
-    # by a JSON field, which scans every order.placed in the log (a projection
-    # cost that grew with the log: +1 ms per change per 1,000 orders held).
-    adjustments = list(OrderAdjustment.objects.filter(order_id=order_id).order_by("hlc", "origin"))
-    if not adjustments:
-        return
     order = Order.objects.filter(pk=order_id).first()
     placed = (
         Change.objects.filter(kind="order.placed", payload__id=str(order_id)).order_by("hlc", "origin").first()
     )
     if order is None or placed is None:
         return  # the sale has not arrived yet; it is re-priced when it does
+    adjustments = list(OrderAdjustment.objects.filter(order_id=order_id).order_by("hlc", "origin"))
+    if not adjustments:
+        return
     overrides = {a.position: a.value for a in adjustments if a.kind == "override"}  # the latest (by HLC) wins
     discount = sum(a.value for a in adjustments if a.kind == "discount")
     base = [pricing.Line(l["position"], l["qty"], l["unit_price"], l["tax_rate"]) for l in placed.payload["lines"]]
