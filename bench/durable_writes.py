@@ -8,7 +8,10 @@ wait for the write lock included. Lock errors are ``database is locked`` or
 serialization failures that reached the caller.
 
 SQLite runs as a store node does (WAL, synchronous=NORMAL, BEGIN IMMEDIATE);
-PostgreSQL as HQ does, in a throw-away database.
+PostgreSQL as HQ does, in a throw-away database. order_place commits the
+orders that arrive together in one transaction (group commit, see
+registers/services.py), so the writers' orders share commits; each is still
+answered only after its own order is durable.
 
     .venv/bin/python -m bench.durable_writes [--seconds 10] [--writers 16] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 """

@@ -93,10 +93,13 @@ class Screens:
         return max(times) if len(times) == self.count else None
 
 
-def drive(send_factory: Callable[[], Callable[[str], None]], seconds: float) -> dict[str, float]:
+def drive(send_factory: Callable[[], Callable[[str], None]], seconds: float,
+          answered: dict[str, float] | None = None) -> dict[str, float]:
     """REGISTERS threads, each sending once per REGISTERS/RATE seconds, phases
-    spread evenly; returns key -> send time."""
+    spread evenly; returns key -> send time (and fills ``answered`` with key ->
+    when the send returned)."""
     sent: dict[str, float] = {}
+    answered = {} if answered is None else answered
     errors: list[BaseException] = []
     start = time.perf_counter() + 0.2
     period = REGISTERS / RATE
@@ -112,7 +115,7 @@ def drive(send_factory: Callable[[], Callable[[str], None]], seconds: float) -> 
             except BaseException as exc:  # noqa: BLE001 - reported after the run
                 errors.append(exc)
                 return
-            sent[key] = sent_at
+            sent[key], answered[key] = sent_at, time.perf_counter()
             t += period
 
     threads = [threading.Thread(target=register, args=(i,), daemon=True) for i in range(REGISTERS)]
@@ -161,11 +164,20 @@ def kitchen(seconds: float, redis_url: str = "") -> dict[str, Any]:
                 return send
 
             with Screens(f"ws://127.0.0.1:{node.port}/ws/kitchen/", SCREENS, keys_of, per_key=3) as screens:
-                sent = drive(poster, seconds)
+                answered: dict[str, float] = {}
+                sent = drive(poster, seconds, answered)
                 values, missing = latencies(screens, sent)
+                # The order POST's own round trip, and the screens' lag behind its
+                # answer: which of the two the figure is made of.
+                kept = sorted(sent, key=sent.get)[WARMUP:]
+                post = [(answered[k] - sent[k]) * 1000 for k in kept]
+                behind = [(screens.complete(k) - answered[k]) * 1000 for k in kept if screens.complete(k) is not None]
         finally:
             node.stop()
-    return summary(values, missing, layer="redis" if redis_url else "memory")
+    result = summary(values, missing, layer="redis" if redis_url else "memory")
+    result.update(post_p50=percentile(post, 50), post_p99=percentile(post, 99),
+                  after_answer_p50=percentile(behind, 50), after_answer_p99=percentile(behind, 99))
+    return result
 
 
 FLOOR_SERVER = """

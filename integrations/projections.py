@@ -8,6 +8,7 @@ already derived; it only compares it with what the integrator was last told.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import transaction
 
@@ -17,7 +18,7 @@ from integrations.selectors import channel_status_for
 from posweb.workers import wake
 from registers.models import Order
 from sync.models import Change
-from sync.projection import projector
+from sync.projection import projector, projector_many
 
 
 @projector("channel.paused")
@@ -63,5 +64,16 @@ def channel_status_watch(change: Change) -> None:
         transaction.on_commit(lambda: wake("channel-push"))  # a phone may be waiting for this one
 
 
+@projector_many("order.placed")
+def channel_status_watch_placed(changes: list[Change]) -> None:
+    """As channel_status_watch, with one query for a burst of register orders (none of them a channel's)."""
+    ids = [change.payload["id"] for change in changes]
+    taken = set(ChannelOrder.objects.filter(order_id__in=ids).values_list("order_id", flat=True))
+    for change in changes:
+        if uuid.UUID(change.payload["id"]) in taken:
+            channel_status_watch(change)
+
+
 for _kind in STATUS_KINDS:
-    projector(_kind)(channel_status_watch)
+    if _kind != "order.placed":
+        projector(_kind)(channel_status_watch)

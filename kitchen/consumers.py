@@ -27,32 +27,39 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
-from asgiref.sync import async_to_sync
-from channels.generic.websocket import JsonWebsocketConsumer
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from kitchen import feed, selectors, services
+from kitchen import feed, livefeed, selectors, services
 from kitchen.models import Station
 from sync.services import node_state_get
 
 
-class KitchenConsumer(JsonWebsocketConsumer):
-    def connect(self) -> None:
+class KitchenConsumer(AsyncJsonWebsocketConsumer):
+    """Runs on the event loop: pushing tickets needs no database of its own
+    (kitchen.livefeed reads each new entry once per process, off the sync
+    thread), and only writes (acks, bumps, presence) go to the sync thread."""
+
+    async def connect(self) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
         self.store = settings.POS_STORE
         self.station = (query.get("station") or [""])[0][:32]
         self.screen = (query.get("screen") or [""])[0][:64]
-        self.epoch = node_state_get().origin
         # The device token came as a subprotocol; answer with "posweb" (security/wsauth.py).
-        self.accept(subprotocol=self.scope.get("subprotocol"))
-        if self.station and not Station.objects.filter(code=self.station).exists():
-            self.send_json({"type": "error", "detail": f"no kitchen station {self.station!r}"})
-            self.close(code=4404)
+        await self.accept(subprotocol=self.scope.get("subprotocol"))
+        # Joined before the head is read, so no ring after that read is missed.
+        await self.channel_layer.group_add(feed.group_name(self.store), self.channel_name)
+        greeting = await database_sync_to_async(self._greet)()
+        if greeting is None:
+            await self.channel_layer.group_discard(feed.group_name(self.store), self.channel_name)
+            await self.send_json({"type": "error", "detail": f"no kitchen station {self.station!r}"})
+            await self.close(code=4404)
             return
-        async_to_sync(self.channel_layer.group_add)(feed.group_name(self.store), self.channel_name)
-        services.screen_seen(channel_name=self.channel_name, station=self.station, screen=self.screen)
-        self.cursor = selectors.feed_head(store=self.store)
-        self.send_json(
+        self.epoch, self.cursor = greeting
+        self.scanned = self.cursor
+        self.cache = livefeed.cache_for(store=self.store, epoch=self.epoch, head=self.cursor)
+        await self.send_json(
             {
                 "type": "hello",
                 "epoch": self.epoch,
@@ -62,15 +69,22 @@ class KitchenConsumer(JsonWebsocketConsumer):
             }
         )
 
-    def disconnect(self, code: int) -> None:
-        if not hasattr(self, "cursor"):
-            return  # refused in connect(): never joined the group
-        async_to_sync(self.channel_layer.group_discard)(feed.group_name(self.store), self.channel_name)
-        services.screen_gone(channel_name=self.channel_name)
+    def _greet(self) -> tuple[str, int] | None:
+        if self.station and not Station.objects.filter(code=self.station).exists():
+            return None
+        epoch = node_state_get().origin
+        services.screen_seen(channel_name=self.channel_name, station=self.station, screen=self.screen)
+        return epoch, selectors.feed_head(store=self.store)
 
-    def receive_json(self, content: Any, **kwargs: Any) -> None:
+    async def disconnect(self, code: int) -> None:
+        if not hasattr(self, "cursor"):
+            return  # refused in connect(): never stayed in the group
+        await self.channel_layer.group_discard(feed.group_name(self.store), self.channel_name)
+        await database_sync_to_async(services.screen_gone)(channel_name=self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
-            self.send_json({"type": "error", "detail": "messages are JSON objects"})
+            await self.send_json({"type": "error", "detail": "messages are JSON objects"})
             return
         handler = {
             "resume": self._resume,
@@ -82,67 +96,93 @@ class KitchenConsumer(JsonWebsocketConsumer):
             "ping": self._ping,
         }.get(content.get("type"))
         if handler is None:
-            self.send_json({"type": "error", "detail": f"unknown message type {content.get('type')!r}"})
+            await self.send_json({"type": "error", "detail": f"unknown message type {content.get('type')!r}"})
             return
         try:
-            handler(content)
+            await handler(content)
         except (services.TicketNotFound, ValueError) as exc:
-            self.send_json({"type": "error", "detail": str(exc)})
+            await self.send_json({"type": "error", "detail": str(exc)})
 
-    def feed_ring(self, event: dict[str, Any]) -> None:
-        self._flush()
+    async def feed_ring(self, event: dict[str, Any]) -> None:
+        await self._flush()
 
-    def _ping(self, content: dict[str, Any]) -> None:
+    async def _ping(self, content: dict[str, Any]) -> None:
         # Presence for the order channels: a screen that stops pinging expires.
-        services.screen_seen(channel_name=self.channel_name, station=self.station, screen=self.screen)
-        self._flush()
-        self.send_json({"type": "pong", "seq": self.cursor})
+        await database_sync_to_async(services.screen_seen)(
+            channel_name=self.channel_name, station=self.station, screen=self.screen
+        )
+        await self._flush()
+        await self.send_json({"type": "pong", "seq": self.cursor})
 
-    def _resume(self, content: dict[str, Any]) -> None:
+    async def _resume(self, content: dict[str, Any]) -> None:
         after = content.get("after")
-        head = selectors.feed_head(store=self.store)
+        head = await livefeed.db_read(selectors.feed_head, store=self.store)
         if not isinstance(after, int) or after < 0 or content.get("epoch") != self.epoch or after > head:
-            self.send_json({"type": "reset", "reason": "unknown cursor or epoch; here is a fresh snapshot"})
-            self._snapshot()
+            await self.send_json({"type": "reset", "reason": "unknown cursor or epoch; here is a fresh snapshot"})
+            await self._snapshot()
             return
-        self.cursor = after
-        self.send_json({"type": "resumed", "seq": after})
-        self._flush()
+        self.cursor = self.scanned = after
+        await self.send_json({"type": "resumed", "seq": after})
+        # From the database, as the tickets are now: a screen back from a
+        # reconnect sees what was acked while it was away.
+        await self._flush_from_db()
 
-    def _snapshot(self) -> None:
-        self.cursor = selectors.feed_head(store=self.store)
-        tickets = selectors.tickets_open(store=self.store, station=self.station)
-        self.send_json({"type": "snapshot", "epoch": self.epoch, "seq": self.cursor, "tickets": tickets})
+    async def _snapshot(self) -> None:
+        head, tickets = await livefeed.db_read(self._snapshot_read)
+        self.cursor = self.scanned = head
+        await self.send_json({"type": "snapshot", "epoch": self.epoch, "seq": self.cursor, "tickets": tickets})
         # Anything that landed between the head read and the snapshot query is
         # sent again by the next flush; screens drop duplicates by ticket id.
 
-    def _flush(self) -> None:
+    def _snapshot_read(self) -> tuple[int, list[dict[str, Any]]]:
+        head = selectors.feed_head(store=self.store)
+        return head, selectors.tickets_open(store=self.store, station=self.station)
+
+    async def _flush(self) -> None:
+        """Send every entry after this screen's cursor: from the process's cache
+        when it holds them, else from the database."""
+        # Entries of other stations this screen has looked past: "prev" stays
+        # the last seq it was sent, as the screen checks gaps against that.
+        position = max(self.cursor, self.scanned)
+        if position >= self.cache.low:
+            await self.cache.refresh()
+            if self.cache.covers(position):
+                high = self.cache.high
+                for entry in self.cache.after(position, self.station):
+                    await self.send(text_data=entry.text(self.cursor))
+                    self.cursor = entry.seq
+                self.scanned = max(self.scanned, high)
+                return
+        await self._flush_from_db()
+
+    async def _flush_from_db(self) -> None:
         while True:
-            batch = selectors.feed_after(store=self.store, after=self.cursor, station=self.station)
+            after = max(self.cursor, self.scanned)
+            batch = await livefeed.db_read(selectors.feed_after, store=self.store, after=after, station=self.station)
             for message in batch:
                 message["prev"] = self.cursor
-                self.send_json(message)
+                await self.send_json(message)
                 self.cursor = message["seq"]
             if len(batch) < selectors.FEED_BATCH:
                 break
 
-    def _ack(self, content: dict[str, Any]) -> None:
+    async def _ack(self, content: dict[str, Any]) -> None:
         ticket_id = _ticket_id(content)
-        acked_at = services.ticket_ack(ticket_id=ticket_id, screen=self.screen or self.channel_name)
+        acked_at = await livefeed.ticket_ack(ticket_id=ticket_id, screen=self.screen or self.channel_name)
         if content.get("confirm") is True:  # opt-in: plain clients keep the original message flow
-            self.send_json({"type": "acked", "ticket": ticket_id, "at": acked_at.isoformat()})
+            await self.send_json({"type": "acked", "ticket": ticket_id, "at": acked_at.isoformat()})
 
-    def _bump(self, content: dict[str, Any]) -> None:
-        services.ticket_bump(ticket_id=_ticket_id(content))
+    async def _bump(self, content: dict[str, Any]) -> None:
+        await database_sync_to_async(services.ticket_bump)(ticket_id=_ticket_id(content))
 
-    def _served(self, content: dict[str, Any]) -> None:
-        services.order_serve(order_id=_order_id(content))
+    async def _served(self, content: dict[str, Any]) -> None:
+        await database_sync_to_async(services.order_serve)(order_id=_order_id(content))
 
-    def _recall(self, content: dict[str, Any]) -> None:
+    async def _recall(self, content: dict[str, Any]) -> None:
         if content.get("ticket"):
-            services.ticket_recall(ticket_id=_ticket_id(content))
+            await database_sync_to_async(services.ticket_recall)(ticket_id=_ticket_id(content))
         else:
-            services.ticket_recall_last(store=self.store, station=self.station)
+            await database_sync_to_async(services.ticket_recall_last)(store=self.store, station=self.station)
 
 
 def _order_id(content: dict[str, Any]) -> str:

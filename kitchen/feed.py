@@ -7,10 +7,16 @@ nothing: its next ring or its resume reads everything after its cursor.
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+import asyncio
 import functools
 import logging
+import os
+from concurrent.futures import Future
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from asgiref.sync import SyncToAsync, async_to_sync
+from channels.layers import get_channel_layer
 
 from django.db import connection, transaction
 
@@ -22,6 +28,13 @@ def group_name(store: str) -> str:
 
 
 def feed_append(ticket: Ticket, event: str) -> FeedEntry:
+    return feed_append_many([ticket], event)[0]
+
+
+def feed_append_many(tickets: list[Ticket], event: str) -> list[FeedEntry]:
+    """One feed entry per ticket, in one insert, and one ring per store after commit."""
+    if not tickets:
+        return []
     if connection.vendor == "postgresql":
         # PostgreSQL hands out ids at insert, not at commit: two writers could
         # commit 11 before 10 and a screen reading after 11 would never see 10.
@@ -29,9 +42,14 @@ def feed_append(ticket: Ticket, event: str) -> FeedEntry:
         # serialises all writers).
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
-    entry = FeedEntry.objects.create(store=ticket.store, station=ticket.station, ticket=ticket, event=event)
-    _ring_once_after_commit(ticket.store)
-    return entry
+    entries = [FeedEntry(store=t.store, station=t.station, ticket=t, event=event) for t in tickets]
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)
+    else:
+        FeedEntry.objects.bulk_create(entries)
+    for store in {t.store for t in tickets}:
+        _ring_once_after_commit(store)
+    return entries
 
 
 def _ring_once_after_commit(store: str) -> None:
@@ -52,9 +70,48 @@ def feed_ring(store: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+
+    async def ring() -> None:
+        await layer.group_send(group_name(store), {"type": "feed.ring"})
+
+    send_soon(ring, what=f"kitchen doorbell for {store}")
+
+
+def send_soon(make: Callable[[], Coroutine[Any, Any, Any]], *, what: str) -> None:
+    """Ring a doorbell after commit without making the committing thread wait;
+    ``make`` is an ``async def`` function.
+
+    Called on a thread that serves requests or socket writes of the node:
+    waiting there for the event loop to deliver the ring (and, with Redis, for
+    its round trips) held up the next order behind it. ``make()`` is handed to
+    the event loop that called into this thread and not awaited. Outside such
+    a thread (commands, workers, sync tests) it is sent in place. A full or
+    unreachable channel layer never fails a sale that is already committed:
+    screens catch up on their next ring, ping or resume.
+    """
+    loop = _calling_loop()
+    if loop is not None:
+        try:
+            sent = asyncio.run_coroutine_threadsafe(make(), loop)
+        except RuntimeError:  # the loop closed under us: send in place
+            pass
+        else:
+            sent.add_done_callback(functools.partial(_log_failure, what))
+            return
     try:
-        async_to_sync(layer.group_send)(group_name(store), {"type": "feed.ring"})
+        async_to_sync(make)()
     except Exception:  # noqa: BLE001
-        # A full or unreachable channel layer must never fail a sale that is
-        # already committed; screens catch up on their next ring or resume.
-        logging.getLogger(__name__).warning("kitchen doorbell for %s failed", store, exc_info=True)
+        logging.getLogger(__name__).warning("%s failed", what, exc_info=True)
+
+
+def _calling_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop whose sync_to_async call this thread is serving, if any."""
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    return loop if loop is not None and loop.is_running() and not loop.is_closed() else None
+
+
+def _log_failure(what: str, sent: Future) -> None:
+    if not sent.cancelled() and sent.exception() is not None:
+        logging.getLogger(__name__).warning("%s failed", what, exc_info=sent.exception())

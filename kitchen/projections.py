@@ -6,24 +6,21 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 
-from kitchen.feed import feed_append
+from kitchen.feed import feed_append, feed_append_many
 from kitchen.models import OrderServed, Ticket
 from registers import live
 from registers.models import Order
 from sync.models import Change
-from sync.projection import projector
+from sync.projection import projector, projector_many
 
 
 def ticket_id_for(order_id: uuid.UUID, station: str) -> uuid.UUID:
     return uuid.uuid5(order_id, f"ticket:{station}")
 
 
-@projector("order.placed")
-def order_routed(change: Change) -> None:
-    data = change.payload
-    order = Order.objects.get(pk=data["id"])
+def _station_items(lines: list[dict]) -> dict[str, list[dict]]:
     by_station: dict[str, list[dict]] = defaultdict(list)
-    for line in data["lines"]:
+    for line in lines:
         if line["station"]:
             by_station[line["station"]].append(
                 {
@@ -34,29 +31,42 @@ def order_routed(change: Change) -> None:
                     "modifiers": [{"name_ja": m["name_ja"], "name_en": m["name_en"]} for m in line["modifiers"]],
                 }
             )
-    live.order_changed(store=order.store, order_id=order.id)
-    for station, items in by_station.items():
-        ticket_id = ticket_id_for(order.id, station)
-        ticket = Ticket.objects.filter(pk=ticket_id).first()
-        if ticket is not None:
-            if ticket.number != order.number:
-                ticket.number = order.number
-                ticket.save(update_fields=["number"])
-                feed_append(ticket, "updated")
-            continue
-        ticket = Ticket.objects.create(
-            id=ticket_id,
-            order=order,
-            store=order.store,
-            station=station,
-            number=order.number,
-            dining=order.dining,
-            items=items,
-            placed_at=order.placed_at,
-        )
-        feed_append(ticket, "new")
-    # A served change may have arrived before this order did.
-    order_status_refresh(order)
+    return by_station
+
+
+@projector_many("order.placed")
+def order_routed(changes: list[Change]) -> None:
+    """One ticket per station an order needs; a burst of orders costs a few bulk queries."""
+    orders = Order.objects.in_bulk([change.payload["id"] for change in changes])
+    wanted: dict[uuid.UUID, tuple[Order, str, list[dict]]] = {}
+    for change in changes:
+        order = orders[uuid.UUID(change.payload["id"])]
+        for station, items in _station_items(change.payload["lines"]).items():
+            wanted.setdefault(ticket_id_for(order.id, station), (order, station, items))
+    known = Ticket.objects.in_bulk(list(wanted))
+    fresh = []
+    for ticket_id, (order, station, items) in wanted.items():
+        ticket = known.get(ticket_id)
+        if ticket is None:
+            fresh.append(
+                Ticket(id=ticket_id, order=order, store=order.store, station=station, number=order.number,
+                       dining=order.dining, items=items, placed_at=order.placed_at)
+            )
+        elif ticket.number != order.number:
+            ticket.number = order.number
+            ticket.save(update_fields=["number"])
+            feed_append(ticket, "updated")
+    Ticket.objects.bulk_create(fresh)
+    feed_append_many(fresh, "new")
+    # A served change or an acknowledgement may have arrived before this order
+    # did, or its tickets were already here: derive its status again. A new
+    # order with none of that is "placed", as it was written.
+    served = set(OrderServed.objects.filter(pk__in=list(orders)).values_list("pk", flat=True))
+    had_tickets = {ticket.order_id for ticket in known.values()}
+    for order in orders.values():
+        live.order_changed(store=order.store, order_id=order.id)
+        if order.pk in served or order.pk in had_tickets or order.kitchen_received_at or order.status != "placed":
+            order_status_refresh(order)
 
 
 @projector("ticket.acked")
@@ -155,12 +165,19 @@ def order_status_refresh(order: Order) -> None:
 
 
 @projector("order.voided")
-@projector("order.placed")
 def order_void_tickets(change: Change) -> None:
-    order_id = change.payload["order"] if change.kind == "order.voided" else change.payload["id"]
-    order = Order.objects.filter(pk=order_id).first()
-    if order is None or order.voided_at is None:
-        return
+    order = Order.objects.filter(pk=change.payload["order"]).first()
+    if order is not None and order.voided_at is not None:
+        _void_tickets(order)
+
+
+@projector_many("order.placed")
+def order_placed_void_tickets(changes: list[Change]) -> None:
+    for order in Order.objects.filter(pk__in=[change.payload["id"] for change in changes], voided_at__isnull=False):
+        _void_tickets(order)
+
+
+def _void_tickets(order: Order) -> None:
     for ticket in Ticket.objects.filter(order=order).exclude(status="voided"):
         ticket.status = "voided"
         ticket.save(update_fields=["status"])

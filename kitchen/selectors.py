@@ -42,6 +42,12 @@ def feed_after(*, store: str, after: int, station: str = "", limit: int = FEED_B
     ]
 
 
+def feed_rows_after(*, store: str, after: int, limit: int = FEED_BATCH) -> list[tuple[int, str, str, dict[str, Any]]]:
+    """Every station's feed entries after ``after`` as (seq, station, event, ticket), in feed order."""
+    entries = FeedEntry.objects.filter(store=store, id__gt=after).select_related("ticket").order_by("id")[:limit]
+    return [(entry.id, entry.station, entry.event, ticket_as_dict(entry.ticket)) for entry in entries]
+
+
 def tickets_open(*, store: str, station: str = "") -> list[dict[str, Any]]:
     tickets = Ticket.objects.filter(store=store, status="open").order_by("placed_at")
     if station:

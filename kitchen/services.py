@@ -33,6 +33,12 @@ def ticket_ack(*, ticket_id: uuid.UUID | str, screen: str = "") -> dt.datetime:
     Only the first acknowledgement is recorded; later ones (other screens, a
     screen re-sending after a reconnect) change nothing.
     """
+    # Most acks are not the first (every screen showing a ticket acks it): a
+    # plain read answers them without a transaction, which on SQLite would
+    # take the write lock at BEGIN and queue behind the order writes.
+    ticket = _ticket(ticket_id)
+    if ticket.acked_at is not None:
+        return ticket.acked_at
     with transaction.atomic():
         ticket = _ticket(ticket_id)
         if ticket.acked_at is not None:
@@ -123,17 +129,28 @@ def order_serve(*, order_id: uuid.UUID | str) -> bool:
 # --- Screen presence (read by the order channels' acceptance control) --------
 
 
+# When this process last swept rows of dead processes (see screen_seen).
+_swept_at: dt.datetime | None = None
+
+
 def screen_seen(*, channel_name: str, station: str, screen: str = "") -> None:
     """A screen connected or pinged: it is here now."""
     from kitchen.models import KitchenScreen
 
+    global _swept_at
     now = timezone.now()
-    KitchenScreen.objects.update_or_create(
-        channel_name=channel_name[:200], defaults={"station": station, "screen": screen[:64], "last_seen": now}
-    )
+    # Every screen pings every few seconds: one UPDATE in autocommit, not
+    # update_or_create's transaction (on SQLite a write lock taken at BEGIN).
+    # A channel name belongs to one socket, so nothing races the create.
+    fields = {"station": station, "screen": screen[:64], "last_seen": now}
+    if not KitchenScreen.objects.filter(channel_name=channel_name[:200]).update(**fields):
+        KitchenScreen.objects.create(channel_name=channel_name[:200], **fields)
     # Rows of a process that died are never deleted by their disconnect; they
-    # already count as gone after the TTL, and are swept here after an hour.
-    KitchenScreen.objects.filter(last_seen__lt=now - dt.timedelta(hours=1)).delete()
+    # already count as gone after the TTL, and are swept here after an hour
+    # (looked for once a minute, not on every ping).
+    if _swept_at is None or now - _swept_at > dt.timedelta(minutes=1):
+        KitchenScreen.objects.filter(last_seen__lt=now - dt.timedelta(hours=1)).delete()
+        _swept_at = now
 
 
 def screen_gone(*, channel_name: str) -> None:

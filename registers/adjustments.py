@@ -92,15 +92,19 @@ def _was(order: Order, kind: str, position: int | None) -> int:
 
 def order_reprice(order_id: str) -> None:
     """Projection helper: lines, total and taxes from the sale as placed plus its adjustments."""
-    order = Order.objects.filter(pk=order_id).first()
-    placed = (
-        Change.objects.filter(kind="order.placed", payload__id=str(order_id)).order_by("hlc", "origin").first()
-    )
-    if order is None or placed is None:
-        return  # the sale has not arrived yet; it is re-priced when it does
     adjustments = list(OrderAdjustment.objects.filter(order_id=order_id).order_by("hlc", "origin"))
     if not adjustments:
         return
+    order = Order.objects.filter(pk=order_id).first()
+    # The placement the order shows (the earliest, when a partition placed it
+    # twice). Looked up only for an adjusted order: it scans order.placed changes.
+    placed = (
+        Change.objects.filter(kind="order.placed", payload__id=str(order_id)).order_by("hlc", "origin").first()
+        if order is not None
+        else None
+    )
+    if order is None or placed is None:
+        return  # the sale has not arrived yet; it is re-priced when it does
     overrides = {a.position: a.value for a in adjustments if a.kind == "override"}  # the latest (by HLC) wins
     discount = sum(a.value for a in adjustments if a.kind == "discount")
     base = [pricing.Line(l["position"], l["qty"], l["unit_price"], l["tax_rate"]) for l in placed.payload["lines"]]

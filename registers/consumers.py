@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.generic.websocket import JsonWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from kitchen.livefeed import read_shared
 from registers import live
 from registers.models import Order
 
@@ -31,28 +31,38 @@ def order_status_as_dict(order: Order) -> dict[str, Any]:
     }
 
 
-class OrdersConsumer(JsonWebsocketConsumer):
-    def connect(self) -> None:
+def order_status_read(order_id: str, store: str) -> dict[str, Any] | None:
+    order = Order.objects.filter(pk=order_id, store=store).first()
+    return order_status_as_dict(order) if order is not None else None
+
+
+class OrdersConsumer(AsyncJsonWebsocketConsumer):
+    """On the event loop: a ring reaches every register of the store at once,
+    and they share one read of the order (kitchen.livefeed.read_shared), made
+    off the sync thread that takes the orders."""
+
+    async def connect(self) -> None:
         self.store = settings.POS_STORE
         # The device token came as a subprotocol; answer with "posweb" (security/wsauth.py).
-        self.accept(subprotocol=self.scope.get("subprotocol"))
-        async_to_sync(self.channel_layer.group_add)(live.group_name(self.store), self.channel_name)
-        self.send_json({"type": "hello", "store": self.store})
+        await self.accept(subprotocol=self.scope.get("subprotocol"))
+        await self.channel_layer.group_add(live.group_name(self.store), self.channel_name)
+        await self.send_json({"type": "hello", "store": self.store})
 
-    def disconnect(self, code: int) -> None:
-        async_to_sync(self.channel_layer.group_discard)(live.group_name(self.store), self.channel_name)
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(live.group_name(self.store), self.channel_name)
 
-    def receive_json(self, content: Any, **kwargs: Any) -> None:
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
-            self.send_json({"type": "pong"})
+            await self.send_json({"type": "pong"})
         else:
-            self.send_json({"type": "error", "detail": "only ping is understood here"})
+            await self.send_json({"type": "error", "detail": "only ping is understood here"})
 
-    def order_ring(self, event: dict[str, Any]) -> None:
-        order = Order.objects.filter(pk=event["order"], store=self.store).first()
-        if order is not None:
-            self.send_json({"type": "order", "order": order_status_as_dict(order)})
+    async def order_ring(self, event: dict[str, Any]) -> None:
+        order_id = str(event["order"])
+        status = await read_shared(("order", self.store, order_id), order_status_read, order_id, self.store)
+        if status is not None:
+            await self.send_json({"type": "order", "order": status})
 
-    def menu_ring(self, event: dict[str, Any]) -> None:
+    async def menu_ring(self, event: dict[str, Any]) -> None:
         # Sold out, back on sale or a new price from HQ: the register reloads /api/menu.
-        self.send_json({"type": "menu"})
+        await self.send_json({"type": "menu"})

@@ -421,3 +421,14 @@ class SoldOut(models.Model):
         verbose_name = _("sold-out mark")
         verbose_name_plural = _("sold-out marks")
         constraints = [models.UniqueConstraint(fields=["store", "sku"], name="sold_out_store_sku")]
+
+
+class MenuVersion(models.Model):
+    """One row whose ``version`` (a random token) changes whenever anything a price depends on
+    changes: items, modifiers and their groups, stations, stores, store prices
+    and sold-out marks. Database triggers bump it (migration 0005), so a write
+    from any process, admin, command or replication is seen; the order writer
+    keeps the priced menu in memory while the version stands still."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=1)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+
 from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
 from sync.models import Change
-from sync.projection import projector
+from sync.projection import projector, projector_many
 
 STATUS_RANK = {"placed": 0, "in_kitchen": 1, "ready": 2, "served": 3}
 
@@ -20,26 +23,37 @@ def _placement_key(hlc: int, origin: str) -> tuple[int, str]:
     return (hlc, origin)
 
 
-@projector("order.placed")
-def order_placed(change: Change) -> None:
-    data = change.payload
-    order_id = uuid.UUID(data["id"])
-    existing = Order.objects.filter(pk=order_id).first()
-    if existing is not None:
-        # The same client order reached two nodes while they were cut off from
-        # each other. Both keep the earliest placement so every node shows the
-        # same ticket number; the sale itself is counted once.
-        if _placement_key(change.hlc, change.origin) >= _placement_key(existing.placed_hlc, existing.origin):
-            return
-        existing.lines.all().delete()
-        _write_order(change, order_id, defaults_from=existing)
+@projector_many("order.placed")
+def order_placed(changes: list[Change]) -> None:
+    ids = [uuid.UUID(change.payload["id"]) for change in changes]
+    existing = set(Order.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    fresh: list[Change] = []
+    later: list[Change] = []
+    for order_id, change in zip(ids, changes):
+        # An id already on record, or twice in this batch, takes the careful
+        # path one change at a time; new orders are written in bulk.
+        (later if order_id in existing else fresh).append(change)
+        existing.add(order_id)
+    _write_orders(fresh)
+    for change in later:
+        _order_placed_again(change)
+
+
+def _order_placed_again(change: Change) -> None:
+    order_id = uuid.UUID(change.payload["id"])
+    existing = Order.objects.get(pk=order_id)
+    # The same client order reached two nodes while they were cut off from
+    # each other. Both keep the earliest placement so every node shows the
+    # same ticket number; the sale itself is counted once.
+    if _placement_key(change.hlc, change.origin) >= _placement_key(existing.placed_hlc, existing.origin):
         return
+    existing.lines.all().delete()
     _write_order(change, order_id)
 
 
-def _write_order(change: Change, order_id: uuid.UUID, defaults_from: Order | None = None) -> None:
+def _order_fields(change: Change) -> dict:
     data = change.payload
-    fields = {
+    return {
         "store": change.store,
         "number": data["number"],
         "business_date": dt.date.fromisoformat(data["business_date"]),
@@ -52,14 +66,12 @@ def _write_order(change: Change, order_id: uuid.UUID, defaults_from: Order | Non
         "placed_hlc": change.hlc,
         "placed_at": dt.datetime.fromisoformat(data["placed_at"]),
     }
-    if defaults_from is None:
-        order = Order.objects.create(id=order_id, **fields)
-    else:
-        Order.objects.filter(pk=order_id).update(**fields)
-        order = Order.objects.get(pk=order_id)
-    OrderLine.objects.bulk_create(
+
+
+def _order_lines(order_id: uuid.UUID, change: Change) -> list[OrderLine]:
+    return [
         OrderLine(
-            order=order,
+            order_id=order_id,
             position=line["position"],
             sku=line["sku"],
             name_ja=line["name_ja"],
@@ -72,17 +84,38 @@ def _write_order(change: Change, order_id: uuid.UUID, defaults_from: Order | Non
             tax_rate=line["tax_rate"],
             station=line["station"],
         )
-        for line in data["lines"]
-    )
+        for line in change.payload["lines"]
+    ]
 
 
-@projector("order.paid")
-def order_paid(change: Change) -> None:
-    data = change.payload
-    order_id = uuid.UUID(data["order"])
-    at = dt.datetime.fromisoformat(data["at"])
-    known = set(Payment.objects.filter(order_id=order_id).values_list("id", flat=True))
-    fresh = [p for p in data["payments"] if uuid.UUID(p["id"]) not in known]
+def _write_orders(changes: list[Change]) -> None:
+    if not changes:
+        return
+    orders = [Order(id=uuid.UUID(change.payload["id"]), **_order_fields(change)) for change in changes]
+    Order.objects.bulk_create(orders)
+    OrderLine.objects.bulk_create([line for order, change in zip(orders, changes) for line in _order_lines(order.id, change)])
+
+
+def _write_order(change: Change, order_id: uuid.UUID) -> None:
+    Order.objects.filter(pk=order_id).update(**_order_fields(change))
+    OrderLine.objects.bulk_create(_order_lines(order_id, change))
+
+
+@projector_many("order.paid")
+def order_paid(changes: list[Change]) -> None:
+    order_ids = {uuid.UUID(change.payload["order"]) for change in changes}
+    on_record = dict(Payment.objects.filter(order__in=order_ids).values_list("id", "order_id"))
+    known = set(on_record)
+    fresh = []
+    for change in changes:
+        at = dt.datetime.fromisoformat(change.payload["at"])
+        for p in change.payload["payments"]:
+            payment_id = uuid.UUID(p["id"])
+            if payment_id in known:
+                continue
+            known.add(payment_id)
+            fresh.append((uuid.UUID(change.payload["order"]), at, p))
+    settled = _settled_at([str(p["id"]) for _, _, p in fresh])
     Payment.objects.bulk_create(
         Payment(
             id=uuid.UUID(p["id"]),
@@ -96,18 +129,28 @@ def order_paid(change: Change) -> None:
             recorded_at=at,
             offline=p.get("offline", False),
             settle_by=dt.datetime.fromisoformat(p["settle_by"]) if p.get("settle_by") else None,
-            settled_at=_settled_at(p["id"]),
+            settled_at=settled.get(str(p["id"])),
         )
-        for p in fresh
+        for order_id, at, p in fresh
     )
-    order_payments_refresh(order_id)
+    if len(order_ids) == 1 and not on_record:
+        # One sale paid as it was placed (the register's usual case): its
+        # totals are the payments just written, a plain UPDATE.
+        [order_id] = order_ids
+        Order.objects.filter(pk=order_id).update(
+            paid=sum(p["amount"] for _, _, p in fresh), change_given=sum(p["change"] for _, _, p in fresh)
+        )
+        return
+    orders_payments_refresh(order_ids)
 
 
-def order_payments_refresh(order_id: uuid.UUID) -> None:
-    payments = list(Payment.objects.filter(order_id=order_id))
-    Order.objects.filter(pk=order_id).update(
-        paid=sum(p.amount for p in payments), change_given=sum(p.change for p in payments)
-    )
+def orders_payments_refresh(order_ids: set[uuid.UUID]) -> None:
+    """Paid and change given of each order, summed afresh from its payments, in one statement."""
+    def total(field: str):
+        summed = Payment.objects.filter(order_id=OuterRef("pk")).order_by().values("order_id").annotate(s=Sum(field)).values("s")
+        return Coalesce(Subquery(summed), 0)
+
+    Order.objects.filter(pk__in=order_ids).update(paid=total("amount"), change_given=total("change"))
 
 
 # --- Money and closing the day ---------------------------------------------
@@ -116,9 +159,14 @@ def order_payments_refresh(order_id: uuid.UUID) -> None:
 # in the change log) and joined when the sale arrives.
 
 
-def _settled_at(payment_id: str) -> dt.datetime | None:
-    change = Change.objects.filter(kind="payment.settled", payload__payment=payment_id).order_by("hlc", "origin").first()
-    return dt.datetime.fromisoformat(change.payload["at"]) if change else None
+def _settled_at(payment_ids: list[str]) -> dict[str, dt.datetime]:
+    """Settlements that arrived before their payments, by payment id (the earliest by HLC)."""
+    if not payment_ids:
+        return {}
+    found: dict[str, dt.datetime] = {}
+    for change in Change.objects.filter(kind="payment.settled", payload__payment__in=payment_ids).order_by("-hlc", "-origin"):
+        found[change.payload["payment"]] = dt.datetime.fromisoformat(change.payload["at"])
+    return found
 
 
 @projector("payment.settled")
@@ -148,11 +196,10 @@ def order_voided(change: Change) -> None:
     Order.objects.filter(pk=data["order"]).update(voided_at=dt.datetime.fromisoformat(data["at"]))
 
 
-@projector("order.placed")
-def order_placed_void_join(change: Change) -> None:
+@projector_many("order.placed")
+def order_placed_void_join(changes: list[Change]) -> None:
     """A void that arrived before its sale applies as soon as the sale does."""
-    void = OrderVoid.objects.filter(order_id=change.payload["id"]).first()
-    if void is not None:
+    for void in OrderVoid.objects.filter(order_id__in=[change.payload["id"] for change in changes]):
         Order.objects.filter(pk=void.order_id).update(voided_at=void.at)
 
 
@@ -266,9 +313,11 @@ def order_adjusted(change: Change) -> None:
     order_reprice(data["order"])
 
 
-@projector("order.placed")
-def order_placed_reprice(change: Change) -> None:
+@projector_many("order.placed")
+def order_placed_reprice(changes: list[Change]) -> None:
     """Adjustments that arrived before their sale apply once it does."""
     from registers.adjustments import order_reprice
 
-    order_reprice(change.payload["id"])
+    ids = [change.payload["id"] for change in changes]
+    for order_id in set(OrderAdjustment.objects.filter(order_id__in=ids).values_list("order_id", flat=True)):
+        order_reprice(str(order_id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,8 @@ from django.utils import timezone
 from registers import numbers, tax, tender
 from registers.business_day import business_date
 from registers.models import MenuItem, Modifier, Order, Store, TicketCounter
-from sync.services import change_record
+from registers.store_menu import priced_menu
+from sync.services import change_record, changes_record
 
 MAX_LINES = 100
 MAX_QTY = 99
@@ -70,28 +72,122 @@ def order_place(
     order already taken stays taken even if an item has since sold out.
     ``number``, when given, is the ticket number an offline register already
     called; it must lie in that register's block (numbers.register_number_ok).
+
+    Orders placed at the same moment from several threads commit together
+    (group commit, see _group_commit); inside a caller's transaction the order
+    is recorded in it, and commits or rolls back with it.
     """
-    existing = _existing(order_id, request_hash)
-    if existing is not None:
-        return existing, False
     if number is not None and not numbers.register_number_ok(register, number):
         low, high = numbers.lane_range(numbers.lane_for_register(register))
         raise OrderRejected(f"number {number} is outside register {register}'s block {low}..{high}")
-    store = store_get_current()
-    priced = _price_lines(lines, dining)
-    total = sum(line["amount"] for line in priced)
-    settled = _settle(total, payments)
-    try:
-        with transaction.atomic():
-            order = _record(store, order_id, register, dining, priced, total, settled, request_hash, number)
-    except IntegrityError:
-        # Another request with the same id committed between our check and our
-        # insert; answer as for any replay.
+    _check_shape(lines, dining)
+    job = _Job(order_id, register, dining, lines, payments, request_hash, number)
+    if transaction.get_connection().in_atomic_block:
+        try:
+            with transaction.atomic():
+                _record([job])
+        except IntegrityError:
+            job.order = None  # the same id committed meanwhile: a replay
+    else:
+        _group_commit(job)
+    if job.error is not None:
+        raise job.error
+    if job.order is None:
+        # Another request with the same id committed first; answer as for any replay.
         existing = _existing(order_id, request_hash)
         if existing is None:
-            raise
+            raise IntegrityError(f"order {order_id} was neither recorded nor found")
         return existing, False
-    return order, True
+    return job.order, True
+
+
+@dataclass
+class _Job:
+    """One order waiting to be recorded, and what became of it."""
+
+    order_id: uuid.UUID
+    register: str
+    dining: str
+    lines: list[LineRequest]
+    payments: list[tender.Tender]
+    request_hash: str
+    number: int | None
+    order: Order | None = None
+    error: BaseException | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+    priced: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    settled: list[tender.Settled] = field(default_factory=list)
+
+
+_queue: list[_Job] = []
+_queue_lock = threading.Lock()
+_writer = threading.Lock()
+
+
+def _group_commit(job: _Job) -> None:
+    """Record ``job`` in one transaction with every order queued meanwhile.
+
+    Whoever holds the writer lock commits for all who queued while it worked
+    (one leader at a time, no background thread): a burst from many registers
+    costs one transaction and a few bulk inserts per batch instead of two
+    dozen queries per order, and this process never races itself for
+    SQLite's write lock. If a batch fails, each order is retried on its own so
+    one bad order fails alone.
+    """
+    with _queue_lock:
+        _queue.append(job)
+    # Followers wait on their own event rather than on the writer lock, so a
+    # finished batch wakes its orders at once instead of handing the lock from
+    # thread to thread. A leader drains the queue until it is empty and looks
+    # again after letting go, so no order queued meanwhile is left waiting.
+    while True:
+        if _writer.acquire(blocking=False):
+            try:
+                _drain()
+            finally:
+                _writer.release()
+            with _queue_lock:
+                more = bool(_queue)
+            if more:
+                continue
+        # A leader interrupted mid-drain must not strand us: look again now and then.
+        if job.finished.wait(0.5):
+            return
+
+
+def _drain() -> None:
+    while True:
+        with _queue_lock:
+            batch = _queue[:]
+            _queue.clear()
+        if not batch:
+            return
+        _commit(batch)
+
+
+def _commit(batch: list[_Job]) -> None:
+    try:
+        with transaction.atomic():
+            _record(batch)
+    except Exception as exc:
+        if len(batch) > 1:
+            for job in batch:
+                _commit([job])
+            return
+        [job] = batch
+        # An IntegrityError is the same id committed meanwhile: the caller
+        # answers it as a replay. Anything else is the caller's error.
+        job.order, job.error = None, (None if isinstance(exc, IntegrityError) else exc)
+        job.finished.set()
+    except BaseException as exc:
+        for job in batch:
+            job.order, job.error = None, exc
+            job.finished.set()
+        raise
+    else:
+        for job in batch:
+            job.finished.set()
 
 
 def _existing(order_id: uuid.UUID, request_hash: str) -> Order | None:
@@ -103,28 +199,20 @@ def _existing(order_id: uuid.UUID, request_hash: str) -> Order | None:
     return order
 
 
-def _price_lines(lines: list[LineRequest], dining: str) -> list[dict[str, Any]]:
+def _check_shape(lines: list[LineRequest], dining: str) -> None:
     if dining not in tax.DINING:
         raise OrderRejected(f"dining must be eat_in or take_out, not {dining!r}")
     if not lines:
         raise OrderRejected("an order needs at least one line")
     if len(lines) > MAX_LINES:
         raise OrderRejected(f"an order may have at most {MAX_LINES} lines, not {len(lines)}")
-    items = {
-        item.sku: item
-        for item in MenuItem.objects.filter(sku__in={line.sku for line in lines})
-        .select_related("station")
-        .prefetch_related("modifier_groups")
-    }
-    from registers.store_menu import apply_store
 
-    # This store's price and availability, as its registers show them.
-    apply_store(items.values(), store=settings.POS_STORE)
-    modifiers = {
-        mod.code: mod
-        for mod in Modifier.objects.filter(code__in={code for line in lines for code in line.modifiers}).select_related("group")
-    }
-    return [_price_line(index, line, items, modifiers, dining) for index, line in enumerate(lines)]
+
+def _price(job: _Job, items: dict[str, MenuItem], modifiers: dict[str, Modifier]) -> None:
+    """Price and settle one order against the menu; OrderRejected says what is wrong."""
+    job.priced = [_price_line(index, line, items, modifiers, job.dining) for index, line in enumerate(job.lines)]
+    job.total = sum(line["amount"] for line in job.priced)
+    job.settled = _settle(job.total, job.payments)
 
 
 def _price_line(index: int, line: LineRequest, items: dict, modifiers: dict, dining: str) -> dict[str, Any]:
@@ -190,64 +278,107 @@ def _settle(total: int, payments: list[tender.Tender]) -> list[tender.Settled]:
         raise OrderRejected(str(exc)) from None
 
 
-def _record(store, order_id, register, dining, priced, total, settled, request_hash, number=None) -> Order:
-    if Order.objects.filter(pk=order_id).exists():
-        # Same id committed while we priced the order: let the caller answer it as a replay.
-        raise IntegrityError(f"order {order_id} exists")
+def _record(batch: list[_Job]) -> None:
+    """Record the orders of ``batch`` in the current transaction: numbers, one
+    order.placed and (when paid) one order.paid change each, projected together.
+    An id already taken (a replay that raced us) records nothing; its job's
+    order stays None."""
+    taken = set(Order.objects.filter(pk__in=[job.order_id for job in batch]).values_list("pk", flat=True))
+    unseen = []
+    for job in batch:
+        job.order, job.error = None, None
+        # A replay is answered before the menu is consulted (by the caller,
+        # from the order on record), so an order taken stays taken even if an
+        # item has since sold out.
+        if job.order_id not in taken:
+            taken.add(job.order_id)
+            unseen.append(job)
+    if not unseen:
+        return
+    # The store's price and availability, as its registers show them.
+    menu = priced_menu(settings.POS_STORE)
+    fresh = []
+    for job in unseen:
+        try:
+            _price(job, menu.items, menu.modifiers)
+        except OrderRejected as exc:
+            job.error = exc
+            continue
+        fresh.append(job)
+    if not fresh:
+        return
+    store = menu.store
     placed_at = timezone.now()
-    day = business_date(placed_at, time_zone=store.time_zone, cutover=store.day_cutover)
-    if number is None:
-        number = _next_number(store.code, day)
-    taxes = tax.receipt_taxes((line["amount"], line["tax_rate"]) for line in priced)
-    change_record(
-        kind="order.placed",
-        store=store.code,
-        payload={
-            "id": str(order_id),
-            "number": number,
-            "business_date": day.isoformat(),
-            "register": register,
-            "dining": dining,
-            "placed_at": placed_at.isoformat(),
-            "request_hash": request_hash,
-            "total": total,
-            "taxes": [rate.as_dict() for rate in taxes],
-            "lines": priced,
-        },
-    )
-    if settled:
-        payment_record(order_id=order_id, store=store.code, settled=settled, at=placed_at)
-    return Order.objects.get(pk=order_id)
+    days = {}
+    for job in fresh:
+        days[job.order_id] = business_date(placed_at, time_zone=store.time_zone, cutover=store.day_cutover)
+    wanting = [job for job in fresh if job.number is None]
+    for day, jobs in _group_by(wanting, lambda job: days[job.order_id]).items():
+        for job, number in zip(jobs, _next_numbers(store.code, day, len(jobs))):
+            job.number = number
+    facts: list[tuple[str, str, dict[str, Any], None]] = []
+    for job in fresh:
+        taxes = tax.receipt_taxes((line["amount"], line["tax_rate"]) for line in job.priced)
+        facts.append((
+            "order.placed",
+            store.code,
+            {
+                "id": str(job.order_id),
+                "number": job.number,
+                "business_date": days[job.order_id].isoformat(),
+                "register": job.register,
+                "dining": job.dining,
+                "placed_at": placed_at.isoformat(),
+                "request_hash": job.request_hash,
+                "total": job.total,
+                "taxes": [rate.as_dict() for rate in taxes],
+                "lines": job.priced,
+            },
+            None,
+        ))
+        if job.settled:
+            facts.append(("order.paid", store.code, _payment_payload(job.order_id, store.code, job.settled, placed_at), None))
+    changes_record(facts)
+    orders = Order.objects.in_bulk([job.order_id for job in fresh])
+    for job in fresh:
+        job.order = orders[job.order_id]
+
+
+def _group_by(items, key) -> dict:
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
 
 
 def payment_record(*, order_id: uuid.UUID, store: str, settled: list[tender.Settled], at) -> None:
-    """Record tenders against an order. Payment ids derive from the order id and
-    position, so the same sale placed on two nodes during a partition merges
-    into one set of payments, not two."""
-    change_record(
-        kind="order.paid",
-        store=store,
-        payload={
-            "order": str(order_id),
-            "at": at.isoformat(),
-            "payments": [
-                {
-                    "id": str(uuid.uuid5(order_id, f"payment:{position}")),
-                    "position": position,
-                    "method": item.method,
-                    "amount": item.applied,
-                    "tendered": item.tendered,
-                    "change": item.change,
-                    "reference": item.reference,
-                    # Offline card: flagged with its settle-by deadline, fixed here
-                    # so every node and HQ shows the same one.
-                    "offline": item.offline,
-                    "settle_by": _settle_by(store, at) if item.offline else None,
-                }
-                for position, item in enumerate(settled)
-            ],
-        },
-    )
+    """Record tenders against an order."""
+    change_record(kind="order.paid", store=store, payload=_payment_payload(order_id, store, settled, at))
+
+
+def _payment_payload(order_id: uuid.UUID, store: str, settled: list[tender.Settled], at) -> dict[str, Any]:
+    """Payment ids derive from the order id and position, so the same sale
+    placed on two nodes during a partition merges into one set of payments, not two."""
+    return {
+        "order": str(order_id),
+        "at": at.isoformat(),
+        "payments": [
+            {
+                "id": str(uuid.uuid5(order_id, f"payment:{position}")),
+                "position": position,
+                "method": item.method,
+                "amount": item.applied,
+                "tendered": item.tendered,
+                "change": item.change,
+                "reference": item.reference,
+                # Offline card: flagged with its settle-by deadline, fixed here
+                # so every node and HQ shows the same one.
+                "offline": item.offline,
+                "settle_by": _settle_by(store, at) if item.offline else None,
+            }
+            for position, item in enumerate(settled)
+        ],
+    }
 
 
 def _settle_by(store: str, at) -> str:
@@ -256,7 +387,8 @@ def _settle_by(store: str, at) -> str:
     return settle_by_for(store=Store.objects.get(code=store), at=at).isoformat()
 
 
-def _next_number(store: str, day) -> int:
+def _next_numbers(store: str, day, count: int) -> list[int]:
+    """The next ``count`` ticket numbers of this node's lane for the day."""
     lane = numbers.lane_for_node(
         settings.POS_NODE, configured=settings.POS_TICKET_LANE, has_peers=bool(settings.POS_PEERS)
     )
@@ -268,6 +400,7 @@ def _next_number(store: str, day) -> int:
         counter.count = Order.objects.filter(
             store=store, business_date=day, number__gte=low, number__lte=high
         ).count()
-    counter.count += 1
+    first = counter.count + 1
+    counter.count += count
     counter.save(update_fields=["count"])
-    return numbers.number_for(lane, counter.count)
+    return [numbers.number_for(lane, n) for n in range(first, first + count)]

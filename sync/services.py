@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from sync.clock import Clock
 from sync.models import Change, NodeState
-from sync.projection import project
+from sync.projection import project_many
 
 
 def _now_ms() -> int:
@@ -39,29 +39,48 @@ def change_record(*, kind: str, store: str, payload: dict[str, Any], change_id: 
     commit together or not at all. Locking the node row serialises sequence
     allocation, so seqs have no gaps and no repeats.
     """
+    return changes_record([(kind, store, payload, change_id)])[0]
+
+
+def changes_record(facts: list[tuple[str, str, dict[str, Any], uuid.UUID | None]]) -> list[Change]:
+    """Append several local facts (kind, store, payload, id or None) in one go:
+    one lock of the node row, one insert, and the projectors folding them
+    together. The same rules as change_record."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change_record() must run inside transaction.atomic()")
-    node_state_get()
-    state = NodeState.objects.select_for_update().get(pk=1)
-    state.last_seq += 1
-    state.last_hlc = Clock(state.last_hlc).tick(_now_ms()).last
-    change = Change(
-        id=change_id or uuid.uuid4(),
-        origin=state.origin,
-        seq=state.last_seq,
-        store=store,
-        kind=kind,
-        hlc=state.last_hlc,
-        payload=payload,
-        prev_digest=state.last_digest,
-    )
-    change.digest = change_digest(change)
-    state.last_digest = change.digest
+    if not facts:
+        return []
+    state = NodeState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        node_state_get()
+        state = NodeState.objects.select_for_update().get(pk=1)
+    clock = Clock(state.last_hlc)
+    changes = []
+    for kind, store, payload, change_id in facts:
+        state.last_seq += 1
+        clock = clock.tick(_now_ms())
+        change = Change(
+            id=change_id or uuid.uuid4(),
+            origin=state.origin,
+            seq=state.last_seq,
+            store=store,
+            kind=kind,
+            hlc=clock.last,
+            payload=payload,
+            prev_digest=state.last_digest,
+        )
+        change.digest = change_digest(change)
+        state.last_digest = change.digest
+        changes.append(change)
+    state.last_hlc = clock.last
     state.save(update_fields=["last_seq", "last_hlc", "last_digest"])
-    change.save(force_insert=True)
-    project(change)
+    if len(changes) == 1:
+        changes[0].save(force_insert=True)
+    else:
+        Change.objects.bulk_create(changes)
+    project_many(changes)
     transaction.on_commit(replication_wake)
-    return change
+    return changes
 
 
 def new_origin() -> str:

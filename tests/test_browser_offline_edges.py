@@ -1,15 +1,20 @@
 """The register's edges, in real headless Chromium against a real node: a sale the
-node refuses stays visible, an unknown PIN cannot open the register offline, and
-the cashier is warned when the browser may evict or run out of storage."""
+node refuses stays visible, an unknown PIN cannot open the register offline, the
+cashier is warned when the browser may evict or run out of storage, and a send
+hanging on a wedged sibling never holds up the next sale."""
 
 from __future__ import annotations
+
+import socket
+import threading
+import time
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser import chromium
 from tests.nodes import Node
-from tests.test_browser_offline import ARRIVE_MS, open_register, sell, tablet
+from tests.test_browser_offline import ARRIVE_MS, open_register, queued_ids, sell, tablet
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodes]
 
@@ -102,3 +107,73 @@ def test_a_double_tap_on_pay_rings_the_sale_up_once(node, chromium_path):
         expect(page.get_by_test_id("cart-total")).to_have_text("¥0")
         expect(page.get_by_test_id("outbox-count")).to_have_text("0", timeout=ARRIVE_MS)
     assert node.get("/api/orders")["count"] == 1
+
+
+class WedgedPeer:
+    """A sibling node that accepts connections and never answers (hung, not
+    down), noting which of its open connections the register's page made."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.lock = threading.Lock()
+        self.open_from_page: set[int] = set()
+        self.next_id = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.next_id += 1
+                ident = self.next_id
+            threading.Thread(target=self._hold, args=(conn, ident), daemon=True).start()
+
+    def _hold(self, conn: socket.socket, ident: int) -> None:
+        # The node's own replication also calls its peers; only a request
+        # carrying the page's Origin header is the register's.
+        seen = b""
+        with conn:
+            while chunk := conn.recv(4096):
+                seen += chunk
+                if b"\r\norigin:" in seen.lower():
+                    with self.lock:
+                        self.open_from_page.add(ident)
+        with self.lock:
+            self.open_from_page.discard(ident)
+
+    def pending(self) -> set[int]:
+        with self.lock:
+            return set(self.open_from_page)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_a_sale_shows_as_queued_while_a_send_to_a_wedged_sibling_hangs(tmp_path, chromium_path):
+    peer = WedgedPeer()
+    node = Node(tmp_path / "store", name="node1", POS_PEERS=peer.url).setup().start()
+    try:
+        with tablet(chromium_path, tmp_path / "profile") as context:
+            page = context.new_page()
+            open_register(page, node.url)
+            node.kill9()
+            sell(page)
+            expect(page.get_by_test_id("outbox-count")).to_have_text("1")
+            # Its own node refuses at once; the send then waits on the sibling.
+            deadline = time.monotonic() + 15
+            while not (hanging := peer.pending()):
+                assert time.monotonic() < deadline, "the register never tried the sibling"
+                time.sleep(0.05)
+
+            sell(page, "BUTADON")
+            expect(page.get_by_test_id("outbox-count")).to_have_text("2")
+            # Queued while that send was still waiting for an answer, not after it gave up.
+            assert hanging & peer.pending()
+            assert len(queued_ids(page)) == 2
+    finally:
+        node.stop()
+        peer.close()

@@ -50,9 +50,22 @@ async function tx(names, mode, fn) {
 
 const req = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
 
-/** Queue a sale: {id, body, prices, created}. Resolves once it is durable. */
-export function enqueue(entry) {
-  return tx("outbox", "readwrite", (s) => { s.outbox.add(entry); });
+/** Queue a sale ({id, body, prices, total, created}) under the next ticket
+ * number of the register's lane for ``day``. Resolves {number, waiting} (the
+ * sales now in the outbox) once the sale is durable.
+ *
+ * Number and sale share one readwrite transaction: one commit (one fsync with
+ * "strict") per tap instead of three transactions, a number is never taken
+ * without its sale, and the count comes from the very state that committed, so
+ * the register can show the sale as queued without reading the outbox again.
+ * IndexedDB runs readwrite transactions on overlapping stores one at a time,
+ * so two tabs of one register never take the same number. */
+export function record(entry, lane, day) {
+  return tx(["kv", "outbox"], "readwrite", async (s) => {
+    const number = await takeNumber(s.kv, lane, day);
+    s.outbox.add({ ...entry, body: { ...entry.body, number } });
+    return { number, waiting: await req(s.outbox.count()) };
+  });
 }
 
 /** Every waiting sale, oldest first. */
@@ -84,15 +97,10 @@ export function kvSet(key, value) {
   return tx("kv", "readwrite", (s) => { s.kv.put(value, key); });
 }
 
-/** The next ticket number of this register's lane for ``day``. The read and the
- * write share one readwrite transaction, which IndexedDB runs alone, so two
- * tabs of one register never take the same number. */
-export function nextNumber(lane, day) {
-  return tx("kv", "readwrite", async (s) => {
-    const current = (await req(s.kv.get("ticketCounter"))) || {};
-    const count = current.day === day ? current.count + 1 : 1;
-    s.kv.put({ day, count }, "ticketCounter");
-    // Same formula as registers/numbers.py number_for: 999 numbers, then wrap.
-    return lane * 1000 + ((count - 1) % 999) + 1;
-  });
+async function takeNumber(kv, lane, day) {
+  const current = (await req(kv.get("ticketCounter"))) || {};
+  const count = current.day === day ? current.count + 1 : 1;
+  kv.put({ day, count }, "ticketCounter");
+  // Same formula as registers/numbers.py number_for: 999 numbers, then wrap.
+  return lane * 1000 + ((count - 1) % 999) + 1;
 }

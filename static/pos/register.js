@@ -387,23 +387,26 @@ async function recordSale(payments) {
     payments,
   };
   const prices = state.cart.map((l) => ({ sku: l.sku, qty: l.qty, unit_price: unitPrice(l), name: nameOf(itemOf(l.sku)) }));
-  const number = await outbox.nextNumber(cfg.lane, businessDay());
-  body.number = number;
+  // The tap path is this one IndexedDB transaction and nothing else: no
+  // network, no further reads. Sending starts only once the sale is shown.
+  const read = statusRead();
+  let number, waiting;
   try {
-    await outbox.enqueue({ id: body.id, body, prices, total, created: Date.now() });
+    ({ number, waiting } = await outbox.record({ id: body.id, body, prices, total, created: Date.now() }, cfg.lane, businessDay()));
   } catch (error) {
     message(`${t("notSaved")}: ${error}`, "error");
     return;
   }
   // The count goes up before the cart clears, so the screen never shows a sale
   // that is neither in the cart nor counted as waiting.
-  await renderStatus();
+  showWaiting(read, waiting);
   state.cart = [];
   renderCart();
   const cash = payments.filter((p) => p.method === "cash").reduce((sum, p) => sum + p.amount, 0);
   const paid = payments.reduce((sum, p) => sum + p.amount, 0);
   const change = cash && paid > total ? ` ${t("change")} ${yen(paid - total)}` : "";
   message(`${t("no")} ${number} ${t("accepted")} ${yen(total)}${change}`, "ok");
+  renderStatus(); // the oldest's age and the queued line in recent orders, after the count
   scheduleFlush(0);
 }
 
@@ -472,9 +475,29 @@ function age(ms) {
   return s < 60 ? `${s}${t("sec")}` : `${Math.floor(s / 60)}${t("min")}`;
 }
 
+// Reads of the outbox finish out of order (a status read begun before a sale's
+// transaction may resolve after it), so each read is numbered when it starts
+// and a read older than the one on screen is dropped: the count never steps
+// back to a state the outbox has already left. IndexedDB orders transactions on
+// the same store by creation, so a read numbered later saw every earlier write.
+const status = { started: 0, shown: 0 };
+
+function statusRead() {
+  return ++status.started;
+}
+
+/** Show the outbox count read by ``read``; false when a newer read is already on screen. */
+function showWaiting(read, waiting) {
+  if (read < status.shown) return false;
+  status.shown = read;
+  $("outbox-count").textContent = waiting;
+  return true;
+}
+
 async function renderStatus() {
+  const read = statusRead();
   const [entries, refused] = await Promise.all([outbox.pending(), outbox.rejected()]).catch(() => [[], []]);
-  $("outbox-count").textContent = entries.length;
+  if (!showWaiting(read, entries.length)) return;
   const oldest = entries[0];
   $("outbox-oldest").textContent = oldest ? `${t("oldest")} ${age(Date.now() - oldest.created)}` : "";
   const list = $("rejected-orders");
