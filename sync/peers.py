@@ -31,7 +31,12 @@ from sync.transport import PeerClient, PeerError, PeerUnauthorized
 
 log = logging.getLogger(__name__)
 
-BATCH = 100  # changes per request and per transaction: a catch-up never holds SQLite's write lock for long
+# Changes per request and per transaction. With the batched projection a
+# change costs ~0.2 ms to apply, so 500 hold the receiver's SQLite write lock
+# for ~0.1 s; 100 held it ~20 ms but spent a third of a catch-up on
+# per-request costs (1,700 vs 2,900 changes/s measured). A push is also cut
+# to what fits in the peer's body limit (fit()).
+BATCH = 500
 MAX_BATCHES = 20
 ANTI_ENTROPY_S = 1.0
 # While a sibling keeps pushing to us its pushes carry what we lack, so our
