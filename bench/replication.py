@@ -16,6 +16,7 @@ is measured from the moment it answers HTTP.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -58,6 +59,12 @@ def lag_ms(source: Node, target: Node) -> float:
     raise TimeoutError("order did not replicate within 10 s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(samples: int, orders: int) -> dict:
     """Both measurements on two fresh sibling nodes; returns the figures."""
     root = Path(tempfile.mkdtemp(prefix="posweb-bench-"))
@@ -80,6 +87,8 @@ def run(samples: int, orders: int) -> dict:
         origin, target = health["origin"], health["changes"]
         have = 0
         n2.start()
+        assert n2.proc is not None
+        cpu0 = cpu_seconds(n2.proc.pid)
         t0 = time.perf_counter()
         deadline = t0 + 1800
         while time.perf_counter() < deadline:
@@ -88,12 +97,16 @@ def run(samples: int, orders: int) -> dict:
                 break
             time.sleep(0.05)
         elapsed = time.perf_counter() - t0
+        # The receiver's CPU per change is what a catch-up costs whatever else
+        # the shared machine is doing; the rate above is wall-clock.
+        cpu = cpu_seconds(n2.proc.pid) - cpu0
         moved = target - before
     finally:
         n1.stop()
         n2.stop()
     return {"samples": len(lags), "p50": statistics.median(lags), "p99": percentile(lags, 99), "max": max(lags),
             "orders": orders, "recorded_s": recorded, "changes": moved, "catchup_s": elapsed, "per_s": moved / elapsed,
+            "cpu_ms_per_change": 1000 * cpu / max(moved, 1),
             "caught_up": have >= target}
 
 
@@ -106,7 +119,8 @@ def main() -> None:
     print(f"steady-state lag over {r['samples']} orders (alternating siblings): "
           f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms")
     print(f"backlog: {r['orders']} orders recorded on node1 in {r['recorded_s']:.1f} s")
-    print(f"catch-up: node2 took {r['changes']} changes of node1 in {r['catchup_s']:.2f} s: {r['per_s']:.0f} changes/s")
+    print(f"catch-up: node2 took {r['changes']} changes of node1 in {r['catchup_s']:.2f} s: {r['per_s']:.0f} changes/s, "
+          f"{r['cpu_ms_per_change']:.2f} ms of node2's CPU per change")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections
+from django.db import connections
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,6 @@ class Worker:
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             self.wake_event.clear()
-            close_old_connections()
             try:
                 self.func()
             except Exception:  # noqa: BLE001
@@ -39,8 +38,31 @@ class Worker:
                 # off); the next tick retries.
                 log.exception("worker %s failed", self.name)
             finally:
-                close_old_connections()
+                close_broken_connections()
             self.wake_event.wait(self.interval)
+
+
+def close_broken_connections() -> None:
+    """Close this thread's database connections that are broken or left in
+    a transaction; keep the healthy ones for the next tick.
+
+    Not close_old_connections(): with CONN_MAX_AGE=0 it reopens the database
+    on every tick, and the sync push ticks on every commit. Reopening SQLite
+    costs its PRAGMAs, and closing the last connection to a WAL database
+    checkpoints it: measured, a sibling push took 12-17 ms instead of 5 ms.
+    A worker thread lives as long as the process, so one connection each is
+    bounded, and a connection kept open here also spares the request
+    threads' connections that last-close checkpoint."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        if conn.in_atomic_block or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close()
+        elif conn.errors_occurred:
+            if conn.is_usable():
+                conn.errors_occurred = False
+            else:
+                conn.close()
 
 
 _workers: dict[str, Worker] = {}
