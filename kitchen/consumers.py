@@ -23,6 +23,7 @@ delays a ticket by one ping interval at most, never loses it.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 from urllib.parse import parse_qs
@@ -42,6 +43,7 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
     thread), and only writes (acks, bumps, presence) go to the sync thread."""
 
     async def connect(self) -> None:
+        self.pending_acks: set[asyncio.Future] = set()
         query = parse_qs(self.scope.get("query_string", b"").decode())
         self.store = settings.POS_STORE
         self.station = (query.get("station") or [""])[0][:32]
@@ -77,6 +79,8 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
         return epoch, selectors.feed_head(store=self.store)
 
     async def disconnect(self, code: int) -> None:
+        for task in list(getattr(self, "pending_acks", ())):
+            task.cancel()  # its ack is recorded or not; nobody is left to answer
         if not hasattr(self, "cursor"):
             return  # refused in connect(): never stayed in the group
         await self.channel_layer.group_discard(feed.group_name(self.store), self.channel_name)
@@ -98,6 +102,17 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             await self.send_json({"type": "error", "detail": f"unknown message type {content.get('type')!r}"})
             return
+        if handler == self._ack:
+            # A screen acks every ticket it draws, an order's several at once:
+            # handled side by side, they are recorded together (livefeed's
+            # group commit) instead of one after the other.
+            task = asyncio.ensure_future(self._handle(handler, content))
+            self.pending_acks.add(task)
+            task.add_done_callback(self.pending_acks.discard)
+            return
+        await self._handle(handler, content)
+
+    async def _handle(self, handler, content: dict[str, Any]) -> None:
         try:
             await handler(content)
         except (services.TicketNotFound, ValueError) as exc:

@@ -214,7 +214,7 @@ async def ticket_ack(*, ticket_id: str, screen: str) -> Any:
     first = _acking[slot] = loop.create_future()
     at = None
     try:
-        at = await DatabaseSyncToAsync(services.ticket_ack)(ticket_id=ticket_id, screen=screen)
+        at = await _ack_recorded(ticket_id, screen)
     finally:
         del _acking[slot]
         first.set_result(at)
@@ -222,3 +222,48 @@ async def ticket_ack(*, ticket_id: str, screen: str) -> Any:
         _acked.clear()  # old tickets are long acked; a later ack reads the database once more
     _acked[ticket_id] = at
     return at
+
+
+ACK_GATHER_S = 0.002
+# First acks waiting to be recorded, per event loop, and whether a recorder runs.
+_ack_queue: dict[int, list[tuple[str, str, asyncio.Future]]] = {}
+_ack_recorders: set[int] = set()
+
+
+async def _ack_recorded(ticket_id: str, screen: str) -> Any:
+    """Record a first ack together with the others waiting (group commit):
+    the three tickets of an order, acked by its screens at once, cost one
+    transaction, not three queued one behind the other for the write lock."""
+    loop = asyncio.get_running_loop()
+    key = id(loop)
+    done = loop.create_future()
+    _ack_queue.setdefault(key, []).append((ticket_id, screen, done))
+    if key not in _ack_recorders:
+        _ack_recorders.add(key)
+        loop.create_task(_ack_recorder(key))
+    return await done
+
+
+async def _ack_recorder(key: int) -> None:
+    from kitchen import services
+
+    try:
+        # The acks of one screen's burst arrive a message at a time: a moment
+        # lets the rest of the burst join the first.
+        await asyncio.sleep(ACK_GATHER_S)
+        while _ack_queue.get(key):
+            batch = _ack_queue.pop(key)
+            try:
+                results = await DatabaseSyncToAsync(services.tickets_ack)(acks=[(t, s) for t, s, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - handed to every ack of the batch
+                results = {t: exc for t, _, _ in batch}
+            for ticket_id, _, done in batch:
+                if done.done():
+                    continue  # the socket that asked has gone
+                result = results[ticket_id]
+                if isinstance(result, BaseException):
+                    done.set_exception(result)
+                else:
+                    done.set_result(result)
+    finally:
+        _ack_recorders.discard(key)

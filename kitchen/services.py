@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kitchen.models import Ticket
-from sync.services import change_record
+from sync.services import change_record, changes_record
 
 
 class TicketNotFound(LookupError):
@@ -33,23 +33,52 @@ def ticket_ack(*, ticket_id: uuid.UUID | str, screen: str = "") -> dt.datetime:
     Only the first acknowledgement is recorded; later ones (other screens, a
     screen re-sending after a reconnect) change nothing.
     """
+    result = tickets_ack(acks=[(str(ticket_id), screen)])[str(ticket_id)]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def tickets_ack(*, acks: list[tuple[str, str]]) -> dict[str, dt.datetime | TicketNotFound]:
+    """ticket_ack for several (ticket id, screen) at once, in one transaction:
+    a screen shows an order's tickets together and acks them together. Each
+    ticket id maps to when the kitchen first received it, or to TicketNotFound."""
+    out: dict[str, dt.datetime | TicketNotFound] = {}
+    known = Ticket.objects.in_bulk([uuid.UUID(ticket_id) for ticket_id, _ in acks])
+    pending = []
     # Most acks are not the first (every screen showing a ticket acks it): a
     # plain read answers them without a transaction, which on SQLite would
     # take the write lock at BEGIN and queue behind the order writes.
-    ticket = _ticket(ticket_id)
-    if ticket.acked_at is not None:
-        return ticket.acked_at
+    for ticket_id, screen in acks:
+        ticket = known.get(uuid.UUID(ticket_id))
+        if ticket is None:
+            out[ticket_id] = TicketNotFound(f"no ticket {ticket_id}")
+        elif ticket.acked_at is not None:
+            out[ticket_id] = ticket.acked_at
+        else:
+            pending.append((ticket_id, screen))
+    if not pending:
+        return out
     with transaction.atomic():
-        ticket = _ticket(ticket_id)
-        if ticket.acked_at is not None:
-            return ticket.acked_at
+        current = Ticket.objects.in_bulk([uuid.UUID(ticket_id) for ticket_id, _ in pending])
         at = timezone.now()
-        change_record(
-            kind="ticket.acked",
-            store=ticket.store,
-            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": at.isoformat(), "screen": screen},
-        )
-    return at
+        facts = []
+        for ticket_id, screen in pending:
+            ticket = current[uuid.UUID(ticket_id)]
+            if ticket.acked_at is not None:
+                out[ticket_id] = ticket.acked_at
+                continue
+            out[ticket_id] = at
+            if any(fact[2]["ticket"] == str(ticket.id) for fact in facts):
+                continue  # the same ticket twice in one batch: recorded once
+            facts.append((
+                "ticket.acked",
+                ticket.store,
+                {"ticket": str(ticket.id), "order": str(ticket.order_id), "at": at.isoformat(), "screen": screen},
+                None,
+            ))
+        changes_record(facts)
+    return out
 
 
 def ticket_bump(*, ticket_id: uuid.UUID | str) -> None:

@@ -80,8 +80,8 @@ async def test_acks_from_every_screen_record_one_change_and_the_rest_are_answere
     for socket, _ in screens:
         [message] = await tickets_from(socket, 1)
         ticket_id = message["ticket"]["id"]
-    ack, calls = counting(kitchen_services.ticket_ack)
-    with mock.patch.object(kitchen_services, "ticket_ack", ack):
+    ack, calls = counting(kitchen_services.tickets_ack)
+    with mock.patch.object(kitchen_services, "tickets_ack", ack):
         for socket, _ in screens:
             await socket.send_json_to({"type": "ack", "ticket": ticket_id, "confirm": True})
         answers = [(await _until(socket, "acked"))["at"] for socket, _ in screens]
@@ -150,3 +150,18 @@ def test_the_cache_serves_only_cursors_it_holds_everything_after():
     assert [e.seq for e in cache.after(12, "grill")] == [13, 15]
     assert json.loads(cache.after(14, "")[0].text(14)) == {
         "type": "ticket", "seq": 15, "event": "new", "ticket": {"id": "15"}, "prev": 14}
+
+
+async def test_a_screen_acking_an_orders_tickets_at_once_records_them_together(seeded, layer):
+    socket, _ = await connect()  # every station: both of the order's tickets
+    await database_sync_to_async(place)()
+    tickets = [m["ticket"]["id"] for m in await tickets_from(socket, 2)]
+    ack, calls = counting(kitchen_services.tickets_ack)
+    with mock.patch.object(kitchen_services, "tickets_ack", ack):
+        # As the socket handles a burst of acks: side by side, not one after the other.
+        answers = await asyncio.gather(*(livefeed.ticket_ack(ticket_id=t, screen="expo") for t in tickets))
+        await socket.send_json_to({"type": "ack", "ticket": tickets[0], "confirm": True})
+        assert (await _until(socket, "acked"))["at"] == answers[0].isoformat()
+    assert len(calls) == 1 and len(calls[0]["acks"]) == 2  # one transaction for both
+    assert await database_sync_to_async(Change.objects.filter(kind="ticket.acked").count)() == 2
+    await socket.disconnect()
