@@ -105,12 +105,17 @@ MIDDLEWARE = [
     "security.middleware.CardNumberGuardMiddleware",  # no card number reaches the change log
     "security.middleware.AdminLoginThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "posweb.middleware.StoreLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost on purpose: it is sync-only, so under daphne Django runs every
+    # middleware above it in the request's thread. With an async-capable one
+    # innermost, Django's middlewares ran in async mode and each hopped to the
+    # request thread and back twice per request (about 10 hops per order POST,
+    # each waiting for the busy event loop).
+    "posweb.middleware.StoreLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "posweb.urls"
