@@ -121,7 +121,7 @@ class _Job:
     settled: list[tender.Settled] = field(default_factory=list)
 
 
-GATHER_S = 0.001
+GATHER_S = 0.002
 _queue: list[_Job] = []
 _queue_lock = threading.Lock()
 _writer = threading.Lock()
