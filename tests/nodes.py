@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -21,10 +22,31 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_TOKEN = "test-register-token"
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port for a test server, below the kernel's ephemeral range.
+
+    A port from bind(0) is an ephemeral one: any outgoing connection (a
+    register's HTTP client, a sync push, PostgreSQL) may take it as its local
+    port before the server binds it, or while a killed node is down, and the
+    node then fails to listen ("Address already in use"). Ports under 32768
+    are never handed to outgoing connections; a port is handed out once per
+    test process, so two servers of one test never get the same one."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 32000)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free loopback port in 20000..31999")
 
 
 class Node:
