@@ -110,6 +110,10 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
             self.pending_acks.add(task)
             task.add_done_callback(self.pending_acks.discard)
             return
+        if self.pending_acks:
+            # Anything else is answered after the acks sent before it: a pong
+            # still means every earlier ack is recorded.
+            await asyncio.wait(list(self.pending_acks))
         await self._handle(handler, content)
 
     async def _handle(self, handler, content: dict[str, Any]) -> None:

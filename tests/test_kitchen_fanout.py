@@ -165,3 +165,18 @@ async def test_a_screen_acking_an_orders_tickets_at_once_records_them_together(s
     assert len(calls) == 1 and len(calls[0]["acks"]) == 2  # one transaction for both
     assert await database_sync_to_async(Change.objects.filter(kind="ticket.acked").count)() == 2
     await socket.disconnect()
+
+
+async def test_a_pong_comes_after_the_acks_sent_before_the_ping_are_recorded(seeded, layer):
+    from kitchen.models import Ticket
+
+    socket, _ = await connect()
+    await database_sync_to_async(place)()
+    tickets = [m["ticket"]["id"] for m in await tickets_from(socket, 2)]
+    for ticket_id in tickets:
+        await socket.send_json_to({"type": "ack", "ticket": ticket_id})
+    await socket.send_json_to({"type": "ping"})
+    await _until(socket, "pong")
+    acked = await database_sync_to_async(lambda: Ticket.objects.filter(acked_at__isnull=False).count())()
+    assert acked == 2
+    await socket.disconnect()
