@@ -63,14 +63,16 @@ def tickets_ack(*, acks: list[tuple[str, str]]) -> dict[str, dt.datetime | Ticke
         current = Ticket.objects.in_bulk([uuid.UUID(ticket_id) for ticket_id, _ in pending])
         at = timezone.now()
         facts = []
+        recorded: set[uuid.UUID] = set()
         for ticket_id, screen in pending:
             ticket = current[uuid.UUID(ticket_id)]
             if ticket.acked_at is not None:
                 out[ticket_id] = ticket.acked_at
                 continue
             out[ticket_id] = at
-            if any(fact[2]["ticket"] == str(ticket.id) for fact in facts):
+            if ticket.id in recorded:
                 continue  # the same ticket twice in one batch: recorded once
+            recorded.add(ticket.id)
             facts.append((
                 "ticket.acked",
                 ticket.store,

@@ -1,6 +1,6 @@
 """Writes for the register: placing and paying orders.
 
-Every write records a change (sync.services.change_record) and lets the
+Every write records a change (sync.services.changes_record) and lets the
 projectors build the order; the change and the projection commit together.
 """
 
@@ -22,7 +22,7 @@ from registers import numbers, tax, tender
 from registers.business_day import business_date
 from registers.models import MenuItem, Modifier, Order, Store, TicketCounter
 from registers.store_menu import priced_menu
-from sync.services import change_record, changes_record
+from sync.services import changes_record
 
 MAX_LINES = 100
 MAX_QTY = 99
@@ -318,12 +318,11 @@ def _record(batch: list[_Job]) -> None:
         return
     store = menu.store
     placed_at = timezone.now()
-    days = {}
-    for job in fresh:
-        days[job.order_id] = business_date(placed_at, time_zone=store.time_zone, cutover=store.day_cutover)
+    # One moment for the whole batch, so one business day and one run of numbers.
+    day = business_date(placed_at, time_zone=store.time_zone, cutover=store.day_cutover)
     wanting = [job for job in fresh if job.number is None]
-    for day, jobs in _group_by(wanting, lambda job: days[job.order_id]).items():
-        for job, number in zip(jobs, _next_numbers(store.code, day, len(jobs))):
+    if wanting:
+        for job, number in zip(wanting, _next_numbers(store.code, day, len(wanting))):
             job.number = number
     facts: list[tuple[str, str, dict[str, Any], None]] = []
     for job in fresh:
@@ -334,7 +333,7 @@ def _record(batch: list[_Job]) -> None:
             {
                 "id": str(job.order_id),
                 "number": job.number,
-                "business_date": days[job.order_id].isoformat(),
+                "business_date": day.isoformat(),
                 "register": job.register,
                 "dining": job.dining,
                 "placed_at": placed_at.isoformat(),
@@ -351,18 +350,6 @@ def _record(batch: list[_Job]) -> None:
     orders = Order.objects.in_bulk([job.order_id for job in fresh])
     for job in fresh:
         job.order = orders[job.order_id]
-
-
-def _group_by(items, key) -> dict:
-    groups: dict = {}
-    for item in items:
-        groups.setdefault(key(item), []).append(item)
-    return groups
-
-
-def payment_record(*, order_id: uuid.UUID, store: str, settled: list[tender.Settled], at) -> None:
-    """Record tenders against an order."""
-    change_record(kind="order.paid", store=store, payload=_payment_payload(order_id, store, settled, at))
 
 
 def _payment_payload(order_id: uuid.UUID, store: str, settled: list[tender.Settled], at) -> dict[str, Any]:
