@@ -52,7 +52,11 @@ def free_port() -> int:
 class Node:
     """One posweb node. ``env`` adds to or overrides the contract variables."""
 
-    def __init__(self, data_dir: Path, *, name: str = "node1", port: int | None = None, **env: str) -> None:
+    def __init__(
+        self, data_dir: Path, *, name: str = "node1", port: int | None = None, root: Path = ROOT, **env: str
+    ) -> None:
+        """``root`` is the source tree the node runs (another release's, for upgrade tests)."""
+        self.root = Path(root)
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.name = name
@@ -79,7 +83,7 @@ class Node:
 
     def manage(self, *args: str, timeout: float = 120) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+            [sys.executable, "manage.py", *args], cwd=self.root, env=self.env, capture_output=True, text=True, timeout=timeout
         )
         if result.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -94,7 +98,7 @@ class Node:
         log = open(self.log, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "posweb.asgi:application"],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
