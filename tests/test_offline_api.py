@@ -4,6 +4,8 @@ CORS for the store's own nodes only, the service worker and the manifest."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
@@ -79,6 +81,28 @@ def test_the_service_worker_is_served_at_the_root_never_cached(demo):
     text = response.content.decode()
     assert '"/register/"' in text and '"/static/pos/register.js"' in text and '"/static/pos/outbox.js"' in text
     assert "/static/admin/" not in text
+
+
+def _register_modules() -> set[str]:
+    """Every static/pos/ module register.js loads, directly or through another."""
+    root = Path(__file__).resolve().parent.parent / "static" / "pos"
+    found: set[str] = set()
+    todo = ["register.js"]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += re.findall(r'^import [^;]*? from "\./([\w.-]+\.js)";', (root / name).read_text(), re.MULTILINE)
+    return found
+
+
+def test_the_service_worker_precaches_every_module_the_register_loads(demo):
+    """The register opens with no node only if its whole module graph is cached."""
+    text = Client().get("/sw.js").content.decode()
+    modules = _register_modules()
+    assert {"register.js", "outbox.js", "cart.js", "failover.js"} <= modules
+    for module in modules:
+        assert f'"/static/pos/{module}"' in text, module
 
 
 def test_a_new_release_changes_the_service_worker(demo):

@@ -1,0 +1,146 @@
+// The cart: lines with their modifiers, eat in or take out, totals with the
+// taxes of each rate, its drawing and the modifier dialog. Exports
+// createCart({ itemOf, onPay }) -> { add, clear, render, totals, unitPrice,
+// setDining, lines, dining, isEmpty }.
+import { nameOf, t, yen } from "./i18n.js";
+import { rateFor, receiptTaxes } from "./tax.js";
+import { $ } from "./dom.js";
+
+const CASH_NOTES = [1000, 5000, 10000];
+
+function defaultModifiers(item) {
+  // Required choices default to the first option so a tap rings the usual
+  // thing at once; the cashier changes it only when the customer asks.
+  return item.modifier_groups.flatMap((g) => g.modifiers.slice(0, g.min).map((m) => m.code));
+}
+
+/** ``itemOf(sku)`` is the menu's item; ``onPay(payments)`` runs on a quick cash tender. */
+export function createCart({ itemOf, onPay }) {
+  const cart = { lines: [], dining: "eat_in" };
+
+  function add(item) {
+    const modifiers = defaultModifiers(item);
+    const same = cart.lines.find((l) => l.sku === item.sku && l.modifiers.join() === modifiers.join());
+    if (same) same.qty += 1;
+    else cart.lines.push({ sku: item.sku, qty: 1, modifiers });
+    render();
+  }
+
+  function clear() {
+    cart.lines = [];
+    render();
+  }
+
+  function setDining(dining) {
+    cart.dining = dining;
+    render();
+  }
+
+  function unitPrice(line) {
+    const item = itemOf(line.sku);
+    const mods = item.modifier_groups.flatMap((g) => g.modifiers);
+    return item.price + line.modifiers.reduce((sum, code) => sum + (mods.find((m) => m.code === code)?.price_delta || 0), 0);
+  }
+
+  function totals() {
+    const lines = cart.lines.map((l) => ({
+      amount: unitPrice(l) * l.qty,
+      rate: rateFor(itemOf(l.sku).tax_class, cart.dining),
+    }));
+    return { total: lines.reduce((s, l) => s + l.amount, 0), taxes: receiptTaxes(lines) };
+  }
+
+  function render() {
+    $("cart-lines").replaceChildren(...cart.lines.map(lineItem));
+    const { total, taxes } = totals();
+    $("cart-total").textContent = yen(total);
+    $("cart-taxes").textContent = taxes.map((x) => `${x.rate}% ${yen(x.tax)}`).join(" / ");
+    renderCashQuick(total);
+  }
+
+  function lineItem(line, index) {
+    const item = itemOf(line.sku);
+    const li = document.createElement("li");
+    li.dataset.lineSku = line.sku; // not data-sku: that hook belongs to the menu buttons
+    const mods = item.modifier_groups.flatMap((g) => g.modifiers).filter((m) => line.modifiers.includes(m.code));
+    li.innerHTML = `<span class="name"></span><span class="mods"></span>
+      <span class="qty"><button type="button" class="minus" aria-label="-">−</button><b></b><button type="button" class="plus" aria-label="+">＋</button></span>
+      <span class="amount"></span>`;
+    li.querySelector(".name").textContent = nameOf(item) + (rateFor(item.tax_class, cart.dining) === 8 ? " ※" : "");
+    li.querySelector(".mods").textContent = mods.map(nameOf).join("・");
+    li.querySelector(".qty b").textContent = line.qty;
+    li.querySelector(".amount").textContent = yen(unitPrice(line) * line.qty);
+    li.querySelector(".minus").addEventListener("click", () => { line.qty -= 1; if (!line.qty) cart.lines.splice(index, 1); render(); });
+    li.querySelector(".plus").addEventListener("click", () => { line.qty = Math.min(99, line.qty + 1); render(); });
+    if (item.modifier_groups.length) {
+      const edit = document.createElement("button");
+      edit.type = "button";
+      edit.className = "edit";
+      edit.dataset.testid = "line-options";
+      edit.setAttribute("data-testid", "line-options");
+      edit.textContent = t("options");
+      edit.addEventListener("click", () => editModifiers(line));
+      li.append(edit);
+    }
+    return li;
+  }
+
+  function renderCashQuick(total) {
+    const notes = CASH_NOTES.filter((n) => n > total && total > 0);
+    $("cash-quick").replaceChildren(
+      ...notes.map((n) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = yen(n);
+        b.setAttribute("data-testid", `pay-cash-${n}`);
+        b.addEventListener("click", () => onPay([{ method: "cash", amount: n }]));
+        return b;
+      }),
+    );
+  }
+
+  function editModifiers(line) {
+    const item = itemOf(line.sku);
+    const dialog = $("modifier-dialog");
+    dialog.querySelector(".title").textContent = nameOf(item);
+    const groups = dialog.querySelector(".groups");
+    groups.replaceChildren(...item.modifier_groups.map((g) => modifierGroup(g, line)));
+    dialog.onclose = () => {
+      if (dialog.returnValue !== "ok") return;
+      line.modifiers = [...groups.querySelectorAll("input:checked")].map((i) => i.value);
+      render();
+    };
+    dialog.showModal();
+  }
+
+  return {
+    add,
+    clear,
+    render,
+    totals,
+    unitPrice,
+    setDining,
+    get lines() { return cart.lines; },
+    get dining() { return cart.dining; },
+    get isEmpty() { return !cart.lines.length; },
+  };
+}
+
+function modifierGroup(g, line) {
+  const fs = document.createElement("fieldset");
+  const legend = document.createElement("legend");
+  legend.textContent = nameOf(g);
+  fs.append(legend);
+  const single = g.max === 1;
+  for (const m of g.modifiers) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = single && g.min === 1 ? "radio" : "checkbox";
+    input.name = g.code;
+    input.value = m.code;
+    input.checked = line.modifiers.includes(m.code);
+    label.append(input, ` ${nameOf(m)}${m.price_delta ? ` (${m.price_delta > 0 ? "+" : ""}${m.price_delta})` : ""}`);
+    fs.append(label);
+  }
+  return fs;
+}
