@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hq.models import Alert, NodeContact, PushSubscription
-from posweb.notify.base import DeliveryFailed, Notification, TargetGone, Transport
+from runtime.notify.base import DeliveryFailed, Notification, TargetGone, Transport
+from runtime.workers import run_in_background
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +31,19 @@ ALERT_TTL = 15 * 60
 
 
 def _transport() -> Transport:
-    from posweb.notify.webpush import WebPush
+    from runtime.notify.webpush import WebPush
 
     return WebPush()
+
+
+def sold_out_alert(sender: object, *, store: str, sku: str, name: str, **kwargs: Any) -> None:
+    """Receiver of ``registers.signals.item_sold_out``: push the alert on a
+    thread of its own, as the mark is recorded and the alert is best effort."""
+    key = f"sold_out:{store}:{sku}:{timezone.now():%Y%m%d%H%M%S}"
+    run_in_background(
+        lambda: alert_raise(key=key, kind="sold_out", store=store, detail={"item": name}, url="/register/manager/"),
+        name="sold-out-alert",
+    )
 
 
 def _texts(kind: str, store: str, detail: dict) -> tuple[str, str]:

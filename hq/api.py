@@ -38,7 +38,7 @@ class Detail(Schema):
 
 @router.get("/push/key", response={200: dict, 404: Detail}, summary="The VAPID public key browsers subscribe with")
 def push_key(request: HttpRequest):
-    from posweb.notify.webpush import vapid_keys
+    from runtime.notify.webpush import vapid_keys
 
     keys = vapid_keys()
     if keys is None:

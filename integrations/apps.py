@@ -9,7 +9,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import projections, push, webhooks  # noqa: F401  (registers the projectors)
-        from posweb.workers import worker
+        from runtime.workers import worker
 
         # Every second: a status change reaches the integrator about a second
         # after it happened; failed deliveries wait out their own back-off.

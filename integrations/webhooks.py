@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from integrations import signing
 from integrations.models import Integrator, WebhookDelivery
-from posweb.workers import wake
+from runtime.workers import wake
 from registers.models import Order
 
 log = logging.getLogger(__name__)

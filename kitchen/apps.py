@@ -8,7 +8,7 @@ class KitchenConfig(AppConfig):
 
     def ready(self) -> None:
         from kitchen import printing, projections  # noqa: F401  (registers the projectors)
-        from posweb.workers import worker
+        from runtime.workers import worker
 
         # Every second, so a ticket no screen acknowledged prints within about
         # a second of POS_KITCHEN_ACK_TIMEOUT.

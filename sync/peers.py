@@ -253,7 +253,7 @@ def _link(url: str, kind: str) -> Link:
 
 def siblings_turn() -> None:
     """The sync-push worker: every sibling gets what it lacks; pull when due."""
-    from posweb import workers
+    from runtime import workers
 
     more = False
     for url in sibling_urls():
@@ -265,7 +265,7 @@ def siblings_turn() -> None:
 
 def hq_turn() -> None:
     """The sync-hq worker: upload this store's changes in slices; fetch master data."""
-    from posweb import workers
+    from runtime import workers
 
     if not settings.POS_HQ_URL or settings.POS_ROLE == "hq":
         return
@@ -287,7 +287,7 @@ def statuses() -> list[PeerStatus]:
 
 
 def register_workers() -> None:
-    from posweb import workers
+    from runtime import workers
 
     if settings.POS_ROLE == "store":
         workers.worker("sync-push", interval=ANTI_ENTROPY_S)(siblings_turn)

@@ -95,7 +95,7 @@ def new_origin() -> str:
 def replication_wake() -> None:
     """After a commit: push the new changes to the siblings and HQ now rather
     than at the next interval (the database is the truth; this is a doorbell)."""
-    from posweb import workers
+    from runtime import workers
 
     workers.wake("sync-push")
     workers.wake("sync-hq")

@@ -107,3 +107,22 @@ def stop_all(timeout: float = 5) -> None:
         if w.thread is not None:
             w.thread.join(timeout)
             w.thread = None
+
+
+def run_in_background(func: Callable[[], None], *, name: str) -> threading.Thread:
+    """Run ``func`` once on a daemon thread of its own, so a request that has
+    committed answers without waiting for slow best-effort work (an alert to
+    managers' phones). Failures are logged; the thread's own database
+    connections are closed when it ends."""
+
+    def run() -> None:
+        try:
+            func()
+        except Exception:  # noqa: BLE001 - best effort: the caller has already answered
+            log.warning("background task %s failed", name, exc_info=True)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
-from posweb.notify.base import DeliveryFailed, Notification, TargetGone, Transport
+from runtime.notify.base import DeliveryFailed, Notification, TargetGone, Transport
 
 SUBJECT = "mailto:pos-alerts@example.invalid"
 
