@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from registers.models import MenuItem, Order, OrderLine, Payment
+from registers.models import MenuItem, Order, OrderLine, Payment, Store
 
 
 def menu_items() -> QuerySet[MenuItem]:
@@ -129,3 +129,16 @@ def order_as_dict(order: Order) -> dict[str, Any]:
         "ready_at": order.ready_at.isoformat() if order.ready_at else None,
         "voided_at": order.voided_at.isoformat() if order.voided_at else None,
     }
+
+
+def order_exists(key: str) -> bool:
+    """Whether the order ``key`` (a UUID) is here: replication's need ``order:<id>`` (sync.hooks)."""
+    try:
+        return Order.objects.filter(pk=uuid.UUID(key)).exists()
+    except ValueError:
+        return False
+
+
+def store_sync_key(store: str) -> str | None:
+    """The key the nodes of ``store`` sign sync calls with, as HQ knows it (sync.hooks)."""
+    return Store.objects.filter(code=store).exclude(sync_key="").values_list("sync_key", flat=True).first()

@@ -20,7 +20,9 @@ from django.utils import timezone
 from registers import numbers, tax, tender
 from registers.business_day import business_date
 from registers.models import MenuItem, Modifier, Order, Store, TicketCounter
+from registers.offline_card import settle_by_for
 from registers.store_menu import priced_menu
+from registers.stores import store_get_current  # noqa: F401  (re-exported: the views call it from here)
 from runtime.batching import GroupCommit
 from sync.services import changes_record
 
@@ -47,12 +49,6 @@ class LineRequest:
 def request_digest(body: dict[str, Any]) -> str:
     """Digest of a request's meaning: same digest, same order (key order and spacing do not count)."""
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
-
-
-def store_get_current() -> Store:
-    """This node's store row, created with defaults on first use so a bare node still works."""
-    store, _ = Store.objects.get_or_create(code=settings.POS_STORE, defaults={"name": settings.POS_STORE})
-    return store
 
 
 def order_place(
@@ -323,8 +319,6 @@ def _payment_payload(order_id: uuid.UUID, store: str, settled: list[tender.Settl
 
 
 def _settle_by(store: str, at) -> str:
-    from registers.offline_card import settle_by_for
-
     return settle_by_for(store=Store.objects.get(code=store), at=at).isoformat()
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from sync import merge
+from sync import hooks, merge
 from sync.transport import PeerClient, PeerError, PeerUnauthorized
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,8 @@ class Link:
             if self.status.kind == "hq":
                 # What this node holds of its own store, so HQ can show the store's backlog (hq app).
                 body["held"] = vector(self.push_stores)
-                body["kitchen"] = _kitchen_presence()
+                # And what the apps add (the kitchen's live screens and printers, sync.hooks).
+                body.update(hooks.hq_pull_extras())
             answer = self.client.call("/sync/pull", body)
             changes = answer.get("changes", [])
             if not changes:
@@ -208,18 +209,6 @@ class Link:
             self._learn(answer)
             if not answer.get("more"):
                 return
-
-
-def _kitchen_presence() -> dict[str, Any] | None:
-    """Live kitchen screens and printers per station, for HQ's store health
-    (kitchen app); never lets a kitchen read stop the pull."""
-    try:
-        from kitchen.selectors import kitchen_presence
-
-        return kitchen_presence()
-    except Exception:  # noqa: BLE001 - HQ just shows nothing for this node
-        log.exception("kitchen presence for HQ")
-        return None
 
 
 def fit(batch: list, budget: int | None = None) -> list[dict[str, Any]]:
