@@ -21,8 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hq.models import Alert, NodeContact, PushSubscription
+from kitchen.models import Station, Ticket
 from runtime.notify.base import DeliveryFailed, Notification, TargetGone, Transport
+from runtime.notify.webpush import WebPush
 from runtime.workers import run_in_background
+from sync.selectors import hq_as_dict
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +34,6 @@ ALERT_TTL = 15 * 60
 
 
 def _transport() -> Transport:
-    from runtime.notify.webpush import WebPush
-
     return WebPush()
 
 
@@ -150,8 +151,6 @@ def _check_hq_backlogs() -> None:
 
 
 def _check_own_backlog() -> None:
-    from sync.selectors import hq_as_dict
-
     link = hq_as_dict()
     key = f"backlog:{settings.POS_STORE}"
     age = link.get("backlog_age_s")
@@ -164,8 +163,6 @@ def _check_own_backlog() -> None:
 
 
 def _check_kitchen_screens() -> None:
-    from kitchen.models import Station, Ticket
-
     store = settings.POS_STORE
     cutoff = timezone.now() - dt.timedelta(seconds=settings.POS_KITCHEN_SCREEN_ALERT_AFTER)
     waiting = set(

@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from registers.signals import item_sold_out
+from runtime.workers import worker
+from sync.hooks import peer_called
+
 
 class HqConfig(AppConfig):
     name = "hq"
@@ -11,9 +15,6 @@ class HqConfig(AppConfig):
         # Imported here, not at the top: models are not loaded before ready().
         from hq.alerts import alerts_check, sold_out_alert
         from hq.services import contact_from_call
-        from registers.signals import item_sold_out
-        from runtime.workers import worker
-        from sync.hooks import peer_called
 
         item_sold_out.connect(sold_out_alert)
         peer_called.connect(contact_from_call)

@@ -26,10 +26,9 @@ from django.conf import settings
 from django.utils import timezone
 from py_vapid import Vapid02
 
-from runtime.notify import webpush
-
 from integrations.models import PushSubscription
 from registers.models import Order
+from runtime.notify import webpush
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +117,7 @@ def push_tick(*, now: dt.datetime | None = None, send=None) -> int:
 
 
 def webpush_send(subscription: PushSubscription, message: dict) -> tuple[int | None, str]:
+    # Imported here: pywebpush loads cryptography and requests, needed only when a push goes out.
     from pywebpush import WebPushException, webpush
 
     try:

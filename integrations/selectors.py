@@ -9,8 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from integrations.acceptance import channels_acceptance
 from integrations.models import ChannelOrder, ChannelRejection, Integrator
 from registers.models import Order
+from registers.selectors import menu_as_dict
 
 # The store's order status lattice as an integrator sees it: "placed" means
 # stored, which for a channel is only "accepted" (not yet the kitchen's).
@@ -23,9 +25,6 @@ def channel_status_for(order_status: str) -> str:
 
 def channel_menu(*, channel: str) -> dict[str, Any]:
     """The register's menu plus, per item, whether this channel can order it now, and the channel's state."""
-    from integrations.acceptance import channels_acceptance
-    from registers.selectors import menu_as_dict
-
     states = channels_acceptance()
     state = states[channel]
     menu = menu_as_dict()

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations import acceptance, webhooks
-from integrations.selectors import channel_order_id, channel_status_for
 from integrations.models import CHANNEL_CODES, ChannelOrder, ChannelRejection, Integrator, key_new
+from integrations.selectors import channel_order_id, channel_status_for
 from registers import services as register_services
 from registers import tender
 from registers.models import Order

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from runtime.workers import worker
+from sync import hooks
+
 
 class KitchenConfig(AppConfig):
     name = "kitchen"
@@ -10,8 +13,6 @@ class KitchenConfig(AppConfig):
         # Imported here, not at the top: models are not loaded before ready().
         from kitchen import printing, projections  # noqa: F401  (registers the projectors)
         from kitchen.selectors import kitchen_presence
-        from runtime.workers import worker
-        from sync import hooks
 
         # Every second, so a ticket no screen acknowledged prints within about
         # a second of POS_KITCHEN_ACK_TIMEOUT.

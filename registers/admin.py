@@ -1,11 +1,19 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
-
+from django import forms
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
 
 from registers.models import (
-    Category, MenuItem, Modifier, ModifierGroup, Order, OrderLine, Payment, SoldOut, Staff, Store, StoreItem,
+    Category,
+    MenuItem,
+    Modifier,
+    ModifierGroup,
+    Order,
+    OrderLine,
+    Payment,
+    SoldOut,
+    Staff,
+    Store,
+    StoreItem,
 )
 from sync.admin import PublishesMasterData as _Publishes
 
@@ -36,8 +44,6 @@ class StoreChoice:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "store":
-            from django import forms
-
             choices = [(s.code, str(s)) for s in Store.objects.all()]
             return forms.ChoiceField(choices=choices, label=db_field.verbose_name)
         return super().formfield_for_dbfield(db_field, request, **kwargs)

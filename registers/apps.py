@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from runtime.housekeeping import wal_checkpoint
+from runtime.workers import worker
+from sync import hooks
+
 
 class RegistersConfig(AppConfig):
     name = "registers"
@@ -11,9 +15,6 @@ class RegistersConfig(AppConfig):
         from registers import projections, sold_out  # noqa: F401  (registers the projectors)
         from registers.offline_card import offline_card_watch
         from registers.selectors import order_exists, store_sync_key
-        from runtime.housekeeping import wal_checkpoint
-        from runtime.workers import worker
-        from sync import hooks
 
         worker("offline-card-alerts", interval=600)(offline_card_watch)
         worker("wal-checkpoint", interval=0.25)(wal_checkpoint)

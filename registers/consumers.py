@@ -15,9 +15,9 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from runtime.reads import read_shared
 from registers import live
 from registers.models import Order
+from runtime.reads import read_shared
 
 
 def order_status_as_dict(order: Order) -> dict[str, Any]:

@@ -6,9 +6,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from registers.models import MenuItem, Order, OrderLine, Payment, Store
+from registers.store_menu import apply_store
 
 
 def menu_items() -> QuerySet[MenuItem]:
@@ -16,10 +18,6 @@ def menu_items() -> QuerySet[MenuItem]:
 
 
 def menu_as_dict(store: str | None = None) -> dict[str, Any]:
-    from django.conf import settings
-
-    from registers.store_menu import apply_store
-
     items = apply_store(menu_items(), store=store or settings.POS_STORE)
     categories = {item.category.code: item.category for item in items}
     return {

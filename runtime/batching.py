@@ -111,11 +111,11 @@ class GroupCommit(Generic[J]):
                 job.finished.set()
 
 
-I = TypeVar("I")
-R = TypeVar("R")
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
 
 
-class AsyncBatcher(Generic[I, R]):
+class AsyncBatcher(Generic[ItemT, ResultT]):
     """``await submit(item)`` returns what ``run(batch)`` answered for ``item``.
 
     ``run`` gets every item submitted on the same event loop meanwhile and
@@ -123,16 +123,16 @@ class AsyncBatcher(Generic[I, R]):
     its item; an exception raised by ``run`` fails the whole batch).
     """
 
-    def __init__(self, run: Callable[[list[I]], Awaitable[list[R | BaseException]]], *, gather_s: float) -> None:
+    def __init__(self, run: Callable[[list[ItemT]], Awaitable[list[ResultT | BaseException]]], *, gather_s: float) -> None:
         self.run, self.gather_s = run, gather_s
         # Per event loop: its futures belong to it.
-        self._queues: dict[int, list[tuple[I, asyncio.Future[R]]]] = {}
+        self._queues: dict[int, list[tuple[ItemT, asyncio.Future[ResultT]]]] = {}
         self._recording: set[int] = set()
 
-    async def submit(self, item: I) -> R:
+    async def submit(self, item: ItemT) -> ResultT:
         loop = asyncio.get_running_loop()
         key = id(loop)
-        done: asyncio.Future[R] = loop.create_future()
+        done: asyncio.Future[ResultT] = loop.create_future()
         self._queues.setdefault(key, []).append((item, done))
         if key not in self._recording:
             self._recording.add(key)
@@ -149,13 +149,13 @@ class AsyncBatcher(Generic[I, R]):
         finally:
             self._recording.discard(key)
 
-    async def _answer(self, batch: list[tuple[I, asyncio.Future[R]]]) -> None:
-        results: list[R | BaseException]
+    async def _answer(self, batch: list[tuple[ItemT, asyncio.Future[ResultT]]]) -> None:
+        results: list[ResultT | BaseException]
         try:
             results = await self.run([item for item, _ in batch])
         except Exception as exc:  # noqa: BLE001 - handed to every item of the batch
             results = [exc] * len(batch)
-        for (_, done), result in zip(batch, results):
+        for (_, done), result in zip(batch, results, strict=True):
             if done.done():
                 continue  # the caller has gone
             if isinstance(result, BaseException):

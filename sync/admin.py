@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 
+from sync.master import is_master, master_publish, master_withdraw
 from sync.models import Change
 
 
@@ -49,18 +51,10 @@ class PublishesMasterData:
 
 
 def _publish(obj) -> None:
-    from django.conf import settings
-
-    from sync.master import is_master, master_publish
-
     if settings.POS_ROLE == "hq" and is_master(obj):
         master_publish(instance=obj)
 
 
 def _withdraw(obj) -> None:
-    from django.conf import settings
-
-    from sync.master import is_master, master_withdraw
-
     if settings.POS_ROLE == "hq" and is_master(obj):
         master_withdraw(instance=obj)

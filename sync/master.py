@@ -21,6 +21,7 @@ from django.db.models.deletion import ProtectedError
 from sync import merge
 from sync.models import Change, MasterVersion
 from sync.projection import MissingDependency, projector
+from sync.services import change_record
 
 # label -> natural key field. Order matters for publish_all: what others point to first.
 MASTER_MODELS = {
@@ -86,8 +87,6 @@ def master_withdraw(*, instance: models.Model) -> Change:
 
 
 def _publish(kind: str, instance: models.Model, fields: dict[str, Any] | None) -> Change:
-    from sync.services import change_record
-
     if settings.POS_ROLE != "hq":
         raise NotHQ("master data is edited at HQ; a store's copy is overwritten by HQ's")
     label = _label(instance)

@@ -20,13 +20,16 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from sync import hooks, merge
+from runtime import workers
+from sync import discovery, hooks, merge
+from sync.replication import changes_after, changes_apply, origin_rotate, vector
+from sync.services import node_state_get
 from sync.transport import PeerClient, PeerError, PeerUnauthorized
 
 log = logging.getLogger(__name__)
@@ -136,9 +139,6 @@ class Link:
             self.status.last_contact = timezone.now()
 
     def _learn(self, answer: dict[str, Any]) -> dict[str, int]:
-        from sync.replication import origin_rotate
-        from sync.services import node_state_get
-
         theirs = {k: v for k, v in answer.get("vector", {}).items() if isinstance(v, int)}
         self.status.node = str(answer.get("node", ""))[:80]
         # The peer's own answer is the truth about it (joining would keep a
@@ -150,8 +150,6 @@ class Link:
         return theirs
 
     def push(self) -> bool:
-        from sync.replication import changes_after, vector
-
         theirs = _known_vector(self.status)
         if theirs is None:
             self._learn(self.client.call("/sync/push", {"changes": [], "vector": vector(self.pull_stores)}))
@@ -182,8 +180,6 @@ class Link:
         return True
 
     def pull(self) -> None:
-        from sync.replication import changes_apply, vector
-
         self.status.last_pull = time.monotonic()
         for _ in range(MAX_BATCHES):
             body = {"vector": vector(self.pull_stores), "limit": BATCH}
@@ -242,8 +238,6 @@ def _link(url: str, kind: str) -> Link:
 
 def siblings_turn() -> None:
     """The sync-push worker: every sibling gets what it lacks; pull when due."""
-    from runtime import workers
-
     more = False
     for url in sibling_urls():
         link = _link(url, "sibling")
@@ -254,8 +248,6 @@ def siblings_turn() -> None:
 
 def hq_turn() -> None:
     """The sync-hq worker: upload this store's changes in slices; fetch master data."""
-    from runtime import workers
-
     if not settings.POS_HQ_URL or settings.POS_ROLE == "hq":
         return
     link = _link(settings.POS_HQ_URL, "hq")
@@ -265,8 +257,6 @@ def hq_turn() -> None:
 
 
 def sibling_urls() -> list[str]:
-    from sync import discovery
-
     return list(dict.fromkeys([*settings.POS_PEERS, *discovery.discovered_urls()]))
 
 
@@ -276,14 +266,10 @@ def statuses() -> list[PeerStatus]:
 
 
 def register_workers() -> None:
-    from runtime import workers
-
     if settings.POS_ROLE == "store":
         workers.worker("sync-push", interval=ANTI_ENTROPY_S)(siblings_turn)
         workers.worker("sync-hq", interval=2.0)(hq_turn)
         if settings.POS_DISCOVERY:
-            from sync import discovery
-
             # A worker, so that mDNS starts only in the serving process (not
             # in migrate or shell); start() is idempotent.
             workers.worker("sync-discovery", interval=60.0)(discovery.start)

@@ -225,7 +225,7 @@ class _Batch:
     any_parked: bool
 
     @classmethod
-    def start(cls, changes: list[dict[str, Any]]) -> "_Batch":
+    def start(cls, changes: list[dict[str, Any]]) -> _Batch:
         ids = [uuid.UUID(c["id"]) for c in changes]
         known = set(Change.objects.filter(pk__in=ids).values_list("id", flat=True)) if ids else set()
         return cls(known, set(), ParkedChange.objects.exists())

@@ -36,6 +36,7 @@ def _b64url(raw: bytes) -> str:
 
 def vapid_keys_generate(*, force: bool = False) -> VapidKeys:
     """Make a P-256 key pair under POS_DATA_DIR (kept if it exists unless ``force``)."""
+    # Imported here: key generation is a one-off command; cryptography is heavy to load.
     from cryptography.hazmat.primitives import serialization
     from py_vapid import Vapid02
 
@@ -75,6 +76,7 @@ class WebPush(Transport):
         self.timeout = timeout
 
     def send(self, target: dict[str, Any], notification: Notification) -> None:
+        # Imported here: pywebpush loads cryptography and requests, needed only when a push goes out.
         from pywebpush import WebPushException, webpush
 
         if self.keys is None:
