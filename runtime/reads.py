@@ -42,7 +42,8 @@ async def db_read(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def _shared_cache_sqlite() -> bool:
-    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+    # is_in_memory_db() exists on SQLite's connection only, hence the vendor test first.
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
 
 
 class SharedRead(Generic[T]):

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import admin
 
@@ -23,7 +25,14 @@ class ChangeAdmin(admin.ModelAdmin):
         return False
 
 
-class PublishesMasterData:
+# The mixin is only ever mixed into a ModelAdmin; say so to the type checker.
+if TYPE_CHECKING:
+    _MixinBase = admin.ModelAdmin
+else:
+    _MixinBase = object
+
+
+class PublishesMasterData(_MixinBase):
     """ModelAdmin mixin: at HQ, saving or deleting a master row (menu item,
     category, modifier, station, store) publishes it to every store. At a
     store the edit stays local and HQ's next change overwrites it."""

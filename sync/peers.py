@@ -213,7 +213,8 @@ def fit(batch: list, budget: int | None = None) -> list[dict[str, Any]]:
     the rest goes in the next request. Without this, a run of very large
     orders would be refused with 413 on every try and replication would stall."""
     budget = budget if budget is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 3 // 4
-    wires, size = [], 0
+    wires: list[dict[str, Any]] = []
+    size = 0
     for change in batch:
         wire = change.as_wire()
         size += len(json.dumps(wire, separators=(",", ":"), ensure_ascii=False).encode()) + 1

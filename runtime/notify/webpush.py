@@ -43,7 +43,7 @@ def vapid_keys_generate(*, force: bool = False) -> VapidKeys:
     folder = key_dir()
     private = folder / "private_key.pem"
     if private.exists() and not force:
-        return vapid_keys()
+        return _stored_keys()
     folder.mkdir(parents=True, exist_ok=True)
     vapid = Vapid02()
     vapid.generate_keys()
@@ -52,7 +52,14 @@ def vapid_keys_generate(*, force: bool = False) -> VapidKeys:
     os.chmod(private, 0o600)
     point = vapid.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     (folder / "public_key.txt").write_text(_b64url(point))
-    return vapid_keys()
+    return _stored_keys()
+
+
+def _stored_keys() -> VapidKeys:
+    keys = vapid_keys()
+    if keys is None:  # the files just written (or kept) cannot be read back
+        raise RuntimeError(f"no readable VAPID keys under {key_dir()}")
+    return keys
 
 
 def vapid_keys() -> VapidKeys | None:
