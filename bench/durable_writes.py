@@ -55,8 +55,8 @@ def setup(postgres: str) -> str | None:
     call_command("seed_demo", verbosity=0)
     # As a node's daphne process runs (posweb/asgi.py): start-up objects frozen,
     # the write-ahead log checkpointed by its worker rather than by commits.
-    from posweb import workers
-    from posweb.runtime import startup_settle
+    from runtime import workers
+    from runtime.housekeeping import startup_settle
 
     workers.start_all(only={"wal-checkpoint"})
     startup_settle()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hq.models import Alert, NodeContact, PushSubscription
-from posweb.notify.base import DeliveryFailed, Notification, TargetGone, Transport
+from kitchen.models import Station, Ticket
+from runtime.notify.base import DeliveryFailed, Notification, TargetGone, Transport
+from runtime.notify.webpush import WebPush
+from runtime.workers import run_in_background
+from sync.selectors import hq_as_dict
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +34,17 @@ ALERT_TTL = 15 * 60
 
 
 def _transport() -> Transport:
-    from posweb.notify.webpush import WebPush
-
     return WebPush()
+
+
+def sold_out_alert(sender: object, *, store: str, sku: str, name: str, **kwargs: Any) -> None:
+    """Receiver of ``registers.signals.item_sold_out``: push the alert on a
+    thread of its own, as the mark is recorded and the alert is best effort."""
+    key = f"sold_out:{store}:{sku}:{timezone.now():%Y%m%d%H%M%S}"
+    run_in_background(
+        lambda: alert_raise(key=key, kind="sold_out", store=store, detail={"item": name}, url="/register/manager/"),
+        name="sold-out-alert",
+    )
 
 
 def _texts(kind: str, store: str, detail: dict) -> tuple[str, str]:
@@ -138,8 +151,6 @@ def _check_hq_backlogs() -> None:
 
 
 def _check_own_backlog() -> None:
-    from sync.selectors import hq_as_dict
-
     link = hq_as_dict()
     key = f"backlog:{settings.POS_STORE}"
     age = link.get("backlog_age_s")
@@ -152,8 +163,6 @@ def _check_own_backlog() -> None:
 
 
 def _check_kitchen_screens() -> None:
-    from kitchen.models import Station, Ticket
-
     store = settings.POS_STORE
     cutoff = timezone.now() - dt.timedelta(seconds=settings.POS_KITCHEN_SCREEN_ALERT_AFTER)
     waiting = set(

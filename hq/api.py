@@ -12,6 +12,7 @@ from ninja.security import SessionAuth
 
 from hq import selectors, services
 from registers.auth import device_auth
+from runtime.notify.webpush import vapid_keys
 
 
 class StaffSession(SessionAuth):
@@ -38,8 +39,6 @@ class Detail(Schema):
 
 @router.get("/push/key", response={200: dict, 404: Detail}, summary="The VAPID public key browsers subscribe with")
 def push_key(request: HttpRequest):
-    from posweb.notify.webpush import vapid_keys
-
     keys = vapid_keys()
     if keys is None:
         return Status(404, {"detail": "push is not set up: run manage.py vapid_keys"})

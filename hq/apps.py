@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from registers.signals import item_sold_out
+from runtime.workers import worker
+from sync.hooks import peer_called
+
 
 class HqConfig(AppConfig):
     name = "hq"
@@ -8,8 +12,12 @@ class HqConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hq.alerts import alerts_check
-        from posweb.workers import worker
+        # Imported here, not at the top: models are not loaded before ready().
+        from hq.alerts import alerts_check, sold_out_alert
+        from hq.services import contact_from_call
+
+        item_sold_out.connect(sold_out_alert)
+        peer_called.connect(contact_from_call)
 
         # Often enough that "a store went silent" reaches a phone within a
         # minute of the threshold; each check is a handful of small queries.

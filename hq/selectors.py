@@ -9,12 +9,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from hq.models import Alert, NodeContact
+from registers.models import SoldOut, Store
 
 
 def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """One entry per store HQ knows, silent ones flagged (POS_STORE_SILENT_AFTER)."""
-    from registers.models import Store
-
     now = now or timezone.now()
     silent_after = settings.POS_STORE_SILENT_AFTER
     contacts: dict[str, list[NodeContact]] = {}
@@ -62,8 +61,6 @@ def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
 
 def sold_out_now() -> list[dict[str, Any]]:
     """Items the stores have marked sold out (HQ sees them by replication)."""
-    from registers.models import SoldOut
-
     return [
         {"store": s.store, "sku": s.sku, "staff": s.staff, "at": s.at}
         for s in SoldOut.objects.filter(sold_out=True).order_by("store", "sku")

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hq.models import NodeContact, PushSubscription
+from sync.replication import vector
 
 
 class SubscriptionInvalid(ValueError):
@@ -17,8 +18,6 @@ class SubscriptionInvalid(ValueError):
 def _backlog(their_vector: dict[str, int]) -> int:
     """Changes the node holds that HQ lacks, counting only store origins
     (HQ's own ``hq:`` origins are master data it sent, never a backlog)."""
-    from sync.replication import vector
-
     ours = vector()
     return sum(max(0, seq - ours.get(origin, 0)) for origin, seq in their_vector.items() if not origin.startswith("hq:"))
 
@@ -64,6 +63,15 @@ def contact_heard(*, store: str, node: str, their_vector: dict[str, int] | None,
             contact.kitchen = kitchen
         contact.save()
     return contact
+
+
+def contact_from_call(sender: object, *, store: str, node: str, body: dict[str, Any], **kwargs: Any) -> None:
+    """Receiver of ``sync.hooks.peer_called``: note which store node called and
+    what it holds. Only the HQ link's pulls say what the node holds of its own
+    store (``held``) and which kitchen screens and printers it has (``kitchen``)."""
+    vector = body.get("held")
+    ok = isinstance(vector, dict) and all(isinstance(v, int) for v in vector.values())
+    contact_heard(store=store, node=node, their_vector=vector if ok else None, kitchen=body.get("kitchen"))
 
 
 def subscription_save(*, subscription: dict[str, Any], store: str, language: str) -> PushSubscription:

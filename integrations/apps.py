@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from runtime.workers import worker
+
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
@@ -8,8 +10,8 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: models are not loaded before ready().
         from integrations import projections, push, webhooks  # noqa: F401  (registers the projectors)
-        from posweb.workers import worker
 
         # Every second: a status change reaches the integrator about a second
         # after it happened; failed deliveries wait out their own back-off.

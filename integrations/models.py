@@ -65,6 +65,13 @@ class Integrator(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.store})"
 
+    def save(self, *args, **kwargs) -> None:
+        # A signing secret must exist before the first webhook; made once, here,
+        # because admin forms never show the field.
+        if not self.webhook_secret:
+            self.webhook_secret = secrets.token_hex(32)
+        super().save(*args, **kwargs)
+
     def may_use(self, channel: str) -> bool:
         allowed = [c.strip() for c in self.channels.split(",") if c.strip()]
         return not allowed or channel in allowed
@@ -72,13 +79,6 @@ class Integrator(models.Model):
     def key_set(self, key: str) -> None:
         self.key_hash = key_digest(key)
         self.key_prefix = key[:12]
-
-    def save(self, *args, **kwargs) -> None:
-        # A signing secret must exist before the first webhook; made once, here,
-        # because admin forms never show the field.
-        if not self.webhook_secret:
-            self.webhook_secret = secrets.token_hex(32)
-        super().save(*args, **kwargs)
 
 
 class ChannelOrder(models.Model):

@@ -15,8 +15,8 @@ from django.db import transaction
 from integrations import webhooks
 from integrations.models import ChannelOrder, ChannelPause
 from integrations.selectors import channel_status_for
-from posweb.workers import wake
 from registers.models import Order
+from runtime.workers import wake
 from sync.models import Change
 from sync.projection import projector, projector_many
 

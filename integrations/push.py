@@ -7,7 +7,7 @@ one encrypted message (RFC 8291, aes128gcm, via pywebpush) to the phone's
 push service, outside any transaction. A push service that fails is retried
 with back-off; one that says the subscription is gone (404/410) ends it.
 
-VAPID keys are the node's one pair, kept by posweb/notify/webpush.py (made
+VAPID keys are the node's one pair, kept by runtime/notify/webpush.py (made
 once under POS_DATA_DIR if not configured, so a demo store keeps its
 subscriptions across restarts); ``POS_VAPID_SUBJECT`` names the contact.
 """
@@ -26,10 +26,9 @@ from django.conf import settings
 from django.utils import timezone
 from py_vapid import Vapid02
 
-from posweb.notify import webpush
-
 from integrations.models import PushSubscription
 from registers.models import Order
+from runtime.notify import webpush
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ TEXT = {
 
 @lru_cache(maxsize=1)
 def vapid() -> Vapid02:
-    """This node's VAPID key, the one posweb/notify/webpush.py keeps for every push it sends."""
+    """This node's VAPID key, the one runtime/notify/webpush.py keeps for every push it sends."""
     keys = webpush.vapid_keys() or webpush.vapid_keys_generate()
     private = keys.private_key
     if os.path.exists(private):
@@ -118,6 +117,7 @@ def push_tick(*, now: dt.datetime | None = None, send=None) -> int:
 
 
 def webpush_send(subscription: PushSubscription, message: dict) -> tuple[int | None, str]:
+    # Imported here: pywebpush loads cryptography and requests, needed only when a push goes out.
     from pywebpush import WebPushException, webpush
 
     try:

@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictStr
 
-from registers.schemas import LineIn, MenuItemOut, CategoryOut, PaymentIn
+from registers.schemas import CategoryOut, LineIn, MenuItemOut, PaymentIn
 
 Channel = Literal["kiosk", "qr", "mobile", "delivery"]
 STATUS_DOC = (

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from integrations.acceptance import channels_acceptance
 from integrations.models import ChannelOrder, ChannelRejection, Integrator
 from registers.models import Order
+from registers.selectors import menu_as_dict
 
 # The store's order status lattice as an integrator sees it: "placed" means
 # stored, which for a channel is only "accepted" (not yet the kitchen's).
@@ -22,9 +25,6 @@ def channel_status_for(order_status: str) -> str:
 
 def channel_menu(*, channel: str) -> dict[str, Any]:
     """The register's menu plus, per item, whether this channel can order it now, and the channel's state."""
-    from integrations.acceptance import channels_acceptance
-    from registers.selectors import menu_as_dict
-
     states = channels_acceptance()
     state = states[channel]
     menu = menu_as_dict()
@@ -56,10 +56,13 @@ def _order_dict(order: Order, channel_order: ChannelOrder) -> dict[str, Any]:
     }
 
 
+def channel_order_id(integrator: Integrator, idempotency_key: str) -> uuid.UUID:
+    """The order id for an integrator's key: the same key is the same order, on any node."""
+    return uuid.uuid5(integrator.id, f"channel-order:{idempotency_key}")
+
+
 def channel_order_status(*, integrator: Integrator, idempotency_key: str) -> dict[str, Any] | None:
     """The order under this key as the integrator sees it, its rejection, or None if never sent."""
-    from integrations.services import channel_order_id
-
     # The order id derives from the key, so a sibling node that holds the
     # order by replication answers too, even without this node's bookkeeping.
     order = Order.objects.filter(pk=channel_order_id(integrator, idempotency_key)).first()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -10,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations import acceptance, webhooks
-from integrations.selectors import channel_status_for
 from integrations.models import CHANNEL_CODES, ChannelOrder, ChannelRejection, Integrator, key_new
+from integrations.selectors import channel_order_id, channel_status_for
 from registers import services as register_services
 from registers import tender
 from registers.models import Order
@@ -49,11 +48,6 @@ def integrator_key_rotate(*, integrator: Integrator) -> str:
     integrator.key_set(key)
     integrator.save(update_fields=["key_hash", "key_prefix"])
     return key
-
-
-def channel_order_id(integrator: Integrator, idempotency_key: str) -> uuid.UUID:
-    """The order id for an integrator's key: the same key is the same order, on any node."""
-    return uuid.uuid5(integrator.id, f"channel-order:{idempotency_key}")
 
 
 def channel_order_submit(

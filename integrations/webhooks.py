@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from integrations import signing
 from integrations.models import Integrator, WebhookDelivery
-from posweb.workers import wake
+from integrations.selectors import channel_order_by_id
 from registers.models import Order
+from runtime.workers import wake
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,6 @@ BATCH = 100
 
 def delivery_enqueue(*, integrator: Integrator, order: Order, status: str) -> WebhookDelivery | None:
     """Queue the announcement of ``order`` reaching ``status`` (call inside the change's transaction)."""
-    from integrations.selectors import channel_order_by_id
-
     if not integrator.webhook_url:
         return None
     snapshot = channel_order_by_id(order_id=order.id) or {}

@@ -34,6 +34,7 @@ from django.conf import settings
 
 from kitchen import feed, livefeed, selectors, services
 from kitchen.models import Station
+from runtime.reads import db_read
 from sync.services import node_state_get
 
 
@@ -135,7 +136,7 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
 
     async def _resume(self, content: dict[str, Any]) -> None:
         after = content.get("after")
-        head = await livefeed.db_read(selectors.feed_head, store=self.store)
+        head = await db_read(selectors.feed_head, store=self.store)
         if not isinstance(after, int) or after < 0 or content.get("epoch") != self.epoch or after > head:
             await self.send_json({"type": "reset", "reason": "unknown cursor or epoch; here is a fresh snapshot"})
             await self._snapshot()
@@ -147,7 +148,7 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
         await self._flush_from_db()
 
     async def _snapshot(self) -> None:
-        head, tickets = await livefeed.db_read(self._snapshot_read)
+        head, tickets = await db_read(self._snapshot_read)
         self.cursor = self.scanned = head
         await self.send_json({"type": "snapshot", "epoch": self.epoch, "seq": self.cursor, "tickets": tickets})
         # Anything that landed between the head read and the snapshot query is
@@ -177,7 +178,7 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
     async def _flush_from_db(self) -> None:
         while True:
             after = max(self.cursor, self.scanned)
-            batch = await livefeed.db_read(selectors.feed_after, store=self.store, after=after, station=self.station)
+            batch = await db_read(selectors.feed_after, store=self.store, after=after, station=self.station)
             for message in batch:
                 message["prev"] = self.cursor
                 await self.send_json(message)

@@ -22,43 +22,17 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 from channels.db import DatabaseSyncToAsync
 
-from kitchen import selectors
-
-T = TypeVar("T")
-
-# One thread, so its reads never pile up into many connections; it holds no
-# lock a writer needs.
-_reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kitchen-feed-read")
+from kitchen import selectors, services
+from runtime.batching import AsyncBatcher
+from runtime.reads import SharedRead, db_read
 
 # Entries kept per store: minutes of a busy kitchen. A screen further behind
 # (a resume from long ago) is served from the database.
 KEEP = 2000
-
-# Loop iterations a read waits for the other sockets of the same doorbell,
-# which the channel layer wakes one after another.
-JOIN_ROUNDS = 3
-
-
-async def db_read(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a read-only ``func`` on the feed reader thread (connections handled as
-    ``database_sync_to_async`` does)."""
-    if _shared_cache_sqlite():
-        # An in-memory SQLite database (the tests') is one shared cache with
-        # table locks instead of WAL: a read beside a write fails at once
-        # ("table is locked") rather than waiting, so reads stay on the sync thread.
-        return await DatabaseSyncToAsync(func)(*args, **kwargs)
-    return await DatabaseSyncToAsync(func, thread_sensitive=False, executor=_reader)(*args, **kwargs)
-
-
-def _shared_cache_sqlite() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
 class Entry:
@@ -80,9 +54,7 @@ class FeedCache:
         self.store = store
         self.low = self.high = head
         self.entries: deque[Entry] = deque()
-        self._lock = asyncio.Lock()
-        self._asked = 0
-        self._answered = 0
+        self._read: SharedRead[None] = SharedRead()
 
     def covers(self, cursor: int) -> bool:
         return self.low <= cursor <= self.high
@@ -103,20 +75,14 @@ class FeedCache:
     async def refresh(self) -> None:
         """Read what is new, with a read that starts after this call. Screens rung
         by the same doorbell share one read."""
-        self._asked += 1
-        mine = self._asked
-        async with self._lock:
-            if self._answered >= mine:
-                return  # a read that started after we asked has finished
-            for _ in range(JOIN_ROUNDS):  # the other screens of this doorbell ask too
-                await asyncio.sleep(0)
-            covering = self._asked
-            while True:
-                rows = await db_read(selectors.feed_rows_after, store=self.store, after=self.high)
-                self._add(rows)
-                if len(rows) < selectors.FEED_BATCH:
-                    break
-            self._answered = covering
+        await self._read(self._read_new)
+
+    async def _read_new(self) -> None:
+        while True:
+            rows = await db_read(selectors.feed_rows_after, store=self.store, after=self.high)
+            self._add(rows)
+            if len(rows) < selectors.FEED_BATCH:
+                return
 
     def _add(self, rows: list[tuple[int, str, str, dict[str, Any]]]) -> None:
         for seq, station, event, ticket in rows:
@@ -143,45 +109,6 @@ def cache_for(*, store: str, epoch: str, head: int) -> FeedCache:
     return cache
 
 
-# --- Reads shared by sockets rung by the same doorbell ------------------------
-
-class _Shared:
-    __slots__ = ("asked", "answered", "lock", "result")
-
-    def __init__(self) -> None:
-        self.asked = self.answered = 0
-        self.lock = asyncio.Lock()
-        self.result: Any = None
-
-
-_shared: dict[tuple[int, Any], _Shared] = {}
-
-
-async def read_shared(key: Any, func: Callable[..., T], *args: Any) -> T:
-    """``func(*args)`` on the reader thread, shared by callers with the same
-    ``key``: a caller gets the result of a read that started after it asked (so
-    it sees whatever was committed before its doorbell); callers arriving during
-    a read share the next one."""
-    slot = (id(asyncio.get_running_loop()), key)
-    state = _shared.get(slot)
-    if state is None:
-        state = _shared[slot] = _Shared()
-    state.asked += 1
-    mine = state.asked
-    try:
-        async with state.lock:
-            if state.answered < mine:
-                for _ in range(JOIN_ROUNDS):
-                    await asyncio.sleep(0)
-                covering = state.asked
-                state.result = await db_read(func, *args)
-                state.answered = covering
-            return state.result
-    finally:
-        if state.answered >= state.asked and not state.lock.locked() and _shared.get(slot) is state:
-            del _shared[slot]
-
-
 # --- Acknowledgements: the first one per ticket is a write, the rest are free --
 
 _acked: dict[str, Any] = {}
@@ -197,8 +124,6 @@ async def ticket_ack(*, ticket_id: str, screen: str) -> Any:
     recorded wait for it. An ack recorded is never undone; the time answered is
     the one this process recorded or read (a sibling's earlier ack that
     replicates in later moves the database's time, not this answer)."""
-    from kitchen import services
-
     at = _acked.get(ticket_id)
     if at is not None:
         return at
@@ -225,45 +150,18 @@ async def ticket_ack(*, ticket_id: str, screen: str) -> Any:
 
 
 ACK_GATHER_S = 0.002
-# First acks waiting to be recorded, per event loop, and whether a recorder runs.
-_ack_queue: dict[int, list[tuple[str, str, asyncio.Future]]] = {}
-_ack_recorders: set[int] = set()
+
+
+async def _tickets_ack(acks: list[tuple[str, str]]) -> list[Any]:
+    results = await DatabaseSyncToAsync(services.tickets_ack)(acks=acks)
+    return [results[ticket_id] for ticket_id, _ in acks]
+
+
+# Group commit of first acks: the three tickets of an order, acked by its
+# screens at once, cost one transaction, not three queued one behind the
+# other for the write lock.
+_ack_batches: AsyncBatcher[tuple[str, str], Any] = AsyncBatcher(_tickets_ack, gather_s=ACK_GATHER_S)
 
 
 async def _ack_recorded(ticket_id: str, screen: str) -> Any:
-    """Record a first ack together with the others waiting (group commit):
-    the three tickets of an order, acked by its screens at once, cost one
-    transaction, not three queued one behind the other for the write lock."""
-    loop = asyncio.get_running_loop()
-    key = id(loop)
-    done = loop.create_future()
-    _ack_queue.setdefault(key, []).append((ticket_id, screen, done))
-    if key not in _ack_recorders:
-        _ack_recorders.add(key)
-        loop.create_task(_ack_recorder(key))
-    return await done
-
-
-async def _ack_recorder(key: int) -> None:
-    from kitchen import services
-
-    try:
-        # The acks of one screen's burst arrive a message at a time: a moment
-        # lets the rest of the burst join the first.
-        await asyncio.sleep(ACK_GATHER_S)
-        while _ack_queue.get(key):
-            batch = _ack_queue.pop(key)
-            try:
-                results = await DatabaseSyncToAsync(services.tickets_ack)(acks=[(t, s) for t, s, _ in batch])
-            except Exception as exc:  # noqa: BLE001 - handed to every ack of the batch
-                results = {t: exc for t, _, _ in batch}
-            for ticket_id, _, done in batch:
-                if done.done():
-                    continue  # the socket that asked has gone
-                result = results[ticket_id]
-                if isinstance(result, BaseException):
-                    done.set_exception(result)
-                else:
-                    done.set_result(result)
-    finally:
-        _ack_recorders.discard(key)
+    return await _ack_batches.submit((ticket_id, screen))

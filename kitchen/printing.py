@@ -27,6 +27,10 @@ from kitchen.models import PrinterState, Station, Ticket
 from kitchen.printers.base import Printer, PrinterError, ticket_job
 from kitchen.printers.escpos import EscposNetworkPrinter
 from kitchen.selectors import ticket_as_dict
+from registers.models import Store
+from registers.receipt_escpos import receipt_escpos
+from registers.receipts import receipt_for
+from registers.selectors import order_get
 from sync.services import node_state_get
 
 log = logging.getLogger(__name__)
@@ -125,11 +129,6 @@ def receipt_print(*, order_id: uuid.UUID | str, printer: Printer, copy: bool = F
     Call it outside any transaction (it is network I/O); a failed receipt is
     the cashier's to retry, the sale itself is already recorded.
     """
-    from registers.models import Store
-    from registers.receipt_escpos import receipt_escpos
-    from registers.receipts import receipt_for
-    from registers.selectors import order_get
-
     order = order_get(order_id=uuid.UUID(str(order_id)))
     if order is None:
         raise LookupError(f"no order {order_id}")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Max
+from django.utils import timezone
 
-from kitchen.models import FeedEntry, Ticket
+from kitchen.models import FeedEntry, KitchenScreen, PrinterState, Station, Ticket
+from registers.models import Order
 
 FEED_BATCH = 200
 
@@ -57,8 +60,6 @@ def tickets_open(*, store: str, station: str = "") -> list[dict[str, Any]]:
 
 def kitchen_status(*, store: str) -> dict[str, Any]:
     """Printers as this node last found them, and open tickets no screen has acknowledged yet."""
-    from kitchen.models import PrinterState, Station
-
     states = {p.station: p for p in PrinterState.objects.all()}
     printers = []
     for station in Station.objects.exclude(printer_host=""):
@@ -87,8 +88,6 @@ def kitchen_status(*, store: str) -> dict[str, Any]:
 
 def orders_ready(*, store: str, limit: int = 50) -> list[dict[str, Any]]:
     """Orders whose kitchen is done and that are waiting to be handed over, oldest first."""
-    from registers.models import Order
-
     orders = Order.objects.filter(store=store, status="ready").order_by("ready_at", "number")[:limit]
     return [
         {"id": str(o.id), "number": o.number, "dining": o.dining, "ready_at": o.ready_at.isoformat() if o.ready_at else None}
@@ -110,12 +109,6 @@ def stations_reachable(*, now=None) -> dict[str, dict[str, Any]]:
     this node's last attempt to reach it failed (an untried printer is
     presumed working: the print fallback reports it the moment it is not).
     """
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from kitchen.models import KitchenScreen, PrinterState, Station
-
     now = now or timezone.now()
     live = KitchenScreen.objects.filter(last_seen__gte=now - dt.timedelta(seconds=SCREEN_TTL_SECONDS))
     counts: dict[str, int] = {}

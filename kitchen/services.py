@@ -8,7 +8,8 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from kitchen.models import Ticket
+from kitchen.models import KitchenScreen, OrderServed, Ticket
+from registers.models import Order
 from sync.services import change_record, changes_record
 
 
@@ -138,9 +139,6 @@ def order_serve(*, order_id: uuid.UUID | str) -> bool:
     Raises TicketNotFound for an unknown order and OrderNotReady while its
     kitchen is not done (or it was voided).
     """
-    from kitchen.models import OrderServed
-    from registers.models import Order
-
     with transaction.atomic():
         order = Order.objects.filter(pk=order_id).first()
         if order is None:
@@ -166,8 +164,6 @@ _swept_at: dt.datetime | None = None
 
 def screen_seen(*, channel_name: str, station: str, screen: str = "") -> None:
     """A screen connected or pinged: it is here now."""
-    from kitchen.models import KitchenScreen
-
     global _swept_at
     now = timezone.now()
     # Every screen pings every few seconds: one UPDATE in autocommit, not
@@ -185,6 +181,4 @@ def screen_seen(*, channel_name: str, station: str, screen: str = "") -> None:
 
 
 def screen_gone(*, channel_name: str) -> None:
-    from kitchen.models import KitchenScreen
-
     KitchenScreen.objects.filter(channel_name=channel_name[:200]).delete()

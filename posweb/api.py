@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from integrations.api import router as integrations_router
 from hq.api import router as hq_router
+from integrations.api import router as integrations_router
 from kitchen.api import router as kitchen_router
 from registers.api import router as registers_router
 from registers.api_menu import router as menu_router

@@ -8,19 +8,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "posweb.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from kitchen.routing import websocket_urlpatterns as kitchen_ws  # noqa: E402
 from registers.routing import websocket_urlpatterns as orders_ws  # noqa: E402
-
-from django.conf import settings  # noqa: E402
-
-from posweb import workers  # noqa: E402
+from runtime import workers  # noqa: E402
 from security.wsauth import DeviceTokenAuthMiddleware  # noqa: E402
 
 if settings.POS_WORKERS:
     workers.start_all()
 
-from posweb.runtime import startup_settle  # noqa: E402
+from runtime.housekeeping import startup_settle  # noqa: E402
 
 startup_settle()
 

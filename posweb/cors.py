@@ -10,18 +10,13 @@ origins read from POS_PEERS.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from security.origins import origin_of
+
 ALLOWED_HEADERS = "Authorization, Content-Type, Accept"
 ALLOWED_METHODS = "GET, POST, OPTIONS"
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def allowed_origins(request: HttpRequest) -> set[str]:

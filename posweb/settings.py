@@ -39,7 +39,7 @@ POS_KITCHEN_ACK_TIMEOUT = env_int("POS_KITCHEN_ACK_TIMEOUT", 10, minimum=1)
 # A deploy's label, part of the service worker's version (registers/views.py), so
 # a deploy reaches the tablets even when no static file changed.
 POS_RELEASE = env_str("POS_RELEASE")
-# Web Push (posweb/notify/webpush.py): the contact VAPID messages name. The
+# Web Push (runtime/notify/webpush.py): the contact VAPID messages name. The
 # keys themselves are POS_VAPID_PRIVATE_KEY/POS_VAPID_PUBLIC_KEY, or made once under
 # POS_DATA_DIR/vapid/ by `manage.py vapid_keys`.
 POS_VAPID_SUBJECT = env_str("POS_VAPID_SUBJECT")
@@ -144,7 +144,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # write lock at BEGIN so two writers queue on busy_timeout instead of failing
     # with "database is locked" when a read transaction tries to upgrade.
     DATABASES["default"]["OPTIONS"] = {
-        # The log is checkpointed by a worker (posweb/runtime.py); a commit
+        # The log is checkpointed by a worker (runtime/housekeeping.py); a commit
         # only checkpoints by itself past a much larger log than the default.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
         "PRAGMA wal_autocheckpoint=8000;",

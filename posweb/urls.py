@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from hq import views as hq_views
 from integrations import views as channel_views
 from kitchen import views as kitchen_views
-from hq import views as hq_views
 from posweb.api import api
 from registers import views as register_views
 from registers import views_money

@@ -1,11 +1,19 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
-
+from django import forms
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
 
 from registers.models import (
-    Category, Device, MenuItem, Modifier, ModifierGroup, Order, OrderLine, Payment, SoldOut, Staff, Store, StoreItem,
+    Category,
+    MenuItem,
+    Modifier,
+    ModifierGroup,
+    Order,
+    OrderLine,
+    Payment,
+    SoldOut,
+    Staff,
+    Store,
+    StoreItem,
 )
 from sync.admin import PublishesMasterData as _Publishes
 
@@ -36,8 +44,6 @@ class StoreChoice:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "store":
-            from django import forms
-
             choices = [(s.code, str(s)) for s in Store.objects.all()]
             return forms.ChoiceField(choices=choices, label=db_field.verbose_name)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -114,29 +120,6 @@ class SoldOutAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
-    list_display = ["name", "store", "kind", "created_at", "revoked_at"]
-    list_filter = ["kind", "store"]
-    # Revocation is a replicated change (security/pairing.py), never a field edit.
-    readonly_fields = ["created_at", "revoked_at"]
-    actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False  # devices are paired (Pairing codes), so each gets its own token
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # deleting would not reach the siblings; revoke instead
-
-    @admin.action(description=_("Revoke the selected devices on every node"))
-    def revoke(self, request, queryset):
-        from security.pairing import device_revoke
-
-        for device in queryset:
-            device_revoke(device=device, by=request.user.get_username())
-        self.message_user(request, _("Revoked: %(names)s") % {"names": ", ".join(d.name for d in queryset)})
 
 
 @admin.register(Staff)

@@ -15,19 +15,19 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from registers import adjustments, drawer, offline_card, reports, selectors, staff, tender, voids
+from registers import adjustments, drawer, offline_card, report_breakdown, reports, selectors, staff, tender, voids
 from registers.auth import device_auth
 from registers.models import Store, ZReport
 from registers.receipt_escpos import receipt_escpos
 from registers.receipts import receipt_for, receipt_print
 from registers.schemas import (
     DiscountIn,
-    PayIn,
-    PriceOverrideIn,
     DrawerIn,
     DrawerOut,
     ErrorOut,
     OrderOut,
+    PayIn,
+    PriceOverrideIn,
     RefundIn,
     RefundOut,
     SettleIn,
@@ -106,7 +106,7 @@ def order_refund(request: HttpRequest, order_id: uuid.UUID, body: RefundIn):
             refund_id=body.id,
             manager_pin=body.manager_pin,
             reason=body.reason,
-            lines=None if body.lines is None else [voids.RefundLine(l.position, l.qty) for l in body.lines],
+            lines=None if body.lines is None else [voids.RefundLine(line.position, line.qty) for line in body.lines],
             method=body.method,
             register=body.register or request.device.name,
         )
@@ -222,8 +222,6 @@ def sales(request: HttpRequest, q: Query[DayQuery]):
 
 def _sales_detail(store: Store, day) -> dict:
     # by_item and by_hour are optional additions to the contract's sales shape.
-    from registers import report_breakdown
-
     return {
         **reports.day_report(store=store.code, day=day),
         "by_item": report_breakdown.by_item(store=store.code, day=day),
@@ -233,10 +231,6 @@ def _sales_detail(store: Store, day) -> dict:
 
 @router.get("/reports/sales.csv", response={200: None, 404: ErrorOut, 422: ErrorOut}, summary="Sales of a business day as CSV")
 def sales_csv(request: HttpRequest, q: Query[DayQuery]):
-    from django.http import HttpResponse
-
-    from registers import report_breakdown
-
     store = _report_store(q)
     if store is None:
         return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})

@@ -1,17 +1,22 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from runtime.housekeeping import wal_checkpoint
+from runtime.workers import worker
+from sync import hooks
+
 
 class RegistersConfig(AppConfig):
     name = "registers"
     verbose_name = _("Registers and menu")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models are not loaded before ready().
         from registers import projections, sold_out  # noqa: F401  (registers the projectors)
-        from posweb.workers import worker
         from registers.offline_card import offline_card_watch
-
-        from posweb.runtime import wal_checkpoint
+        from registers.selectors import order_exists, store_sync_key
 
         worker("offline-card-alerts", interval=600)(offline_card_watch)
         worker("wal-checkpoint", interval=0.25)(wal_checkpoint)
+        hooks.need_check("order")(order_exists)
+        hooks.store_key_resolver(store_sync_key)

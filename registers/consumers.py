@@ -15,9 +15,9 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from kitchen.livefeed import read_shared
 from registers import live
 from registers.models import Order
+from runtime.reads import read_shared
 
 
 def order_status_as_dict(order: Order) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def order_status_read(order_id: str, store: str) -> dict[str, Any] | None:
 
 class OrdersConsumer(AsyncJsonWebsocketConsumer):
     """On the event loop: a ring reaches every register of the store at once,
-    and they share one read of the order (kitchen.livefeed.read_shared), made
+    and they share one read of the order (runtime.reads.read_shared), made
     off the sync thread that takes the orders."""
 
     async def connect(self) -> None:

@@ -7,11 +7,11 @@ its list, so a lost ring delays an update but never makes one wrong.
 
 from __future__ import annotations
 
-import functools
 import uuid
 
 from channels.layers import get_channel_layer
-from django.db import transaction
+
+from runtime.doorbells import ring_after_commit, send_soon
 
 
 def group_name(store: str) -> str:
@@ -23,22 +23,10 @@ def order_changed(*, store: str, order_id: uuid.UUID | str) -> None:
 
     Every order a transaction touches rings in one hop to the channel layer
     after commit: a batch of forty orders made forty event-loop round trips."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        for _, func, _ in connection.run_on_commit:
-            rings = getattr(func, "order_rings", None)
-            if rings is not None:
-                rings.setdefault((store, str(order_id)))
-                return
-    rings: dict[tuple[str, str], None] = {(store, str(order_id)): None}
-    ring = functools.partial(_ring_all, rings)
-    ring.order_rings = rings  # type: ignore[attr-defined]
-    transaction.on_commit(ring)
+    ring_after_commit("registers.orders", (store, str(order_id)), _ring_all)
 
 
-def _ring_all(rings: dict[tuple[str, str], None]) -> None:
-    from kitchen.feed import send_soon
-
+def _ring_all(rings: list[tuple[str, str]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return

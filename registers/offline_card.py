@@ -14,6 +14,7 @@ import logging
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -105,8 +106,6 @@ def offline_card_watch() -> list[dict[str, Any]]:
     The alerts themselves are in GET /api/alerts/offline-card and the X report;
     this puts them in the node's log, where a push notifier can pick them up.
     """
-    from django.conf import settings
-
     alerts = offline_card_alerts(store=settings.POS_STORE)
     for alert in alerts:
         log.warning("offline card payment %s (No. %s, %s yen) %s: settle by %s",

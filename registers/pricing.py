@@ -24,7 +24,7 @@ class Line:
 
 def reprice(lines: list[Line], overrides: dict[int, int], discount: int) -> tuple[list[Line], int, list[dict[str, int]]]:
     """Lines with ``overrides`` (position -> unit price) applied, the total after ``discount``, and taxes per rate."""
-    priced = [Line(l.position, l.qty, overrides.get(l.position, l.unit_price), l.tax_rate) for l in lines]
+    priced = [Line(x.position, x.qty, overrides.get(x.position, x.unit_price), x.tax_rate) for x in lines]
     by_rate: dict[int, int] = {}
     for line in priced:
         by_rate[line.tax_rate] = by_rate.get(line.tax_rate, 0) + line.qty * line.unit_price

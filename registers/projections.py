@@ -12,6 +12,7 @@ import uuid
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from registers.adjustments import order_reprice
 from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
 from sync.models import Change
 from sync.projection import projector, projector_many
@@ -292,8 +293,6 @@ def day_closed(change: Change) -> None:
 @projector("order.discounted")
 @projector("order.price_overridden")
 def order_adjusted(change: Change) -> None:
-    from registers.adjustments import order_reprice
-
     data = change.payload
     OrderAdjustment.objects.get_or_create(
         id=change.id,
@@ -316,8 +315,6 @@ def order_adjusted(change: Change) -> None:
 @projector_many("order.placed")
 def order_placed_reprice(changes: list[Change]) -> None:
     """Adjustments that arrived before their sale apply once it does."""
-    from registers.adjustments import order_reprice
-
     ids = [change.payload["id"] for change in changes]
     for order_id in set(OrderAdjustment.objects.filter(order_id__in=ids).values_list("order_id", flat=True)):
         order_reprice(str(order_id))

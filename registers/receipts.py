@@ -9,6 +9,7 @@ printer, so all three always say the same thing.
 
 from __future__ import annotations
 
+import unicodedata
 import zoneinfo
 from typing import Any
 
@@ -120,8 +121,6 @@ def receipt_text_lines(receipt: dict[str, Any], width: int = 32) -> list[tuple[s
 
 
 def display_width(text: str) -> int:
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 import datetime as dt
 import uuid
+import warnings
 from typing import Literal
 
 from ninja import Field, Schema

@@ -6,9 +6,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from registers.models import MenuItem, Order, OrderLine, Payment
+from registers.models import MenuItem, Order, OrderLine, Payment, Store
+from registers.store_menu import apply_store
 
 
 def menu_items() -> QuerySet[MenuItem]:
@@ -16,10 +18,6 @@ def menu_items() -> QuerySet[MenuItem]:
 
 
 def menu_as_dict(store: str | None = None) -> dict[str, Any]:
-    from django.conf import settings
-
-    from registers.store_menu import apply_store
-
     items = apply_store(menu_items(), store=store or settings.POS_STORE)
     categories = {item.category.code: item.category for item in items}
     return {
@@ -129,3 +127,16 @@ def order_as_dict(order: Order) -> dict[str, Any]:
         "ready_at": order.ready_at.isoformat() if order.ready_at else None,
         "voided_at": order.voided_at.isoformat() if order.voided_at else None,
     }
+
+
+def order_exists(key: str) -> bool:
+    """Whether the order ``key`` (a UUID) is here: replication's need ``order:<id>`` (sync.hooks)."""
+    try:
+        return Order.objects.filter(pk=uuid.UUID(key)).exists()
+    except ValueError:
+        return False
+
+
+def store_sync_key(store: str) -> str | None:
+    """The key the nodes of ``store`` sign sync calls with, as HQ knows it (sync.hooks)."""
+    return Store.objects.filter(code=store).exclude(sync_key="").values_list("sync_key", flat=True).first()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +20,10 @@ from django.utils import timezone
 from registers import numbers, tax, tender
 from registers.business_day import business_date
 from registers.models import MenuItem, Modifier, Order, Store, TicketCounter
+from registers.offline_card import settle_by_for
 from registers.store_menu import priced_menu
+from registers.stores import store_get_current  # noqa: F401  (re-exported: the views call it from here)
+from runtime.batching import GroupCommit
 from sync.services import changes_record
 
 MAX_LINES = 100
@@ -47,12 +49,6 @@ class LineRequest:
 def request_digest(body: dict[str, Any]) -> str:
     """Digest of a request's meaning: same digest, same order (key order and spacing do not count)."""
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
-
-
-def store_get_current() -> Store:
-    """This node's store row, created with defaults on first use so a bare node still works."""
-    store, _ = Store.objects.get_or_create(code=settings.POS_STORE, defaults={"name": settings.POS_STORE})
-    return store
 
 
 def order_place(
@@ -122,81 +118,26 @@ class _Job:
 
 
 GATHER_S = 0.002
-_queue: list[_Job] = []
-_queue_lock = threading.Lock()
-_writer = threading.Lock()
 
 
-def _group_commit(job: _Job) -> None:
-    """Record ``job`` in one transaction with every order queued meanwhile.
-
-    Whoever holds the writer lock commits for all who queued while it worked
-    (one leader at a time, no background thread): a burst from many registers
-    costs one transaction and a few bulk inserts per batch instead of two
-    dozen queries per order, and this process never races itself for
-    SQLite's write lock. If a batch fails, each order is retried on its own so
-    one bad order fails alone.
-    """
-    with _queue_lock:
-        _queue.append(job)
-    # Followers wait on their own event rather than on the writer lock, so a
-    # finished batch wakes its orders at once instead of handing the lock from
-    # thread to thread. A leader drains the queue until it is empty and looks
-    # again after letting go, so no order queued meanwhile is left waiting.
-    while True:
-        if _writer.acquire(blocking=False):
-            try:
-                _drain()
-            finally:
-                _writer.release()
-            with _queue_lock:
-                more = bool(_queue)
-            if more:
-                continue
-        # A leader interrupted mid-drain must not strand us: look again now and then.
-        if job.finished.wait(0.5):
-            return
+def _fail(job: _Job, exc: BaseException) -> None:
+    # An IntegrityError is the same id committed meanwhile: the caller
+    # answers it as a replay. Anything else is the caller's error.
+    job.order, job.error = None, (None if isinstance(exc, IntegrityError) else exc)
 
 
-def _drain() -> None:
-    busy = False
-    while True:
-        if busy:
-            # Under load, the registers answered by the last batch are about
-            # to send their next orders: a moment's pause lets them join this
-            # batch instead of the one after (fewer, fuller transactions).
-            time.sleep(GATHER_S)
-        with _queue_lock:
-            batch = _queue[:]
-            _queue.clear()
-        if not batch:
-            return
-        busy = len(batch) > 1
-        _commit(batch)
+def _write(batch: list[_Job]) -> None:
+    _record(batch)
 
 
-def _commit(batch: list[_Job]) -> None:
-    try:
-        with transaction.atomic():
-            _record(batch)
-    except Exception as exc:
-        if len(batch) > 1:
-            for job in batch:
-                _commit([job])
-            return
-        [job] = batch
-        # An IntegrityError is the same id committed meanwhile: the caller
-        # answers it as a replay. Anything else is the caller's error.
-        job.order, job.error = None, (None if isinstance(exc, IntegrityError) else exc)
-        job.finished.set()
-    except BaseException as exc:
-        for job in batch:
-            job.order, job.error = None, exc
-            job.finished.set()
-        raise
-    else:
-        for job in batch:
-            job.finished.set()
+# Group commit (runtime.batching): whoever holds the writer lock commits for
+# all who queued while it worked, so a burst from many registers costs one
+# transaction and a few bulk inserts per batch instead of two dozen queries
+# per order, and this process never races itself for SQLite's write lock. If a
+# batch fails, each order is retried on its own so one bad order fails alone.
+_orders: GroupCommit[_Job] = GroupCommit(_write, fail=_fail, gather_s=GATHER_S)
+_group_commit = _orders.submit
+_commit = _orders.commit
 
 
 def _existing(order_id: uuid.UUID, request_hash: str) -> Order | None:
@@ -378,8 +319,6 @@ def _payment_payload(order_id: uuid.UUID, store: str, settled: list[tender.Settl
 
 
 def _settle_by(store: str, at) -> str:
-    from registers.offline_card import settle_by_for
-
     return settle_by_for(store=Store.objects.get(code=store), at=at).isoformat()
 
 

@@ -10,15 +10,14 @@ sibling), and the register reloads its menu.
 from __future__ import annotations
 
 import logging
-import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from registers import live
+from registers import live, signals
 from registers.models import MenuItem, SoldOut
 from registers.staff import manager_approve
 from sync import merge
@@ -49,23 +48,8 @@ def item_sold_out_set(*, sku: str, sold_out: bool, manager_pin: str | None) -> S
     if sold_out:
         # Only where the mark was made, so the phones get one alert, not one per node.
         name = item.name_ja
-        transaction.on_commit(lambda: _alert_in_background(store, sku, name))
+        transaction.on_commit(lambda: signals.item_sold_out.send(sender=None, store=store, sku=sku, name=name))
     return SoldOut.objects.get(store=store, sku=sku)
-
-
-def _alert_in_background(store: str, sku: str, name: str) -> None:
-    from hq.alerts import alert_raise
-
-    def send() -> None:
-        try:
-            alert_raise(key=f"sold_out:{store}:{sku}:{timezone.now():%Y%m%d%H%M%S}", kind="sold_out", store=store,
-                        detail={"item": name}, url="/register/manager/")
-        except Exception:  # noqa: BLE001 - the mark is recorded; an alert is best effort
-            log.warning("sold-out alert for %s failed", sku, exc_info=True)
-        finally:
-            connection.close()  # this thread's own connection, opened by alert_raise
-
-    threading.Thread(target=send, name="sold-out-alert", daemon=True).start()
 
 
 def _project(change: Change, sold_out: bool) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from registers.models import MenuItem, Modifier, SoldOut, Store, StoreItem
+from registers.stores import store_get_current
 
 
 def apply_store(items: Iterable[MenuItem], *, store: str) -> list[MenuItem]:
@@ -57,8 +58,6 @@ def priced_menu(store: str) -> PricedMenu:
     cached = _cached
     if version is not None and cached is not None and cached[0] == (version, store):
         return cached[1]
-    from registers.services import store_get_current
-
     menu = PricedMenu(
         store=store_get_current(),
         items={

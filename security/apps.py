@@ -14,4 +14,5 @@ class SecurityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: models are not loaded before ready().
         from security import projections, signals  # noqa: F401  (register projectors and signal handlers)

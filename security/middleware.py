@@ -23,7 +23,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from posweb.cors import origin_of
+from security.origins import origin_of
 from security.pan import pan_field
 from security.throttle import Throttled, throttle_check
 

@@ -1,5 +1,9 @@
+from typing import TYPE_CHECKING
+
+from django.conf import settings
 from django.contrib import admin
 
+from sync.master import is_master, master_publish, master_withdraw
 from sync.models import Change
 
 
@@ -21,7 +25,14 @@ class ChangeAdmin(admin.ModelAdmin):
         return False
 
 
-class PublishesMasterData:
+# The mixin is only ever mixed into a ModelAdmin; say so to the type checker.
+if TYPE_CHECKING:
+    _MixinBase = admin.ModelAdmin
+else:
+    _MixinBase = object
+
+
+class PublishesMasterData(_MixinBase):
     """ModelAdmin mixin: at HQ, saving or deleting a master row (menu item,
     category, modifier, station, store) publishes it to every store. At a
     store the edit stays local and HQ's next change overwrites it."""
@@ -49,18 +60,10 @@ class PublishesMasterData:
 
 
 def _publish(obj) -> None:
-    from django.conf import settings
-
-    from sync.master import is_master, master_publish
-
     if settings.POS_ROLE == "hq" and is_master(obj):
         master_publish(instance=obj)
 
 
 def _withdraw(obj) -> None:
-    from django.conf import settings
-
-    from sync.master import is_master, master_withdraw
-
     if settings.POS_ROLE == "hq" and is_master(obj):
         master_withdraw(instance=obj)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from sync import auth, replication, selectors
+from sync import auth, hooks, replication, selectors
 from sync.peers import peer_heard
 
 router = Router(tags=["health"])
@@ -31,9 +31,7 @@ def health(request: HttpRequest):
 def _key_for(store: str) -> str | None:
     """The key a node of ``store`` signs with: ours at a store node, the store's at HQ."""
     if settings.POS_ROLE == "hq":
-        from registers.models import Store
-
-        return Store.objects.filter(code=store).exclude(sync_key="").values_list("sync_key", flat=True).first()
+        return hooks.store_key(store)
     return settings.POS_SYNC_KEY
 
 
@@ -77,20 +75,15 @@ def _signed_call(request: HttpRequest, handle) -> HttpResponse:
 
 
 def _contact(signed: auth.Signed, raw: bytes) -> None:
-    """At HQ, note which store node called and what it holds (hq app: store health)."""
+    """At HQ, tell who listens (the hq app: store health) which store node called, and what it said."""
     if settings.POS_ROLE != "hq":
         return
-    from hq.services import contact_heard
-
     try:
-        # Only the HQ link's pulls say what the node holds of its own store
-        # and which kitchen screens and printers it has.
         body = json.loads(raw or b"{}")
-        vector, kitchen = body.get("held"), body.get("kitchen")
-    except (ValueError, AttributeError):
-        vector = kitchen = None
-    ok = isinstance(vector, dict) and all(isinstance(v, int) for v in vector.values())
-    contact_heard(store=signed.store, node=signed.node, their_vector=vector if ok else None, kitchen=kitchen)
+    except ValueError:
+        body = None
+    hooks.peer_called.send(sender=None, store=signed.store, node=signed.node,
+                           body=body if isinstance(body, dict) else {})
 
 
 def _vector_arg(body: dict[str, Any]) -> dict[str, int]:

@@ -35,14 +35,14 @@ class Clock:
 
     last: int = 0
 
-    def tick(self, now_ms: int) -> "Clock":
+    def tick(self, now_ms: int) -> Clock:
         """The timestamp for a local event."""
         wall, logical = unpack(self.last)
         if now_ms > wall:
             return Clock(pack(now_ms, 0))
         return Clock(_bump(wall, logical))
 
-    def receive(self, remote: int, now_ms: int) -> "Clock":
+    def receive(self, remote: int, now_ms: int) -> Clock:
         """Merge a remote timestamp; refuse one too far ahead of our wall clock."""
         r_wall, r_logical = unpack(remote)
         if r_wall - now_ms > MAX_DRIFT_MS:

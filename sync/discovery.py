@@ -19,6 +19,7 @@ import hmac
 import logging
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -66,13 +67,12 @@ def start(*, interfaces: Any = None) -> None:
     global _zeroconf
     if not settings.POS_DISCOVERY or _zeroconf is not None:
         return
+    # Imported here: mDNS is opt-in, and zeroconf is heavy to load for every node.
     from zeroconf import InterfaceChoice, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
     url = settings.POS_ADVERTISE_URL
     zc = Zeroconf(interfaces=interfaces or InterfaceChoice.All)
     if url:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(url)
         props = announcement(store=settings.POS_STORE, node=settings.POS_NODE, url=url, key=settings.POS_SYNC_KEY)
         info = ServiceInfo(

@@ -11,7 +11,7 @@ the store it describes (and never carries the sync key).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.db.models.deletion import ProtectedError
 from sync import merge
 from sync.models import Change, MasterVersion
 from sync.projection import MissingDependency, projector
+from sync.services import change_record
 
 # label -> natural key field. Order matters for publish_all: what others point to first.
 MASTER_MODELS = {
@@ -86,8 +87,6 @@ def master_withdraw(*, instance: models.Model) -> Change:
 
 
 def _publish(kind: str, instance: models.Model, fields: dict[str, Any] | None) -> Change:
-    from sync.services import change_record
-
     if settings.POS_ROLE != "hq":
         raise NotHQ("master data is edited at HQ; a store's copy is overwritten by HQ's")
     label = _label(instance)
@@ -113,7 +112,7 @@ def _applies_here(label: str, key: str) -> bool:
     return label not in STORE_SCOPED or settings.POS_ROLE == "hq" or key.split(":", 1)[0] == settings.POS_STORE
 
 
-def _newer(change: Change) -> MasterVersion | None | bool:
+def _newer(change: Change) -> MasterVersion | Literal[False] | None:
     """The row's version if ``change`` wins over it (None when there is none yet), else False."""
     label, key = change.payload.get("model"), str(change.payload.get("key", ""))
     if label not in MASTER_MODELS or not key or not _applies_here(label, key):
@@ -170,8 +169,8 @@ def _values(model: type[models.Model], fields: dict[str, Any]) -> tuple[dict[str
             continue
         raw = fields[f.name]
         if f.is_relation:
-            target = f.related_model
-            values[f.name] = target.objects.filter(**{_natural_key(target): raw}).first() if raw is not None else None
+            target = cast(type[models.Model], f.related_model)
+            values[f.name] = target._default_manager.filter(**{_natural_key(target): raw}).first() if raw is not None else None
             if raw is not None and values[f.name] is None:
                 # e.g. an item whose new category was published by another HQ
                 # origin and has not arrived yet: wait for it.
@@ -181,5 +180,5 @@ def _values(model: type[models.Model], fields: dict[str, Any]) -> tuple[dict[str
     for f in model._meta.many_to_many:
         if f.name in fields:
             target = f.related_model
-            m2m[f.name] = list(target.objects.filter(**{f"{_natural_key(target)}__in": fields[f.name]}))
+            m2m[f.name] = list(target._default_manager.filter(**{f"{_natural_key(target)}__in": fields[f.name]}))
     return values, m2m

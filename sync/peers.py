@@ -20,13 +20,16 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from sync import merge
+from runtime import workers
+from sync import discovery, hooks, merge
+from sync.replication import changes_after, changes_apply, origin_rotate, vector
+from sync.services import node_state_get
 from sync.transport import PeerClient, PeerError, PeerUnauthorized
 
 log = logging.getLogger(__name__)
@@ -136,9 +139,6 @@ class Link:
             self.status.last_contact = timezone.now()
 
     def _learn(self, answer: dict[str, Any]) -> dict[str, int]:
-        from sync.replication import origin_rotate
-        from sync.services import node_state_get
-
         theirs = {k: v for k, v in answer.get("vector", {}).items() if isinstance(v, int)}
         self.status.node = str(answer.get("node", ""))[:80]
         # The peer's own answer is the truth about it (joining would keep a
@@ -150,8 +150,6 @@ class Link:
         return theirs
 
     def push(self) -> bool:
-        from sync.replication import changes_after, vector
-
         theirs = _known_vector(self.status)
         if theirs is None:
             self._learn(self.client.call("/sync/push", {"changes": [], "vector": vector(self.pull_stores)}))
@@ -182,15 +180,14 @@ class Link:
         return True
 
     def pull(self) -> None:
-        from sync.replication import changes_apply, vector
-
         self.status.last_pull = time.monotonic()
         for _ in range(MAX_BATCHES):
             body = {"vector": vector(self.pull_stores), "limit": BATCH}
             if self.status.kind == "hq":
                 # What this node holds of its own store, so HQ can show the store's backlog (hq app).
                 body["held"] = vector(self.push_stores)
-                body["kitchen"] = _kitchen_presence()
+                # And what the apps add (the kitchen's live screens and printers, sync.hooks).
+                body.update(hooks.hq_pull_extras())
             answer = self.client.call("/sync/pull", body)
             changes = answer.get("changes", [])
             if not changes:
@@ -210,25 +207,14 @@ class Link:
                 return
 
 
-def _kitchen_presence() -> dict[str, Any] | None:
-    """Live kitchen screens and printers per station, for HQ's store health
-    (kitchen app); never lets a kitchen read stop the pull."""
-    try:
-        from kitchen.selectors import kitchen_presence
-
-        return kitchen_presence()
-    except Exception:  # noqa: BLE001 - HQ just shows nothing for this node
-        log.exception("kitchen presence for HQ")
-        return None
-
-
 def fit(batch: list, budget: int | None = None) -> list[dict[str, Any]]:
     """The batch's first changes whose wire form fits in the peer's request size
     limit (POS_MAX_BODY_BYTES, less room for the vector), always at least one;
     the rest goes in the next request. Without this, a run of very large
     orders would be refused with 413 on every try and replication would stall."""
     budget = budget if budget is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 3 // 4
-    wires, size = [], 0
+    wires: list[dict[str, Any]] = []
+    size = 0
     for change in batch:
         wire = change.as_wire()
         size += len(json.dumps(wire, separators=(",", ":"), ensure_ascii=False).encode()) + 1
@@ -253,8 +239,6 @@ def _link(url: str, kind: str) -> Link:
 
 def siblings_turn() -> None:
     """The sync-push worker: every sibling gets what it lacks; pull when due."""
-    from posweb import workers
-
     more = False
     for url in sibling_urls():
         link = _link(url, "sibling")
@@ -265,8 +249,6 @@ def siblings_turn() -> None:
 
 def hq_turn() -> None:
     """The sync-hq worker: upload this store's changes in slices; fetch master data."""
-    from posweb import workers
-
     if not settings.POS_HQ_URL or settings.POS_ROLE == "hq":
         return
     link = _link(settings.POS_HQ_URL, "hq")
@@ -276,8 +258,6 @@ def hq_turn() -> None:
 
 
 def sibling_urls() -> list[str]:
-    from sync import discovery
-
     return list(dict.fromkeys([*settings.POS_PEERS, *discovery.discovered_urls()]))
 
 
@@ -287,14 +267,10 @@ def statuses() -> list[PeerStatus]:
 
 
 def register_workers() -> None:
-    from posweb import workers
-
     if settings.POS_ROLE == "store":
         workers.worker("sync-push", interval=ANTI_ENTROPY_S)(siblings_turn)
         workers.worker("sync-hq", interval=2.0)(hq_turn)
         if settings.POS_DISCOVERY:
-            from sync import discovery
-
             # A worker, so that mDNS starts only in the serving process (not
             # in migrate or shell); start() is idempotent.
             workers.worker("sync-discovery", interval=60.0)(discovery.start)

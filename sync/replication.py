@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from sync import merge
+from sync import hooks, merge
 from sync.clock import Clock, ClockDriftError
 from sync.models import Change, NodeState, ParkedChange, PeerState, VectorEntry
 from sync.projection import MissingDependency, project, project_many
@@ -225,7 +225,7 @@ class _Batch:
     any_parked: bool
 
     @classmethod
-    def start(cls, changes: list[dict[str, Any]]) -> "_Batch":
+    def start(cls, changes: list[dict[str, Any]]) -> _Batch:
         ids = [uuid.UUID(c["id"]) for c in changes]
         known = set(Change.objects.filter(pk__in=ids).values_list("id", flat=True)) if ids else set()
         return cls(known, set(), ParkedChange.objects.exists())
@@ -370,15 +370,8 @@ def _project_guarded(change: Change) -> str | None:
 
 
 def _satisfied(need: str) -> bool:
-    kind, _, key = need.partition(":")
-    if kind == "order":
-        from registers.models import Order
-
-        try:
-            return Order.objects.filter(pk=uuid.UUID(key)).exists()
-        except ValueError:
-            return False
-    return True
+    # The app that owns what is needed judges it (sync.hooks.need_check).
+    return hooks.need_satisfied(need)
 
 
 def _peer_state_save(url: str, node: str, their_vector: dict[str, int]) -> None:

@@ -9,20 +9,18 @@ from django.utils import timezone
 
 from sync import merge
 from sync.models import ParkedChange, PeerState
+from sync.peers import sibling_urls, status_for
+from sync.replication import backlog, vector
 from sync.services import node_state_get
 
 
 def version_vector() -> dict[str, int]:
     """Per origin, the highest sequence this node holds without gaps."""
-    from sync.replication import vector
-
     return vector()
 
 
 def _lag(their_vector: dict[str, int] | None, stores: set[str]) -> dict[str, Any]:
     """How far a peer is behind us: changes it lacks and the age of the oldest."""
-    from sync.replication import backlog
-
     if their_vector is None:
         return {"behind": None, "lag_ms": None}
     count, oldest = backlog(their_vector, stores=stores)
@@ -35,8 +33,6 @@ def _saved_vectors() -> dict[str, dict[str, int]]:
 
 
 def peers_as_list() -> list[dict[str, Any]]:
-    from sync.peers import sibling_urls, status_for
-
     saved = _saved_vectors()
     stores = {settings.POS_STORE, merge.ALL_STORES}
     result = []
@@ -48,8 +44,6 @@ def peers_as_list() -> list[dict[str, Any]]:
 
 
 def hq_as_dict() -> dict[str, Any]:
-    from sync.peers import status_for
-
     if settings.POS_ROLE == "hq" or not settings.POS_HQ_URL:
         return {"url": None, "state": "not_configured", "upstream_backlog": 0, "backlog_age_s": None}
     status = status_for(settings.POS_HQ_URL, "hq")

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from runtime import workers
 from sync.clock import Clock
 from sync.models import Change, NodeState
 from sync.projection import project_many
@@ -95,8 +96,6 @@ def new_origin() -> str:
 def replication_wake() -> None:
     """After a commit: push the new changes to the siblings and HQ now rather
     than at the next interval (the database is the truth; this is a doorbell)."""
-    from posweb import workers
-
     workers.wake("sync-push")
     workers.wake("sync-hq")
 

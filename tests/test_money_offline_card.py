@@ -82,7 +82,7 @@ def test_settling_a_non_offline_payment_is_refused(register_client):
 
 
 def test_the_worker_logs_payments_near_their_deadline(register_client, caplog):
-    from posweb.workers import _workers
+    from runtime.workers import _workers
     from registers.offline_card import offline_card_watch
 
     assert "offline-card-alerts" in _workers

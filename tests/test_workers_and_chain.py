@@ -8,7 +8,7 @@ import time
 import pytest
 from django.db import transaction
 
-from posweb import workers
+from runtime import workers
 from sync.models import Change
 from sync.services import change_digest, change_record
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from posweb.notify.webpush import key_dir, vapid_keys_generate
+from runtime.notify.webpush import key_dir, vapid_keys_generate
 
 
 class Command(BaseCommand):

@@ -12,6 +12,7 @@ from django.db import transaction
 from kitchen.models import Station
 from registers.demo import DEMO_DEVICE, DEMO_KITCHEN, demo_kitchen_token, demo_token
 from registers.models import Category, Device, MenuItem, Modifier, ModifierGroup, Staff, Store, token_digest
+from sync.master import master_publish_all
 
 STATIONS = [
     ("grill", "グリル", "Grill"),
@@ -111,8 +112,6 @@ class Command(BaseCommand):
             Device.objects.get_or_create(token_hash=token_digest(token), defaults={"store": store.code, "name": name, "kind": kind})
         self.stdout.write(f"demo store {store.code}: {len(ITEMS)} items, {len(STATIONS)} stations, {len(STAFF)} staff")
         if settings.POS_ROLE == "hq":
-            from sync.master import master_publish_all
-
             self.stdout.write(f"published {master_publish_all()} master rows to the stores")
 
     def _store(self) -> Store:

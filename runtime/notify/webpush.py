@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
-from posweb.notify.base import DeliveryFailed, Notification, TargetGone, Transport
+from runtime.notify.base import DeliveryFailed, Notification, TargetGone, Transport
 
 SUBJECT = "mailto:pos-alerts@example.invalid"
 
@@ -36,13 +36,14 @@ def _b64url(raw: bytes) -> str:
 
 def vapid_keys_generate(*, force: bool = False) -> VapidKeys:
     """Make a P-256 key pair under POS_DATA_DIR (kept if it exists unless ``force``)."""
+    # Imported here: key generation is a one-off command; cryptography is heavy to load.
     from cryptography.hazmat.primitives import serialization
     from py_vapid import Vapid02
 
     folder = key_dir()
     private = folder / "private_key.pem"
     if private.exists() and not force:
-        return vapid_keys()
+        return _stored_keys()
     folder.mkdir(parents=True, exist_ok=True)
     vapid = Vapid02()
     vapid.generate_keys()
@@ -51,7 +52,14 @@ def vapid_keys_generate(*, force: bool = False) -> VapidKeys:
     os.chmod(private, 0o600)
     point = vapid.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     (folder / "public_key.txt").write_text(_b64url(point))
-    return vapid_keys()
+    return _stored_keys()
+
+
+def _stored_keys() -> VapidKeys:
+    keys = vapid_keys()
+    if keys is None:  # the files just written (or kept) cannot be read back
+        raise RuntimeError(f"no readable VAPID keys under {key_dir()}")
+    return keys
 
 
 def vapid_keys() -> VapidKeys | None:
@@ -75,6 +83,7 @@ class WebPush(Transport):
         self.timeout = timeout
 
     def send(self, target: dict[str, Any], notification: Notification) -> None:
+        # Imported here: pywebpush loads cryptography and requests, needed only when a push goes out.
         from pywebpush import WebPushException, webpush
 
         if self.keys is None:

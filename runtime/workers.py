@@ -14,17 +14,20 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import connections
 
 log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[[], object])
 
 
 @dataclass
 class Worker:
     name: str
     interval: float
-    func: Callable[[], None]
+    func: Callable[[], object]  # what it returns is ignored
     wake_event: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
 
@@ -69,10 +72,10 @@ _workers: dict[str, Worker] = {}
 _stop = threading.Event()
 
 
-def worker(name: str, *, interval: float) -> Callable[[Callable[[], None]], Callable[[], None]]:
+def worker(name: str, *, interval: float) -> Callable[[F], F]:
     """Register ``func`` as the worker ``name`` (registering a name again replaces it)."""
 
-    def register(func: Callable[[], None]) -> Callable[[], None]:
+    def register(func: F) -> F:
         _workers[name] = Worker(name, interval, func)
         return func
 
@@ -107,3 +110,22 @@ def stop_all(timeout: float = 5) -> None:
         if w.thread is not None:
             w.thread.join(timeout)
             w.thread = None
+
+
+def run_in_background(func: Callable[[], None], *, name: str) -> threading.Thread:
+    """Run ``func`` once on a daemon thread of its own, so a request that has
+    committed answers without waiting for slow best-effort work (an alert to
+    managers' phones). Failures are logged; the thread's own database
+    connections are closed when it ends."""
+
+    def run() -> None:
+        try:
+            func()
+        except Exception:  # noqa: BLE001 - best effort: the caller has already answered
+            log.warning("background task %s failed", name, exc_info=True)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread
