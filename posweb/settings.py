@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "sync",
+    "stores",  # shared domain below registers/kitchen/security: stores, devices, staff
+    "menu",  # shared domain: the catalogue (may use stores)
     "registers",
     "kitchen",
     "integrations",  # after kitchen: its projectors read the status the kitchen's derived

@@ -22,6 +22,7 @@ from registers import numbers, tax, tender
 from registers.business_day import business_date
 from registers.models import MenuItem, Modifier, Order, Store, TicketCounter
 from registers.store_menu import priced_menu
+from stores.services import store_get_current  # noqa: F401  (re-exported: callers say services.store_get_current)
 from sync.services import changes_record
 
 MAX_LINES = 100
@@ -47,12 +48,6 @@ class LineRequest:
 def request_digest(body: dict[str, Any]) -> str:
     """Digest of a request's meaning: same digest, same order (key order and spacing do not count)."""
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
-
-
-def store_get_current() -> Store:
-    """This node's store row, created with defaults on first use so a bare node still works."""
-    store, _ = Store.objects.get_or_create(code=settings.POS_STORE, defaults={"name": settings.POS_STORE})
-    return store
 
 
 def order_place(

@@ -7,9 +7,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from security.models import PairingCode
-from security.pairing import PAIRING_TTL_S, pairing_code_issue
+from security.pairing import PAIRING_TTL_S, device_revoke, pairing_code_issue
+from stores.models import Device
 
 
 @admin.register(PairingCode)
@@ -42,3 +44,25 @@ class PairingCodeAdmin(admin.ModelAdmin):
             "device": obj,
         }
         return TemplateResponse(request, "security/pairing_code.html", context)
+
+
+# Devices are stores' rows, but revoked through pairing (a replicated change), so their admin lives here.
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ["name", "store", "kind", "created_at", "revoked_at"]
+    list_filter = ["kind", "store"]
+    # Revocation is a replicated change (security/pairing.py), never a field edit.
+    readonly_fields = ["created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # devices are paired (Pairing codes), so each gets its own token
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting would not reach the siblings; revoke instead
+
+    @admin.action(description=_("Revoke the selected devices on every node"))
+    def revoke(self, request, queryset):
+        for device in queryset:
+            device_revoke(device=device, by=request.user.get_username())
+        self.message_user(request, _("Revoked: %(names)s") % {"names": ", ".join(d.name for d in queryset)})
