@@ -152,7 +152,8 @@ def _check_own_backlog() -> None:
 
 
 def _check_kitchen_screens() -> None:
-    from kitchen.models import Station, Ticket
+    from menu.models import Station
+    from kitchen.models import Ticket
 
     store = settings.POS_STORE
     cutoff = timezone.now() - dt.timedelta(seconds=settings.POS_KITCHEN_SCREEN_ALERT_AFTER)

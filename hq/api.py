@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
 from hq import selectors, services
-from registers.auth import device_auth
+from stores.auth import device_auth
 
 
 class StaffSession(SessionAuth):

@@ -13,7 +13,7 @@ from hq.models import Alert, NodeContact
 
 def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """One entry per store HQ knows, silent ones flagged (POS_STORE_SILENT_AFTER)."""
-    from registers.models import Store
+    from stores.models import Store
 
     now = now or timezone.now()
     silent_after = settings.POS_STORE_SILENT_AFTER
@@ -62,7 +62,7 @@ def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
 
 def sold_out_now() -> list[dict[str, Any]]:
     """Items the stores have marked sold out (HQ sees them by replication)."""
-    from registers.models import SoldOut
+    from menu.models import SoldOut
 
     return [
         {"store": s.store, "sku": s.sku, "staff": s.staff, "at": s.at}

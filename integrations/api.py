@@ -28,7 +28,7 @@ from integrations.schemas import (
 )
 from registers import services as register_services
 from registers import tender
-from registers.auth import device_auth
+from stores.auth import device_auth
 from registers.staff import NotAllowed, TooManyPins
 
 router = Router(tags=["integrations"])

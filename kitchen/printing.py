@@ -23,7 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kitchen import services
-from kitchen.models import PrinterState, Station, Ticket
+from kitchen.models import PrinterState, Ticket
+from menu.models import Station
 from kitchen.printers.base import Printer, PrinterError, ticket_job
 from kitchen.printers.escpos import EscposNetworkPrinter
 from kitchen.selectors import ticket_as_dict
@@ -125,7 +126,7 @@ def receipt_print(*, order_id: uuid.UUID | str, printer: Printer, copy: bool = F
     Call it outside any transaction (it is network I/O); a failed receipt is
     the cashier's to retry, the sale itself is already recorded.
     """
-    from registers.models import Store
+    from stores.models import Store
     from registers.receipt_escpos import receipt_escpos
     from registers.receipts import receipt_for
     from registers.selectors import order_get

@@ -57,7 +57,8 @@ def tickets_open(*, store: str, station: str = "") -> list[dict[str, Any]]:
 
 def kitchen_status(*, store: str) -> dict[str, Any]:
     """Printers as this node last found them, and open tickets no screen has acknowledged yet."""
-    from kitchen.models import PrinterState, Station
+    from kitchen.models import PrinterState
+    from menu.models import Station
 
     states = {p.station: p for p in PrinterState.objects.all()}
     printers = []
@@ -114,7 +115,8 @@ def stations_reachable(*, now=None) -> dict[str, dict[str, Any]]:
 
     from django.utils import timezone
 
-    from kitchen.models import KitchenScreen, PrinterState, Station
+    from kitchen.models import KitchenScreen, PrinterState
+    from menu.models import Station
 
     now = now or timezone.now()
     live = KitchenScreen.objects.filter(last_seen__gte=now - dt.timedelta(seconds=SCREEN_TTL_SECONDS))

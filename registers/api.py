@@ -12,8 +12,9 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from registers import selectors, services, tender
-from registers.auth import device_auth
-from registers.models import Order, Staff
+from stores.auth import device_auth
+from registers.models import Order
+from stores.models import Staff
 from registers.offline_card import offline_card_check
 from registers.staff import TooManyPins, staff_by_pin
 from registers.voids import MoneyRejected

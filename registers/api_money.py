@@ -16,8 +16,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from registers import adjustments, drawer, offline_card, reports, selectors, staff, tender, voids
-from registers.auth import device_auth
-from registers.models import Store, ZReport
+from stores.auth import device_auth
+from stores.models import Store
+from registers.models import ZReport
 from registers.receipt_escpos import receipt_escpos
 from registers.receipts import receipt_for, receipt_print
 from registers.schemas import (
@@ -38,7 +39,7 @@ from registers.schemas import (
     ZIn,
     ZOut,
 )
-from registers.services import store_get_current
+from stores.services import store_get_current
 
 router = Router(auth=device_auth, tags=["money"])
 

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from registers.models import Payment, Store
+from registers.models import Payment
+from stores.models import Store
 from registers.voids import MoneyConflict, MoneyRejected, OrderMissing
 from sync.services import change_record
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from registers.models import MenuItem, Order, OrderLine, Payment
+from menu.models import MenuItem
+from registers.models import Order, OrderLine, Payment
 
 
 def menu_items() -> QuerySet[MenuItem]:
@@ -18,7 +19,7 @@ def menu_items() -> QuerySet[MenuItem]:
 def menu_as_dict(store: str | None = None) -> dict[str, Any]:
     from django.conf import settings
 
-    from registers.store_menu import apply_store
+    from menu.store_menu import apply_store
 
     items = apply_store(menu_items(), store=store or settings.POS_STORE)
     categories = {item.category.code: item.category for item in items}

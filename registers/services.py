@@ -18,10 +18,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registers import numbers, tax, tender
-from registers.business_day import business_date
-from registers.models import MenuItem, Modifier, Order, Store, TicketCounter
-from registers.store_menu import priced_menu
+from stores import numbers
+from registers import tax, tender
+from stores.business_day import business_date
+from menu.models import MenuItem, Modifier
+from registers.models import Order
+from stores.models import Store, TicketCounter
+from menu.store_menu import priced_menu
 from stores.services import store_get_current  # noqa: F401  (re-exported: callers say services.store_get_current)
 from sync.services import changes_record
 

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from registers import live
-from registers.models import MenuItem, SoldOut
+from menu.models import MenuItem, SoldOut
 from registers.staff import manager_approve
 from sync import merge
 from sync.models import Change

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from registers.models import Device, token_digest
+from stores.models import Device, token_digest
 from security.models import PairingCode
 from security.throttle import throttle_check, throttle_fail
 from sync.services import change_record

@@ -31,7 +31,7 @@ def health(request: HttpRequest):
 def _key_for(store: str) -> str | None:
     """The key a node of ``store`` signs with: ours at a store node, the store's at HQ."""
     if settings.POS_ROLE == "hq":
-        from registers.models import Store
+        from stores.models import Store
 
         return Store.objects.filter(code=store).exclude(sync_key="").values_list("sync_key", flat=True).first()
     return settings.POS_SYNC_KEY

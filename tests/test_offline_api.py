@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client, override_settings
 
-from registers import numbers
+from stores import numbers
 from tests.personas import order_body
 
 

@@ -28,7 +28,7 @@ def demo_screen_token() -> str | None:
     """The demo kitchen device's token for a store screen page (kitchen, kiosk,
     status board), in demo mode only and while that device is not revoked; a
     real store pairs each screen at /pair/."""
-    from registers.models import Device, token_digest
+    from stores.models import Device, token_digest
 
     if not settings.POS_DEMO:
         return None

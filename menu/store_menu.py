@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from registers.models import MenuItem, Modifier, SoldOut, Store, StoreItem
+from menu.models import MenuItem, Modifier, SoldOut, StoreItem
+from stores.models import Store
 
 
 def apply_store(items: Iterable[MenuItem], *, store: str) -> list[MenuItem]:
@@ -57,7 +58,7 @@ def priced_menu(store: str) -> PricedMenu:
     cached = _cached
     if version is not None and cached is not None and cached[0] == (version, store):
         return cached[1]
-    from registers.services import store_get_current
+    from stores.services import store_get_current
 
     menu = PricedMenu(
         store=store_get_current(),
