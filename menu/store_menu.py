@@ -17,6 +17,7 @@ from django.db import connection
 
 from menu.models import MenuItem, Modifier, SoldOut, StoreItem
 from stores.models import Store
+from stores.services import store_get_current
 
 
 def apply_store(items: Iterable[MenuItem], *, store: str) -> list[MenuItem]:
@@ -58,8 +59,6 @@ def priced_menu(store: str) -> PricedMenu:
     cached = _cached
     if version is not None and cached is not None and cached[0] == (version, store):
         return cached[1]
-    from stores.services import store_get_current
-
     menu = PricedMenu(
         store=store_get_current(),
         items={

@@ -21,7 +21,7 @@ from django.utils import timezone
 from registers import live
 from menu.models import MenuItem, SoldOut
 from registers.staff import manager_approve
-from sync import merge
+from sync import master, merge
 from sync.models import Change
 from sync.projection import projector
 from sync.services import change_record
@@ -93,7 +93,8 @@ def item_back(change: Change) -> None:
 @projector("master.delete")
 def master_changed(change: Change) -> None:
     # A price or availability from HQ: registers reload the menu rather than wait for their next visit.
-    if change.payload.get("model") in ("registers.MenuItem", "registers.StoreItem", "registers.Category"):
+    label = master.wire_label(str(change.payload.get("model")))
+    if label in ("registers.MenuItem", "registers.StoreItem", "registers.Category"):
         menu_changed(store=settings.POS_STORE)
 
 

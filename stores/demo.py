@@ -7,6 +7,8 @@ import hmac
 
 from django.conf import settings
 
+from stores.models import Device, token_digest
+
 DEMO_DEVICE = "register-1"
 DEMO_KITCHEN = "kitchen-1"
 
@@ -28,8 +30,6 @@ def demo_screen_token() -> str | None:
     """The demo kitchen device's token for a store screen page (kitchen, kiosk,
     status board), in demo mode only and while that device is not revoked; a
     real store pairs each screen at /pair/."""
-    from stores.models import Device, token_digest
-
     if not settings.POS_DEMO:
         return None
     token = demo_kitchen_token()

@@ -11,7 +11,7 @@ from django.test import override_settings
 from menu.models import Category, MenuItem, Station
 from stores.models import Store
 from sync.clock import pack
-from sync.master import NotHQ, master_publish, serialize
+from sync.master import NotHQ, master_publish, serialize, wire_label
 from sync.models import Change, MasterVersion
 from tests.replication_fixtures import RemoteOrigin, signed_post
 
@@ -21,7 +21,7 @@ HQ = "hq:hq1.abcd1234"
 def upsert(hq: RemoteOrigin, instance, *, hlc: int | None = None, **fields):
     data = {**serialize(instance), **fields}
     key = getattr(instance, "sku", None) or instance.code
-    return hq.change("master.upsert", {"model": instance._meta.label, "key": key, "fields": data}, hlc=hlc, store="*")
+    return hq.change("master.upsert", {"model": wire_label(instance._meta.label), "key": key, "fields": data}, hlc=hlc, store="*")
 
 
 def push(client, changes):
