@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class RegistersConfig(AppConfig):
     name = "registers"
-    verbose_name = _("Registers and menu")
+    verbose_name = _("Registers")
 
     def ready(self) -> None:
         from registers import projections, sold_out  # noqa: F401  (registers the projectors)
