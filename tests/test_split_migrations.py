@@ -1,6 +1,8 @@
 """stores/ and menu/ took their models from registers (and Station from kitchen)
 in migration state only: a database made before the split keeps its tables and
-rows, its admin permissions and its menu-version triggers."""
+rows, its admin permissions and its menu-version triggers.
+
+The old schema is named with the old app labels on purpose (split-codemod: skip)."""
 
 from __future__ import annotations
 
