@@ -32,8 +32,8 @@ def apply_store(items: Iterable[MenuItem], *, store: str) -> list[MenuItem]:
             if override.price is not None:
                 item.price = override.price
             item.available = item.available and override.available
-        item.sold_out = item.sku in sold_out
-        item.available = item.available and not item.sold_out
+        item.sold_out = item.sku in sold_out  # type: ignore[attr-defined]  # in memory only, for the menu API
+        item.available = item.available and item.sku not in sold_out
     return items
 
 

@@ -4,27 +4,37 @@ revoked through pairing, which lives there."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
 
 from stores.models import Staff, Store
 from sync.admin import PublishesMasterData as _Publishes
 
+if TYPE_CHECKING:  # the mixins below sit in front of a ModelAdmin or an inline
+    _AdminBase = admin.options.BaseModelAdmin[Any]
+else:
+    _AdminBase = object
 
-class HQOwned:
+
+class HQOwned(_AdminBase):
     """At a store node, HQ's data is shown but not editable: a local edit would
     be overwritten by HQ's next change, so it is better not to offer one."""
 
     def _at_store(self) -> bool:
         return settings.POS_ROLE == "store"
 
-    def has_add_permission(self, request, *args):
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return not self._at_store() and super().has_add_permission(request, *args)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not self._at_store() and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not self._at_store() and super().has_delete_permission(request, obj)
 
 
@@ -32,13 +42,11 @@ class PublishesMasterData(HQOwned, _Publishes):
     pass
 
 
-class StoreChoice:
+class StoreChoice(_AdminBase):
     """``store`` is a code (a store node holds only its own Store row), picked from the stores HQ knows."""
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "store":
-            from django import forms
-
             choices = [(s.code, str(s)) for s in Store.objects.all()]
             return forms.ChoiceField(choices=choices, label=db_field.verbose_name)
         return super().formfield_for_dbfield(db_field, request, **kwargs)

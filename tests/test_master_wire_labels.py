@@ -5,6 +5,7 @@ publishes now, and either label received applies to the model where it lives."""
 from __future__ import annotations
 
 import pytest
+from django.db.models import Model
 from django.test import override_settings
 
 from menu.models import MenuItem, Station
@@ -32,10 +33,8 @@ def test_an_item_change_under_the_old_or_the_new_label_applies_to_the_menu_item(
 
 @override_settings(POS_ROLE="hq")
 def test_a_publish_carries_the_label_the_previous_release_knows(demo):
-    published = {
-        type(row).__name__: master_publish(instance=row).payload["model"]
-        for row in (MenuItem.objects.get(sku="FRIES"), Station.objects.first(), Store.objects.get(code="S001"))
-    }
+    rows: list[Model] = [MenuItem.objects.get(sku="FRIES"), Station.objects.get(code="grill"), Store.objects.get(code="S001")]
+    published = {type(row).__name__: master_publish(instance=row).payload["model"] for row in rows}
     assert published == {"MenuItem": "registers.MenuItem", "Station": "kitchen.Station", "Store": "registers.Store"}
 
 
