@@ -27,7 +27,7 @@ from django.core.management import call_command  # noqa: E402
 
 from registers import services, tender  # noqa: E402
 from registers.journal import journal_verify  # noqa: E402
-from registers.models import Store  # noqa: E402
+from stores.models import Store  # noqa: E402
 from registers.reports import day_report, today  # noqa: E402
 from sync.models import Change  # noqa: E402
 

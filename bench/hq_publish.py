@@ -30,7 +30,7 @@ KEY = "bench-key"
 PUBLISH = """
 import time
 from django.db import transaction
-from registers.models import MenuItem
+from menu.models import MenuItem
 from sync.master import master_publish
 with transaction.atomic():
     item = MenuItem.objects.get(sku="FRIES"); item.price = {price}; item.save(); master_publish(instance=item)

@@ -21,7 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hq.models import Alert, NodeContact, PushSubscription
-from kitchen.models import Station, Ticket
+from kitchen.models import Ticket
+from menu.models import Station
 from runtime.notify.base import DeliveryFailed, Notification, TargetGone, Transport
 from runtime.notify.webpush import WebPush
 from runtime.workers import run_in_background

@@ -11,8 +11,8 @@ from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
 from hq import selectors, services
-from registers.auth import device_auth
 from runtime.notify.webpush import vapid_keys
+from stores.auth import device_auth
 
 
 class StaffSession(SessionAuth):

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from hq.models import Alert, NodeContact
-from registers.models import SoldOut, Store
+from menu.models import SoldOut
+from stores.models import Store
 
 
 def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:

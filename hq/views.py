@@ -12,7 +12,7 @@ from django.shortcuts import render
 
 from hq import chart, selectors
 from registers import report_breakdown, reports
-from registers.models import Store
+from stores.models import Store
 
 
 def _day_and_store(request: HttpRequest) -> tuple[Store | None, dt.date | None, str]:

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from integrations.models import CHANNEL_CODES, ChannelPause
 from kitchen.selectors import stations_reachable
-from registers.models import MenuItem
+from menu.models import MenuItem
 
 KITCHEN_UNREACHABLE = "kitchen_unreachable"
 CHANNEL_PAUSED = "channel_paused"

@@ -28,8 +28,8 @@ from integrations.schemas import (
 )
 from registers import services as register_services
 from registers import tender
-from registers.auth import device_auth
 from registers.staff import NotAllowed, TooManyPins
+from stores.auth import device_auth
 
 router = Router(tags=["integrations"])
 

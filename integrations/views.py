@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from integrations.pages import pages_integrator_ensure, pages_key
-from registers.demo import demo_screen_token
-from registers.services import store_get_current
+from stores.demo import demo_screen_token
+from stores.services import store_get_current
 
 
 def _config(channel: str) -> dict:

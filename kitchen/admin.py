@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kitchen.models import Station
+from menu.models import Station
 from sync.admin import PublishesMasterData
 
 

@@ -8,7 +8,7 @@ from ninja import Router
 
 from kitchen import selectors
 from kitchen.schemas import KitchenStatusOut, ReadyOrdersOut
-from registers.auth import device_auth
+from stores.auth import device_auth
 
 router = Router(auth=device_auth, tags=["kitchen"])
 

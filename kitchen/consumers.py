@@ -33,7 +33,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from kitchen import feed, livefeed, selectors, services
-from kitchen.models import Station
+from menu.models import Station
 from runtime.reads import db_read
 from sync.services import node_state_get
 

@@ -1,31 +1,10 @@
-"""Stations, tickets (a projection of orders, one per station) and the kitchen feed."""
+"""Tickets (a projection of orders, one per station) and the kitchen feed."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from registers.models import code_validator
-
-
-class Station(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
-    name_ja = models.CharField(_("Japanese name"), max_length=100)
-    name_en = models.CharField(_("English name"), max_length=100)
-    position = models.PositiveIntegerField(_("position"), default=0)
-    # The station's kitchen printer (ESC/POS over TCP), where tickets that no
-    # screen acknowledged in time are printed. Blank: this station has none.
-    printer_host = models.CharField(_("printer host"), max_length=255, blank=True, default="")
-    printer_port = models.PositiveIntegerField(_("printer port"), default=9100)
-
-    class Meta:
-        verbose_name = _("kitchen station")
-        verbose_name_plural = _("kitchen stations")
-        ordering = ["position", "code"]
-
-    def __str__(self) -> str:
-        return self.name_ja
 
 
 class Ticket(models.Model):

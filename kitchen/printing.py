@@ -23,14 +23,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kitchen import services
-from kitchen.models import PrinterState, Station, Ticket
+from kitchen.models import PrinterState, Ticket
 from kitchen.printers.base import Printer, PrinterError, ticket_job
 from kitchen.printers.escpos import EscposNetworkPrinter
 from kitchen.selectors import ticket_as_dict
-from registers.models import Store
+from menu.models import Station
 from registers.receipt_escpos import receipt_escpos
 from registers.receipts import receipt_for
 from registers.selectors import order_get
+from stores.models import Store
 from sync.services import node_state_get
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import Max
 from django.utils import timezone
 
-from kitchen.models import FeedEntry, KitchenScreen, PrinterState, Station, Ticket
+from kitchen.models import FeedEntry, KitchenScreen, PrinterState, Ticket
+from menu.models import Station
 from registers.models import Order
 
 FEED_BATCH = 200

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from kitchen.models import Station
-from registers.demo import demo_screen_token
+from menu.models import Station
+from stores.demo import demo_screen_token
 
 
 def kitchen_page(request: HttpRequest) -> HttpResponse:

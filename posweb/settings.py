@@ -26,7 +26,7 @@ DEMO_SYNC_KEY = "demo-sync-key"
 POS_SYNC_KEY = env_secret("POS_SYNC_KEY") or DEMO_SYNC_KEY
 POS_DATA_DIR = Path(env_str("POS_DATA_DIR") or BASE_DIR / "var")
 POS_DEMO_TOKEN = env_secret("POS_DEMO_TOKEN")
-# The lane this node issues ticket numbers from (registers/numbers.py). Optional:
+# The lane this node issues ticket numbers from (stores/numbers.py). Optional:
 # derived from POS_NODE when unset.
 POS_TICKET_LANE = env_str("POS_TICKET_LANE")
 # Demo mode hands the demo register token to an unpaired browser so that a fresh
@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "sync",
+    "stores",  # shared domain below registers/kitchen/security: stores, devices, staff
+    "menu",  # shared domain: the catalogue (may use stores)
     "registers",
     "kitchen",
     "integrations",  # after kitchen: its projectors read the status the kitchen's derived

@@ -17,9 +17,9 @@ from django.utils import timezone
 from registers import pricing, tender
 from registers.models import Order, OrderAdjustment, OrderLine, ZReport
 from registers.offline_card import offline_card_check, settle_by_for
-from registers.services import store_get_current
 from registers.staff import manager_approve
 from registers.voids import MoneyConflict, MoneyRejected, OrderMissing, _reason
+from stores.services import store_get_current
 from sync.models import Change
 from sync.services import change_record
 

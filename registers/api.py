@@ -12,12 +12,12 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from registers import selectors, services, tender
-from registers.auth import device_auth
 from registers.models import Order
 from registers.offline_card import offline_card_check
 from registers.schemas import ErrorOut, MenuOut, OrderIn, OrderListOut, OrderOut, StaffLoginIn, StaffOut
 from registers.staff import TooManyPins, staff_by_pin
 from registers.voids import MoneyRejected
+from stores.auth import device_auth
 
 router = Router(auth=device_auth, tags=["register"])
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from registers import sold_out, staff
-from registers.auth import device_auth
+from stores.auth import device_auth
 
 router = Router(auth=device_auth, tags=["menu"])
 

@@ -16,8 +16,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from registers import adjustments, drawer, offline_card, report_breakdown, reports, selectors, staff, tender, voids
-from registers.auth import device_auth
-from registers.models import Store, ZReport
+from registers.models import ZReport
 from registers.receipt_escpos import receipt_escpos
 from registers.receipts import receipt_for, receipt_print
 from registers.schemas import (
@@ -38,7 +37,9 @@ from registers.schemas import (
     ZIn,
     ZOut,
 )
-from registers.services import store_get_current
+from stores.auth import device_auth
+from stores.models import Store
+from stores.services import store_get_current
 
 router = Router(auth=device_auth, tags=["money"])
 

@@ -8,15 +8,14 @@ from sync import hooks
 
 class RegistersConfig(AppConfig):
     name = "registers"
-    verbose_name = _("Registers and menu")
+    verbose_name = _("Registers")
 
     def ready(self) -> None:
         # Imported here, not at the top: models are not loaded before ready().
         from registers import projections, sold_out  # noqa: F401  (registers the projectors)
         from registers.offline_card import offline_card_watch
-        from registers.selectors import order_exists, store_sync_key
+        from registers.selectors import order_exists
 
         worker("offline-card-alerts", interval=600)(offline_card_watch)
         worker("wal-checkpoint", interval=0.25)(wal_checkpoint)
         hooks.need_check("order")(order_exists)
-        hooks.store_key_resolver(store_sync_key)

@@ -12,11 +12,11 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from registers.business_day import business_date
 from registers.models import DrawerEvent
-from registers.services import store_get_current
 from registers.staff import manager_approve, staff_identify
 from registers.voids import MoneyRejected
+from stores.business_day import business_date
+from stores.services import store_get_current
 from sync.services import change_record
 
 KINDS = ("open", "paid_in", "paid_out", "count")

@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from registers.models import Payment, Store
+from registers.models import Payment
 from registers.voids import MoneyConflict, MoneyRejected, OrderMissing
+from stores.models import Store
 from sync.services import change_record
 
 ALERT_HOURS = 12

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from registers import tax
-from registers.invoice import invoice_number_problem
-from registers.models import Order, OrderVoid, Refund, Store
+from registers.models import Order, OrderVoid, Refund
+from stores.invoice import invoice_number_problem
+from stores.models import Store
 from sync.models import Change
 from sync.services import change_record
 

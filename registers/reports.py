@@ -16,11 +16,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from registers.business_day import business_date
-from registers.models import DrawerEvent, Order, OrderAdjustment, OrderVoid, Payment, Refund, Store, ZReport
+from registers.models import DrawerEvent, Order, OrderAdjustment, OrderVoid, Payment, Refund, ZReport
 from registers.offline_card import offline_card_alerts
 from registers.staff import manager_approve
 from registers.voids import MoneyConflict, MoneyRejected
+from stores.business_day import business_date
+from stores.models import Store
 from sync.services import change_record
 
 METHODS = ("cash", "card", "qr")

@@ -41,7 +41,7 @@ class OrderIn(BaseModel):  # BaseModel: ninja's Schema has a 'register' attribut
         ge=1,
         le=99_999,
         description="Optional: the ticket number an offline register already called, from its own block "
-        "(registers/numbers.py); omitted, the node issues one.",
+        "(stores/numbers.py); omitted, the node issues one.",
     )
 
 

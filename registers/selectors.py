@@ -9,8 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from registers.models import MenuItem, Order, OrderLine, Payment, Store
-from registers.store_menu import apply_store
+from menu.models import MenuItem
+from menu.store_menu import apply_store
+from registers.models import Order, OrderLine, Payment
 
 
 def menu_items() -> QuerySet[MenuItem]:
@@ -136,7 +137,3 @@ def order_exists(key: str) -> bool:
     except ValueError:
         return False
 
-
-def store_sync_key(store: str) -> str | None:
-    """The key the nodes of ``store`` sign sync calls with, as HQ knows it (sync.hooks)."""
-    return Store.objects.filter(code=store).exclude(sync_key="").values_list("sync_key", flat=True).first()

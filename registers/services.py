@@ -17,13 +17,16 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registers import numbers, tax, tender
-from registers.business_day import business_date
-from registers.models import MenuItem, Modifier, Order, Store, TicketCounter
+from menu.models import MenuItem, Modifier
+from menu.store_menu import priced_menu
+from registers import tax, tender
+from registers.models import Order
 from registers.offline_card import settle_by_for
-from registers.store_menu import priced_menu
-from registers.stores import store_get_current  # noqa: F401  (re-exported: the views call it from here)
 from runtime.batching import GroupCommit
+from stores import numbers
+from stores.business_day import business_date
+from stores.models import Store, TicketCounter
+from stores.services import store_get_current  # noqa: F401  (re-exported: the views call it from here)
 from sync.services import changes_record
 
 MAX_LINES = 100

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from menu.models import MenuItem, SoldOut
 from registers import live, signals
-from registers.models import MenuItem, SoldOut
 from registers.staff import manager_approve
 from sync import merge
 from sync.models import Change

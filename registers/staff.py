@@ -14,8 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from registers.models import Shift, Staff
+from registers.models import Shift
 from security.throttle import Throttled, throttle_check, throttle_fail
+from stores.models import Staff
 from sync.services import change_record
 
 

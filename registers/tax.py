@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-FOOD = "food"
-ALCOHOL = "alcohol"
-OTHER = "other"
-TAX_CLASSES = (FOOD, ALCOHOL, OTHER)
+from menu.tax_classes import ALCOHOL, FOOD, OTHER, TAX_CLASSES
+
+__all__ = ["ALCOHOL", "FOOD", "OTHER", "TAX_CLASSES"]  # re-exported: callers say tax.FOOD
 
 EAT_IN = "eat_in"
 TAKE_OUT = "take_out"

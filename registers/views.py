@@ -18,10 +18,10 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
-from registers import numbers
-from registers.demo import DEMO_DEVICE, demo_token
-from registers.models import Device, token_digest
-from registers.services import store_get_current
+from stores import numbers
+from stores.demo import DEMO_DEVICE, demo_token
+from stores.models import Device, token_digest
+from stores.services import store_get_current
 
 # Only the register's own files are precached: the admin's static files are
 # large and never needed offline.

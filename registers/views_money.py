@@ -13,10 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from registers import selectors
-from registers.demo import DEMO_DEVICE, demo_token
-from registers.models import Device, Store, token_digest
 from registers.receipts import receipt_for
-from registers.services import store_get_current
+from stores.demo import DEMO_DEVICE, demo_token
+from stores.models import Device, Store, token_digest
+from stores.services import store_get_current
 
 
 def receipt_page(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:

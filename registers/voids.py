@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from registers import tax
-from registers.business_day import business_date
 from registers.models import Order, OrderAdjustment, OrderVoid, Refund, ZReport
 from registers.staff import manager_approve
-from registers.stores import store_get_current
+from stores.business_day import business_date
+from stores.services import store_get_current
 from sync.services import change_record
 
 

@@ -9,9 +9,9 @@ from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from registers.models import Device
 from security.models import PairingCode
 from security.pairing import PAIRING_TTL_S, device_revoke, pairing_code_issue
+from stores.models import Device
 
 
 @admin.register(PairingCode)
@@ -46,7 +46,7 @@ class PairingCodeAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "security/pairing_code.html", context)
 
 
-# Devices are paired and revoked here (security/pairing.py), so their admin is here too.
+# Devices are stores' rows, but revoked through pairing (a replicated change), so their admin lives here.
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
     list_display = ["name", "store", "kind", "created_at", "revoked_at"]

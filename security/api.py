@@ -8,11 +8,11 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field, StrictStr
 
-from registers.auth import device_auth
-from registers.models import Device
 from registers.staff import NotAllowed, TooManyPins, manager_approve
 from security import pairing
 from security.throttle import Throttled
+from stores.auth import device_auth
+from stores.models import Device
 
 router = Router(tags=["devices"])
 

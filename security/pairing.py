@@ -17,9 +17,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from registers.models import Device, token_digest
 from security.models import PairingCode
 from security.throttle import throttle_check, throttle_fail
+from stores.models import Device, token_digest
 from sync.services import change_record
 
 PAIRING_TTL_S = 10 * 60

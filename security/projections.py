@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.dateparse import parse_datetime
 
-from registers.models import Device
+from stores.models import Device
 from sync.models import Change
 from sync.projection import projector
 

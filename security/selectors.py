@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from registers.models import Device, token_digest
+from stores.models import Device, token_digest
 
 
 def device_by_token(token: str) -> Device | None:
-    """The live device with this bearer token, as registers.auth.DeviceBearer decides it:
+    """The live device with this bearer token, as stores.auth.DeviceBearer decides it:
     not revoked, and at a store node one of this store's."""
     if not token:
         return None

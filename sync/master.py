@@ -23,7 +23,10 @@ from sync.models import Change, MasterVersion
 from sync.projection import MissingDependency, projector
 from sync.services import change_record
 
-# label -> natural key field. Order matters for publish_all: what others point to first.
+# Wire label -> natural key field. Order matters for publish_all: what others point to first.
+# The wire label is the model's label when master data began; it stays on the
+# wire (and in MasterVersion) after a model moves app, so every release reads
+# what every other writes. WIRE_ALIASES maps it to where the model lives now.
 MASTER_MODELS = {
     "kitchen.Station": "code",
     "registers.Category": "code",
@@ -39,6 +42,28 @@ STORE_SCOPED = {"registers.Store", "registers.StoreItem"}
 # Never shipped and never overwritten: secrets, and what each store sets for
 # itself (its own printers' addresses).
 SECRET_FIELDS = {"sync_key", "printer_host", "printer_port"}
+# Wire label -> the model's label today (stores/ and menu/ split out of registers,
+# Station moved from kitchen to menu). A received change may name either.
+WIRE_ALIASES = {
+    "kitchen.Station": "menu.Station",
+    "registers.Category": "menu.Category",
+    "registers.ModifierGroup": "menu.ModifierGroup",
+    "registers.Modifier": "menu.Modifier",
+    "registers.MenuItem": "menu.MenuItem",
+    "registers.Store": "stores.Store",
+    "registers.StoreItem": "menu.StoreItem",
+}
+_WIRE_FOR_MODEL = {model: wire for wire, model in WIRE_ALIASES.items()}
+
+
+def wire_label(label: str) -> str:
+    """The wire label for a model label, old (``registers.MenuItem``) or new (``menu.MenuItem``)."""
+    return _WIRE_FOR_MODEL.get(label, label)
+
+
+def master_model(label: str) -> type[models.Model]:
+    """The model a wire label (old or new) names."""
+    return apps.get_model(WIRE_ALIASES.get(label, label))
 
 
 class NotHQ(PermissionError):
@@ -46,7 +71,7 @@ class NotHQ(PermissionError):
 
 
 def _label(instance: models.Model) -> str:
-    return instance._meta.label
+    return wire_label(instance._meta.label)
 
 
 def is_master(instance: models.Model) -> bool:
@@ -54,7 +79,7 @@ def is_master(instance: models.Model) -> bool:
 
 
 def _natural_key(model: type[models.Model]) -> str:
-    return MASTER_MODELS[model._meta.label]
+    return MASTER_MODELS[wire_label(model._meta.label)]
 
 
 def serialize(instance: models.Model) -> dict[str, Any]:
@@ -102,7 +127,7 @@ def master_publish_all() -> int:
     count = 0
     with transaction.atomic():
         for label in MASTER_MODELS:
-            for instance in apps.get_model(label).objects.all():
+            for instance in master_model(label)._default_manager.all():
                 master_publish(instance=instance)
                 count += 1
     return count
@@ -114,7 +139,7 @@ def _applies_here(label: str, key: str) -> bool:
 
 def _newer(change: Change) -> MasterVersion | Literal[False] | None:
     """The row's version if ``change`` wins over it (None when there is none yet), else False."""
-    label, key = change.payload.get("model"), str(change.payload.get("key", ""))
+    label, key = wire_label(str(change.payload.get("model"))), str(change.payload.get("key", ""))
     if label not in MASTER_MODELS or not key or not _applies_here(label, key):
         return False
     current = MasterVersion.objects.select_for_update().filter(model=label, key=key).first()
@@ -124,7 +149,7 @@ def _newer(change: Change) -> MasterVersion | Literal[False] | None:
 
 
 def _version_save(change: Change, current: MasterVersion | None, deleted: bool) -> None:
-    label, key = change.payload["model"], str(change.payload["key"])
+    label, key = wire_label(change.payload["model"]), str(change.payload["key"])
     if current is None:
         MasterVersion.objects.create(model=label, key=key, hlc=change.hlc, origin=change.origin, deleted=deleted)
     else:
@@ -137,9 +162,9 @@ def master_upserted(change: Change) -> None:
     current = _newer(change)
     if current is False:
         return
-    model = apps.get_model(change.payload["model"])
+    model = master_model(change.payload["model"])
     values, m2m = _values(model, change.payload.get("fields") or {})
-    obj, _ = model.objects.update_or_create(**{_natural_key(model): change.payload["key"]}, defaults=values)
+    obj, _ = model._default_manager.update_or_create(**{_natural_key(model): change.payload["key"]}, defaults=values)
     for name, objs in m2m.items():
         getattr(obj, name).set(objs)
     _version_save(change, current, deleted=False)
@@ -150,10 +175,10 @@ def master_deleted(change: Change) -> None:
     current = _newer(change)
     if current is False:
         return
-    model = apps.get_model(change.payload["model"])
+    model = master_model(change.payload["model"])
     try:
         with transaction.atomic():
-            model.objects.filter(**{_natural_key(model): change.payload["key"]}).delete()
+            model._default_manager.filter(**{_natural_key(model): change.payload["key"]}).delete()
     except ProtectedError:
         # HQ could not have deleted it either while something pointed at it;
         # keep the row rather than fail the whole batch.
@@ -174,7 +199,7 @@ def _values(model: type[models.Model], fields: dict[str, Any]) -> tuple[dict[str
             if raw is not None and values[f.name] is None:
                 # e.g. an item whose new category was published by another HQ
                 # origin and has not arrived yet: wait for it.
-                raise MissingDependency(f"master:{target._meta.label}:{raw}")
+                raise MissingDependency(f"master:{wire_label(target._meta.label)}:{raw}")
         else:
             values[f.name] = f.to_python(raw) if raw is not None else None
     for f in model._meta.many_to_many:

@@ -30,7 +30,7 @@ def register_client(demo):
     """A Django test client that is the demo register device."""
     from django.test import Client
 
-    from registers.demo import demo_token
+    from stores.demo import demo_token
 
     return Client(headers={"Authorization": f"Bearer {demo_token()}"})
 

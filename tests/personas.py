@@ -47,6 +47,6 @@ HAND_RECEIPT = {
 
 def kitchen_socket_protocols() -> list[str]:
     """The subprotocols a kitchen screen offers: its device token rides in them (security/wsauth.py)."""
-    from registers.demo import demo_kitchen_token
+    from stores.demo import demo_kitchen_token
 
     return ["posweb", f"bearer.{demo_kitchen_token()}"]

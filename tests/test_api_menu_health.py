@@ -36,7 +36,8 @@ def test_the_demo_staff_pins(register_client):
 def test_seed_demo_is_idempotent(demo):
     from django.core.management import call_command
 
-    from registers.models import Device, MenuItem, Staff
+    from stores.models import Device, Staff
+    from menu.models import MenuItem
 
     before = (MenuItem.objects.count(), Staff.objects.count(), Device.objects.count())
     call_command("seed_demo", stdout=__import__("io").StringIO())

@@ -150,7 +150,7 @@ def test_bad_input_is_a_4xx_that_says_what_is_wrong(register_client, case, mutat
 
 
 def test_a_sold_out_item_is_refused_but_a_replay_of_an_earlier_sale_is_not(register_client):
-    from registers.models import MenuItem
+    from menu.models import MenuItem
 
     body = order_body()
     assert post(register_client, body).status_code == 201
@@ -194,7 +194,7 @@ def test_without_a_device_token_it_is_401(demo, client):
 def test_a_revoked_device_is_refused(register_client):
     from django.utils import timezone
 
-    from registers.models import Device
+    from stores.models import Device
 
     Device.objects.update(revoked_at=timezone.now())
     assert post(register_client, order_body()).status_code == 401

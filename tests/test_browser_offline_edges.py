@@ -35,7 +35,7 @@ def test_a_sale_the_node_refuses_is_kept_in_sight_not_dropped(node, chromium_pat
         sell(page, "BUTADON")
         expect(page.get_by_test_id("outbox-count")).to_have_text("2")
         # While the register was cut off, the beef bowl sold out on the node.
-        node.manage("shell", "-c", "from registers.models import MenuItem; MenuItem.objects.filter(sku='GYUDON').update(available=False)")
+        node.manage("shell", "-c", "from menu.models import MenuItem; MenuItem.objects.filter(sku='GYUDON').update(available=False)")
         node.start()
 
         expect(page.get_by_test_id("outbox-count")).to_have_text("0", timeout=ARRIVE_MS)

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from registers import numbers
-from registers.business_day import business_date
+from stores import numbers
+from stores.business_day import business_date
 
 TOKYO = dict(time_zone="Asia/Tokyo", cutover=dt.time(4, 0))
 

@@ -43,7 +43,7 @@ def test_it_refuses_a_missing_wrong_or_foreign_store_key(demo, settings):
 
 
 def test_the_menu_shows_sold_out_items_and_whether_the_channel_accepts(platform):
-    from registers.models import MenuItem
+    from menu.models import MenuItem
 
     client, _ = platform
     MenuItem.objects.filter(sku="FRIES").update(available=False)
@@ -115,7 +115,8 @@ def test_with_a_station_gone_channel_orders_are_refused_with_a_reason_but_the_re
 
 
 def test_a_printer_stands_in_for_a_missing_screen_until_it_fails(platform):
-    from kitchen.models import PrinterState, Station
+    from kitchen.models import PrinterState
+    from menu.models import Station
 
     client, _ = platform
     screens_on("fryer", "drinks")
@@ -167,7 +168,7 @@ def test_a_manager_pauses_and_resumes_a_channel_and_the_reason_is_shown(platform
 
 
 def test_a_sold_out_item_is_a_rejection_with_a_reason_under_its_key(platform):
-    from registers.models import MenuItem
+    from menu.models import MenuItem
 
     client, _ = platform
     screens_on()

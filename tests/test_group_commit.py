@@ -15,7 +15,8 @@ from django.db import connection
 
 from kitchen.models import FeedEntry, Ticket
 from registers import services, tender
-from registers.models import MenuItem, Order, Payment
+from menu.models import MenuItem
+from registers.models import Order, Payment
 from sync.models import Change
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -58,7 +58,7 @@ def test_a_price_changed_in_hq_admin_reaches_the_store_and_hq_reports_the_same_s
 
     with chromium(chromium_path) as browser:
         page = browser.new_page(locale="ja-JP")
-        page.goto(f"{hq.url}/admin/login/?next=/admin/registers/menuitem/")
+        page.goto(f"{hq.url}/admin/login/?next=/admin/menu/menuitem/")
         page.fill("#id_username", ADMIN["DJANGO_SUPERUSER_USERNAME"])
         page.fill("#id_password", ADMIN["DJANGO_SUPERUSER_PASSWORD"])
         page.click("input[type=submit]")

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from registers.models import MenuItem, StoreItem
+from menu.models import MenuItem, StoreItem
 from sync.models import Change
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def seeded(db):
 def test_hq_admin_publishes_a_store_price_to_that_store(settings, seeded, admin_client):
     settings.POS_ROLE = "hq"
     fries = MenuItem.objects.get(sku="FRIES")
-    response = admin_client.post("/admin/registers/storeitem/add/",
+    response = admin_client.post("/admin/menu/storeitem/add/",
                                  {"store": "S001", "item": fries.pk, "price": "330", "available": "on", "_save": "1"})
     assert response.status_code == 302, response.content[:1500]
     change = Change.objects.filter(kind="master.upsert", payload__model="registers.StoreItem").get()
@@ -32,12 +32,12 @@ def test_hq_admin_publishes_a_store_price_to_that_store(settings, seeded, admin_
 def test_a_store_admin_shows_hq_data_but_does_not_let_it_be_changed(settings, seeded, admin_client):
     settings.POS_ROLE = "store"
     fries = MenuItem.objects.get(sku="FRIES")
-    page = admin_client.get(f"/admin/registers/menuitem/{fries.pk}/change/")
+    page = admin_client.get(f"/admin/menu/menuitem/{fries.pk}/change/")
     assert page.status_code == 200 and b'name="_save"' not in page.content
-    refused = admin_client.post(f"/admin/registers/menuitem/{fries.pk}/change/", {"price": "1", "_save": "1"})
+    refused = admin_client.post(f"/admin/menu/menuitem/{fries.pk}/change/", {"price": "1", "_save": "1"})
     assert refused.status_code == 403
     assert MenuItem.objects.get(sku="FRIES").price == fries.price
-    assert admin_client.get("/admin/registers/storeitem/add/").status_code == 403
+    assert admin_client.get("/admin/menu/storeitem/add/").status_code == 403
 
 
 @pytest.mark.parametrize(("language", "label"), [("ja", "店舗別価格と販売可否"), ("en", "Store prices and availability")])
@@ -50,7 +50,7 @@ def test_the_admin_speaks_japanese_and_english(settings, seeded, admin_client, l
 def test_a_store_price_for_a_store_hq_does_not_know_is_refused(settings, seeded, admin_client):
     settings.POS_ROLE = "hq"
     fries = MenuItem.objects.get(sku="FRIES")
-    response = admin_client.post("/admin/registers/storeitem/add/",
+    response = admin_client.post("/admin/menu/storeitem/add/",
                                  {"store": "NOPE", "item": fries.pk, "price": "330", "_save": "1"})
     assert response.status_code == 200 and not StoreItem.objects.exists()
     assert not Change.objects.filter(payload__model="registers.StoreItem").exists()

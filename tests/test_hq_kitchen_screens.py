@@ -12,8 +12,9 @@ import pytest
 from django.utils import timezone
 
 from hq.models import NodeContact
-from kitchen.models import KitchenScreen, Station
-from registers.models import Store
+from kitchen.models import KitchenScreen
+from menu.models import Station
+from stores.models import Store
 from sync.peers import Link
 from tests.replication_fixtures import KEY, signed_post
 

@@ -14,7 +14,7 @@ from hq.models import Alert, NodeContact, PushSubscription
 from hq.services import contact_heard, subscription_save
 from tests.personas import order_body
 from tests.push_endpoint import PushEndpoint
-from registers.models import Store
+from stores.models import Store
 from tests.replication_fixtures import KEY, signed_post
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from registers.models import Payment, Store
+from registers.models import Payment
+from stores.models import Store
 from registers.offline_card import offline_card_alerts
 from tests.money import post, forget_pin_failures  # noqa: F401  (autouse)
 from tests.personas import order_body

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
-from registers import numbers
+from stores import numbers
 from tests.personas import order_body
 
 

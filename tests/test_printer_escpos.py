@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from kitchen import printing, services as kitchen_services
-from kitchen.models import PrinterState, Station, Ticket
+from kitchen.models import PrinterState, Ticket
+from menu.models import Station
 from kitchen.printers.base import Line, PrinterError, PrintJob
 from kitchen.printers.escpos import EscposNetworkPrinter
 from registers import services, tender

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from registers.invoice import invoice_number_problem
-from registers.models import Store
+from stores.invoice import invoice_number_problem
+from stores.models import Store
 from registers.receipt_escpos import KANJI_ON, SHIFT_JIS, receipt_escpos
 from registers.receipts import receipt_for
 from registers.selectors import order_get

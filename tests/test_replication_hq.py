@@ -84,7 +84,7 @@ def test_a_price_changed_at_hq_reaches_the_stores(store_and_hq):
     hq, n1, n2 = store_and_hq
     hq.manage(
         "shell", "-c",
-        "from registers.models import MenuItem; from sync.master import master_publish; from django.db import transaction\n"
+        "from menu.models import MenuItem; from sync.master import master_publish; from django.db import transaction\n"
         "with transaction.atomic():\n"
         "    item = MenuItem.objects.get(sku='FRIES'); item.price = 280; item.save(); master_publish(instance=item)\n",
     )

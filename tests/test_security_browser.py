@@ -101,10 +101,10 @@ def test_admin_and_the_money_pages_run_under_the_csp(store, chromium_path):
         page.fill("#id_username", "tenchou")
         page.fill("#id_password", ADMIN_PASSWORD)
         page.click("input[type=submit]")
-        for path in ("/admin/", "/admin/registers/device/", "/admin/registers/menuitem/", "/admin/security/pairingcode/"):
+        for path in ("/admin/", "/admin/stores/device/", "/admin/menu/menuitem/", "/admin/security/pairingcode/"):
             page.goto(f"{store.url}{path}")
             expect(page.locator("#content")).to_be_visible()
-        page.goto(f"{store.url}/admin/registers/device/")
+        page.goto(f"{store.url}/admin/stores/device/")
         page.locator('input[name="_selected_action"]').first.check()  # the admin's own scripts run
         expect(page.locator(".action-counter")).to_contain_text("1")
         assert violations == [], violations

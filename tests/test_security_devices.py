@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from registers.models import Device, token_digest
+from stores.models import Device, token_digest
 from security import pairing
 from security.models import PairingCode
 from security.projections import device_paired, device_revoked
@@ -60,7 +60,7 @@ async def test_an_unpaired_device_is_refused_on_websockets(path):
         socket, connected, _ = await socket_for(path, protocols)
         assert not connected, protocols
         await socket.disconnect()
-    from registers.demo import demo_kitchen_token
+    from stores.demo import demo_kitchen_token
 
     socket, connected, subprotocol = await socket_for(path, ["posweb", f"bearer.{demo_kitchen_token()}"])
     assert connected and subprotocol == "posweb"  # the token is never echoed back
@@ -145,7 +145,7 @@ def test_a_manager_revokes_a_device_in_admin(register_client):
     admin = Client()
     admin.force_login(manager)
     device = Device.objects.get(name="register-2")
-    response = admin.post("/admin/registers/device/", {"action": "revoke", "_selected_action": [device.pk]})
+    response = admin.post("/admin/stores/device/", {"action": "revoke", "_selected_action": [device.pk]})
     assert response.status_code == 302
     assert bearer(token).get("/api/menu").status_code == 401
     assert Change.objects.filter(kind="device.revoked").count() == 1
@@ -159,7 +159,7 @@ async def test_a_client_that_sets_headers_may_send_its_token_as_a_bearer_header(
     from django.core.management import call_command
 
     from posweb.asgi import application
-    from registers.demo import demo_token
+    from stores.demo import demo_token
 
     await sync_to_async(call_command)("seed_demo", stdout=io.StringIO())
     for token, allowed in (("guessed-token", False), (demo_token(), True)):

@@ -7,7 +7,7 @@ import threading
 import uuid
 
 import pytest
-from registers.models import MenuItem, SoldOut, StoreItem
+from menu.models import MenuItem, SoldOut, StoreItem
 from sync.master import master_upserted, serialize
 from sync.models import Change
 from tests.personas import order_body

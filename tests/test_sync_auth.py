@@ -8,7 +8,8 @@ import uuid
 import pytest
 from django.test import override_settings
 
-from registers.models import Order, Store
+from registers.models import Order
+from stores.models import Store
 from sync import auth
 from sync.models import Change
 from tests.replication_fixtures import RemoteOrigin, placed, signed_post

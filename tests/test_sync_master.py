@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from kitchen.models import Station
-from registers.models import Category, MenuItem, Store
+from menu.models import Category, MenuItem, Station
+from stores.models import Store
 from sync.clock import pack
-from sync.master import NotHQ, master_publish, serialize
+from sync.master import NotHQ, master_publish, serialize, wire_label
 from sync.models import Change, MasterVersion
 from tests.replication_fixtures import RemoteOrigin, signed_post
 
@@ -21,7 +21,7 @@ HQ = "hq:hq1.abcd1234"
 def upsert(hq: RemoteOrigin, instance, *, hlc: int | None = None, **fields):
     data = {**serialize(instance), **fields}
     key = getattr(instance, "sku", None) or instance.code
-    return hq.change("master.upsert", {"model": instance._meta.label, "key": key, "fields": data}, hlc=hlc, store="*")
+    return hq.change("master.upsert", {"model": wire_label(instance._meta.label), "key": key, "fields": data}, hlc=hlc, store="*")
 
 
 def push(client, changes):
@@ -106,13 +106,13 @@ def test_saving_a_menu_item_in_hq_admin_publishes_it(db, admin_client):
     call_command("seed_demo", stdout=io.StringIO())
     before = Change.objects.filter(kind="master.upsert").count()
     item = MenuItem.objects.get(sku="FRIES")
-    response = admin_client.get(f"/admin/registers/menuitem/{item.pk}/change/")
+    response = admin_client.get(f"/admin/menu/menuitem/{item.pk}/change/")
     form = response.context["adminform"].form
     data = {name: (value if value is not None else "") for name, value in form.initial.items()}
     data.update({"price": 300, "modifier_groups": [], "station": item.station_id, "category": item.category_id, "_save": "Save"})
     data = {k: v for k, v in data.items() if v is not False}
     data.update({"store_items-TOTAL_FORMS": "0", "store_items-INITIAL_FORMS": "0"})  # the per-store prices inline
-    response = admin_client.post(f"/admin/registers/menuitem/{item.pk}/change/", data)
+    response = admin_client.post(f"/admin/menu/menuitem/{item.pk}/change/", data)
     assert response.status_code == 302, response.content[:2000]
     latest = Change.objects.filter(kind="master.upsert").order_by("-seq").first()
     assert Change.objects.filter(kind="master.upsert").count() == before + 1

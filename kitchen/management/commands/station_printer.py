@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kitchen.models import Station
+from menu.models import Station
 
 
 class Command(BaseCommand):

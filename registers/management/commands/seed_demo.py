@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kitchen.models import Station
-from registers.demo import DEMO_DEVICE, DEMO_KITCHEN, demo_kitchen_token, demo_token
-from registers.models import Category, Device, MenuItem, Modifier, ModifierGroup, Staff, Store, token_digest
+from menu.models import Category, MenuItem, Modifier, ModifierGroup, Station
+from stores.demo import DEMO_DEVICE, DEMO_KITCHEN, demo_kitchen_token, demo_token
+from stores.models import Device, Staff, Store, token_digest
 from sync.master import master_publish_all
 
 STATIONS = [

@@ -1,14 +1,10 @@
-"""This node's store: the row everything a node records belongs to.
-
-Below services, voids and the store menu, which all need it (importing it
-from services made them a cycle).
-"""
+"""Writes about stores: this node's own store row."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from registers.models import Store
+from stores.models import Store
 
 
 def store_get_current() -> Store:

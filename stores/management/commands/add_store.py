@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from registers.models import Store, code_validator
+from stores.models import Store, code_validator
 
 
 class Command(BaseCommand):

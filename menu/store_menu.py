@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from registers.models import MenuItem, Modifier, SoldOut, Store, StoreItem
-from registers.stores import store_get_current
+from menu.models import MenuItem, Modifier, SoldOut, StoreItem
+from stores.models import Store
+from stores.services import store_get_current
 
 
 def apply_store(items: Iterable[MenuItem], *, store: str) -> list[MenuItem]:
@@ -31,8 +32,9 @@ def apply_store(items: Iterable[MenuItem], *, store: str) -> list[MenuItem]:
             if override.price is not None:
                 item.price = override.price
             item.available = item.available and override.available
-        item.sold_out = item.sku in sold_out
-        item.available = item.available and not item.sold_out
+        # Annotated on the instance for the menu API and the register, not a column.
+        item.sold_out = item.sku in sold_out  # type: ignore[attr-defined]
+        item.available = item.available and item.sku not in sold_out
     return items
 
 

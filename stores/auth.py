@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from ninja.security import HttpBearer
 
-from registers.models import Device, token_digest
+from stores.models import Device, token_digest
 
 
 class DeviceBearer(HttpBearer):

@@ -7,7 +7,7 @@ import hmac
 
 from django.conf import settings
 
-from registers.models import Device, token_digest
+from stores.models import Device, token_digest
 
 DEMO_DEVICE = "register-1"
 DEMO_KITCHEN = "kitchen-1"

@@ -1,0 +1,74 @@
+"""The HQ menu editor: categories, modifiers, items, store prices (published
+as master data when saved at HQ, read only at a store), and sold-out marks."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from menu.models import Category, MenuItem, Modifier, ModifierGroup, SoldOut, StoreItem
+from stores.admin import HQOwned, PublishesMasterData, StoreChoice
+
+
+@admin.register(Category)
+class CategoryAdmin(PublishesMasterData, admin.ModelAdmin):
+    list_display = ["code", "name_ja", "name_en", "position"]
+    list_editable = ["position"]
+    search_fields = ["code", "name_ja", "name_en"]
+
+
+class ModifierInline(HQOwned, admin.TabularInline):
+    model = Modifier
+    extra = 1
+
+
+class StoreItemInline(StoreChoice, HQOwned, admin.TabularInline):
+    model = StoreItem
+    extra = 0
+    fields = ["store", "price", "available"]
+
+
+@admin.register(ModifierGroup)
+class ModifierGroupAdmin(PublishesMasterData, admin.ModelAdmin):
+    list_display = ["code", "name_ja", "name_en", "min_choices", "max_choices"]
+    inlines = [ModifierInline]
+    search_fields = ["code", "name_ja", "name_en"]
+
+
+@admin.register(MenuItem)
+class MenuItemAdmin(PublishesMasterData, admin.ModelAdmin):
+    list_display = ["sku", "name_ja", "name_en", "category", "price", "tax_class", "station", "available"]
+    list_editable = ["price", "available"]
+    list_filter = ["category", "tax_class", "station", "available"]
+    search_fields = ["sku", "name_ja", "name_en"]
+    filter_horizontal = ["modifier_groups"]
+    inlines = [StoreItemInline]
+
+
+@admin.register(StoreItem)
+class StoreItemAdmin(StoreChoice, PublishesMasterData, admin.ModelAdmin):
+    """Per-store prices and availability: published to that store only."""
+
+    list_display = ["store", "item", "price", "available"]
+    list_editable = ["price", "available"]
+    list_filter = ["store", "available", "item__category"]
+    search_fields = ["store", "item__sku", "item__name_ja", "item__name_en"]
+    autocomplete_fields = ["item"]
+    exclude = ["code"]
+
+
+@admin.register(SoldOut)
+class SoldOutAdmin(admin.ModelAdmin):
+    """Sold-out marks made at the stores (a projection of their events): read only."""
+
+    list_display = ["store", "sku", "sold_out", "staff", "at"]
+    list_filter = ["store", "sold_out"]
+    search_fields = ["sku", "staff"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,112 @@
+"""Stores, their devices and staff, and the ticket counters of their nodes.
+
+The tables keep their names from when they lived in ``registers`` (no data
+moved when the app was split): see each ``Meta.db_table``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from stores.invoice import validate_invoice_number
+
+code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("Letters, digits, - and _ only."))
+
+
+class Store(models.Model):
+    code = models.CharField(_("code"), max_length=16, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
+    day_cutover = models.TimeField(_("business day cut-over"), default=dt.time(4, 0))
+    invoice_number = models.CharField(
+        _("invoice registration number"), max_length=14, blank=True, validators=[validate_invoice_number]
+    )
+    sync_key = models.CharField(_("sync key"), max_length=200, blank=True, help_text=_("Shared secret of the store's nodes and its HQ link."))
+    # Store-and-forward card payments taken while the card network is down:
+    # the store carries the risk, so HQ caps each sale and the open total.
+    offline_card_limit = models.PositiveIntegerField(_("offline card limit per sale (yen)"), default=10_000)
+    offline_card_store_limit = models.PositiveIntegerField(_("offline card open total per store (yen)"), default=100_000)
+    offline_card_settle_hours = models.PositiveIntegerField(_("hours to settle an offline card payment"), default=72)
+
+    class Meta:
+        db_table = "registers_store"
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+def token_digest(token: str) -> str:
+    """Tokens are stored as SHA-256 digests: a leaked database does not leak live tokens."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Device(models.Model):
+    """A register tablet, kitchen screen or integrator that calls the API with a bearer token."""
+
+    KINDS = [("register", _("register")), ("kitchen", _("kitchen screen")), ("integrator", _("integrator"))]
+
+    store = models.CharField(_("store"), max_length=16)
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=KINDS, default="register")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "registers_device"
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="device_store_name")]
+
+    def __str__(self) -> str:
+        return f"{self.store}/{self.name}"
+
+
+class Staff(models.Model):
+    ROLES = [("cashier", _("cashier")), ("manager", _("manager"))]
+
+    store = models.CharField(_("store"), max_length=16)
+    name = models.CharField(_("name"), max_length=64)
+    role = models.CharField(_("role"), max_length=16, choices=ROLES, default="cashier")
+    # A keyed digest rather than a slow password hash: a 4-digit PIN falls to any
+    # offline search whatever the hash, so the defence is the server-side key
+    # and rate limiting, and lookup stays a single indexed query.
+    pin_digest = models.CharField(max_length=64, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        db_table = "registers_staff"
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [models.UniqueConstraint(fields=["store", "pin_digest"], name="staff_store_pin")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"
+
+    @staticmethod
+    def digest_pin(store: str, pin: str) -> str:
+        return hmac.new(settings.SECRET_KEY.encode(), f"{store}:{pin}".encode(), hashlib.sha256).hexdigest()
+
+
+class TicketCounter(models.Model):
+    """This node's last ticket count per store, business day and lane. Local, never replicated."""
+
+    store = models.CharField(max_length=16)
+    business_date = models.DateField()
+    lane = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "registers_ticketcounter"
+        constraints = [models.UniqueConstraint(fields=["store", "business_date", "lane"], name="ticket_counter_day_lane")]
