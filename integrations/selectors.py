@@ -9,11 +9,18 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.models import ChannelOrder, ChannelRejection, Integrator
+from registers import status
 from registers.models import Order
 
 # The store's order status lattice as an integrator sees it: "placed" means
 # stored, which for a channel is only "accepted" (not yet the kitchen's).
-_STATUS = {"placed": "accepted", "in_kitchen": "in_kitchen", "ready": "ready", "served": "served", "voided": "cancelled"}
+_STATUS: dict[str, str] = {
+    status.PLACED: "accepted",
+    status.IN_KITCHEN: "in_kitchen",
+    status.READY: "ready",
+    status.SERVED: "served",
+    status.VOIDED: "cancelled",
+}
 
 
 def channel_status_for(order_status: str) -> str:

@@ -15,7 +15,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registers import tax
+from registers import status, tax
 from registers.invoice import validate_invoice_number
 
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("Letters, digits, - and _ only."))
@@ -173,13 +173,7 @@ class Staff(models.Model):
 class Order(models.Model):
     """Projection of order.* changes. ``id`` is the client-made UUID."""
 
-    STATUSES = [
-        ("placed", _("placed")),
-        ("in_kitchen", _("in kitchen")),
-        ("ready", _("ready")),
-        ("served", _("served")),
-        ("voided", _("voided")),
-    ]
+    STATUSES = status.CHOICES
     DINING = [(tax.EAT_IN, _("eat in")), (tax.TAKE_OUT, _("take out"))]
 
     id = models.UUIDField(primary_key=True)
