@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from registers import pricing, tender
 from registers.models import Order, OrderAdjustment, OrderLine, ZReport
-from registers.events import OrderDiscounted, OrderPlaced, OrderPriceOverridden
+from registers.events import OrderDiscounted, OrderPaid, OrderPlaced, OrderPriceOverridden
 from registers.offline_card import offline_card_check
 from registers.services import order_paid_event, store_get_current
 from registers.staff import manager_approve
@@ -101,7 +101,7 @@ def order_reprice(order_id: str) -> None:
     # The placement the order shows (the earliest, when a partition placed it
     # twice). Looked up only for an adjusted order: it scans order.placed changes.
     placed = (
-        Change.objects.filter(kind="order.placed", payload__id=str(order_id)).order_by("hlc", "origin").first()
+        Change.objects.filter(kind=OrderPlaced.kind, payload__id=str(order_id)).order_by("hlc", "origin").first()
         if order is not None
         else None
     )
@@ -124,7 +124,7 @@ def order_pay(*, order_id: uuid.UUID, batch_id: uuid.UUID, payments: list[tender
 
     Idempotent on ``batch_id``: the same payment sent again changes nothing.
     """
-    if Change.objects.filter(kind="order.paid", payload__batch=str(batch_id)).exists():
+    if Change.objects.filter(kind=OrderPaid.kind, payload__batch=str(batch_id)).exists():
         return Order.objects.get(pk=order_id), False
     if not payments:
         raise MoneyRejected("payments: give at least one payment")

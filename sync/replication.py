@@ -187,8 +187,6 @@ def changes_apply(
         )
         if why:
             raise ChangeRefused(why)
-    for c in changes:
-        c.parse_payload()
     by_origin: dict[str, list[WireChange]] = {}
     for c in changes:
         by_origin.setdefault(c.origin, []).append(c)
@@ -295,14 +293,17 @@ def _insert(wires: list[WireChange], result: ApplyResult, batch: _Batch) -> list
             prev_digest=wire.prev_digest,
             digest=wire.digest,
         )
-        if wire.event is not None:
-            recorded_attach(change, wire.event)
         if change.id in batch.known_ids:
             # Same id under another (origin, seq): a relay of a re-numbered copy.
             # The fact is already here; counting it again would double a sale.
             log.warning("change %s arrived again as %s#%s; kept the first", change.id, change.origin, change.seq)
             result.skipped += 1
             continue
+        # Parsed only now: a change we already hold costs nothing more. A junk
+        # payload raises ChangeInvalid and the whole batch rolls back (HTTP 422).
+        wire.parse_payload()
+        if wire.event is not None:
+            recorded_attach(change, wire.event)
         batch.known_ids.add(change.id)
         new.append(change)
     try:
