@@ -28,7 +28,8 @@ def order_progress_record(
     *, order: Order, received: bool, all_bumped: bool, served: bool, ready_at: dt.datetime | None
 ) -> None:
     """The kitchen's facts about ``order`` (derived afresh each time); sets its status and when it was ready."""
-    new = status.order_status(received=received, all_bumped=all_bumped, served=served, voided=order.voided_at is not None)
+    voided = order.voided_at is not None
+    new = status.order_status(received=received, all_bumped=all_bumped, served=served, voided=voided)
     _status_save(order, new, ready_at)
 
 

@@ -181,7 +181,8 @@ def _settled_at(payment_ids: list[str]) -> dict[str, dt.datetime]:
     if not payment_ids:
         return {}
     found: dict[str, dt.datetime] = {}
-    for change in Change.objects.filter(kind=PaymentSettled.kind, payload__payment__in=payment_ids).order_by("-hlc", "-origin"):
+    settlements = Change.objects.filter(kind=PaymentSettled.kind, payload__payment__in=payment_ids)
+    for change in settlements.order_by("-hlc", "-origin"):
         event = cast(PaymentSettled, recorded(change).event)
         found[str(event.payment)] = event.at
     return found

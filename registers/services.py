@@ -226,7 +226,9 @@ def _price(job: _Job, items: dict[str, MenuItem], modifiers: dict[str, Modifier]
     job.settled = _settle(job.total, job.payments)
 
 
-def _price_line(index: int, line: LineRequest, items: dict[str, MenuItem], modifiers: dict[str, Modifier], dining: str) -> LineSold:
+def _price_line(
+    index: int, line: LineRequest, items: dict[str, MenuItem], modifiers: dict[str, Modifier], dining: str
+) -> LineSold:
     where = f"lines[{index}]"
     item = items.get(line.sku)
     if item is None:
@@ -330,7 +332,8 @@ def _record(batch: list[_Job]) -> None:
     for job in fresh:
         facts.append(Fact(_placed_event(job, day, placed_at), store.code))
         if job.settled:
-            facts.append(Fact(order_paid_event(order_id=job.order_id, store=store, settled=job.settled, at=placed_at), store.code))
+            paid = order_paid_event(order_id=job.order_id, store=store, settled=job.settled, at=placed_at)
+            facts.append(Fact(paid, store.code))
     changes_record(facts)
     orders = Order.objects.in_bulk([job.order_id for job in fresh])
     for job in fresh:

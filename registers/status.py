@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 Status = Literal["placed", "in_kitchen", "ready", "served", "voided"]
 
-PLACED: Final = "placed"
-IN_KITCHEN: Final = "in_kitchen"
-READY: Final = "ready"
-SERVED: Final = "served"
-VOIDED: Final = "voided"
+PLACED: Final[Status] = "placed"
+IN_KITCHEN: Final[Status] = "in_kitchen"
+READY: Final[Status] = "ready"
+SERVED: Final[Status] = "served"
+VOIDED: Final[Status] = "voided"
 
 #: The kitchen's progress, bottom to top.
 PROGRESS: Final[tuple[Status, ...]] = (PLACED, IN_KITCHEN, READY, SERVED)
@@ -46,7 +46,10 @@ def join(a: Status, b: Status) -> Status:
 def order_status(*, received: bool, all_bumped: bool, served: bool, voided: bool) -> Status:
     """The status of an order from its facts: the join of what each contributes."""
     result: Status = PLACED
-    for holds, status in ((received, IN_KITCHEN), (all_bumped, READY), (served, SERVED), (voided, VOIDED)):
+    facts: tuple[tuple[bool, Status], ...] = (
+        (received, IN_KITCHEN), (all_bumped, READY), (served, SERVED), (voided, VOIDED),
+    )
+    for holds, status in facts:
         if holds:
             result = join(result, status)
     return result

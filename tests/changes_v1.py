@@ -171,13 +171,24 @@ def figures() -> dict[str, Any]:
     """The key figures a node derives from the changes: what applying them elsewhere must give again."""
     from integrations.models import ChannelPause
     from kitchen.models import Ticket
-    from registers.models import Category, Device, DrawerEvent, MenuItem, Order, Payment, Refund, Shift, SoldOut, ZReport
+    from registers.models import (
+        Category,
+        Device,
+        DrawerEvent,
+        MenuItem,
+        Order,
+        Payment,
+        Refund,
+        Shift,
+        SoldOut,
+        ZReport,
+    )
 
     return {
         "orders": {
             str(o.id): {"total": o.total, "paid": o.paid, "change": o.change_given, "status": o.status,
                         "voided": o.voided_at is not None, "taxes": o.taxes,
-                        "lines": [[l.position, l.qty, l.unit_price, l.amount] for l in o.lines.order_by("position")]}
+                        "lines": [[ln.position, ln.qty, ln.unit_price, ln.amount] for ln in o.lines.order_by("position")]}
             for o in Order.objects.order_by("id")
         },
         "payments": {

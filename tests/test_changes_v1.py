@@ -40,7 +40,8 @@ def test_every_v1_change_parses_with_its_event_class_and_dumps_back_the_same_pay
 def test_every_v1_digest_still_verifies_along_its_origins_chain():
     last: dict[str, str] = {}
     for wire in changes_load():
-        change = Change(**{k: wire[k] for k in ("id", "origin", "seq", "store", "kind", "hlc", "payload", "prev_digest")})
+        fields = ("id", "origin", "seq", "store", "kind", "hlc", "payload", "prev_digest")
+        change = Change(**{k: wire[k] for k in fields})
         assert wire["prev_digest"] == last.get(wire["origin"], "")
         assert change_digest(change) == wire["digest"], f"{wire['kind']} {wire['origin']}#{wire['seq']}"
         last[wire["origin"]] = wire["digest"]

@@ -40,7 +40,11 @@ def test_projectors_run_by_stage():
 
 @pytest.mark.parametrize(
     "apps",
-    [["integrations", "kitchen", "registers"], ["kitchen", "integrations", "registers"], ["registers", "integrations", "kitchen"]],
+    [
+        ["integrations", "kitchen", "registers"],
+        ["kitchen", "integrations", "registers"],
+        ["registers", "integrations", "kitchen"],
+    ],
 )
 def test_the_order_holds_whatever_order_the_apps_register_in(monkeypatch, apps):
     monkeypatch.setattr(projection, "_projectors", {})
