@@ -111,7 +111,7 @@ BOARD_WINDOW = dt.timedelta(hours=12)
 def board(*, limit: int = 60) -> dict[str, Any]:
     """Numbers for the counter's status board: being prepared, and ready to collect ("now serving")."""
     since = timezone.now() - BOARD_WINDOW
-    orders = Order.objects.filter(store=settings.POS_STORE, placed_at__gte=since, status__in=("placed", "in_kitchen", "ready"))
-    preparing = list(orders.exclude(status="ready").order_by("placed_at").values_list("number", flat=True)[:limit])
-    ready = list(orders.filter(status="ready").order_by("-ready_at").values_list("number", flat=True)[:limit])
+    orders = Order.objects.filter(store=settings.POS_STORE, placed_at__gte=since, status__in=status.PROGRESS[:3])
+    preparing = list(orders.exclude(status=status.READY).order_by("placed_at").values_list("number", flat=True)[:limit])
+    ready = list(orders.filter(status=status.READY).order_by("-ready_at").values_list("number", flat=True)[:limit])
     return {"preparing": preparing, "ready": ready}

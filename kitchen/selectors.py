@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Max
 
 from kitchen.models import FeedEntry, Ticket
+from registers import status
 
 FEED_BATCH = 200
 
@@ -89,7 +90,7 @@ def orders_ready(*, store: str, limit: int = 50) -> list[dict[str, Any]]:
     """Orders whose kitchen is done and that are waiting to be handed over, oldest first."""
     from registers.models import Order
 
-    orders = Order.objects.filter(store=store, status="ready").order_by("ready_at", "number")[:limit]
+    orders = Order.objects.filter(store=store, status=status.READY).order_by("ready_at", "number")[:limit]
     return [
         {"id": str(o.id), "number": o.number, "dining": o.dining, "ready_at": o.ready_at.isoformat() if o.ready_at else None}
         for o in orders

@@ -11,6 +11,7 @@ from django.utils import timezone
 from kitchen.events import OrderServed as OrderServedEvent
 from kitchen.events import TicketAcked, TicketBumped, TicketPrinted, TicketRecalled
 from kitchen.models import Ticket
+from registers import status
 from sync.services import Fact, change_record, changes_record
 
 
@@ -134,7 +135,7 @@ def order_serve(*, order_id: uuid.UUID | str) -> bool:
             raise TicketNotFound(f"no order {order_id}")
         if OrderServed.objects.filter(pk=order.pk).exists():
             return False
-        if order.status != "ready":
+        if order.status != status.READY:
             raise OrderNotReady(f"order No. {order.number} is {order.status}, not ready")
         change_record(OrderServedEvent(order=order.id, at=timezone.now()), store=order.store)
     return True
