@@ -159,7 +159,7 @@ class OrderRefunded(OrderFact):
 class OrderAdjusted(OrderFact):
     """A manager's change to an open order's price: ``value`` and the price it replaced (``was``)."""
 
-    position: Count | None
+    position: Count | None = None
     value: Yen
     was: Yen
     staff: StaffRef
