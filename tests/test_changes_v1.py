@@ -47,9 +47,11 @@ def test_every_v1_digest_still_verifies_along_its_origins_chain():
         last[wire["origin"]] = wire["digest"]
 
 
-def test_a_fresh_node_applying_the_v1_log_derives_the_same_orders_payments_and_tickets(demo):
-    result = changes_apply(wires=changes_load(), peer_store="S001")
-    assert (result.applied, result.parked, result.held_back) == (len(changes_load()), 0, {})
+def test_a_fresh_node_sent_the_v1_log_by_a_peer_derives_the_same_orders_payments_and_tickets(client, demo):
+    response, _ = signed_post(client, "/api/sync/push", {"changes": changes_load(), "vector": {}})
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert (answer["applied"], answer["held_back"]) == (len(changes_load()), {})
     assert figures() == figures_load()
 
 
