@@ -23,7 +23,7 @@ import datetime as dt
 import enum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
 
 
 class Authority(enum.Enum):
@@ -44,6 +44,13 @@ class Authority(enum.Enum):
     HQ_OR_STORE_NODE = "hq_or_store_node"
 
 
+def _iso(value: Any) -> Any:
+    # pydantic would also take a number of seconds; payloads hold ISO strings.
+    if not isinstance(value, (str, dt.datetime)):
+        raise ValueError("timestamp must be an ISO 8601 string")
+    return value
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("timestamp must carry a time zone offset")
@@ -53,7 +60,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 # An aware moment, dumped as ``datetime.isoformat()`` ("...+00:00"), as every
 # payload has always written it (pydantic's own JSON form would write "Z").
 Timestamp = Annotated[
-    dt.datetime, AfterValidator(_aware), PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json")
+    dt.datetime, BeforeValidator(_iso), AfterValidator(_aware), PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json")
 ]
 # Money in integer yen, and counts: a JSON integer, never a float, string or bool.
 Yen = Annotated[int, Field(strict=True)]
