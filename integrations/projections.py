@@ -1,54 +1,53 @@
 """Projectors: managers' channel pauses, and each channel order's status changes turned into webhooks.
 
-The status projector is registered after the kitchen's (this app comes after
-``kitchen`` in INSTALLED_APPS), so by the time it runs the order's status is
-already derived; it only compares it with what the integrator was last told.
+The status projectors run at Stage.REACT, after registers and the kitchen
+have derived the order's status from the same change; they only compare it
+with what the integrator was last told.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.db import transaction
 
 from integrations import webhooks
+from integrations.events import ChannelMarked, ChannelPaused, ChannelResumed
 from integrations.models import ChannelOrder, ChannelPause
 from integrations.selectors import channel_status_for
+from kitchen.events import OrderServed, TicketAcked, TicketBumped, TicketRecalled
+from registers.events import OrderFact, OrderPlaced, OrderVoided
 from registers.models import Order
 from runtime.workers import wake
-from sync.models import Change
-from sync.projection import projector, projector_many
+from sync.projection import Recorded, Stage, projector, projector_many
 
 
-@projector("channel.paused")
-@projector("channel.resumed")
-def channel_pause_projected(change: Change) -> None:
-    data = change.payload
-    pause = ChannelPause.objects.filter(store=change.store, channel=data["channel"]).first()
+@projector(ChannelPaused)
+@projector(ChannelResumed)
+def channel_pause_projected(change: Recorded[ChannelMarked]) -> None:
+    data = change.event
+    pause = ChannelPause.objects.filter(store=change.store, channel=data.channel).first()
     if pause is not None and change.hlc <= pause.hlc:
         return  # an older decision arriving late from a sibling
     values = {
-        "paused": change.kind == "channel.paused",
-        "reason": data.get("reason", ""),
-        "by": data.get("by", ""),
-        "at": dt.datetime.fromisoformat(data["at"]),
+        "paused": isinstance(data, ChannelPaused),
+        "reason": data.reason,
+        "by": data.by,
+        "at": data.at,
         "hlc": change.hlc,
     }
-    ChannelPause.objects.update_or_create(store=change.store, channel=data["channel"], defaults=values)
+    ChannelPause.objects.update_or_create(store=change.store, channel=data.channel, defaults=values)
 
 
-STATUS_KINDS = ("order.placed", "ticket.acked", "ticket.bumped", "ticket.recalled", "order.served", "order.voided")
+# The events after which a channel order's status may have moved (besides its placement).
+STATUS_EVENTS: tuple[type[OrderFact], ...] = (TicketAcked, TicketBumped, TicketRecalled, OrderServed, OrderVoided)
 
 
-def _order_id(change: Change) -> str | None:
-    return change.payload.get("id") if change.kind == "order.placed" else change.payload.get("order")
+def channel_status_watch(change: Recorded[OrderFact]) -> None:
+    _status_watch(change.event.order)
 
 
-def channel_status_watch(change: Change) -> None:
-    order_id = _order_id(change)
-    if not order_id:
-        return
+def _status_watch(order_id: uuid.UUID) -> None:
     channel_order = ChannelOrder.objects.filter(order_id=order_id).select_related("integrator").first()
     if channel_order is None:
         return  # a register's order, or one another node took for its integrator
@@ -64,16 +63,15 @@ def channel_status_watch(change: Change) -> None:
         transaction.on_commit(lambda: wake("channel-push"))  # a phone may be waiting for this one
 
 
-@projector_many("order.placed")
-def channel_status_watch_placed(changes: list[Change]) -> None:
+@projector_many(OrderPlaced, stage=Stage.REACT)
+def channel_status_watch_placed(changes: list[Recorded[OrderPlaced]]) -> None:
     """As channel_status_watch, with one query for a burst of register orders (none of them a channel's)."""
-    ids = [change.payload["id"] for change in changes]
+    ids = [change.event.id for change in changes]
     taken = set(ChannelOrder.objects.filter(order_id__in=ids).values_list("order_id", flat=True))
-    for change in changes:
-        if uuid.UUID(change.payload["id"]) in taken:
-            channel_status_watch(change)
+    for order_id in ids:
+        if order_id in taken:
+            _status_watch(order_id)
 
 
-for _kind in STATUS_KINDS:
-    if _kind != "order.placed":
-        projector(_kind)(channel_status_watch)
+for _event in STATUS_EVENTS:
+    projector(_event, stage=Stage.REACT)(channel_status_watch)

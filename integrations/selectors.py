@@ -11,12 +11,19 @@ from django.utils import timezone
 
 from integrations.acceptance import channels_acceptance
 from integrations.models import ChannelOrder, ChannelRejection, Integrator
+from registers import status
 from registers.models import Order
 from registers.selectors import menu_as_dict
 
 # The store's order status lattice as an integrator sees it: "placed" means
 # stored, which for a channel is only "accepted" (not yet the kitchen's).
-_STATUS = {"placed": "accepted", "in_kitchen": "in_kitchen", "ready": "ready", "served": "served", "voided": "cancelled"}
+_STATUS: dict[str, str] = {
+    status.PLACED: "accepted",
+    status.IN_KITCHEN: "in_kitchen",
+    status.READY: "ready",
+    status.SERVED: "served",
+    status.VOIDED: "cancelled",
+}
 
 
 def channel_status_for(order_status: str) -> str:
@@ -107,7 +114,7 @@ BOARD_WINDOW = dt.timedelta(hours=12)
 def board(*, limit: int = 60) -> dict[str, Any]:
     """Numbers for the counter's status board: being prepared, and ready to collect ("now serving")."""
     since = timezone.now() - BOARD_WINDOW
-    orders = Order.objects.filter(store=settings.POS_STORE, placed_at__gte=since, status__in=("placed", "in_kitchen", "ready"))
-    preparing = list(orders.exclude(status="ready").order_by("placed_at").values_list("number", flat=True)[:limit])
-    ready = list(orders.filter(status="ready").order_by("-ready_at").values_list("number", flat=True)[:limit])
+    orders = Order.objects.filter(store=settings.POS_STORE, placed_at__gte=since, status__in=status.PROGRESS[:3])
+    preparing = list(orders.exclude(status=status.READY).order_by("placed_at").values_list("number", flat=True)[:limit])
+    ready = list(orders.filter(status=status.READY).order_by("-ready_at").values_list("number", flat=True)[:limit])
     return {"preparing": preparing, "ready": ready}

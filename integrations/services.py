@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations import acceptance, webhooks
+from integrations.events import ChannelPaused, ChannelResumed
 from integrations.models import CHANNEL_CODES, ChannelOrder, ChannelRejection, Integrator, key_new
 from integrations.selectors import channel_order_id, channel_status_for
 from registers import services as register_services
@@ -132,13 +133,8 @@ def channel_pause_set(*, channel: str, paused: bool, manager_pin: str | None, re
     action = f"{'pausing' if paused else 'resuming'} {channel} orders"
     manager = manager_approve(pin=manager_pin, action=action)
     with transaction.atomic():
+        mark = ChannelPaused if paused else ChannelResumed
         change_record(
-            kind="channel.paused" if paused else "channel.resumed",
+            mark(channel=channel, reason=reason.strip()[:200], by=manager.name, at=timezone.now()),
             store=settings.POS_STORE,
-            payload={
-                "channel": channel,
-                "reason": reason.strip()[:200],
-                "by": manager.name,
-                "at": timezone.now().isoformat(),
-            },
         )

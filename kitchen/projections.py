@@ -1,47 +1,56 @@
-"""Projectors that route orders to station tickets and fold kitchen changes into them."""
+"""Projectors that route orders to station tickets and fold kitchen changes into them.
+
+They run at Stage.FOLLOW: after registers has written the order rows of the
+same change. The order's status is registers' to write: the kitchen reports
+its progress through registers.progress.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections import defaultdict
+from typing import Any
 
+from kitchen import events
+from kitchen.events import TicketAcked, TicketBumped, TicketFact, TicketPrinted, TicketRecalled
 from kitchen.feed import feed_append, feed_append_many
 from kitchen.models import OrderServed, Ticket
 from registers import live
+from registers.events import LineSold, OrderPlaced, OrderVoided
 from registers.models import Order
-from sync.models import Change
-from sync.projection import projector, projector_many
+from registers.progress import order_progress_record, order_received_record
+from sync.projection import Recorded, Stage, projector, projector_many
 
 
 def ticket_id_for(order_id: uuid.UUID, station: str) -> uuid.UUID:
     return uuid.uuid5(order_id, f"ticket:{station}")
 
 
-def _station_items(lines: list[dict]) -> dict[str, list[dict]]:
-    by_station: dict[str, list[dict]] = defaultdict(list)
+def _station_items(lines: list[LineSold]) -> dict[str, list[dict[str, Any]]]:
+    """Each station's part of an order, as its ticket stores it (Ticket.items, JSON)."""
+    by_station: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
-        if line["station"]:
-            by_station[line["station"]].append(
+        if line.station:
+            by_station[line.station].append(
                 {
-                    "sku": line["sku"],
-                    "name_ja": line["name_ja"],
-                    "name_en": line["name_en"],
-                    "qty": line["qty"],
-                    "modifiers": [{"name_ja": m["name_ja"], "name_en": m["name_en"]} for m in line["modifiers"]],
+                    "sku": line.sku,
+                    "name_ja": line.name_ja,
+                    "name_en": line.name_en,
+                    "qty": line.qty,
+                    "modifiers": [{"name_ja": m.name_ja, "name_en": m.name_en} for m in line.modifiers],
                 }
             )
     return by_station
 
 
-@projector_many("order.placed")
-def order_routed(changes: list[Change]) -> None:
+@projector_many(OrderPlaced, stage=Stage.FOLLOW)
+def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
     """One ticket per station an order needs; a burst of orders costs a few bulk queries."""
-    orders = Order.objects.in_bulk([change.payload["id"] for change in changes])
-    wanted: dict[uuid.UUID, tuple[Order, str, list[dict]]] = {}
+    orders = Order.objects.in_bulk([change.event.id for change in changes])
+    wanted: dict[uuid.UUID, tuple[Order, str, list[dict[str, Any]]]] = {}
     for change in changes:
-        order = orders[uuid.UUID(change.payload["id"])]
-        for station, items in _station_items(change.payload["lines"]).items():
+        order = orders[change.event.id]
+        for station, items in _station_items(change.event.lines).items():
             wanted.setdefault(ticket_id_for(order.id, station), (order, station, items))
     known = Ticket.objects.in_bulk(list(wanted))
     fresh = []
@@ -69,43 +78,37 @@ def order_routed(changes: list[Change]) -> None:
             order_status_refresh(order)
 
 
-@projector("ticket.acked")
-def ticket_acked(change: Change) -> None:
-    data = change.payload
-    at = dt.datetime.fromisoformat(data["at"])
-    ticket = Ticket.objects.filter(pk=data["ticket"]).select_related("order").first()
+@projector(TicketAcked, stage=Stage.FOLLOW)
+def ticket_acked(change: Recorded[TicketAcked]) -> None:
+    at = change.event.at
+    ticket = Ticket.objects.filter(pk=change.event.ticket).select_related("order").first()
     if ticket is None:
         return
     if ticket.acked_at is None or at < ticket.acked_at:
         ticket.acked_at = at
         ticket.save(update_fields=["acked_at"])
-    order = ticket.order
-    if order.kitchen_received_at is None or at < order.kitchen_received_at:
-        order.kitchen_received_at = at
-        order.save(update_fields=["kitchen_received_at"])
-    order_status_refresh(order)
+    order_received_record(order=ticket.order, at=at)
+    order_status_refresh(ticket.order)
 
 
-@projector("order.served")
-def order_served(change: Change) -> None:
-    data = change.payload
-    at = dt.datetime.fromisoformat(data["at"])
-    served = OrderServed.objects.filter(pk=data["order"]).first()
+@projector(events.OrderServed, stage=Stage.FOLLOW)
+def order_served(change: Recorded[events.OrderServed]) -> None:
+    at, order_id = change.event.at, change.event.order
+    served = OrderServed.objects.filter(pk=order_id).first()
     if served is None:
-        OrderServed.objects.create(order_id=data["order"], store=change.store, served_at=at)
+        OrderServed.objects.create(order_id=order_id, store=change.store, served_at=at)
     elif at < served.served_at:
         served.served_at = at
         served.save(update_fields=["served_at"])
-    order = Order.objects.filter(pk=data["order"]).first()
+    order = Order.objects.filter(pk=order_id).first()
     if order is not None:
         order_status_refresh(order)
 
 
-@projector("ticket.printed")
-def ticket_printed(change: Change) -> None:
-    data = change.payload
-    at = dt.datetime.fromisoformat(data["at"])
-    ticket = Ticket.objects.filter(pk=data["ticket"]).first()
+@projector(TicketPrinted, stage=Stage.FOLLOW)
+def ticket_printed(change: Recorded[TicketPrinted]) -> None:
+    at = change.event.at
+    ticket = Ticket.objects.filter(pk=change.event.ticket).first()
     if ticket is None or (ticket.printed_at is not None and ticket.printed_at <= at):
         return
     ticket.printed_at = at
@@ -113,16 +116,15 @@ def ticket_printed(change: Change) -> None:
     feed_append(ticket, "printed")
 
 
-@projector("ticket.bumped")
-@projector("ticket.recalled")
-def ticket_bumped_or_recalled(change: Change) -> None:
-    data = change.payload
-    ticket = Ticket.objects.filter(pk=data["ticket"]).select_related("order").first()
+@projector(TicketBumped, stage=Stage.FOLLOW)
+@projector(TicketRecalled, stage=Stage.FOLLOW)
+def ticket_bumped_or_recalled(change: Recorded[TicketFact]) -> None:
+    ticket = Ticket.objects.filter(pk=change.event.ticket).select_related("order").first()
     if ticket is None or change.hlc <= ticket.bump_hlc or ticket.status == "voided":
         return
-    bumped = change.kind == "ticket.bumped"
+    bumped = isinstance(change.event, TicketBumped)
     ticket.status = "bumped" if bumped else "open"
-    ticket.bumped_at = dt.datetime.fromisoformat(data["at"]) if bumped else None
+    ticket.bumped_at = change.event.at if bumped else None
     ticket.bump_hlc = change.hlc
     ticket.save(update_fields=["status", "bumped_at", "bump_hlc"])
     feed_append(ticket, "bumped" if bumped else "recalled")
@@ -130,50 +132,39 @@ def ticket_bumped_or_recalled(change: Change) -> None:
 
 
 def order_status_refresh(order: Order) -> None:
-    """Derive the order's status from its facts, so every node derives the same one."""
+    """Report the kitchen's facts about ``order`` to registers, which derives its status from them."""
     if order.voided_at is not None:
-        status = "voided"
-    else:
-        tickets = list(order.tickets.all())
-        if OrderServed.objects.filter(pk=order.pk).exists():
-            # Served is the top of the lattice: a later recall does not undo a hand-over.
-            status = "served"
-        elif tickets and all(t.status == "bumped" for t in tickets):
-            status = "ready"
-        elif order.kitchen_received_at is not None:
-            status = "in_kitchen"
-        else:
-            status = "placed"
-    # ready_at too is derived afresh: a later bump replicated after an earlier
-    # one must move it on every node, or nodes disagree on when it was ready.
-    ready_at = (
-        max((t.bumped_at for t in order.tickets.all() if t.bumped_at), default=None)
-        if status in ("ready", "served")
-        else None
+        # Voided wins whatever the kitchen did: no need to look at its tickets.
+        order_progress_record(order=order, received=False, all_bumped=False, served=False, ready_at=None)
+        return
+    tickets = list(order.tickets.all())
+    order_progress_record(
+        order=order,
+        received=order.kitchen_received_at is not None,
+        all_bumped=bool(tickets) and all(t.status == "bumped" for t in tickets),
+        # A later recall does not undo a hand-over: served stays served.
+        served=OrderServed.objects.filter(pk=order.pk).exists(),
+        ready_at=max((t.bumped_at for t in tickets if t.bumped_at), default=None),
     )
-    if (status, ready_at) != (order.status, order.ready_at):
-        Order.objects.filter(pk=order.pk).update(status=status, ready_at=ready_at)
-        order.status, order.ready_at = status, ready_at
-        live.order_changed(store=order.store, order_id=order.id)
 
 
 # --- Voids (owned by the money issue; kept minimal) -------------------------
 # A voided order's open tickets leave the kitchen screens. This runs for the
 # void itself and again when the sale arrives after its void (replication may
-# deliver them in either order); projectors for order.placed registered here
-# run after order_routed above, so the tickets exist by then.
+# deliver them in either order); projectors of one stage run in registration
+# order, so this one runs after order_routed above and the tickets exist by then.
 
 
-@projector("order.voided")
-def order_void_tickets(change: Change) -> None:
-    order = Order.objects.filter(pk=change.payload["order"]).first()
+@projector(OrderVoided, stage=Stage.FOLLOW)
+def order_void_tickets(change: Recorded[OrderVoided]) -> None:
+    order = Order.objects.filter(pk=change.event.order).first()
     if order is not None and order.voided_at is not None:
         _void_tickets(order)
 
 
-@projector_many("order.placed")
-def order_placed_void_tickets(changes: list[Change]) -> None:
-    for order in Order.objects.filter(pk__in=[change.payload["id"] for change in changes], voided_at__isnull=False):
+@projector_many(OrderPlaced, stage=Stage.FOLLOW)
+def order_placed_void_tickets(changes: list[Recorded[OrderPlaced]]) -> None:
+    for order in Order.objects.filter(pk__in=[change.event.id for change in changes], voided_at__isnull=False):
         _void_tickets(order)
 
 

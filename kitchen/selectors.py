@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kitchen.models import FeedEntry, KitchenScreen, PrinterState, Ticket
 from menu.models import Station
+from registers import status
 from registers.models import Order
 
 FEED_BATCH = 200
@@ -89,7 +90,7 @@ def kitchen_status(*, store: str) -> dict[str, Any]:
 
 def orders_ready(*, store: str, limit: int = 50) -> list[dict[str, Any]]:
     """Orders whose kitchen is done and that are waiting to be handed over, oldest first."""
-    orders = Order.objects.filter(store=store, status="ready").order_by("ready_at", "number")[:limit]
+    orders = Order.objects.filter(store=store, status=status.READY).order_by("ready_at", "number")[:limit]
     return [
         {"id": str(o.id), "number": o.number, "dining": o.dining, "ready_at": o.ready_at.isoformat() if o.ready_at else None}
         for o in orders

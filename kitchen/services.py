@@ -8,9 +8,12 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from kitchen.events import OrderServed as OrderServedEvent
+from kitchen.events import TicketAcked, TicketBumped, TicketPrinted, TicketRecalled
 from kitchen.models import KitchenScreen, OrderServed, Ticket
+from registers import status
 from registers.models import Order
-from sync.services import change_record, changes_record
+from sync.services import Fact, change_record, changes_record
 
 
 class TicketNotFound(LookupError):
@@ -63,7 +66,7 @@ def tickets_ack(*, acks: list[tuple[str, str]]) -> dict[str, dt.datetime | Ticke
     with transaction.atomic():
         current = Ticket.objects.in_bulk([uuid.UUID(ticket_id) for ticket_id, _ in pending])
         at = timezone.now()
-        facts = []
+        facts: list[Fact] = []
         recorded: set[uuid.UUID] = set()
         for ticket_id, screen in pending:
             ticket = current[uuid.UUID(ticket_id)]
@@ -74,12 +77,7 @@ def tickets_ack(*, acks: list[tuple[str, str]]) -> dict[str, dt.datetime | Ticke
             if ticket.id in recorded:
                 continue  # the same ticket twice in one batch: recorded once
             recorded.add(ticket.id)
-            facts.append((
-                "ticket.acked",
-                ticket.store,
-                {"ticket": str(ticket.id), "order": str(ticket.order_id), "at": at.isoformat(), "screen": screen},
-                None,
-            ))
+            facts.append(Fact(TicketAcked(ticket=ticket.id, order=ticket.order_id, at=at, screen=screen), ticket.store))
         changes_record(facts)
     return out
 
@@ -89,11 +87,7 @@ def ticket_bump(*, ticket_id: uuid.UUID | str) -> None:
         ticket = _ticket(ticket_id)
         if ticket.status != "open":
             return
-        change_record(
-            kind="ticket.bumped",
-            store=ticket.store,
-            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat()},
-        )
+        change_record(TicketBumped(ticket=ticket.id, order=ticket.order_id, at=timezone.now()), store=ticket.store)
 
 
 def ticket_recall(*, ticket_id: uuid.UUID | str) -> None:
@@ -101,11 +95,7 @@ def ticket_recall(*, ticket_id: uuid.UUID | str) -> None:
         ticket = _ticket(ticket_id)
         if ticket.status != "bumped":
             return
-        change_record(
-            kind="ticket.recalled",
-            store=ticket.store,
-            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat()},
-        )
+        change_record(TicketRecalled(ticket=ticket.id, order=ticket.order_id, at=timezone.now()), store=ticket.store)
 
 
 def ticket_recall_last(*, store: str, station: str = "") -> Ticket | None:
@@ -126,9 +116,7 @@ def ticket_printed(*, ticket_id: uuid.UUID | str, printer: str) -> bool:
         if ticket.printed_at is not None:
             return False
         change_record(
-            kind="ticket.printed",
-            store=ticket.store,
-            payload={"ticket": str(ticket.id), "order": str(ticket.order_id), "at": timezone.now().isoformat(), "printer": printer},
+            TicketPrinted(ticket=ticket.id, order=ticket.order_id, at=timezone.now(), printer=printer), store=ticket.store
         )
     return True
 
@@ -145,13 +133,9 @@ def order_serve(*, order_id: uuid.UUID | str) -> bool:
             raise TicketNotFound(f"no order {order_id}")
         if OrderServed.objects.filter(pk=order.pk).exists():
             return False
-        if order.status != "ready":
+        if order.status != status.READY:
             raise OrderNotReady(f"order No. {order.number} is {order.status}, not ready")
-        change_record(
-            kind="order.served",
-            store=order.store,
-            payload={"order": str(order.id), "at": timezone.now().isoformat()},
-        )
+        change_record(OrderServedEvent(order=order.id, at=timezone.now()), store=order.store)
     return True
 
 

@@ -10,17 +10,21 @@ them in any order end with the same prices.
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
 
 from registers import pricing, tender
+from registers.events import OrderDiscounted, OrderPaid, OrderPlaced, OrderPriceOverridden
 from registers.models import Order, OrderAdjustment, OrderLine, ZReport
-from registers.offline_card import offline_card_check, settle_by_for
+from registers.offline_card import offline_card_check
+from registers.services import order_paid_event
 from registers.staff import manager_approve
 from registers.voids import MoneyConflict, MoneyRejected, OrderMissing, _reason
 from stores.services import store_get_current
 from sync.models import Change
+from sync.projection import recorded
 from sync.services import change_record
 
 
@@ -37,12 +41,11 @@ def order_adjust(
             value = _discount_yen(order, amount, percent)
         else:
             value = _override_price(order, position, unit_price)
+        event_class = OrderDiscounted if kind == "discount" else OrderPriceOverridden
         change_record(
-            kind="order.discounted" if kind == "discount" else "order.price_overridden",
+            event_class(order=order_id, position=position if kind != "discount" else None, value=value,
+                        was=_was(order, kind, position), staff=who.as_ref(), reason=reason, at=timezone.now()),
             store=order.store,
-            payload={"order": str(order_id), "position": position if kind != "discount" else None, "value": value,
-                     "was": _was(order, kind, position), "staff": who.as_dict(), "reason": reason,
-                     "at": timezone.now().isoformat()},
         )
     order.refresh_from_db()
     return order
@@ -99,7 +102,7 @@ def order_reprice(order_id: str) -> None:
     # The placement the order shows (the earliest, when a partition placed it
     # twice). Looked up only for an adjusted order: it scans order.placed changes.
     placed = (
-        Change.objects.filter(kind="order.placed", payload__id=str(order_id)).order_by("hlc", "origin").first()
+        Change.objects.filter(kind=OrderPlaced.kind, payload__id=str(order_id)).order_by("hlc", "origin").first()
         if order is not None
         else None
     )
@@ -107,7 +110,8 @@ def order_reprice(order_id: str) -> None:
         return  # the sale has not arrived yet; it is re-priced when it does
     overrides = {a.position: a.value for a in adjustments if a.kind == "override"}  # the latest (by HLC) wins
     discount = sum(a.value for a in adjustments if a.kind == "discount")
-    base = [pricing.Line(l["position"], l["qty"], l["unit_price"], l["tax_rate"]) for l in placed.payload["lines"]]
+    sale = cast(OrderPlaced, recorded(placed).event)
+    base = [pricing.Line(line.position, line.qty, line.unit_price, line.tax_rate) for line in sale.lines]
     lines, total, taxes = pricing.reprice(base, overrides, discount)
     for line in lines:
         OrderLine.objects.filter(order_id=order_id, position=line.position).update(
@@ -121,7 +125,7 @@ def order_pay(*, order_id: uuid.UUID, batch_id: uuid.UUID, payments: list[tender
 
     Idempotent on ``batch_id``: the same payment sent again changes nothing.
     """
-    if Change.objects.filter(kind="order.paid", payload__batch=str(batch_id)).exists():
+    if Change.objects.filter(kind=OrderPaid.kind, payload__batch=str(batch_id)).exists():
         return Order.objects.get(pk=order_id), False
     if not payments:
         raise MoneyRejected("payments: give at least one payment")
@@ -140,26 +144,8 @@ def order_pay(*, order_id: uuid.UUID, batch_id: uuid.UUID, payments: list[tender
             settled = tender.settle(due, payments)
         except tender.TenderError as exc:
             raise MoneyRejected(str(exc)) from None
-        start = order.payments.count()
-        at = timezone.now()
-        change_record(
-            kind="order.paid",
-            store=order.store,
-            payload={
-                "order": str(order_id),
-                "batch": str(batch_id),
-                "at": at.isoformat(),
-                "payments": [
-                    {
-                        "id": str(uuid.uuid5(order_id, f"payment:{start + i}")),
-                        "position": start + i,
-                        "method": s.method, "amount": s.applied, "tendered": s.tendered, "change": s.change,
-                        "reference": s.reference, "offline": s.offline,
-                        "settle_by": settle_by_for(store=store, at=at).isoformat() if s.offline else None,
-                    }
-                    for i, s in enumerate(settled)
-                ],
-            },
-        )
+        event = order_paid_event(order_id=order_id, store=store, settled=settled, at=timezone.now(),
+                                 start=order.payments.count(), batch=batch_id)
+        change_record(event, store=order.store)
     order.refresh_from_db()
     return order, True

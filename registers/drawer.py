@@ -12,6 +12,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from registers.events import DrawerCounted, DrawerMoved, DrawerOpened, DrawerPaidIn, DrawerPaidOut
 from registers.models import DrawerEvent
 from registers.staff import manager_approve, staff_identify
 from registers.voids import MoneyRejected
@@ -19,7 +20,10 @@ from stores.business_day import business_date
 from stores.services import store_get_current
 from sync.services import change_record
 
-KINDS = ("open", "paid_in", "paid_out", "count")
+EVENTS: dict[str, type[DrawerMoved]] = {
+    "open": DrawerOpened, "paid_in": DrawerPaidIn, "paid_out": DrawerPaidOut, "count": DrawerCounted,
+}
+KINDS = tuple(EVENTS)
 # Money moving in or out without a sale is where a drawer goes missing; a
 # manager approves it. Opening and counting are any staff's job.
 MANAGER_KINDS = ("paid_in", "paid_out")
@@ -49,16 +53,15 @@ def drawer_record(
     at = timezone.now()
     with transaction.atomic():
         change_record(
-            kind=f"drawer.{kind}",
+            EVENTS[kind](
+                id=event_id,
+                business_date=business_date(at, time_zone=store.time_zone, cutover=store.day_cutover),
+                register_name=register,
+                amount=amount,
+                reason=reason.strip()[:200],
+                staff=who.as_ref(),
+                at=at,
+            ),
             store=store.code,
-            payload={
-                "id": str(event_id),
-                "business_date": business_date(at, time_zone=store.time_zone, cutover=store.day_cutover).isoformat(),
-                "register": register,
-                "amount": amount,
-                "reason": reason.strip()[:200],
-                "staff": who.as_dict(),
-                "at": at.isoformat(),
-            },
         )
     return DrawerEvent.objects.get(pk=event_id), True

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from registers.events import OrderFact, OrderPlaced
+from sync.events import EventInvalid
 from sync.models import Change, NodeState
+from sync.projection import recorded
 from sync.services import change_digest
 
 BATCH = 2000
@@ -84,11 +87,14 @@ def _check(change: Change, prev: Change | None) -> list[Problem]:
 
 def _about(change: Change) -> str:
     """Name the sale when the change is about one, so a person can find it."""
-    payload = change.payload if isinstance(change.payload, dict) else {}
-    if change.kind == "order.placed":
-        return f" — sale No. {payload.get('number')} of {payload.get('business_date')}, order {payload.get('id')}"
-    if "order" in payload:
-        return f" — order {payload.get('order')}"
+    try:
+        event = recorded(change).event
+    except EventInvalid:
+        return ""  # altered past reading, or a kind this version does not know
+    if isinstance(event, OrderPlaced):
+        return f" — sale No. {event.number} of {event.business_date}, order {event.id}"
+    if isinstance(event, OrderFact):
+        return f" — order {event.order}"
     return ""
 
 

@@ -10,19 +10,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registers import tax
+from registers import status, tax
 
 
 class Order(models.Model):
     """Projection of order.* changes. ``id`` is the client-made UUID."""
 
-    STATUSES = [
-        ("placed", _("placed")),
-        ("in_kitchen", _("in kitchen")),
-        ("ready", _("ready")),
-        ("served", _("served")),
-        ("voided", _("voided")),
-    ]
+    STATUSES = status.CHOICES
     DINING = [(tax.EAT_IN, _("eat in")), (tax.TAKE_OUT, _("take out"))]
 
     id = models.UUIDField(primary_key=True)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from registers.events import PaymentSettled
 from registers.models import Payment
 from registers.voids import MoneyConflict, MoneyRejected, OrderMissing
 from stores.models import Store
@@ -73,9 +74,7 @@ def payment_settle(*, payment_id: uuid.UUID, reference: str) -> Payment:
         return payment
     with transaction.atomic():
         change_record(
-            kind="payment.settled",
-            store=payment.order.store,
-            payload={"payment": str(payment_id), "reference": reference, "at": timezone.now().isoformat()},
+            PaymentSettled(payment=payment_id, reference=reference, at=timezone.now()), store=payment.order.store
         )
     payment.refresh_from_db()
     return payment

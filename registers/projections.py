@@ -8,28 +8,47 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any, cast
 
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from registers.adjustments import order_reprice
+from registers.events import (
+    DayClosed,
+    DrawerCounted,
+    DrawerMoved,
+    DrawerOpened,
+    DrawerPaidIn,
+    DrawerPaidOut,
+    OrderAdjusted,
+    OrderDiscounted,
+    OrderPaid,
+    OrderPlaced,
+    OrderPriceOverridden,
+    OrderRefunded,
+    OrderVoided,
+    PaymentMade,
+    PaymentSettled,
+    ShiftEnded,
+    ShiftStarted,
+)
 from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
+from registers.progress import orders_voided_status
 from sync.models import Change
-from sync.projection import projector, projector_many
-
-STATUS_RANK = {"placed": 0, "in_kitchen": 1, "ready": 2, "served": 3}
+from sync.projection import Recorded, projector, projector_many, recorded
 
 
 def _placement_key(hlc: int, origin: str) -> tuple[int, str]:
     return (hlc, origin)
 
 
-@projector_many("order.placed")
-def order_placed(changes: list[Change]) -> None:
-    ids = [uuid.UUID(change.payload["id"]) for change in changes]
+@projector_many(OrderPlaced)
+def order_placed(changes: list[Recorded[OrderPlaced]]) -> None:
+    ids = [change.event.id for change in changes]
     existing = set(Order.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    fresh: list[Change] = []
-    later: list[Change] = []
+    fresh: list[Recorded[OrderPlaced]] = []
+    later: list[Recorded[OrderPlaced]] = []
     for order_id, change in zip(ids, changes):
         # An id already on record, or twice in this batch, takes the careful
         # path one change at a time; new orders are written in bulk.
@@ -40,8 +59,8 @@ def order_placed(changes: list[Change]) -> None:
         _order_placed_again(change)
 
 
-def _order_placed_again(change: Change) -> None:
-    order_id = uuid.UUID(change.payload["id"])
+def _order_placed_again(change: Recorded[OrderPlaced]) -> None:
+    order_id = change.event.id
     existing = Order.objects.get(pk=order_id)
     # The same client order reached two nodes while they were cut off from
     # each other. Both keep the earliest placement so every node shows the
@@ -52,85 +71,83 @@ def _order_placed_again(change: Change) -> None:
     _write_order(change, order_id)
 
 
-def _order_fields(change: Change) -> dict:
-    data = change.payload
+def _order_fields(change: Recorded[OrderPlaced]) -> dict[str, Any]:
+    data = change.event
     return {
         "store": change.store,
-        "number": data["number"],
-        "business_date": dt.date.fromisoformat(data["business_date"]),
-        "register": data["register"],
-        "dining": data["dining"],
-        "total": data["total"],
-        "taxes": data["taxes"],
-        "request_hash": data["request_hash"],
+        "number": data.number,
+        "business_date": data.business_date,
+        "register": data.register_name,
+        "dining": data.dining,
+        "total": data.total,
+        "taxes": [tax.model_dump() for tax in data.taxes],
+        "request_hash": data.request_hash,
         "origin": change.origin,
         "placed_hlc": change.hlc,
-        "placed_at": dt.datetime.fromisoformat(data["placed_at"]),
+        "placed_at": data.placed_at,
     }
 
 
-def _order_lines(order_id: uuid.UUID, change: Change) -> list[OrderLine]:
+def _order_lines(order_id: uuid.UUID, change: Recorded[OrderPlaced]) -> list[OrderLine]:
     return [
         OrderLine(
             order_id=order_id,
-            position=line["position"],
-            sku=line["sku"],
-            name_ja=line["name_ja"],
-            name_en=line["name_en"],
-            qty=line["qty"],
-            unit_price=line["unit_price"],
-            modifiers=line["modifiers"],
-            amount=line["amount"],
-            tax_class=line["tax_class"],
-            tax_rate=line["tax_rate"],
-            station=line["station"],
+            position=line.position,
+            sku=line.sku,
+            name_ja=line.name_ja,
+            name_en=line.name_en,
+            qty=line.qty,
+            unit_price=line.unit_price,
+            modifiers=[modifier.model_dump() for modifier in line.modifiers],
+            amount=line.amount,
+            tax_class=line.tax_class,
+            tax_rate=line.tax_rate,
+            station=line.station,
         )
-        for line in change.payload["lines"]
+        for line in change.event.lines
     ]
 
 
-def _write_orders(changes: list[Change]) -> None:
+def _write_orders(changes: list[Recorded[OrderPlaced]]) -> None:
     if not changes:
         return
-    orders = [Order(id=uuid.UUID(change.payload["id"]), **_order_fields(change)) for change in changes]
+    orders = [Order(id=change.event.id, **_order_fields(change)) for change in changes]
     Order.objects.bulk_create(orders)
     OrderLine.objects.bulk_create([line for order, change in zip(orders, changes) for line in _order_lines(order.id, change)])
 
 
-def _write_order(change: Change, order_id: uuid.UUID) -> None:
+def _write_order(change: Recorded[OrderPlaced], order_id: uuid.UUID) -> None:
     Order.objects.filter(pk=order_id).update(**_order_fields(change))
     OrderLine.objects.bulk_create(_order_lines(order_id, change))
 
 
-@projector_many("order.paid")
-def order_paid(changes: list[Change]) -> None:
-    order_ids = {uuid.UUID(change.payload["order"]) for change in changes}
+@projector_many(OrderPaid)
+def order_paid(changes: list[Recorded[OrderPaid]]) -> None:
+    order_ids = {change.event.order for change in changes}
     on_record = dict(Payment.objects.filter(order__in=order_ids).values_list("id", "order_id"))
     known = set(on_record)
-    fresh = []
+    fresh: list[tuple[uuid.UUID, dt.datetime, PaymentMade]] = []
     for change in changes:
-        at = dt.datetime.fromisoformat(change.payload["at"])
-        for p in change.payload["payments"]:
-            payment_id = uuid.UUID(p["id"])
-            if payment_id in known:
+        for p in change.event.payments:
+            if p.id in known:
                 continue
-            known.add(payment_id)
-            fresh.append((uuid.UUID(change.payload["order"]), at, p))
-    settled = _settled_at([str(p["id"]) for _, _, p in fresh])
+            known.add(p.id)
+            fresh.append((change.event.order, change.event.at, p))
+    settled = _settled_at([str(p.id) for _, _, p in fresh])
     Payment.objects.bulk_create(
         Payment(
-            id=uuid.UUID(p["id"]),
+            id=p.id,
             order_id=order_id,
-            position=p["position"],
-            method=p["method"],
-            amount=p["amount"],
-            tendered=p["tendered"],
-            change=p["change"],
-            reference=p.get("reference", ""),
+            position=p.position,
+            method=p.method,
+            amount=p.amount,
+            tendered=p.tendered,
+            change=p.change,
+            reference=p.reference,
             recorded_at=at,
-            offline=p.get("offline", False),
-            settle_by=dt.datetime.fromisoformat(p["settle_by"]) if p.get("settle_by") else None,
-            settled_at=settled.get(str(p["id"])),
+            offline=p.offline,
+            settle_by=p.settle_by,
+            settled_at=settled.get(str(p.id)),
         )
         for order_id, at, p in fresh
     )
@@ -139,7 +156,7 @@ def order_paid(changes: list[Change]) -> None:
         # totals are the payments just written, a plain UPDATE.
         [order_id] = order_ids
         Order.objects.filter(pk=order_id).update(
-            paid=sum(p["amount"] for _, _, p in fresh), change_given=sum(p["change"] for _, _, p in fresh)
+            paid=sum(p.amount for _, _, p in fresh), change_given=sum(p.change for _, _, p in fresh)
         )
         return
     orders_payments_refresh(order_ids)
@@ -147,7 +164,7 @@ def order_paid(changes: list[Change]) -> None:
 
 def orders_payments_refresh(order_ids: set[uuid.UUID]) -> None:
     """Paid and change given of each order, summed afresh from its payments, in one statement."""
-    def total(field: str):
+    def total(field: str) -> Coalesce:
         summed = Payment.objects.filter(order_id=OuterRef("pk")).order_by().values("order_id").annotate(s=Sum(field)).values("s")
         return Coalesce(Subquery(summed), 0)
 
@@ -165,156 +182,160 @@ def _settled_at(payment_ids: list[str]) -> dict[str, dt.datetime]:
     if not payment_ids:
         return {}
     found: dict[str, dt.datetime] = {}
-    for change in Change.objects.filter(kind="payment.settled", payload__payment__in=payment_ids).order_by("-hlc", "-origin"):
-        found[change.payload["payment"]] = dt.datetime.fromisoformat(change.payload["at"])
+    settlements = Change.objects.filter(kind=PaymentSettled.kind, payload__payment__in=payment_ids)
+    for change in settlements.order_by("-hlc", "-origin"):
+        event = cast(PaymentSettled, recorded(change).event)
+        found[str(event.payment)] = event.at
     return found
 
 
-@projector("payment.settled")
-def payment_settled(change: Change) -> None:
-    Payment.objects.filter(pk=change.payload["payment"], settled_at__isnull=True).update(
-        settled_at=dt.datetime.fromisoformat(change.payload["at"])
-    )
+@projector(PaymentSettled)
+def payment_settled(change: Recorded[PaymentSettled]) -> None:
+    Payment.objects.filter(pk=change.event.payment, settled_at__isnull=True).update(settled_at=change.event.at)
 
 
-@projector("order.voided")
-def order_voided(change: Change) -> None:
-    data = change.payload
-    existing = OrderVoid.objects.filter(order_id=data["order"]).first()
-    if existing is not None and _placement_key(existing.hlc, existing.origin) <= _placement_key(change.hlc, change.origin):
+@projector(OrderVoided)
+def order_voided(change: Recorded[OrderVoided]) -> None:
+    data = change.event
+    existing = OrderVoid.objects.filter(order_id=data.order).first()
+    if existing is not None and _placement_key(existing.hlc, existing.origin) <= change.version:
         return  # voided twice (two nodes, one partition): the first void is the one on record
     OrderVoid.objects.update_or_create(
-        order_id=data["order"],
+        order_id=data.order,
         defaults={
             "store": change.store,
-            "staff": data["staff"]["name"],
-            "reason": data["reason"],
-            "at": dt.datetime.fromisoformat(data["at"]),
+            "staff": data.staff.name,
+            "reason": data.reason,
+            "at": data.at,
             "hlc": change.hlc,
             "origin": change.origin,
         },
     )
-    Order.objects.filter(pk=data["order"]).update(voided_at=dt.datetime.fromisoformat(data["at"]))
+    Order.objects.filter(pk=data.order).update(voided_at=data.at)
+    orders_voided_status([data.order])
 
 
-@projector_many("order.placed")
-def order_placed_void_join(changes: list[Change]) -> None:
+@projector_many(OrderPlaced)
+def order_placed_void_join(changes: list[Recorded[OrderPlaced]]) -> None:
     """A void that arrived before its sale applies as soon as the sale does."""
-    for void in OrderVoid.objects.filter(order_id__in=[change.payload["id"] for change in changes]):
+    voids = list(OrderVoid.objects.filter(order_id__in=[change.event.id for change in changes]))
+    for void in voids:
         Order.objects.filter(pk=void.order_id).update(voided_at=void.at)
+    if voids:
+        orders_voided_status(void.order_id for void in voids)
 
 
-@projector("order.refunded")
-def order_refunded(change: Change) -> None:
-    data = change.payload
+@projector(OrderRefunded)
+def order_refunded(change: Recorded[OrderRefunded]) -> None:
+    data = change.event
     Refund.objects.get_or_create(
-        id=data["refund"],
+        id=data.refund,
         defaults={
-            "order_id": data["order"],
+            "order_id": data.order,
             "store": change.store,
-            "business_date": dt.date.fromisoformat(data["business_date"]),
-            "register": data.get("register", ""),
-            "method": data["method"],
-            "amount": data["amount"],
-            "taxes": data["taxes"],
-            "lines": data["lines"],
-            "staff": data["staff"]["name"],
-            "reason": data["reason"],
-            "at": dt.datetime.fromisoformat(data["at"]),
+            "business_date": data.business_date,
+            "register": data.register_name,
+            "method": data.method,
+            "amount": data.amount,
+            "taxes": [tax.model_dump() for tax in data.taxes],
+            "lines": [line.model_dump() for line in data.lines],
+            "staff": data.staff.name,
+            "reason": data.reason,
+            "at": data.at,
         },
     )
 
 
-@projector("drawer.open")
-@projector("drawer.paid_in")
-@projector("drawer.paid_out")
-@projector("drawer.count")
-def drawer_moved(change: Change) -> None:
-    data = change.payload
+@projector(DrawerOpened)
+@projector(DrawerPaidIn)
+@projector(DrawerPaidOut)
+@projector(DrawerCounted)
+def drawer_moved(change: Recorded[DrawerMoved]) -> None:
+    data = change.event
     DrawerEvent.objects.get_or_create(
-        id=data["id"],
+        id=data.id,
         defaults={
             "store": change.store,
-            "business_date": dt.date.fromisoformat(data["business_date"]),
-            "register": data["register"],
+            "business_date": data.business_date,
+            "register": data.register_name,
             "kind": change.kind.split(".", 1)[1],
-            "amount": data["amount"],
-            "reason": data.get("reason", ""),
-            "staff": data["staff"]["name"],
-            "at": dt.datetime.fromisoformat(data["at"]),
+            "amount": data.amount,
+            "reason": data.reason,
+            "staff": data.staff.name,
+            "at": data.at,
             "hlc": change.hlc,
         },
     )
 
 
-@projector("shift.started")
-@projector("shift.ended")
-def shift_moved(change: Change) -> None:
-    data = change.payload
-    staff = data["staff"]
+@projector(ShiftStarted)
+@projector(ShiftEnded)
+def shift_moved(change: Recorded[ShiftStarted | ShiftEnded]) -> None:
+    data = change.event
+    staff = data.staff
+    register = data.register_name if isinstance(data, ShiftStarted) else ""
     shift, _ = Shift.objects.get_or_create(
-        id=data["shift"],
-        defaults={"store": change.store, "staff_id": staff["id"], "staff_name": staff["name"], "role": staff["role"],
-                  "register": data.get("register", "")},
+        id=data.shift,
+        defaults={"store": change.store, "staff_id": staff.id, "staff_name": staff.name, "role": staff.role,
+                  "register": register},
     )
-    at = dt.datetime.fromisoformat(data["at"])
-    if change.kind == "shift.started":
-        shift.started_at = at
-        shift.register = data.get("register", shift.register)
+    if isinstance(data, ShiftStarted):
+        shift.started_at = data.at
+        shift.register = data.register_name
     else:
-        shift.ended_at = at
+        shift.ended_at = data.at
     shift.save()
 
 
-@projector("day.closed")
-def day_closed(change: Change) -> None:
+@projector(DayClosed)
+def day_closed(change: Recorded[DayClosed]) -> None:
     """One Z per store and day. Two nodes closing the same day while cut off
     from each other both keep the earlier close (by HLC), so every node agrees."""
-    data = change.payload
-    day = dt.date.fromisoformat(data["business_date"])
+    data = change.event
+    day = data.business_date
     existing = ZReport.objects.filter(store=change.store, business_date=day).first()
     if existing is not None:
-        if _placement_key(existing.hlc, existing.origin) <= _placement_key(change.hlc, change.origin):
+        if _placement_key(existing.hlc, existing.origin) <= change.version:
             return
         existing.delete()
     ZReport.objects.create(
         id=change.id,
         store=change.store,
         business_date=day,
-        number=data["number"],
-        report=data["report"],
-        staff=data["staff"]["name"],
-        closed_at=dt.datetime.fromisoformat(data["at"]),
+        number=data.number,
+        report=data.report,
+        staff=data.staff.name,
+        closed_at=data.at,
         hlc=change.hlc,
         origin=change.origin,
     )
 
 
-@projector("order.discounted")
-@projector("order.price_overridden")
-def order_adjusted(change: Change) -> None:
-    data = change.payload
+@projector(OrderDiscounted)
+@projector(OrderPriceOverridden)
+def order_adjusted(change: Recorded[OrderAdjusted]) -> None:
+    data = change.event
     OrderAdjustment.objects.get_or_create(
         id=change.id,
         defaults={
-            "order_id": data["order"],
+            "order_id": data.order,
             "store": change.store,
-            "kind": "discount" if change.kind == "order.discounted" else "override",
-            "position": data.get("position"),
-            "value": data["value"],
-            "staff": data["staff"]["name"],
-            "reason": data["reason"],
-            "at": dt.datetime.fromisoformat(data["at"]),
+            "kind": "discount" if isinstance(data, OrderDiscounted) else "override",
+            "position": data.position,
+            "value": data.value,
+            "staff": data.staff.name,
+            "reason": data.reason,
+            "at": data.at,
             "hlc": change.hlc,
             "origin": change.origin,
         },
     )
-    order_reprice(data["order"])
+    order_reprice(str(data.order))
 
 
-@projector_many("order.placed")
-def order_placed_reprice(changes: list[Change]) -> None:
+@projector_many(OrderPlaced)
+def order_placed_reprice(changes: list[Recorded[OrderPlaced]]) -> None:
     """Adjustments that arrived before their sale apply once it does."""
-    ids = [change.payload["id"] for change in changes]
+    ids = [change.event.id for change in changes]
     for order_id in set(OrderAdjustment.objects.filter(order_id__in=ids).values_list("order_id", flat=True)):
         order_reprice(str(order_id))

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from registers import tax
+from registers.events import ReceiptPrinted
 from registers.models import Order, OrderVoid, Refund
 from stores.invoice import invoice_number_problem
 from stores.models import Store
@@ -137,10 +138,8 @@ def receipt_print(*, order: Order, store: Store, register: str) -> dict[str, Any
     and any node knows a receipt is already out, whichever node printed it.
     """
     with transaction.atomic():
-        earlier = Change.objects.filter(kind="receipt.printed", payload__order=str(order.id)).count()
+        earlier = Change.objects.filter(kind=ReceiptPrinted.kind, payload__order=str(order.id)).count()
         change_record(
-            kind="receipt.printed",
-            store=order.store,
-            payload={"order": str(order.id), "copy": earlier > 0, "register": register, "at": timezone.now().isoformat()},
+            ReceiptPrinted(order=order.id, reprint=earlier > 0, register_name=register, at=timezone.now()), store=order.store
         )
     return {**receipt_for(order=order, store=store, copy=earlier > 0), "print_number": earlier + 1}

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from registers.events import DayClosed
 from registers.models import DrawerEvent, Order, OrderAdjustment, OrderVoid, Payment, Refund, ZReport
 from registers.offline_card import offline_card_alerts
 from registers.staff import manager_approve
@@ -212,16 +213,9 @@ def day_close(
         change_id = uuid.uuid4()
         report = {**day_report(store=store.code, day=day), "kind": "Z", "number": number, "queued_at_close": queued}
         change_record(
-            kind="day.closed",
+            DayClosed(business_date=day, number=number, report=report, staff=who.as_ref(), at=timezone.now()),
             store=store.code,
             change_id=change_id,
-            payload={
-                "business_date": day.isoformat(),
-                "number": number,
-                "report": report,
-                "staff": who.as_dict(),
-                "at": timezone.now().isoformat(),
-            },
         )
     return ZReport.objects.get(pk=change_id)
 

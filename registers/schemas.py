@@ -10,6 +10,8 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr
 
+from registers.status import Status
+
 # "register" is the contract's field name; pydantic merely notes that it hides
 # ABCMeta.register, which nothing here calls.
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
@@ -129,7 +131,7 @@ class OrderOut(BaseModel):
     number: int
     register: str = Field(...)  # explicit: else pydantic takes ABCMeta.register as the default
     dining: str
-    status: Literal["placed", "in_kitchen", "ready", "served", "voided"]
+    status: Status
     business_date: dt.date
     placed_at: dt.datetime
     total: int

@@ -6,6 +6,7 @@ projectors build the order; the change and the projection commit together.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import threading
@@ -20,6 +21,7 @@ from django.utils import timezone
 from menu.models import MenuItem, Modifier
 from menu.store_menu import priced_menu
 from registers import tax, tender
+from registers.events import LineSold, ModifierSold, OrderPaid, OrderPlaced, PaymentMade, TaxLine, payment_id_for
 from registers.models import Order
 from registers.offline_card import settle_by_for
 from runtime.batching import GroupCommit
@@ -27,7 +29,7 @@ from stores import numbers
 from stores.business_day import business_date
 from stores.models import Store, TicketCounter
 from stores.services import store_get_current  # noqa: F401  (re-exported: the views call it from here)
-from sync.services import changes_record
+from sync.services import Fact, changes_record
 
 MAX_LINES = 100
 MAX_QTY = 99
@@ -115,7 +117,7 @@ class _Job:
     order: Order | None = None
     error: BaseException | None = None
     finished: threading.Event = field(default_factory=threading.Event)
-    priced: list[dict[str, Any]] = field(default_factory=list)
+    priced: list[LineSold] = field(default_factory=list)
     total: int = 0
     settled: list[tender.Settled] = field(default_factory=list)
 
@@ -164,11 +166,13 @@ def _check_shape(lines: list[LineRequest], dining: str) -> None:
 def _price(job: _Job, items: dict[str, MenuItem], modifiers: dict[str, Modifier]) -> None:
     """Price and settle one order against the menu; OrderRejected says what is wrong."""
     job.priced = [_price_line(index, line, items, modifiers, job.dining) for index, line in enumerate(job.lines)]
-    job.total = sum(line["amount"] for line in job.priced)
+    job.total = sum(line.amount for line in job.priced)
     job.settled = _settle(job.total, job.payments)
 
 
-def _price_line(index: int, line: LineRequest, items: dict, modifiers: dict, dining: str) -> dict[str, Any]:
+def _price_line(
+    index: int, line: LineRequest, items: dict[str, MenuItem], modifiers: dict[str, Modifier], dining: str
+) -> LineSold:
     where = f"lines[{index}]"
     item = items.get(line.sku)
     if item is None:
@@ -183,22 +187,22 @@ def _price_line(index: int, line: LineRequest, items: dict, modifiers: dict, din
     unit_price = item.price + sum(mod.price_delta for mod in chosen)
     if unit_price < 0:
         raise OrderRejected(f"{where}: modifiers take the price of {item.sku} below zero")
-    return {
-        "position": index,
-        "sku": item.sku,
-        "name_ja": item.name_ja,
-        "name_en": item.name_en,
-        "qty": line.qty,
-        "unit_price": unit_price,
-        "modifiers": [
-            {"code": mod.code, "name_ja": mod.name_ja, "name_en": mod.name_en, "price_delta": mod.price_delta}
+    return LineSold(
+        position=index,
+        sku=item.sku,
+        name_ja=item.name_ja,
+        name_en=item.name_en,
+        qty=line.qty,
+        unit_price=unit_price,
+        modifiers=[
+            ModifierSold(code=mod.code, name_ja=mod.name_ja, name_en=mod.name_en, price_delta=mod.price_delta)
             for mod in chosen
         ],
-        "amount": unit_price * line.qty,
-        "tax_class": item.tax_class,
-        "tax_rate": tax.rate_for(item.tax_class, dining),
-        "station": item.station.code if item.station else "",
-    }
+        amount=unit_price * line.qty,
+        tax_class=item.tax_class,
+        tax_rate=tax.rate_for(item.tax_class, dining),
+        station=item.station.code if item.station else "",
+    )
 
 
 def _modifiers_for(where: str, item: MenuItem, codes: list[str], known: dict[str, Modifier]) -> list[Modifier]:
@@ -268,61 +272,61 @@ def _record(batch: list[_Job]) -> None:
     if wanting:
         for job, number in zip(wanting, _next_numbers(store.code, day, len(wanting))):
             job.number = number
-    facts: list[tuple[str, str, dict[str, Any], None]] = []
+    facts: list[Fact] = []
     for job in fresh:
-        taxes = tax.receipt_taxes((line["amount"], line["tax_rate"]) for line in job.priced)
-        facts.append((
-            "order.placed",
-            store.code,
-            {
-                "id": str(job.order_id),
-                "number": job.number,
-                "business_date": day.isoformat(),
-                "register": job.register,
-                "dining": job.dining,
-                "placed_at": placed_at.isoformat(),
-                "request_hash": job.request_hash,
-                "total": job.total,
-                "taxes": [rate.as_dict() for rate in taxes],
-                "lines": job.priced,
-            },
-            None,
-        ))
+        facts.append(Fact(_placed_event(job, day, placed_at), store.code))
         if job.settled:
-            facts.append(("order.paid", store.code, _payment_payload(job.order_id, store.code, job.settled, placed_at), None))
+            paid = order_paid_event(order_id=job.order_id, store=store, settled=job.settled, at=placed_at)
+            facts.append(Fact(paid, store.code))
     changes_record(facts)
     orders = Order.objects.in_bulk([job.order_id for job in fresh])
     for job in fresh:
         job.order = orders[job.order_id]
 
 
-def _payment_payload(order_id: uuid.UUID, store: str, settled: list[tender.Settled], at) -> dict[str, Any]:
-    """Payment ids derive from the order id and position, so the same sale
-    placed on two nodes during a partition merges into one set of payments, not two."""
-    return {
-        "order": str(order_id),
-        "at": at.isoformat(),
-        "payments": [
-            {
-                "id": str(uuid.uuid5(order_id, f"payment:{position}")),
-                "position": position,
-                "method": item.method,
-                "amount": item.applied,
-                "tendered": item.tendered,
-                "change": item.change,
-                "reference": item.reference,
-                # Offline card: flagged with its settle-by deadline, fixed here
-                # so every node and HQ shows the same one.
-                "offline": item.offline,
-                "settle_by": _settle_by(store, at) if item.offline else None,
-            }
-            for position, item in enumerate(settled)
+def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime) -> OrderPlaced:
+    taxes = tax.receipt_taxes((line.amount, line.tax_rate) for line in job.priced)
+    assert job.number is not None  # numbered by _record before this
+    return OrderPlaced(
+        id=job.order_id,
+        number=job.number,
+        business_date=day,
+        register_name=job.register,
+        dining=job.dining,  # type: ignore[arg-type]  # checked by _check_shape
+        placed_at=placed_at,
+        request_hash=job.request_hash,
+        total=job.total,
+        taxes=[TaxLine(rate=rate.rate, taxable=rate.taxable, tax=rate.tax) for rate in taxes],
+        lines=job.priced,
+    )
+
+
+def order_paid_event(
+    *, order_id: uuid.UUID, store: Store, settled: list[tender.Settled], at: dt.datetime, start: int = 0,
+    batch: uuid.UUID | None = None,
+) -> OrderPaid:
+    """The payments of an order as one event: the ``start``-th and following of
+    the order, taken at ``at`` (``batch``: a later payment's idempotency key).
+    The one place a payment's id is derived (registers.events.payment_id_for)."""
+    return OrderPaid(
+        order=order_id,
+        batch=batch,
+        at=at,
+        payments=[
+            PaymentMade(
+                id=payment_id_for(order_id, start + index),
+                position=start + index,
+                method=item.method,  # type: ignore[arg-type]  # checked by tender.settle
+                amount=item.applied,
+                tendered=item.tendered,
+                change=item.change,
+                reference=item.reference,
+                offline=item.offline,
+                settle_by=settle_by_for(store=store, at=at) if item.offline else None,
+            )
+            for index, item in enumerate(settled)
         ],
-    }
-
-
-def _settle_by(store: str, at) -> str:
-    return settle_by_for(store=Store.objects.get(code=store), at=at).isoformat()
+    )
 
 
 def _next_numbers(store: str, day, count: int) -> list[int]:

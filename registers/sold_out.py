@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from menu.models import MenuItem, SoldOut
 from registers import live, signals
+from registers.events import ItemBack, ItemMarked, ItemSoldOut
 from registers.staff import manager_approve
 from sync import merge
-from sync.models import Change
-from sync.projection import projector
+from sync.events import MasterChange, MasterDeleted, MasterUpserted
+from sync.master import wire_label
+from sync.projection import Recorded, Stage, projector
 from sync.services import change_record
 
 log = logging.getLogger(__name__)
@@ -40,11 +42,8 @@ def item_sold_out_set(*, sku: str, sold_out: bool, manager_pin: str | None) -> S
         raise UnknownItem(f"unknown sku {sku!r}")
     store = settings.POS_STORE
     with transaction.atomic():
-        change_record(
-            kind="item.sold_out" if sold_out else "item.back",
-            store=store,
-            payload={"sku": sku, "staff": who.name, "at": timezone.now().isoformat()},
-        )
+        mark = ItemSoldOut if sold_out else ItemBack
+        change_record(mark(sku=sku, staff=who.name, at=timezone.now()), store=store)
     if sold_out:
         # Only where the mark was made, so the phones get one alert, not one per node.
         name = item.name_ja
@@ -52,32 +51,32 @@ def item_sold_out_set(*, sku: str, sold_out: bool, manager_pin: str | None) -> S
     return SoldOut.objects.get(store=store, sku=sku)
 
 
-def _project(change: Change, sold_out: bool) -> None:
-    sku = str(change.payload.get("sku", ""))
-    current = SoldOut.objects.select_for_update().filter(store=change.store, sku=sku).first()
-    if current is not None and not merge.lww_wins((change.hlc, change.origin), (current.hlc, current.origin)):
+def _project(change: Recorded[ItemMarked], sold_out: bool) -> None:
+    mark = change.event
+    current = SoldOut.objects.select_for_update().filter(store=change.store, sku=mark.sku).first()
+    if current is not None and not merge.lww_wins(change.version, (current.hlc, current.origin)):
         return
-    values = {"sold_out": sold_out, "staff": str(change.payload.get("staff", ""))[:64],
-              "at": change.payload.get("at") or timezone.now(), "hlc": change.hlc, "origin": change.origin}
-    SoldOut.objects.update_or_create(store=change.store, sku=sku, defaults=values)
+    values = {"sold_out": sold_out, "staff": mark.staff[:64], "at": mark.at or timezone.now(), "hlc": change.hlc,
+              "origin": change.origin}
+    SoldOut.objects.update_or_create(store=change.store, sku=mark.sku, defaults=values)
     menu_changed(store=change.store)
 
 
-@projector("item.sold_out")
-def item_sold_out(change: Change) -> None:
+@projector(ItemSoldOut)
+def item_sold_out(change: Recorded[ItemSoldOut]) -> None:
     _project(change, True)
 
 
-@projector("item.back")
-def item_back(change: Change) -> None:
+@projector(ItemBack)
+def item_back(change: Recorded[ItemBack]) -> None:
     _project(change, False)
 
 
-@projector("master.upsert")
-@projector("master.delete")
-def master_changed(change: Change) -> None:
+@projector(MasterUpserted, stage=Stage.FOLLOW)
+@projector(MasterDeleted, stage=Stage.FOLLOW)
+def master_changed(change: Recorded[MasterChange]) -> None:
     # A price or availability from HQ: registers reload the menu rather than wait for their next visit.
-    if change.payload.get("model") in ("registers.MenuItem", "registers.StoreItem", "registers.Category"):
+    if wire_label(change.event.model) in ("registers.MenuItem", "registers.StoreItem", "registers.Category"):
         menu_changed(store=settings.POS_STORE)
 
 

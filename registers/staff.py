@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from registers.events import ShiftEnded, ShiftStarted, StaffRef
 from registers.models import Shift
 from security.throttle import Throttled, throttle_check, throttle_fail
 from stores.models import Staff
@@ -42,8 +43,8 @@ class Approver:
     name: str
     role: str
 
-    def as_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "role": self.role}
+    def as_ref(self) -> StaffRef:
+        return StaffRef(id=self.id, name=self.name, role=self.role)
 
 
 def staff_by_pin(*, pin: str | None) -> Staff | None:
@@ -90,12 +91,8 @@ def shift_start(*, pin: str, register: str) -> Shift:
             return open_shift
         shift_id = uuid.uuid4()
         change_record(
-            kind="shift.started",
+            ShiftStarted(shift=shift_id, staff=who.as_ref(), register_name=register, at=timezone.now()),
             store=settings.POS_STORE,
-            payload={
-                "shift": str(shift_id), "staff": who.as_dict(), "register": register,
-                "at": timezone.now().isoformat(),
-            },
         )
         return Shift.objects.get(pk=shift_id)
 
@@ -108,9 +105,7 @@ def shift_end(*, pin: str) -> Shift | None:
         if open_shift is None:
             return None
         change_record(
-            kind="shift.ended",
-            store=settings.POS_STORE,
-            payload={"shift": str(open_shift.pk), "staff": who.as_dict(), "at": timezone.now().isoformat()},
+            ShiftEnded(shift=open_shift.pk, staff=who.as_ref(), at=timezone.now()), store=settings.POS_STORE
         )
         open_shift.refresh_from_db()
         return open_shift

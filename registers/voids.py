@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from registers import tax
+from registers.events import OrderRefunded, OrderVoided, RefundedLine, TaxLine
 from registers.models import Order, OrderAdjustment, OrderVoid, Refund, ZReport
 from registers.staff import manager_approve
 from stores.business_day import business_date
@@ -55,9 +56,7 @@ def order_void(*, order_id: uuid.UUID, manager_pin: str | None, reason: str) -> 
         if Refund.objects.filter(order_id=order_id).exists():
             raise MoneyConflict(f"order No. {order.number} has refunds; it cannot also be voided")
         change_record(
-            kind="order.voided",
-            store=order.store,
-            payload={"order": str(order_id), "staff": who.as_dict(), "reason": reason, "at": timezone.now().isoformat()},
+            OrderVoided(order=order_id, staff=who.as_ref(), reason=reason, at=timezone.now()), store=order.store
         )
     order.refresh_from_db()
     return order
@@ -99,23 +98,20 @@ def order_refund(
         else:
             amount, taxes = _refund_money(order, wanted, refunded)
         at = timezone.now()
-        change_record(
-            kind="order.refunded",
-            store=order.store,
-            payload={
-                "refund": str(refund_id),
-                "order": str(order_id),
-                "business_date": business_date(at, time_zone=store.time_zone, cutover=store.day_cutover).isoformat(),
-                "register": register,
-                "method": method or _first_method(order),
-                "amount": amount,
-                "taxes": taxes,
-                "lines": [{"position": p, "qty": q} for p, q in sorted(wanted.items())],
-                "staff": who.as_dict(),
-                "reason": reason,
-                "at": at.isoformat(),
-            },
+        refund = OrderRefunded(
+            refund=refund_id,
+            order=order_id,
+            business_date=business_date(at, time_zone=store.time_zone, cutover=store.day_cutover),
+            register_name=register,
+            method=method or _first_method(order),  # type: ignore[arg-type]  # the API's Literal
+            amount=amount,
+            taxes=[TaxLine.model_validate(rate) for rate in taxes],
+            lines=[RefundedLine(position=p, qty=q) for p, q in sorted(wanted.items())],
+            staff=who.as_ref(),
+            reason=reason,
+            at=at,
         )
+        change_record(refund, store=order.store)
     return Refund.objects.get(pk=refund_id), True
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from security.events import DevicePaired, DeviceRevoked
 from security.models import PairingCode
 from security.throttle import throttle_check, throttle_fail
 from stores.models import Device, token_digest
@@ -73,11 +74,8 @@ def device_pair(*, code: str) -> tuple[Device, str]:
         if row is not None:
             row.used_at = timezone.now()
             row.save(update_fields=["used_at"])
-            change_record(
-                kind="device.paired",
-                store=store,
-                payload={"device": token_digest(token), "name": row.name, "kind": row.kind, "at": row.used_at.isoformat()},
-            )
+            paired = DevicePaired(device=token_digest(token), name=row.name, device_kind=row.kind, at=row.used_at)
+            change_record(paired, store=store)
     if row is None:
         throttle_fail(scope="pair", key=store, window_s=PAIR_WINDOW_S)
         raise PairingRefused("unknown, used or expired pairing code; ask a manager for a new one")
@@ -88,13 +86,9 @@ def device_revoke(*, device: Device, by: str) -> Device:
     """Refuse this device's token from now on, here and (by replication) on every node. Idempotent."""
     with transaction.atomic():
         if device.revoked_at is None:
-            change_record(
-                kind="device.revoked",
-                store=device.store,
-                payload={
-                    "device": device.token_hash, "name": device.name, "kind": device.kind,
-                    "at": timezone.now().isoformat(), "by": by,
-                },
+            revoked = DeviceRevoked(
+                device=device.token_hash, name=device.name, device_kind=device.kind, at=timezone.now(), by=by
             )
+            change_record(revoked, store=device.store)
     device.refresh_from_db()
     return device

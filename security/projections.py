@@ -7,11 +7,9 @@ ends with the same set of refused tokens whatever the delivery order.
 
 from __future__ import annotations
 
-from django.utils.dateparse import parse_datetime
-
+from security.events import DevicePaired, DeviceRevoked
 from stores.models import Device
-from sync.models import Change
-from sync.projection import projector
+from sync.projection import Recorded, projector
 
 
 def _free_name(store: str, name: str, token_hash: str) -> str:
@@ -22,25 +20,25 @@ def _free_name(store: str, name: str, token_hash: str) -> str:
     return name
 
 
-@projector("device.paired")
-def device_paired(change: Change) -> None:
-    p = change.payload
-    if Device.objects.filter(token_hash=p["device"]).exists():
+@projector(DevicePaired)
+def device_paired(change: Recorded[DevicePaired]) -> None:
+    p = change.event
+    if Device.objects.filter(token_hash=p.device).exists():
         return
     Device.objects.create(
-        store=change.store, name=_free_name(change.store, p["name"], p["device"]), kind=p["kind"], token_hash=p["device"]
+        store=change.store, name=_free_name(change.store, p.name, p.device), kind=p.device_kind, token_hash=p.device
     )
 
 
-@projector("device.revoked")
-def device_revoked(change: Change) -> None:
-    p = change.payload
-    at = parse_datetime(p["at"])
-    device = Device.objects.filter(token_hash=p["device"]).first()
+@projector(DeviceRevoked)
+def device_revoked(change: Recorded[DeviceRevoked]) -> None:
+    p = change.event
+    at = p.at
+    device = Device.objects.filter(token_hash=p.device).first()
     if device is None:
         Device.objects.create(
-            store=change.store, name=_free_name(change.store, p["name"], p["device"]), kind=p["kind"],
-            token_hash=p["device"], revoked_at=at,
+            store=change.store, name=_free_name(change.store, p.name, p.device), kind=p.device_kind,
+            token_hash=p.device, revoked_at=at,
         )
     elif device.revoked_at is None or device.revoked_at > at:
         device.revoked_at = at  # the earliest revocation wins, on every node

@@ -19,8 +19,9 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 
 from sync import merge
+from sync.events import MasterChange, MasterDeleted, MasterUpserted
 from sync.models import Change, MasterVersion
-from sync.projection import MissingDependency, projector
+from sync.projection import MissingDependency, Recorded, projector
 from sync.services import change_record
 
 # Wire label -> natural key field. Order matters for publish_all: what others point to first.
@@ -103,23 +104,21 @@ def serialize(instance: models.Model) -> dict[str, Any]:
 
 def master_publish(*, instance: models.Model) -> Change:
     """Record the current state of a master row as a change for every store (HQ only)."""
-    return _publish("master.upsert", instance, serialize(instance))
+    label = _label(instance)
+    return _publish(MasterUpserted(model=label, key=getattr(instance, MASTER_MODELS[label]), fields=serialize(instance)))
 
 
 def master_withdraw(*, instance: models.Model) -> Change:
     """Record that a master row was deleted at HQ."""
-    return _publish("master.delete", instance, None)
+    label = _label(instance)
+    return _publish(MasterDeleted(model=label, key=getattr(instance, MASTER_MODELS[label])))
 
 
-def _publish(kind: str, instance: models.Model, fields: dict[str, Any] | None) -> Change:
+def _publish(event: MasterChange) -> Change:
     if settings.POS_ROLE != "hq":
         raise NotHQ("master data is edited at HQ; a store's copy is overwritten by HQ's")
-    label = _label(instance)
-    payload: dict[str, Any] = {"model": label, "key": getattr(instance, MASTER_MODELS[label])}
-    if fields is not None:
-        payload["fields"] = fields
     with transaction.atomic():
-        return change_record(kind=kind, store=merge.ALL_STORES, payload=payload)
+        return change_record(event, store=merge.ALL_STORES)
 
 
 def master_publish_all() -> int:
@@ -137,19 +136,19 @@ def _applies_here(label: str, key: str) -> bool:
     return label not in STORE_SCOPED or settings.POS_ROLE == "hq" or key.split(":", 1)[0] == settings.POS_STORE
 
 
-def _newer(change: Change) -> MasterVersion | Literal[False] | None:
+def _newer(change: Recorded[MasterChange]) -> MasterVersion | Literal[False] | None:
     """The row's version if ``change`` wins over it (None when there is none yet), else False."""
-    label, key = wire_label(str(change.payload.get("model"))), str(change.payload.get("key", ""))
+    label, key = wire_label(change.event.model), change.event.key
     if label not in MASTER_MODELS or not key or not _applies_here(label, key):
         return False
     current = MasterVersion.objects.select_for_update().filter(model=label, key=key).first()
-    if current is not None and not merge.lww_wins((change.hlc, change.origin), (current.hlc, current.origin)):
+    if current is not None and not merge.lww_wins(change.version, (current.hlc, current.origin)):
         return False
     return current
 
 
-def _version_save(change: Change, current: MasterVersion | None, deleted: bool) -> None:
-    label, key = wire_label(change.payload["model"]), str(change.payload["key"])
+def _version_save(change: Recorded[MasterChange], current: MasterVersion | None, deleted: bool) -> None:
+    label, key = wire_label(change.event.model), change.event.key
     if current is None:
         MasterVersion.objects.create(model=label, key=key, hlc=change.hlc, origin=change.origin, deleted=deleted)
     else:
@@ -157,28 +156,29 @@ def _version_save(change: Change, current: MasterVersion | None, deleted: bool) 
         current.save(update_fields=["hlc", "origin", "deleted"])
 
 
-@projector("master.upsert")
-def master_upserted(change: Change) -> None:
+@projector(MasterUpserted)
+def master_upserted(change: Recorded[MasterUpserted]) -> None:
     current = _newer(change)
     if current is False:
         return
-    model = master_model(change.payload["model"])
-    values, m2m = _values(model, change.payload.get("fields") or {})
-    obj, _ = model._default_manager.update_or_create(**{_natural_key(model): change.payload["key"]}, defaults=values)
+    model = master_model(change.event.model)
+    values, m2m = _values(model, change.event.fields)
+    lookup: dict[str, Any] = {_natural_key(model): change.event.key}
+    obj, _ = model._default_manager.update_or_create(defaults=values, **lookup)
     for name, objs in m2m.items():
         getattr(obj, name).set(objs)
     _version_save(change, current, deleted=False)
 
 
-@projector("master.delete")
-def master_deleted(change: Change) -> None:
+@projector(MasterDeleted)
+def master_deleted(change: Recorded[MasterDeleted]) -> None:
     current = _newer(change)
     if current is False:
         return
-    model = master_model(change.payload["model"])
+    model = master_model(change.event.model)
     try:
         with transaction.atomic():
-            model._default_manager.filter(**{_natural_key(model): change.payload["key"]}).delete()
+            model._default_manager.filter(**{_natural_key(model): change.event.key}).delete()
     except ProtectedError:
         # HQ could not have deleted it either while something pointed at it;
         # keep the row rather than fail the whole batch.

@@ -2,38 +2,31 @@
 
 Every replica folds the same *set* of changes into the same state whatever
 order, duplication or partitioning brought them. The rules here are the ones
-that make that true; the projectors and the apply engine (sync/services.py)
+that make that true; the projectors and the apply engine (sync/replication.py)
 call them, and tests/test_merge_convergence.py checks them with hypothesis.
 
-- order status moves up a lattice (placed < in_kitchen < ready < served;
-  voided wins over everything): ``status_join``;
 - stock is a counter of deltas keyed by change id: ``stock_level``;
 - master data is last-writer-wins by (hlc, origin), written only by HQ:
   ``lww_wins``; the same client order placed twice keeps the earliest
   placement: ``placement_wins``;
 - one origin's changes are applied in seq order without gaps:
   ``accept_in_order``; what a peer lacks is ``missing``;
-- a change that refers to an order is projected only once the order exists:
-  ``requires`` / ``provides``.
+- a change is taken only from a sender who may author its event:
+  ``refusal`` (by ``Event.authors``).
+
+Order status is a lattice of its own, defined once in registers/status.py;
+what a change waits for before it can be projected is its event's
+``requires()`` / ``provides()`` (sync/events.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
-STATUS_ORDER = ("placed", "in_kitchen", "ready", "served")
-VOIDED = "voided"
+from sync.events import Authority
+
 HQ_ORIGIN_PREFIX = "hq:"
-MASTER_KINDS = ("master.upsert", "master.delete")
 ALL_STORES = "*"
-
-
-def status_join(a: str, b: str) -> str:
-    """Least upper bound of two order statuses (commutative, associative, idempotent)."""
-    if VOIDED in (a, b):
-        return VOIDED
-    return max(a, b, key=STATUS_ORDER.index)
 
 
 def stock_level(deltas: Iterable[tuple[str, int]]) -> int:
@@ -82,44 +75,31 @@ def vector_join(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
     return {origin: max(a.get(origin, 0), b.get(origin, 0)) for origin in {*a, *b}}
 
 
-def requires(kind: str, payload: Mapping[str, Any]) -> str | None:
-    """The fact a change needs before it can be projected, or None.
-
-    Anything about an existing order (payments, kitchen acknowledgements,
-    bumps, voids, refunds) carries its order id as ``payload["order"]``.
-    """
-    if kind != "order.placed" and isinstance(payload.get("order"), str):
-        return f"order:{payload['order']}"
-    return None
-
-
-def provides(kind: str, payload: Mapping[str, Any]) -> str | None:
-    if kind == "order.placed" and isinstance(payload.get("id"), str):
-        return f"order:{payload['id']}"
-    if kind == "master.upsert":
-        return f"master:{payload.get('model')}:{payload.get('key')}"
-    return None
-
-
 def is_hq_origin(origin: str) -> bool:
     return origin.startswith(HQ_ORIGIN_PREFIX)
 
 
-def refusal(*, kind: str, store: str, origin: str, node_store: str, role: str, peer_store: str) -> str | None:
+def refusal(
+    *, kind: str, authors: Authority | None, store: str, origin: str, node_store: str, role: str, peer_store: str
+) -> str | None:
     """Why a node refuses a received change, or None when it accepts it.
 
-    A store node takes its own store's changes and HQ's master data (store
-    "*", from an HQ origin only); HQ takes from a store's node only that
-    store's changes. Master data is authored only at HQ.
+    ``authors`` is who may author the change's event (None: a kind this node
+    does not know, taken as a store's own fact). Master data (Authority.HQ)
+    comes only from an HQ origin, and only it is shared by all stores (store
+    "*"). A store node takes its own store's changes and HQ's master data; HQ
+    takes from a store's node only that store's changes. Which store an
+    origin belongs to is not proven yet (keys are a later issue): store
+    events are checked by their store alone, whoever of the store or HQ wrote them.
     """
-    if kind in MASTER_KINDS and not is_hq_origin(origin):
+    if authors is Authority.HQ and not is_hq_origin(origin):
         return f"{kind} from {origin}: master data is written only by HQ"
     if role == "hq":
         if store != peer_store:
             return f"a node of store {peer_store} may not send changes for store {store}"
         return None
     if store == ALL_STORES:
-        return None if kind in MASTER_KINDS else f"{kind}: only master data is shared by all stores"
+        return None if authors is Authority.HQ else f"{kind}: only master data is shared by all stores"
     if store != node_store:
         return f"this node belongs to store {node_store}, not {store}"
     return None

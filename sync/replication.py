@@ -20,22 +20,26 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import ValidationError as SchemaError
 
 from sync import hooks, merge
 from sync.clock import Clock, ClockDriftError
+from sync.events import Authority, Event, EventInvalid, event_class, event_parse
 from sync.models import Change, NodeState, ParkedChange, PeerState, VectorEntry
-from sync.projection import MissingDependency, project, project_many
+from sync.projection import MissingDependency, project, project_many, recorded, recorded_attach
 from sync.services import new_origin, node_state_get, replication_wake
 
 log = logging.getLogger(__name__)
 
-WIRE_FIELDS = {"id": str, "origin": str, "seq": int, "store": str, "kind": str, "hlc": int, "payload": dict}
+_BIG = 2**63 - 1  # the columns are 64-bit
+_Digest = Annotated[str, BeforeValidator(lambda value: str(value)[:64])]
 
 
 # A sibling's push (request thread) and our pull from it (worker thread) often
@@ -100,24 +104,58 @@ def changes_after(theirs: dict[str, int], *, stores: set[str], limit: int, ours:
     return result
 
 
-def _validated(wire: Any) -> dict[str, Any]:
+class WireChange(BaseModel):
+    """A change as a peer sends it (Change.as_wire). The payload is kept exactly
+    as received: its digest covers it, and a newer peer's extra fields must
+    reach the nodes that relay it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    id: uuid.UUID
+    origin: Annotated[str, Field(strict=True, max_length=80)]
+    seq: Annotated[int, Field(strict=True, ge=1, le=_BIG)]
+    store: Annotated[str, Field(strict=True, max_length=16)]
+    kind: Annotated[str, Field(strict=True, max_length=40)]
+    hlc: Annotated[int, Field(strict=True, ge=-_BIG, le=_BIG)]
+    payload: Annotated[dict[str, Any], Field(strict=True)]
+    prev_digest: _Digest = ""
+    digest: _Digest = ""
+    _event: Event | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> WireChange:
+        # PostgreSQL (HQ) cannot store NUL in text or jsonb; refuse it on every node
+        # alike rather than answer 500 at HQ (found by tests/test_fuzz_sync.py).
+        if any("\x00" in value for value in (self.origin, self.store, self.kind)) or _has_nul(self.payload):
+            raise ValueError(f"change {self.origin!r}#{self.seq}: NUL characters are not allowed")
+        return self
+
+    @property
+    def event(self) -> Event | None:
+        """The parsed payload (after ``parse_payload``); None for a kind this node does not know."""
+        return self._event
+
+    def parse_payload(self) -> None:
+        """Parse the payload with its kind's event class; ChangeInvalid says what is wrong.
+        A kind this node does not know (a newer peer's) is kept and not projected."""
+        if event_class(self.kind) is None:
+            return
+        try:
+            self._event = event_parse(self.kind, self.payload)
+        except EventInvalid as exc:
+            raise ChangeInvalid(f"change {self.origin}#{self.seq}: {exc}") from None
+
+
+def _validated(wire: Any) -> WireChange:
     if not isinstance(wire, dict):
         raise ChangeInvalid("each change must be an object")
-    for name, kind in WIRE_FIELDS.items():
-        value = wire.get(name)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ChangeInvalid(f"change.{name} must be {kind.__name__}")
-    if wire["seq"] < 1 or len(wire["origin"]) > 80 or len(wire["kind"]) > 40 or len(wire["store"]) > 16:
-        raise ChangeInvalid(f"change {wire['origin']}#{wire['seq']}: seq, origin, kind or store out of range")
+    if not isinstance(wire.get("id"), str):
+        raise ChangeInvalid("change.id must be str")  # not a number or bytes read as a UUID
     try:
-        uuid.UUID(wire["id"])
-    except ValueError:
-        raise ChangeInvalid(f"change.id {wire['id']!r} is not a UUID") from None
-    # PostgreSQL (HQ) cannot store NUL in text or jsonb; refuse it on every node
-    # alike rather than answer 500 at HQ (found by tests/test_fuzz_sync.py).
-    if any("\x00" in wire[name] for name in ("origin", "store", "kind")) or _has_nul(wire["payload"]):
-        raise ChangeInvalid(f"change {wire['origin']!r}#{wire['seq']}: NUL characters are not allowed")
-    return wire
+        return WireChange.model_validate(wire)
+    except SchemaError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in error["loc"])
+        raise ChangeInvalid(f"change.{where}: {error['msg']}" if where else str(error["msg"])) from None
 
 
 def _has_nul(value: Any) -> bool:
@@ -144,13 +182,14 @@ def changes_apply(
         return ApplyResult()
     for c in changes:
         why = merge.refusal(
-            kind=c["kind"], store=c["store"], origin=c["origin"], node_store=settings.POS_STORE, role=settings.POS_ROLE, peer_store=peer_store
+            kind=c.kind, authors=_authors(c.kind), store=c.store, origin=c.origin, node_store=settings.POS_STORE,
+            role=settings.POS_ROLE, peer_store=peer_store,
         )
         if why:
             raise ChangeRefused(why)
-    by_origin: dict[str, list[dict[str, Any]]] = {}
+    by_origin: dict[str, list[WireChange]] = {}
     for c in changes:
-        by_origin.setdefault(c["origin"], []).append(c)
+        by_origin.setdefault(c.origin, []).append(c)
     result = ApplyResult()
     with _apply_lock, transaction.atomic():
         # The node row exists after the first use; node_state_get() makes it then.
@@ -161,7 +200,7 @@ def changes_apply(
         # at HQ) always take them in the same order and cannot deadlock.
         for origin in sorted(by_origin):
             if origin == state.origin:
-                if max(c["seq"] for c in by_origin[origin]) <= state.last_seq:
+                if max(c.seq for c in by_origin[origin]) <= state.last_seq:
                     result.skipped += len(by_origin[origin])
                     continue
                 state = _rotate_locked(state, f"a peer holds {origin} past seq {state.last_seq}")
@@ -175,9 +214,14 @@ def changes_apply(
     return result
 
 
-def _apply_origin(origin: str, incoming: list[dict[str, Any]], clock: Clock, result: ApplyResult, batch: _Batch) -> Clock:
-    entry = _entry_locked(origin, incoming[0]["store"])
-    by_seq = {c["seq"]: c for c in incoming}
+def _authors(kind: str) -> Authority | None:
+    cls = event_class(kind)
+    return cls.authors if cls is not None else None
+
+
+def _apply_origin(origin: str, incoming: list[WireChange], clock: Clock, result: ApplyResult, batch: _Batch) -> Clock:
+    entry = _entry_locked(origin, incoming[0].store)
+    by_seq = {c.seq: c for c in incoming}
     take, _ = merge.accept_in_order(entry.seq, by_seq)
     result.skipped += len(incoming) - len(take)
     if take and take[-1] != max(by_seq):
@@ -185,11 +229,11 @@ def _apply_origin(origin: str, incoming: list[dict[str, Any]], clock: Clock, res
     elif not take and max(by_seq) > entry.seq:
         result.held_back[origin] = f"gap: holds seq {entry.seq}, got {min(s for s in by_seq if s > entry.seq)}"
     now_ms = int(time.time() * 1000)
-    accepted: list[dict[str, Any]] = []
+    accepted: list[WireChange] = []
     for seq in take:
         wire = by_seq[seq]
         try:
-            clock = clock.receive(wire["hlc"], now_ms)
+            clock = clock.receive(wire.hlc, now_ms)
         except ClockDriftError as exc:
             # The rest of this origin waits until its clock is believable; what
             # came before stays applied.
@@ -199,7 +243,7 @@ def _apply_origin(origin: str, incoming: list[dict[str, Any]], clock: Clock, res
         accepted.append(wire)
     if accepted:
         _project_all(_insert(accepted, result, batch), result, batch)
-        entry.seq, entry.hlc = accepted[-1]["seq"], accepted[-1]["hlc"]
+        entry.seq, entry.hlc = accepted[-1].seq, accepted[-1].hlc
         entry.save(update_fields=["seq", "hlc"])
     return clock
 
@@ -225,13 +269,13 @@ class _Batch:
     any_parked: bool
 
     @classmethod
-    def start(cls, changes: list[dict[str, Any]]) -> _Batch:
-        ids = [uuid.UUID(c["id"]) for c in changes]
+    def start(cls, changes: list[WireChange]) -> _Batch:
+        ids = [c.id for c in changes]
         known = set(Change.objects.filter(pk__in=ids).values_list("id", flat=True)) if ids else set()
         return cls(known, set(), ParkedChange.objects.exists())
 
 
-def _insert(wires: list[dict[str, Any]], result: ApplyResult, batch: _Batch) -> list[Change]:
+def _insert(wires: list[WireChange], result: ApplyResult, batch: _Batch) -> list[Change]:
     """Add one origin's accepted changes to the log in one INSERT (a query
     per change was a tenth of a catch-up's time); returns the new ones in seq
     order. Projectors may see a later change of the batch in the log before
@@ -239,15 +283,15 @@ def _insert(wires: list[dict[str, Any]], result: ApplyResult, batch: _Batch) -> 
     new: list[Change] = []
     for wire in wires:
         change = Change(
-            id=uuid.UUID(wire["id"]),
-            origin=wire["origin"],
-            seq=wire["seq"],
-            store=wire["store"],
-            kind=wire["kind"],
-            hlc=wire["hlc"],
-            payload=wire["payload"],
-            prev_digest=str(wire.get("prev_digest", ""))[:64],
-            digest=str(wire.get("digest", ""))[:64],
+            id=wire.id,
+            origin=wire.origin,
+            seq=wire.seq,
+            store=wire.store,
+            kind=wire.kind,
+            hlc=wire.hlc,
+            payload=wire.payload,
+            prev_digest=wire.prev_digest,
+            digest=wire.digest,
         )
         if change.id in batch.known_ids:
             # Same id under another (origin, seq): a relay of a re-numbered copy.
@@ -255,13 +299,18 @@ def _insert(wires: list[dict[str, Any]], result: ApplyResult, batch: _Batch) -> 
             log.warning("change %s arrived again as %s#%s; kept the first", change.id, change.origin, change.seq)
             result.skipped += 1
             continue
+        # Parsed only now: a change we already hold costs nothing more. A junk
+        # payload raises ChangeInvalid and the whole batch rolls back (HTTP 422).
+        wire.parse_payload()
+        if wire.event is not None:
+            recorded_attach(change, wire.event)
         batch.known_ids.add(change.id)
         new.append(change)
     try:
         Change.objects.bulk_create(new)
     except (TypeError, ValueError, IntegrityError, DataError) as exc:
         first, last = wires[0], wires[-1]
-        raise ChangeInvalid(f"changes {first['origin']}#{first['seq']}..{last['seq']} cannot be applied: {exc!r}"[:300]) from exc
+        raise ChangeInvalid(f"changes {first.origin}#{first.seq}..{last.seq} cannot be applied: {exc!r}"[:300]) from exc
     return new
 
 
@@ -278,13 +327,13 @@ def _project_all(changes: list[Change], result: ApplyResult, batch: _Batch) -> N
             run = []
             _project(change, result, batch)
             continue
-        need = merge.requires(change.kind, change.payload)
+        need = _requires(change)
         if need and need not in batch.provided and not _satisfied(need):
             _park(change, need, batch)
             result.parked += 1
             continue
         run.append(change)
-        provided = merge.provides(change.kind, change.payload)
+        provided = _provides(change)
         if provided:
             # project_many folds sales before what refers to them, so a later
             # change of this run may count on it.
@@ -297,7 +346,7 @@ def _fold(run: list[Change], result: ApplyResult, batch: _Batch) -> None:
         return
     try:
         project_many(run)
-        provided = {p for p in (merge.provides(c.kind, c.payload) for c in run) if p}
+        provided = {p for p in (_provides(c) for c in run) if p}
         if provided and batch.any_parked:
             _release(provided, batch)
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, ValidationError, IntegrityError, DataError) as exc:
@@ -324,7 +373,7 @@ def _project(change: Change, result: ApplyResult, batch: _Batch) -> None:
 def project_or_park(change: Change, batch: _Batch) -> bool:
     """Project ``change`` now if what it needs is here, else park it. Projecting
     a change that provides something releases whatever was parked on it."""
-    need = merge.requires(change.kind, change.payload)
+    need = _requires(change)
     if need and need not in batch.provided and not _satisfied(need):
         _park(change, need, batch)
         return False
@@ -332,12 +381,21 @@ def project_or_park(change: Change, batch: _Batch) -> bool:
     if need:
         _park(change, need, batch)
         return False
-    provided = merge.provides(change.kind, change.payload)
+    provided = _provides(change)
     if provided:
         batch.provided.add(provided)
     if provided and batch.any_parked:
         _release({provided}, batch)
     return True
+
+
+def _requires(change: Change) -> str | None:
+    """What the change's event waits for (None for a kind this node does not know)."""
+    return recorded(change).event.requires() if event_class(change.kind) is not None else None
+
+
+def _provides(change: Change) -> str | None:
+    return recorded(change).event.provides() if event_class(change.kind) is not None else None
 
 
 def _release(provided: set[str], batch: _Batch) -> None:

@@ -6,15 +6,16 @@ import hashlib
 import json
 import time
 import uuid
-from typing import Any
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from runtime import workers
 from sync.clock import Clock
+from sync.events import Event
 from sync.models import Change, NodeState
-from sync.projection import project_many
+from sync.projection import project_many, recorded_attach
 
 
 def _now_ms() -> int:
@@ -33,20 +34,29 @@ def node_state_get() -> NodeState:
         return NodeState.objects.get(pk=1)
 
 
-def change_record(*, kind: str, store: str, payload: dict[str, Any], change_id: uuid.UUID | None = None) -> Change:
+@dataclass(frozen=True)
+class Fact:
+    """A local event to record, for ``store``, under ``id`` (a fresh one when None)."""
+
+    event: Event
+    store: str
+    id: uuid.UUID | None = None
+
+
+def change_record(event: Event, *, store: str, change_id: uuid.UUID | None = None) -> Change:
     """Append a local fact to the change log and project it.
 
     Must run inside ``transaction.atomic()``: the change and its projection
     commit together or not at all. Locking the node row serialises sequence
     allocation, so seqs have no gaps and no repeats.
     """
-    return changes_record([(kind, store, payload, change_id)])[0]
+    return changes_record([Fact(event, store, change_id)])[0]
 
 
-def changes_record(facts: list[tuple[str, str, dict[str, Any], uuid.UUID | None]]) -> list[Change]:
-    """Append several local facts (kind, store, payload, id or None) in one go:
-    one lock of the node row, one insert, and the projectors folding them
-    together. The same rules as change_record."""
+def changes_record(facts: list[Fact]) -> list[Change]:
+    """Append several local facts in one go: one lock of the node row, one
+    insert, and the projectors folding them together. The same rules as
+    change_record."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change_record() must run inside transaction.atomic()")
     if not facts:
@@ -57,21 +67,22 @@ def changes_record(facts: list[tuple[str, str, dict[str, Any], uuid.UUID | None]
         state = NodeState.objects.select_for_update().get(pk=1)
     clock = Clock(state.last_hlc)
     changes = []
-    for kind, store, payload, change_id in facts:
+    for fact in facts:
         state.last_seq += 1
         clock = clock.tick(_now_ms())
         change = Change(
-            id=change_id or uuid.uuid4(),
+            id=fact.id or uuid.uuid4(),
             origin=state.origin,
             seq=state.last_seq,
-            store=store,
-            kind=kind,
+            store=fact.store,
+            kind=fact.event.kind,
             hlc=clock.last,
-            payload=payload,
+            payload=fact.event.payload(),
             prev_digest=state.last_digest,
         )
         change.digest = change_digest(change)
         state.last_digest = change.digest
+        recorded_attach(change, fact.event)
         changes.append(change)
     state.last_hlc = clock.last
     state.save(update_fields=["last_seq", "last_hlc", "last_digest"])

@@ -1,5 +1,6 @@
-"""The pure merge rules (sync/merge.py): lattices, counters, last-writer-wins and
-gap-free acceptance, checked with random inputs."""
+"""The pure merge rules (sync/merge.py): counters, last-writer-wins, gap-free
+acceptance and authority, checked with random inputs. (The order status
+lattice is registers/status.py: tests/test_order_status.py.)"""
 
 from __future__ import annotations
 
@@ -7,24 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sync import merge
+from sync.events import Authority
 
-statuses = st.sampled_from([*merge.STATUS_ORDER, merge.VOIDED])
 versions = st.tuples(st.integers(0, 50), st.sampled_from(["a", "b", "c"]))
-
-
-@given(statuses, statuses, statuses)
-def test_status_join_is_a_semilattice(a, b, c):
-    assert merge.status_join(a, b) == merge.status_join(b, a)
-    assert merge.status_join(a, merge.status_join(b, c)) == merge.status_join(merge.status_join(a, b), c)
-    assert merge.status_join(a, a) == a
-
-
-@given(st.lists(statuses, min_size=1))
-def test_a_voided_order_stays_voided_whatever_else_happened(events):
-    result = events[0]
-    for event in events[1:]:
-        result = merge.status_join(result, event)
-    assert (result == merge.VOIDED) == (merge.VOIDED in events)
 
 
 @given(st.lists(st.tuples(st.uuids().map(str), st.integers(-5, 5)), unique_by=lambda d: d[0]), st.randoms())
@@ -60,7 +46,11 @@ def test_missing_names_exactly_the_origins_the_peer_is_behind_on(ours, theirs):
 
 
 def test_master_data_is_only_taken_from_hq_origins():
-    args = {"kind": "master.upsert", "store": "*", "node_store": "S001", "role": "store", "peer_store": "S001"}
+    args = {"kind": "master.upsert", "authors": Authority.HQ, "store": "*", "node_store": "S001", "role": "store",
+            "peer_store": "S001"}
     assert merge.refusal(origin="hq:hq1.ab", **args) is None
     assert "HQ" in merge.refusal(origin="node1.ab", **args)
-    assert merge.refusal(kind="order.placed", store="*", origin="hq:x", node_store="S001", role="store", peer_store="S001")
+    store_fact = {"kind": "order.placed", "authors": Authority.STORE_NODE, "node_store": "S001", "role": "store",
+                  "peer_store": "S001"}
+    assert merge.refusal(store="*", origin="hq:x", **store_fact)
+    assert merge.refusal(store="S001", origin="node1.ab", **store_fact) is None

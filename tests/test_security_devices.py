@@ -17,6 +17,7 @@ from security import pairing
 from security.models import PairingCode
 from security.projections import device_paired, device_revoked
 from sync.models import Change
+from sync.projection import recorded
 
 MANAGER_PIN, CASHIER_PIN = "9999", "1234"
 
@@ -129,8 +130,8 @@ def test_a_revocation_that_arrives_before_the_pairing_still_wins(db):
     at = "2026-11-23T12:00:00+00:00"
     revoked = Change(kind="device.revoked", store="S001", payload={"device": digest, "name": "r9", "kind": "register", "at": at, "by": "m"})
     paired = Change(kind="device.paired", store="S001", payload={"device": digest, "name": "r9", "kind": "register", "at": at})
-    device_revoked(revoked)
-    device_paired(paired)
+    device_revoked(recorded(revoked))
+    device_paired(recorded(paired))
     assert Device.objects.get(token_hash=digest).revoked_at is not None
 
 

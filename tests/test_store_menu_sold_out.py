@@ -10,6 +10,7 @@ import pytest
 from menu.models import MenuItem, SoldOut, StoreItem
 from sync.master import master_upserted, serialize
 from sync.models import Change
+from sync.projection import recorded
 from tests.personas import order_body
 from tests.replication_fixtures import RemoteOrigin
 
@@ -34,7 +35,7 @@ def hq_store_item(store: str, price: int | None, available: bool = True) -> None
     row.code = StoreItem.code_for(store, FRIES)
     hq = RemoteOrigin("hq:hq1.0001", store="*")
     wire = hq.change("master.upsert", {"model": "registers.StoreItem", "key": row.code, "fields": serialize(row)})
-    master_upserted(Change(**{k: v for k, v in wire.items()}))
+    master_upserted(recorded(Change(**{k: v for k, v in wire.items()})))
 
 
 def test_the_store_menu_and_its_orders_use_the_price_hq_set_for_this_store(register_client):
@@ -82,8 +83,8 @@ def test_the_latest_mark_wins_whatever_order_the_marks_arrive_in(demo):
     node = RemoteOrigin("node2.abcd")
     first = Change(**node.change("item.sold_out", {"sku": FRIES, "staff": "a", "at": "2026-11-23T12:00:00+00:00"}))
     second = Change(**node.change("item.back", {"sku": FRIES, "staff": "b", "at": "2026-11-23T12:01:00+00:00"}))
-    item_back(second)
-    item_sold_out(first)
+    item_back(recorded(second))
+    item_sold_out(recorded(first))
     assert SoldOut.objects.get(sku=FRIES).sold_out is False
 
 

@@ -7,8 +7,10 @@ import time
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from runtime import workers
+from registers.events import ItemBack
 from sync.models import Change
 from sync.services import change_digest, change_record
 
@@ -37,17 +39,21 @@ def test_a_worker_survives_a_failing_tick_and_wakes_on_demand():
         workers._workers.pop("test-tick", None)
 
 
+def _mark(sku: str) -> ItemBack:
+    return ItemBack(sku=sku, staff="test", at=timezone.now())
+
+
 @pytest.mark.django_db
 def test_each_change_chains_to_the_one_before_it():
     with transaction.atomic():
-        first = change_record(kind="test.fact", store="S001", payload={"n": 1})
-        second = change_record(kind="test.fact", store="S001", payload={"n": 2})
+        first = change_record(_mark("GYUDON"), store="S001")
+        second = change_record(_mark("BEER"), store="S001")
     assert first.prev_digest == "" and second.prev_digest == first.digest
     assert change_digest(Change.objects.get(pk=second.pk)) == second.digest
-    Change.objects.filter(pk=first.pk).update(payload={"n": 100})
+    Change.objects.filter(pk=first.pk).update(payload={**first.payload, "sku": "FRIES"})
     assert change_digest(Change.objects.get(pk=first.pk)) != first.digest
 
 
 def test_recording_outside_a_transaction_is_refused(transactional_db):
     with pytest.raises(RuntimeError, match="atomic"):
-        change_record(kind="test.fact", store="S001", payload={})
+        change_record(_mark("GYUDON"), store="S001")

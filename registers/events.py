@@ -1,0 +1,255 @@
+"""The register's events: sales, payments, money adjustments, the drawer, shifts,
+the day's close, receipts and sold-out marks.
+
+Each class dumps exactly the payload the register has always written (see
+sync/events.py for the rules of the contract); projectors are in
+registers/projections.py and registers/sold_out.py.
+
+The wire's "register" key is the field ``register_name``: a field named
+``register`` would collide with ABCMeta.register, which pydantic then takes
+for the field's default in subclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from sync.events import Count, Event, Payload, Timestamp, Yen
+
+Dining = Literal["eat_in", "take_out"]
+Method = Literal["cash", "card", "qr"]
+
+
+def payment_id_for(order_id: uuid.UUID, position: int) -> uuid.UUID:
+    """The id of an order's ``position``-th payment. Derived, not random, so the
+    same sale placed (and paid) on two nodes during a partition merges into
+    one set of payments, not two."""
+    return uuid.uuid5(order_id, f"payment:{position}")
+
+
+class StaffRef(Payload):
+    """Who approved or did it, as the staff row was at the time."""
+
+    id: Count
+    name: str
+    role: str
+
+
+class TaxLine(Payload):
+    """Tax-included total and the tax in it, for one rate (rounded once per receipt per rate)."""
+
+    rate: Count
+    taxable: Yen
+    tax: Yen
+
+
+class ModifierSold(Payload):
+    code: str
+    name_ja: str
+    name_en: str
+    price_delta: Yen
+
+
+class LineSold(Payload):
+    """A line as sold: name, price and tax rate fixed at the moment of sale."""
+
+    position: Count
+    sku: str
+    name_ja: str
+    name_en: str
+    qty: Count
+    unit_price: Yen
+    modifiers: list[ModifierSold]
+    amount: Yen
+    tax_class: str
+    tax_rate: Count
+    station: str
+
+
+class OrderFact(Event):
+    """An event about an existing order: projected only once the order is here."""
+
+    order: uuid.UUID
+
+    def requires(self) -> str | None:
+        return f"order:{self.order}"
+
+
+class OrderPlaced(Event):
+    kind: ClassVar[str] = "order.placed"
+    fold_first: ClassVar[bool] = True
+    id: uuid.UUID
+    number: Count
+    business_date: dt.date
+    register_name: str = Field(validation_alias="register", serialization_alias="register")
+    dining: Dining
+    placed_at: Timestamp
+    request_hash: str
+    total: Yen
+    taxes: list[TaxLine]
+    lines: list[LineSold]
+
+    def provides(self) -> str | None:
+        return f"order:{self.id}"
+
+
+class PaymentMade(Payload):
+    id: uuid.UUID
+    position: Count
+    method: Method
+    amount: Yen
+    tendered: Yen
+    change: Yen
+    reference: str = ""
+    # Offline card: flagged with its settle-by deadline, fixed when taken so
+    # every node and HQ shows the same one.
+    offline: bool = False
+    settle_by: Timestamp | None = None
+
+
+class OrderPaid(OrderFact):
+    """Payments of an order: at placement, or later for an open order (``batch``, the idempotency key)."""
+
+    kind: ClassVar[str] = "order.paid"
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"batch"})
+    batch: uuid.UUID | None = None
+    at: Timestamp
+    payments: list[PaymentMade]
+
+
+class PaymentSettled(Event):
+    """The card network accepted an offline card payment."""
+
+    kind: ClassVar[str] = "payment.settled"
+    payment: uuid.UUID
+    reference: str
+    at: Timestamp
+
+
+class OrderVoided(OrderFact):
+    kind: ClassVar[str] = "order.voided"
+    staff: StaffRef
+    reason: str
+    at: Timestamp
+
+
+class RefundedLine(Payload):
+    position: Count
+    qty: Count
+
+
+class OrderRefunded(OrderFact):
+    kind: ClassVar[str] = "order.refunded"
+    refund: uuid.UUID
+    business_date: dt.date
+    register_name: str = Field("", validation_alias="register", serialization_alias="register")
+    method: Method
+    amount: Yen
+    taxes: list[TaxLine]
+    lines: list[RefundedLine]
+    staff: StaffRef
+    reason: str
+    at: Timestamp
+
+
+class OrderAdjusted(OrderFact):
+    """A manager's change to an open order's price: ``value`` and the price it replaced (``was``)."""
+
+    position: Count | None = None
+    value: Yen
+    was: Yen
+    staff: StaffRef
+    reason: str
+    at: Timestamp
+
+
+class OrderDiscounted(OrderAdjusted):
+    """``value`` yen off the bill (``position`` is None)."""
+
+    kind: ClassVar[str] = "order.discounted"
+
+
+class OrderPriceOverridden(OrderAdjusted):
+    """Line ``position`` sold at unit price ``value``."""
+
+    kind: ClassVar[str] = "order.price_overridden"
+
+
+class DrawerMoved(Event):
+    id: uuid.UUID
+    business_date: dt.date
+    register_name: str = Field(validation_alias="register", serialization_alias="register")
+    amount: Yen
+    reason: str = ""
+    staff: StaffRef
+    at: Timestamp
+
+
+class DrawerOpened(DrawerMoved):
+    kind: ClassVar[str] = "drawer.open"
+
+
+class DrawerPaidIn(DrawerMoved):
+    kind: ClassVar[str] = "drawer.paid_in"
+
+
+class DrawerPaidOut(DrawerMoved):
+    kind: ClassVar[str] = "drawer.paid_out"
+
+
+class DrawerCounted(DrawerMoved):
+    kind: ClassVar[str] = "drawer.count"
+
+
+class ShiftStarted(Event):
+    kind: ClassVar[str] = "shift.started"
+    shift: uuid.UUID
+    staff: StaffRef
+    register_name: str = Field("", validation_alias="register", serialization_alias="register")
+    at: Timestamp
+
+
+class ShiftEnded(Event):
+    kind: ClassVar[str] = "shift.ended"
+    shift: uuid.UUID
+    staff: StaffRef
+    at: Timestamp
+
+
+class DayClosed(Event):
+    """The Z report: a numbered, immutable close of a business day."""
+
+    kind: ClassVar[str] = "day.closed"
+    business_date: dt.date
+    number: Count
+    report: dict[str, Any]
+    staff: StaffRef
+    at: Timestamp
+
+
+class ReceiptPrinted(OrderFact):
+    kind: ClassVar[str] = "receipt.printed"
+    # "copy" on the wire; a field of that name would shadow BaseModel.copy.
+    reprint: bool = Field(validation_alias="copy", serialization_alias="copy")
+    register_name: str = Field(validation_alias="register", serialization_alias="register")
+    at: Timestamp
+
+
+class ItemMarked(Event):
+    """A manager's sold-out mark on an item (latest by (hlc, origin) wins). ``staff`` is a name."""
+
+    sku: str = ""
+    staff: str = ""
+    at: Timestamp | None = None
+
+
+class ItemSoldOut(ItemMarked):
+    kind: ClassVar[str] = "item.sold_out"
+
+
+class ItemBack(ItemMarked):
+    kind: ClassVar[str] = "item.back"
