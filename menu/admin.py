@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from menu.models import Category, MenuItem, Modifier, ModifierGroup, SoldOut, StoreItem
 from stores.admin import HQOwned, PublishesMasterData, StoreChoice
+from sync.admin import ReadOnlyAdmin
 
 
 @admin.register(Category)
@@ -57,18 +58,9 @@ class StoreItemAdmin(StoreChoice, PublishesMasterData, admin.ModelAdmin):
 
 
 @admin.register(SoldOut)
-class SoldOutAdmin(admin.ModelAdmin):
+class SoldOutAdmin(ReadOnlyAdmin):
     """Sold-out marks made at the stores (a projection of their events): read only."""
 
     list_display = ["store", "sku", "sold_out", "staff", "at"]
     list_filter = ["store", "sold_out"]
     search_fields = ["sku", "staff"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

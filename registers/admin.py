@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from registers.models import Order, OrderLine, Payment
+from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
+from sync.admin import ReadOnlyAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -25,7 +26,7 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdmin):
     """Orders are a projection of the change log: viewable, never edited here."""
 
     list_display = ["number", "business_date", "store", "dining", "status", "total", "paid", "placed_at"]
@@ -34,62 +35,41 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "placed_at"
     inlines = [OrderLineInline, PaymentInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --- Money and closing the day: projections, viewable at HQ, never edited here ---
-from registers.models import DrawerEvent, OrderAdjustment, OrderVoid, Refund, Shift, ZReport  # noqa: E402
-
-
-class ProjectionAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ZReport)
-class ZReportAdmin(ProjectionAdmin):
+class ZReportAdmin(ReadOnlyAdmin):
     list_display = ["number", "store", "business_date", "staff", "closed_at"]
     list_filter = ["store"]
 
 
 @admin.register(OrderVoid)
-class OrderVoidAdmin(ProjectionAdmin):
+class OrderVoidAdmin(ReadOnlyAdmin):
     list_display = ["order_id", "store", "staff", "reason", "at"]
     list_filter = ["store"]
 
 
 @admin.register(Refund)
-class RefundAdmin(ProjectionAdmin):
+class RefundAdmin(ReadOnlyAdmin):
     list_display = ["order_id", "store", "business_date", "method", "amount", "staff", "reason"]
     list_filter = ["store", "business_date"]
 
 
 @admin.register(OrderAdjustment)
-class OrderAdjustmentAdmin(ProjectionAdmin):
+class OrderAdjustmentAdmin(ReadOnlyAdmin):
     list_display = ["order_id", "store", "kind", "position", "value", "staff", "reason"]
     list_filter = ["store", "kind"]
 
 
 @admin.register(DrawerEvent)
-class DrawerEventAdmin(ProjectionAdmin):
+class DrawerEventAdmin(ReadOnlyAdmin):
     list_display = ["business_date", "store", "register", "kind", "amount", "staff", "reason"]
     list_filter = ["store", "business_date", "kind"]
 
 
 @admin.register(Shift)
-class ShiftAdmin(ProjectionAdmin):
+class ShiftAdmin(ReadOnlyAdmin):
     list_display = ["staff_name", "role", "store", "register", "started_at", "ended_at"]
     list_filter = ["store", "role"]

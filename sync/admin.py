@@ -7,15 +7,11 @@ from sync.master import is_master, master_publish, master_withdraw
 from sync.models import Change
 
 
-@admin.register(Change)
-class ChangeAdmin(admin.ModelAdmin):
-    """The change log is append-only: read here, written only by services and replication."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The change log and every projection of it: shown in admin, never edited there
+    (an edit would not be a change, so no other node would ever see it)."""
 
-    list_display = ["kind", "store", "origin", "seq", "hlc", "recorded_at"]
-    list_filter = ["kind", "store", "origin"]
-    search_fields = ["=id", "origin"]
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -23,6 +19,15 @@ class ChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Change)
+class ChangeAdmin(ReadOnlyAdmin):
+    """The change log is append-only: read here, written only by services and replication."""
+
+    list_display = ["kind", "store", "origin", "seq", "hlc", "recorded_at"]
+    list_filter = ["kind", "store", "origin"]
+    search_fields = ["=id", "origin"]
 
 
 # The mixin is only ever mixed into a ModelAdmin; say so to the type checker.
