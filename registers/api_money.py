@@ -37,7 +37,7 @@ from registers.schemas import (
     ZIn,
     ZOut,
 )
-from stores.auth import device_auth
+from stores.auth import DeviceRequest, device_auth
 from stores.models import Store
 from stores.services import store_get_current
 
@@ -100,7 +100,7 @@ def order_pay(request: HttpRequest, order_id: uuid.UUID, body: PayIn):
 @router.post(
     "/orders/{order_id}/refunds", response={200: RefundOut, 201: RefundOut, **ERRORS}, summary="Refund (manager PIN)"
 )
-def order_refund(request: HttpRequest, order_id: uuid.UUID, body: RefundIn):
+def order_refund(request: DeviceRequest, order_id: uuid.UUID, body: RefundIn):
     try:
         refund, created = voids.order_refund(
             order_id=order_id,
@@ -145,7 +145,7 @@ def drawer_move(request: HttpRequest, body: DrawerIn):
 
 
 @router.post("/shifts/start", response={200: ShiftOut, **ERRORS}, summary="Clock in")
-def shift_start(request: HttpRequest, body: ShiftStartIn):
+def shift_start(request: DeviceRequest, body: ShiftStartIn):
     try:
         return Status(200, staff.shift_start(pin=body.pin, register=body.register or request.device.name))
     except MONEY_ERRORS as exc:
@@ -181,7 +181,7 @@ def receipt(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
 
 
 @router.post("/orders/{order_id}/receipt/print", response={200: dict, 404: ErrorOut}, summary="Hand out the receipt (reprints are copies)")
-def receipt_printed(request: HttpRequest, order_id: uuid.UUID):
+def receipt_printed(request: DeviceRequest, order_id: uuid.UUID):
     order = selectors.order_get(order_id=order_id)
     if order is None:
         return Status(404, {"detail": f"no order {order_id}"})
