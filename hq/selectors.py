@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,6 +11,19 @@ from django.utils import timezone
 from hq.models import Alert, NodeContact
 from menu.models import SoldOut
 from stores.models import Store
+
+
+class NodeHealth(TypedDict):
+    """One node of a store as the dashboard shows it; ``kitchen_screens`` and ``printers`` are what
+    the node last reported (NodeContact.kitchen), None until it reports them."""
+
+    node: str
+    last_contact: str
+    silent_s: int
+    backlog: int
+    backlog_age_s: int | None
+    kitchen_screens: dict[str, int] | None
+    printers: dict[str, str] | None
 
 
 def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -25,7 +38,7 @@ def stores_health(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
         open_alerts.setdefault(a.store, []).append(a.kind)
     result = []
     for store in Store.objects.all():
-        nodes = [
+        nodes: list[NodeHealth] = [
             {
                 "node": c.node,
                 "last_contact": c.last_contact.isoformat(),

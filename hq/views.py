@@ -39,7 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     store, day, error = _day_and_store(request)
     if error:
         return HttpResponseBadRequest(error)
-    report = _report(store, day) if store else None
+    report = _report(store, day) if store and day else None
     context = {
         "stores": selectors.stores_health(),
         "silent_after": settings.POS_STORE_SILENT_AFTER,
@@ -56,7 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 def sales_csv(request: HttpRequest) -> HttpResponse:
     store, day, error = _day_and_store(request)
-    if error or store is None:
+    if error or store is None or day is None:  # day is None only when store is
         return HttpResponseBadRequest(error or "no such store")
     response = HttpResponse(report_breakdown.report_csv(_report(store, day)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sales-{store.code}-{day.isoformat()}.csv"'

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from integrations import acceptance, push, selectors, services
-from integrations.auth import integrator_auth
+from integrations.auth import IntegratorRequest, integrator_auth
 from integrations.schemas import (
     STATUS_DOC,
     AcceptanceOut,
@@ -54,7 +54,7 @@ def channel_menu(request: HttpRequest, query: Query[MenuQuery]):
     "for a station it needs): `code` and `detail` say which; nothing was stored, retry later with the same key. "
     + STATUS_DOC,
 )
-def channel_order_submit(request: HttpRequest, body: ChannelOrderIn, response: HttpResponse):
+def channel_order_submit(request: IntegratorRequest, body: ChannelOrderIn, response: HttpResponse):
     integrator = request.integrator
     if not integrator.may_use(body.channel):
         return Status(403, {"detail": f"this key may not order through {body.channel}; it may use {integrator.channels}"})
@@ -91,7 +91,7 @@ def channel_order_submit(request: HttpRequest, body: ChannelOrderIn, response: H
     summary="An order's status by the integrator's key",
     description=STATUS_DOC,
 )
-def channel_order_status(request: HttpRequest, idempotency_key: str):
+def channel_order_status(request: IntegratorRequest, idempotency_key: str):
     found = selectors.channel_order_status(integrator=request.integrator, idempotency_key=idempotency_key)
     if found is None:
         return Status(404, {"detail": f"no order was sent with idempotency_key {idempotency_key!r}"})
@@ -104,7 +104,7 @@ def channel_order_status(request: HttpRequest, idempotency_key: str):
     response={201: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Tell this phone (a Web Push subscription) when the order is ready",
 )
-def channel_order_push(request: HttpRequest, idempotency_key: str, body: PushSubscriptionIn):
+def channel_order_push(request: IntegratorRequest, idempotency_key: str, body: PushSubscriptionIn):
     found = selectors.channel_order_status(integrator=request.integrator, idempotency_key=idempotency_key)
     if found is None or found["id"] is None:
         return Status(404, {"detail": f"no accepted order with idempotency_key {idempotency_key!r}"})

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from integrations.models import Integrator, key_digest
+
+
+class IntegratorRequest(HttpRequest):
+    """The request of an endpoint behind ``integrator_auth``: its views annotate ``request`` with this type,
+    as the bearer sets ``integrator`` (and django-ninja ``auth``) before the view runs."""
+
+    integrator: Integrator
+    auth: Integrator
 
 
 class IntegratorBearer(HttpBearer):

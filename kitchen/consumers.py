@@ -99,7 +99,7 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
             "recall": self._recall,
             "served": self._served,
             "ping": self._ping,
-        }.get(content.get("type"))
+        }.get(content.get("type", ""))
         if handler is None:
             await self.send_json({"type": "error", "detail": f"unknown message type {content.get('type')!r}"})
             return

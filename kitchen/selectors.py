@@ -114,8 +114,8 @@ def stations_reachable(*, now=None) -> dict[str, dict[str, Any]]:
     now = now or timezone.now()
     live = KitchenScreen.objects.filter(last_seen__gte=now - dt.timedelta(seconds=SCREEN_TTL_SECONDS))
     counts: dict[str, int] = {}
-    for station in live.values_list("station", flat=True):
-        counts[station] = counts.get(station, 0) + 1
+    for code in live.values_list("station", flat=True):
+        counts[code] = counts.get(code, 0) + 1
     failing = set(PrinterState.objects.filter(ok=False).values_list("station", flat=True))
     result = {}
     for station in Station.objects.all():

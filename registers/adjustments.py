@@ -38,13 +38,13 @@ def order_adjust(
     with transaction.atomic():
         order = _open_order(order_id)
         if kind == "discount":
-            value = _discount_yen(order, amount, percent)
+            value, was = _discount_yen(order, amount, percent), order.total
         else:
-            value = _override_price(order, position, unit_price)
+            value, was = _override_price(order, position, unit_price)
         event_class = OrderDiscounted if kind == "discount" else OrderPriceOverridden
         change_record(
             event_class(order=order_id, position=position if kind != "discount" else None, value=value,
-                        was=_was(order, kind, position), staff=who.as_ref(), reason=reason, at=timezone.now()),
+                        was=was, staff=who.as_ref(), reason=reason, at=timezone.now()),
             store=order.store,
         )
     order.refresh_from_db()
@@ -65,32 +65,27 @@ def _open_order(order_id: uuid.UUID) -> Order:
 
 
 def _discount_yen(order: Order, amount: int | None, percent: int | None) -> int:
-    if (amount is None) == (percent is None):
-        raise MoneyRejected("give either amount (yen) or percent for a discount")
-    if percent is not None:
+    if percent is not None and amount is None:
         if not 1 <= percent <= 100:
             raise MoneyRejected(f"percent must be from 1 to 100, not {percent}")
         return order.total * percent // 100  # fractions of a yen stay with the store
-    if not 1 <= amount <= order.total:
-        raise MoneyRejected(f"a discount must be from 1 to {order.total} yen (the bill), not {amount}")
-    return amount
+    if amount is not None and percent is None:
+        if not 1 <= amount <= order.total:
+            raise MoneyRejected(f"a discount must be from 1 to {order.total} yen (the bill), not {amount}")
+        return amount
+    raise MoneyRejected("give either amount (yen) or percent for a discount")
 
 
-def _override_price(order: Order, position: int | None, unit_price: int | None) -> int:
+def _override_price(order: Order, position: int | None, unit_price: int | None) -> tuple[int, int]:
+    """The new unit price, and the line's unit price before it (for the reports)."""
     if position is None or unit_price is None:
         raise MoneyRejected("a price override needs position and unit_price")
-    if not order.lines.filter(position=position).exists():
+    line = order.lines.filter(position=position).first()
+    if line is None:
         raise MoneyRejected(f"order No. {order.number} has no line {position}")
     if not 0 <= unit_price <= 1_000_000:
         raise MoneyRejected(f"unit_price must be from 0 to 1000000 yen, not {unit_price}")
-    return unit_price
-
-
-def _was(order: Order, kind: str, position: int | None) -> int:
-    """The price before: the bill for a discount, the line's unit price for an override (for the reports)."""
-    if kind == "discount":
-        return order.total
-    return order.lines.get(position=position).unit_price
+    return unit_price, line.unit_price
 
 
 def order_reprice(order_id: str) -> None:
@@ -108,7 +103,8 @@ def order_reprice(order_id: str) -> None:
     )
     if order is None or placed is None:
         return  # the sale has not arrived yet; it is re-priced when it does
-    overrides = {a.position: a.value for a in adjustments if a.kind == "override"}  # the latest (by HLC) wins
+    # The latest override of a line (by HLC) wins; an override always names its line.
+    overrides = {a.position: a.value for a in adjustments if a.kind == "override" and a.position is not None}
     discount = sum(a.value for a in adjustments if a.kind == "discount")
     sale = cast(OrderPlaced, recorded(placed).event)
     base = [pricing.Line(line.position, line.qty, line.unit_price, line.tax_rate) for line in sale.lines]

@@ -61,7 +61,7 @@ def order_create(request: HttpRequest, body: OrderIn):
         return Status(409, {"detail": str(exc)})
     except (services.OrderRejected, MoneyRejected) as exc:
         return Status(422, {"detail": str(exc)})
-    order = selectors.order_get(order_id=order.id)
+    order = selectors.order_get_written(order_id=order.id)
     return Status((201 if created else 200), selectors.order_as_dict(order))
 
 

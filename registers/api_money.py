@@ -37,7 +37,7 @@ from registers.schemas import (
     ZIn,
     ZOut,
 )
-from stores.auth import device_auth
+from stores.auth import DeviceRequest, device_auth
 from stores.models import Store
 from stores.services import store_get_current
 
@@ -62,7 +62,7 @@ def order_void(request: HttpRequest, order_id: uuid.UUID, body: VoidIn):
         voids.order_void(order_id=order_id, manager_pin=body.manager_pin, reason=body.reason)
     except MONEY_ERRORS as exc:
         return _refused(exc)
-    return Status(200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+    return Status(200, selectors.order_as_dict(selectors.order_get_written(order_id=order_id)))
 
 
 @router.post("/orders/{order_id}/discount", response={200: OrderOut, **ERRORS}, summary="Discount the bill (manager PIN)")
@@ -72,7 +72,7 @@ def order_discount(request: HttpRequest, order_id: uuid.UUID, body: DiscountIn):
                                  amount=body.amount, percent=body.percent)
     except MONEY_ERRORS as exc:
         return _refused(exc)
-    return Status(200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+    return Status(200, selectors.order_as_dict(selectors.order_get_written(order_id=order_id)))
 
 
 @router.post("/orders/{order_id}/price-override", response={200: OrderOut, **ERRORS}, summary="Override a line's price (manager PIN)")
@@ -82,7 +82,7 @@ def order_price_override(request: HttpRequest, order_id: uuid.UUID, body: PriceO
                                  position=body.position, unit_price=body.unit_price)
     except MONEY_ERRORS as exc:
         return _refused(exc)
-    return Status(200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+    return Status(200, selectors.order_as_dict(selectors.order_get_written(order_id=order_id)))
 
 
 @router.post("/orders/{order_id}/payments", response={200: OrderOut, 201: OrderOut, **ERRORS}, summary="Pay an open order")
@@ -94,13 +94,13 @@ def order_pay(request: HttpRequest, order_id: uuid.UUID, body: PayIn):
         )
     except MONEY_ERRORS as exc:
         return _refused(exc)
-    return Status(201 if created else 200, selectors.order_as_dict(selectors.order_get(order_id=order_id)))
+    return Status(201 if created else 200, selectors.order_as_dict(selectors.order_get_written(order_id=order_id)))
 
 
 @router.post(
     "/orders/{order_id}/refunds", response={200: RefundOut, 201: RefundOut, **ERRORS}, summary="Refund (manager PIN)"
 )
-def order_refund(request: HttpRequest, order_id: uuid.UUID, body: RefundIn):
+def order_refund(request: DeviceRequest, order_id: uuid.UUID, body: RefundIn):
     try:
         refund, created = voids.order_refund(
             order_id=order_id,
@@ -122,6 +122,8 @@ def payment_settle(request: HttpRequest, payment_id: uuid.UUID, body: SettleIn):
         payment = offline_card.payment_settle(payment_id=payment_id, reference=body.reference)
     except MONEY_ERRORS as exc:
         return _refused(exc)
+    if payment.settled_at is None:  # payment_settle projects the settlement before it returns
+        raise RuntimeError(f"payment {payment.id} is still unsettled after settling")
     return Status(200, {"id": str(payment.id), "settled_at": payment.settled_at.isoformat()})
 
 
@@ -145,7 +147,7 @@ def drawer_move(request: HttpRequest, body: DrawerIn):
 
 
 @router.post("/shifts/start", response={200: ShiftOut, **ERRORS}, summary="Clock in")
-def shift_start(request: HttpRequest, body: ShiftStartIn):
+def shift_start(request: DeviceRequest, body: ShiftStartIn):
     try:
         return Status(200, staff.shift_start(pin=body.pin, register=body.register or request.device.name))
     except MONEY_ERRORS as exc:
@@ -181,7 +183,7 @@ def receipt(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
 
 
 @router.post("/orders/{order_id}/receipt/print", response={200: dict, 404: ErrorOut}, summary="Hand out the receipt (reprints are copies)")
-def receipt_printed(request: HttpRequest, order_id: uuid.UUID):
+def receipt_printed(request: DeviceRequest, order_id: uuid.UUID):
     order = selectors.order_get(order_id=order_id)
     if order is None:
         return Status(404, {"detail": f"no order {order_id}"})

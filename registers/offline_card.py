@@ -97,6 +97,7 @@ def offline_card_alerts(*, store: str, now: dt.datetime | None = None) -> list[d
             "state": "overdue" if p.settle_by <= now else "due_soon",
         }
         for p in payments
+        if p.settle_by is not None  # always true: the query asks for settle_by__lte
     ]
 
 

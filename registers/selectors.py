@@ -71,6 +71,11 @@ def order_get(*, order_id: uuid.UUID) -> Order | None:
     return _orders().filter(pk=order_id).first()
 
 
+def order_get_written(*, order_id: uuid.UUID) -> Order:
+    """An order a service has just written or changed: it is there, so a miss raises Order.DoesNotExist."""
+    return _orders().get(pk=order_id)
+
+
 def orders_recent(
     *, store: str | None, business_date: dt.date | None, limit: int, offset: int
 ) -> tuple[list[Order], int]:

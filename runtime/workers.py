@@ -112,7 +112,7 @@ def stop_all(timeout: float = 5) -> None:
             w.thread = None
 
 
-def run_in_background(func: Callable[[], None], *, name: str) -> threading.Thread:
+def run_in_background(func: Callable[[], object], *, name: str) -> threading.Thread:
     """Run ``func`` once on a daemon thread of its own, so a request that has
     committed answers without waiting for slow best-effort work (an alert to
     managers' phones). Failures are logged; the thread's own database

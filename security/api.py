@@ -11,7 +11,7 @@ from pydantic import Field, StrictStr
 from registers.staff import NotAllowed, TooManyPins, manager_approve
 from security import pairing
 from security.throttle import Throttled
-from stores.auth import device_auth
+from stores.auth import DeviceRequest, device_auth
 from stores.models import Device
 
 router = Router(tags=["devices"])
@@ -56,7 +56,7 @@ def device_pair(request: HttpRequest, body: PairIn):
 
 
 @router.get("/devices/me", response=DeviceOut, auth=device_auth, summary="The device this token belongs to")
-def device_me(request: HttpRequest):
+def device_me(request: DeviceRequest):
     return _out(request.auth)
 
 

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from stores.models import Device, token_digest
+
+
+class DeviceRequest(HttpRequest):
+    """The request of an endpoint behind ``device_auth``: its views annotate ``request`` with this type,
+    as the bearer sets ``device`` (and django-ninja ``auth``) before the view runs."""
+
+    device: Device
+    auth: Device
 
 
 class DeviceBearer(HttpBearer):

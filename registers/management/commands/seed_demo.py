@@ -97,7 +97,7 @@ class Command(BaseCommand):
                 sku=sku,
                 defaults={
                     "name_ja": ja, "name_en": en, "category": categories[category], "price": price,
-                    "tax_class": tax_class, "station": stations.get(station), "takeout_ok": takeout, "position": i,
+                    "tax_class": tax_class, "station": stations[station] if station else None, "takeout_ok": takeout, "position": i,
                 },
             )
             item.modifier_groups.set([groups[g] for g in mods])
