@@ -137,14 +137,14 @@ class StoreItem(models.Model):
     def __str__(self) -> str:
         return self.code
 
-    @staticmethod
-    def code_for(store: str, sku: str) -> str:
-        return f"{store}:{sku}"
-
     def save(self, *args, **kwargs) -> None:
         # The natural key follows (store, item) so admin edits and replicated rows agree on it.
         self.code = self.code_for(self.store, self.item.sku)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def code_for(store: str, sku: str) -> str:
+        return f"{store}:{sku}"
 
 
 class SoldOut(models.Model):

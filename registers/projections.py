@@ -49,7 +49,7 @@ def order_placed(changes: list[Recorded[OrderPlaced]]) -> None:
     existing = set(Order.objects.filter(pk__in=ids).values_list("pk", flat=True))
     fresh: list[Recorded[OrderPlaced]] = []
     later: list[Recorded[OrderPlaced]] = []
-    for order_id, change in zip(ids, changes):
+    for order_id, change in zip(ids, changes, strict=True):
         # An id already on record, or twice in this batch, takes the careful
         # path one change at a time; new orders are written in bulk.
         (later if order_id in existing else fresh).append(change)
@@ -113,7 +113,7 @@ def _write_orders(changes: list[Recorded[OrderPlaced]]) -> None:
         return
     orders = [Order(id=change.event.id, **_order_fields(change)) for change in changes]
     Order.objects.bulk_create(orders)
-    OrderLine.objects.bulk_create([line for order, change in zip(orders, changes) for line in _order_lines(order.id, change)])
+    OrderLine.objects.bulk_create([line for order, change in zip(orders, changes, strict=True) for line in _order_lines(order.id, change)])
 
 
 def _write_order(change: Recorded[OrderPlaced], order_id: uuid.UUID) -> None:

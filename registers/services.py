@@ -270,7 +270,7 @@ def _record(batch: list[_Job]) -> None:
     day = business_date(placed_at, time_zone=store.time_zone, cutover=store.day_cutover)
     wanting = [job for job in fresh if job.number is None]
     if wanting:
-        for job, number in zip(wanting, _next_numbers(store.code, day, len(wanting))):
+        for job, number in zip(wanting, _next_numbers(store.code, day, len(wanting)), strict=True):
             job.number = number
     facts: list[Fact] = []
     for job in fresh:
