@@ -8,3 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class MenuConfig(AppConfig):
     name = "menu"
     verbose_name = _("Menu")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models are not loaded before ready().
+        from menu import sold_out  # noqa: F401  (registers the projectors)

@@ -1,9 +1,9 @@
 """The register's events: sales, payments, money adjustments, the drawer, shifts,
-the day's close, receipts and sold-out marks.
+the day's close and receipts (sold-out marks are the menu's: menu/events.py).
 
 Each class dumps exactly the payload the register has always written (see
 sync/events.py for the rules of the contract); projectors are in
-registers/projections.py and registers/sold_out.py.
+registers/projections.py.
 
 The wire's "register" key is the field ``register_name``: a field named
 ``register`` would collide with ABCMeta.register, which pydantic then takes
@@ -238,18 +238,3 @@ class ReceiptPrinted(OrderFact):
     register_name: str = Field(validation_alias="register", serialization_alias="register")
     at: Timestamp
 
-
-class ItemMarked(Event):
-    """A manager's sold-out mark on an item (latest by (hlc, origin) wins). ``staff`` is a name."""
-
-    sku: str = ""
-    staff: str = ""
-    at: Timestamp | None = None
-
-
-class ItemSoldOut(ItemMarked):
-    kind: ClassVar[str] = "item.sold_out"
-
-
-class ItemBack(ItemMarked):
-    kind: ClassVar[str] = "item.back"

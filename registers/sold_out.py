@@ -1,10 +1,9 @@
 """Sold out ('86'): a manager marks an item sold out or back on sale.
 
-Each mark is a change (``item.sold_out`` / ``item.back``) so it reaches the
-store's sibling nodes and HQ like a sale; the SoldOut projection keeps the
-latest mark by (hlc, origin). After commit the menu doorbell rings every
-register connected to this node (and, as the change is applied there, to each
-sibling), and the register reloads its menu.
+The manager's PIN is checked here; the menu records the mark as a change and
+folds it into SoldOut (menu/sold_out.py). After commit the menu doorbell rings
+every register connected to this node (and, as the change is applied there, to
+each sibling), and the register reloads its menu.
 """
 
 from __future__ import annotations
@@ -15,17 +14,15 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from menu.events import ItemBack, ItemMarked, ItemSoldOut
 from menu.models import MenuItem, SoldOut
+from menu.sold_out import sold_out_mark
 from registers import live, signals
-from registers.events import ItemBack, ItemMarked, ItemSoldOut
 from registers.staff import manager_approve
-from sync import merge
 from sync.events import MasterChange, MasterDeleted, MasterUpserted
 from sync.master import wire_label
 from sync.projection import Recorded, Stage, projector
-from sync.services import change_record
 
 log = logging.getLogger(__name__)
 
@@ -41,35 +38,19 @@ def item_sold_out_set(*, sku: str, sold_out: bool, manager_pin: str | None) -> S
     if item is None:
         raise UnknownItem(f"unknown sku {sku!r}")
     store = settings.POS_STORE
-    with transaction.atomic():
-        mark = ItemSoldOut if sold_out else ItemBack
-        change_record(mark(sku=sku, staff=who.name, at=timezone.now()), store=store)
+    mark = sold_out_mark(store=store, sku=sku, sold_out=sold_out, staff=who.name)
     if sold_out:
         # Only where the mark was made, so the phones get one alert, not one per node.
         name = item.name_ja
         transaction.on_commit(lambda: signals.item_sold_out.send(sender=None, store=store, sku=sku, name=name))
-    return SoldOut.objects.get(store=store, sku=sku)
+    return mark
 
 
-def _project(change: Recorded[ItemMarked], sold_out: bool) -> None:
-    mark = change.event
-    current = SoldOut.objects.select_for_update().filter(store=change.store, sku=mark.sku).first()
-    if current is not None and not merge.lww_wins(change.version, (current.hlc, current.origin)):
-        return
-    values = {"sold_out": sold_out, "staff": mark.staff[:64], "at": mark.at or timezone.now(), "hlc": change.hlc,
-              "origin": change.origin}
-    SoldOut.objects.update_or_create(store=change.store, sku=mark.sku, defaults=values)
+@projector(ItemSoldOut, stage=Stage.FOLLOW)
+@projector(ItemBack, stage=Stage.FOLLOW)
+def item_marked(change: Recorded[ItemMarked]) -> None:
+    # After menu folded the mark (won or lost: a needless reload costs nothing).
     menu_changed(store=change.store)
-
-
-@projector(ItemSoldOut)
-def item_sold_out(change: Recorded[ItemSoldOut]) -> None:
-    _project(change, True)
-
-
-@projector(ItemBack)
-def item_back(change: Recorded[ItemBack]) -> None:
-    _project(change, False)
 
 
 @projector(MasterUpserted, stage=Stage.FOLLOW)

@@ -78,7 +78,7 @@ def test_a_manager_marks_an_item_sold_out_and_back(register_client):
 
 
 def test_the_latest_mark_wins_whatever_order_the_marks_arrive_in(demo):
-    from registers.sold_out import item_back, item_sold_out
+    from menu.sold_out import item_back, item_sold_out
 
     node = RemoteOrigin("node2.abcd")
     first = Change(**node.change("item.sold_out", {"sku": FRIES, "staff": "a", "at": "2026-11-23T12:00:00+00:00"}))

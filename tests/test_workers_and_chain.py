@@ -9,8 +9,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from menu.events import ItemBack
 from runtime import workers
-from registers.events import ItemBack
 from sync.models import Change
 from sync.services import change_digest, change_record
 
