@@ -23,6 +23,7 @@ from registers.staff import manager_approve
 from registers.voids import MoneyConflict, MoneyRejected
 from stores.business_day import business_date
 from stores.models import Store
+from stores.services import store_lock
 from sync.services import change_record
 
 METHODS = ("cash", "card", "qr")
@@ -205,7 +206,7 @@ def day_close(
         )
     with transaction.atomic():
         # Lock the store row: two managers pressing Z on one node get one Z.
-        Store.objects.select_for_update().get(pk=store.pk)
+        store_lock(code=store.code)
         if ZReport.objects.filter(store=store.code, business_date=day).exists():
             number = ZReport.objects.get(store=store.code, business_date=day).number
             raise MoneyConflict(f"business day {day} is already closed (Z No. {number}); a second Z is not allowed")

@@ -27,8 +27,11 @@ from registers.offline_card import settle_by_for
 from runtime.batching import GroupCommit
 from stores import numbers
 from stores.business_day import business_date
-from stores.models import Store, TicketCounter
-from stores.services import store_get_current  # noqa: F401  (re-exported: the views call it from here)
+from stores.models import Store
+from stores.services import (
+    store_get_current,  # noqa: F401  (re-exported: the views call it from here)
+    ticket_numbers_take,
+)
 from sync.services import Fact, changes_record
 
 MAX_LINES = 100
@@ -329,20 +332,12 @@ def order_paid_event(
     )
 
 
-def _next_numbers(store: str, day, count: int) -> list[int]:
-    """The next ``count`` ticket numbers of this node's lane for the day."""
-    lane = numbers.lane_for_node(
-        settings.POS_NODE, configured=settings.POS_TICKET_LANE, has_peers=bool(settings.POS_PEERS)
-    )
-    counter, created = TicketCounter.objects.select_for_update().get_or_create(store=store, business_date=day, lane=lane)
-    if created:
-        # A node restored mid-day continues after the numbers it already
-        # called (they come back to it from its siblings) instead of repeating them.
-        low, high = numbers.lane_range(lane)
-        counter.count = Order.objects.filter(
-            store=store, business_date=day, number__gte=low, number__lte=high
-        ).count()
-    first = counter.count + 1
-    counter.count += count
-    counter.save(update_fields=["count"])
-    return [numbers.number_for(lane, n) for n in range(first, first + count)]
+def _next_numbers(store: str, day: dt.date, count: int) -> list[int]:
+    """The next ``count`` ticket numbers of this node's lane for the day (stores keeps the counter)."""
+
+    def called(low: int, high: int) -> int:
+        # Numbers of the lane this store's orders of the day already hold: a
+        # node restored mid-day gets them back from its siblings.
+        return Order.objects.filter(store=store, business_date=day, number__gte=low, number__lte=high).count()
+
+    return ticket_numbers_take(store=store, day=day, count=count, called=called)

@@ -1,13 +1,85 @@
-"""Writes about stores: this node's own store row."""
+"""Writes about stores: this node's own store row, devices and ticket counters.
+
+Other apps never write these tables; they call these services (one owner per table).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from django.conf import settings
 
-from stores.models import Store
+from stores import numbers
+from stores.models import Device, Store, TicketCounter
 
 
 def store_get_current() -> Store:
     """This node's store row, created with defaults on first use so a bare node still works."""
     store, _ = Store.objects.get_or_create(code=settings.POS_STORE, defaults={"name": settings.POS_STORE})
     return store
+
+
+def store_lock(*, code: str) -> Store:
+    """Lock store ``code``'s row until the transaction ends (inside ``transaction.atomic()``):
+    what numbers per store, such as Z reports, serialises on it."""
+    return Store.objects.select_for_update().get(code=code)
+
+
+def _device_name_free(store: str, name: str, token_hash: str) -> str:
+    # Two nodes may pair two tablets under one name while apart; the second
+    # keeps a recognisable name instead of breaking replication.
+    if Device.objects.filter(store=store, name=name).exclude(token_hash=token_hash).exists():
+        return f"{name[:56]}-{token_hash[:7]}"
+    return name
+
+
+def device_add(
+    *, store: str, name: str, kind: str, token_hash: str, revoked_at: dt.datetime | None = None
+) -> Device | None:
+    """Add the device of token digest ``token_hash`` unless it is known (then None).
+
+    A name another token holds in ``store`` gets a suffix. ``revoked_at``: the
+    device is added already revoked (its revocation came before its pairing).
+    """
+    if Device.objects.filter(token_hash=token_hash).exists():
+        return None
+    return Device.objects.create(
+        store=store, name=_device_name_free(store, name, token_hash), kind=kind, token_hash=token_hash,
+        revoked_at=revoked_at,
+    )
+
+
+def device_revoke_row(*, token_hash: str, at: dt.datetime) -> bool:
+    """Mark the device of ``token_hash`` revoked at ``at``; the earliest revocation wins, so
+    every node ends with the same row. False when no such device is known yet."""
+    device = Device.objects.filter(token_hash=token_hash).first()
+    if device is None:
+        return False
+    if device.revoked_at is None or device.revoked_at > at:
+        device.revoked_at = at
+        device.save(update_fields=["revoked_at"])
+    return True
+
+
+def ticket_numbers_take(
+    *, store: str, day: dt.date, count: int, called: Callable[[int, int], int]
+) -> list[int]:
+    """The next ``count`` ticket numbers of this node's lane for ``store``'s business ``day``.
+
+    Inside ``transaction.atomic()``: the counter row is locked until commit.
+    ``called(low, high)`` counts the numbers from ``low`` to ``high`` already
+    called that day; it is asked once, when the day's counter is created, so a
+    node restored mid-day continues after the numbers it already called (they
+    come back to it from its siblings) instead of repeating them.
+    """
+    lane = numbers.lane_for_node(
+        settings.POS_NODE, configured=settings.POS_TICKET_LANE, has_peers=bool(settings.POS_PEERS)
+    )
+    counter, created = TicketCounter.objects.select_for_update().get_or_create(store=store, business_date=day, lane=lane)
+    if created:
+        counter.count = called(*numbers.lane_range(lane))
+    first = counter.count + 1
+    counter.count += count
+    counter.save(update_fields=["count"])
+    return [numbers.number_for(lane, n) for n in range(first, first + count)]
