@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from menu.models import Station
+from menu.services import station_printer_set
 
 
 class Command(BaseCommand):
@@ -21,8 +22,7 @@ class Command(BaseCommand):
         host, _, port = address.strip().rpartition(":") if ":" in address else (address.strip(), "", "9100")
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise CommandError(f"port must be a number from 1 to 65535, not {port!r}")
-        updated = Station.objects.filter(code=station).update(printer_host=host, printer_port=int(port))
-        if not updated:
+        if not station_printer_set(code=station, host=host, port=int(port)):
             known = ", ".join(Station.objects.values_list("code", flat=True)) or "none"
             raise CommandError(f"no station {station!r} (stations: {known})")
         self.stdout.write(f"{station}: " + (f"printer {host}:{port}" if host else "no printer"))
