@@ -1,4 +1,5 @@
-"""The demo register device: its token, so a fresh clone can sell without pairing."""
+"""The demo store: its row, staff and devices (``manage.py seed_demo``), and the demo
+devices' tokens, so a fresh clone can sell without pairing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import hmac
 
 from django.conf import settings
 
-from stores.models import Device, token_digest
+from stores.models import Device, Staff, Store, token_digest
 
 DEMO_DEVICE = "register-1"
 DEMO_KITCHEN = "kitchen-1"
@@ -36,3 +37,32 @@ def demo_screen_token() -> str | None:
     if Device.objects.filter(token_hash=token_digest(token), revoked_at__isnull=True).exists():
         return token
     return None
+
+
+# A made-up registration number with a valid check digit, for the demo receipt.
+DEMO_INVOICE_NUMBER = "T7123456789012"
+
+STAFF = [("山田 花子", "cashier", "1234"), ("佐藤 健", "manager", "9999")]
+
+
+def demo_store_seed(*, sync_key: str | None = None) -> Store:
+    """Write this node's demo store (with ``sync_key`` when given: HQ's copy), its staff and
+    its demo register and kitchen devices. Idempotent."""
+    store, _ = Store.objects.update_or_create(
+        code=settings.POS_STORE,
+        defaults={"name": "ぽすうぇぶ 渋谷店", "name_en": "posweb Shibuya", "time_zone": "Asia/Tokyo",
+                  "invoice_number": DEMO_INVOICE_NUMBER},
+    )
+    if sync_key is not None:
+        store.sync_key = sync_key
+        store.save(update_fields=["sync_key"])
+    for name, role, pin in STAFF:
+        Staff.objects.update_or_create(
+            store=store.code, pin_digest=Staff.digest_pin(store.code, pin), defaults={"name": name, "role": role}
+        )
+    for name, kind, token in ((DEMO_DEVICE, "register", demo_token()), (DEMO_KITCHEN, "kitchen", demo_kitchen_token())):
+        # A rotated demo token replaces the row; the same token keeps it, so
+        # seeding again never brings back a revoked demo device.
+        Device.objects.filter(store=store.code, name=name).exclude(token_hash=token_digest(token)).delete()
+        Device.objects.get_or_create(token_hash=token_digest(token), defaults={"store": store.code, "name": name, "kind": kind})
+    return store
