@@ -1,13 +1,21 @@
-"""The HQ menu editor: categories, modifiers, items, store prices (published
-as master data when saved at HQ, read only at a store), and sold-out marks."""
+"""The HQ menu editor: kitchen stations, categories, modifiers, items, store prices
+(published as master data when saved at HQ, read only at a store), and sold-out marks."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from menu.models import Category, MenuItem, Modifier, ModifierGroup, SoldOut, StoreItem
+from menu.models import Category, MenuItem, Modifier, ModifierGroup, SoldOut, Station, StoreItem
 from stores.admin import HQOwned, PublishesMasterData, StoreChoice
+from sync.admin import PublishesMasterData as PublishesEditableAtStore
 from sync.admin import ReadOnlyAdmin
+
+
+# Editable at a store too: the printer fields are each store's own (never shipped).
+@admin.register(Station)
+class StationAdmin(PublishesEditableAtStore, admin.ModelAdmin):
+    list_display = ["code", "name_ja", "name_en", "position", "printer_host", "printer_port"]
+    list_editable = ["position", "printer_host", "printer_port"]
 
 
 @admin.register(Category)
