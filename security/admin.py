@@ -51,8 +51,10 @@ class PairingCodeAdmin(admin.ModelAdmin):
 class DeviceAdmin(admin.ModelAdmin):
     list_display = ["name", "store", "kind", "created_at", "revoked_at"]
     list_filter = ["kind", "store"]
-    # Revocation is a replicated change (security/pairing.py), never a field edit.
-    readonly_fields = ["created_at", "revoked_at"]
+    # A device is a replicated fact (paired, revoked: security/pairing.py); an edit
+    # here would change this node alone and never reach its siblings, so nothing is
+    # editable, and revocation is the action below.
+    readonly_fields = ["name", "store", "kind", "created_at", "revoked_at"]
     actions = ["revoke"]
 
     def has_add_permission(self, request):

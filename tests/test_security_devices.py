@@ -152,6 +152,18 @@ def test_a_manager_revokes_a_device_in_admin(register_client):
     assert Change.objects.filter(kind="device.revoked").count() == 1
 
 
+def test_a_device_cannot_be_renamed_or_moved_in_admin(register_client):
+    pair(issue())
+    manager = User.objects.create_user("manager", password="kanri-Pass-2026!", is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(manager)
+    device = Device.objects.get(name="register-2")
+    admin.post(f"/admin/stores/device/{device.pk}/change/", {"name": "register-9", "store": "S999", "kind": "kitchen"})
+    device.refresh_from_db()
+    assert (device.name, device.store, device.kind) == ("register-2", "S001", "register"), (
+        "an edit here would change this node alone; a device is a replicated fact")
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_a_client_that_sets_headers_may_send_its_token_as_a_bearer_header():
     import io
