@@ -8,6 +8,7 @@ the store's key (sync/auth.py) and sign their answer; anything else is 401.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from ninja import Router
 
 from sync import auth, hooks, replication, selectors
 from sync.peers import peer_heard
+
+log = logging.getLogger(__name__)
 
 router = Router(tags=["health"])
 sync_router = Router(tags=["sync"])
@@ -70,6 +73,9 @@ def _signed_call(request: HttpRequest, handle) -> HttpResponse:
         status, answer = 422, {"detail": str(exc)}
     except replication.ChangeRefused as exc:
         status, answer = 403, {"detail": str(exc)}
+    if status >= 400:
+        # The sender only learns it was refused; the operator of this node needs the why too.
+        log.warning("sync call from %s (store %s) refused (%s): %s", signed.node, signed.store, status, answer["detail"])
     answer.setdefault("node", settings.POS_NODE)
     return _answer(status, answer, key, signed.signature)
 

@@ -108,10 +108,14 @@ class Node:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-3000:]}")
             try:
-                self.get("/api/health", timeout=1)
-                return self
+                health = self.get("/api/health", timeout=1)
             except OSError:
                 time.sleep(0.1)
+                continue
+            # Another test process's server on our port would answer too: make sure it is us.
+            if health.get("node") != self.name or self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name}: port {self.port} answered as {health.get('node')!r}: {self.log.read_text()[-3000:]}")
+            return self
         raise TimeoutError(f"{self.name} did not answer within {timeout}s: {self.log.read_text()[-3000:]}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
