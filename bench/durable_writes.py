@@ -7,13 +7,16 @@ transaction has committed. "Commit time" is the whole order_place call, the
 wait for the write lock included. Lock errors are ``database is locked`` or
 serialization failures that reached the caller.
 
-SQLite runs as a store node does (WAL, synchronous=NORMAL, BEGIN IMMEDIATE);
-PostgreSQL as HQ does, in a throw-away database. order_place commits the
+SQLite runs as a store node does (WAL, synchronous=FULL: each commit fsynced,
+BEGIN IMMEDIATE); ``--synchronous normal`` measures the same without the
+fsync per commit, not durable, only to show what FULL costs. PostgreSQL runs
+as HQ does (synchronous_commit on), in a throw-away database. order_place commits the
 orders that arrive together in one transaction (group commit, see
 registers/services.py), so the writers' orders share commits; each is still
 answered only after its own order is durable.
 
-    .venv/bin/python -m bench.durable_writes [--seconds 10] [--writers 16] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python -m bench.durable_writes [--seconds 10] [--writers 16] [--synchronous normal]
+                                             [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def setup(postgres: str) -> str | None:
-    """Environment for Django; returns the throw-away PostgreSQL database's name."""
+def setup(postgres: str, synchronous: str = "") -> str | None:
+    """Environment for Django; returns the throw-away PostgreSQL database's name.
+    ``synchronous`` replaces the node's SQLite setting (FULL) for comparison."""
     os.environ["POS_DATA_DIR"] = tempfile.mkdtemp(prefix="posweb-bench-")
     os.environ["POS_NODE"] = "bench"
     os.environ["POS_WORKERS"] = "0"
@@ -49,6 +53,8 @@ def setup(postgres: str) -> str | None:
     import django
 
     django.setup()
+    if synchronous:
+        _sqlite_synchronous(synchronous)
     from django.core.management import call_command
 
     call_command("migrate", "--noinput", verbosity=0)
@@ -61,6 +67,16 @@ def setup(postgres: str) -> str | None:
     workers.start_all(only={"wal-checkpoint"})
     startup_settle()
     return name
+
+
+def _sqlite_synchronous(level: str) -> None:
+    """Every connection opened from now on runs the node's PRAGMAs with ``level`` instead of FULL."""
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS", {})
+    if "synchronous=FULL" not in options.get("init_command", ""):
+        raise SystemExit("--synchronous applies to SQLite, whose node settings say synchronous=FULL")
+    options["init_command"] = options["init_command"].replace("synchronous=FULL", f"synchronous={level.upper()}")
 
 
 def drop(postgres: str, name: str) -> None:
@@ -76,17 +92,21 @@ def run(seconds: float, writers: int) -> dict:
     from django.db import OperationalError, connection
 
     from registers import services, tender
+    from runtime.storage import storage_as_dict
 
     from bench.common import percentile
 
     lines = [services.LineRequest("GYUDON", 1, ["size_nami"]), services.LineRequest("BEER", 1)]
     commits: list[float] = []
+    storage: dict[str, str] = {}
     lock_errors: list[str] = []
     other_errors: list[str] = []
     start = threading.Barrier(writers + 1)
     stop_at = [0.0]
 
     def writer(i: int) -> None:
+        if i == 0:
+            storage.update(storage_as_dict())  # as a writer's own connection has it
         start.wait()
         try:
             while time.perf_counter() < stop_at[0]:
@@ -113,7 +133,7 @@ def run(seconds: float, writers: int) -> dict:
     for thread in threads:
         thread.join(seconds + 120)
     elapsed = time.perf_counter() - began
-    return {"vendor": connection.vendor, "writers": writers, "orders": len(commits), "per_s": len(commits) / elapsed,
+    return {"vendor": connection.vendor, "storage": storage, "writers": writers, "orders": len(commits), "per_s": len(commits) / elapsed,
             "p50": percentile(commits, 50) if commits else 0, "p99": percentile(commits, 99) if commits else 0,
             "lock_errors": len(lock_errors), "other_errors": len(other_errors),
             "first_error": (lock_errors + other_errors)[:1]}
@@ -123,9 +143,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--writers", type=int, default=16)
+    parser.add_argument("--synchronous", choices=["full", "normal"], default="",
+                        help="SQLite: measure with this setting instead of the node's (full); normal is not durable")
     parser.add_argument("--postgres", default="", help="a PostgreSQL server URL; a throw-away database is made on it")
     args = parser.parse_args()
-    name = setup(args.postgres)
+    if args.synchronous and args.postgres:
+        parser.error("--synchronous is a SQLite setting")
+    name = setup(args.postgres, args.synchronous)
     try:
         result = run(args.seconds, args.writers)
     finally:

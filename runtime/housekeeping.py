@@ -25,7 +25,12 @@ def startup_settle() -> None:
 
 def wal_checkpoint() -> None:
     """Copy the write-ahead log into the database without waiting for anyone
-    (PASSIVE): writers go on meanwhile, and the log stays small."""
+    (PASSIVE): writers go on meanwhile, and the log stays small.
+
+    Durability does not depend on it: with synchronous=FULL every commit is
+    already fsynced in the log. A checkpoint fsyncs the log before copying and
+    the database file before the log is reused, so it never leaves a commit
+    only in memory (its connection has FULL too, like every node connection)."""
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:

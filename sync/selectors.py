@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from runtime.storage import storage_as_dict
 from sync import merge
 from sync.models import ParkedChange, PeerState
 from sync.peers import sibling_urls, status_for
@@ -71,4 +72,6 @@ def health_as_dict() -> dict[str, Any]:
         "parked": ParkedChange.objects.count(),
         "peers": peers_as_list(),
         "hq": hq_as_dict(),
+        # Whether an acknowledged commit is on disk, as the database says it.
+        "storage": storage_as_dict(),
     }
