@@ -8,11 +8,13 @@ the menu-version triggers (registers migration 0005) name these tables.
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from menu import tax_classes as tax
 from stores.models import code_validator
+from sync.events import MAX_YEN
 
 
 class Station(models.Model):
@@ -77,7 +79,10 @@ class Modifier(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
     name_ja = models.CharField(_("Japanese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
-    price_delta = models.IntegerField(_("price change (yen, tax included)"), default=0)
+    price_delta = models.BigIntegerField(
+        _("price change (yen, tax included)"), default=0,
+        validators=[MinValueValidator(-MAX_YEN), MaxValueValidator(MAX_YEN)],
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -97,7 +102,7 @@ class MenuItem(models.Model):
     name_ja = models.CharField(_("Japanese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items", verbose_name=_("category"))
-    price = models.PositiveIntegerField(_("price (yen, tax included)"))
+    price = models.PositiveBigIntegerField(_("price (yen, tax included)"), validators=[MaxValueValidator(MAX_YEN)])
     tax_class = models.CharField(_("tax class"), max_length=10, choices=TAX_CLASSES, default=tax.FOOD)
     station = models.ForeignKey(Station, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("kitchen station"))
     available = models.BooleanField(_("available"), default=True)
@@ -123,8 +128,9 @@ class StoreItem(models.Model):
     code = models.CharField(max_length=64, unique=True, editable=False)
     store = models.CharField(_("store"), max_length=16, validators=[code_validator])
     item = models.ForeignKey(MenuItem, on_delete=models.CASCADE, related_name="store_items", verbose_name=_("menu item"))
-    price = models.PositiveIntegerField(_("price at this store (yen, tax included)"), null=True, blank=True,
-                                        help_text=_("Empty: the menu item's price."))
+    price = models.PositiveBigIntegerField(_("price at this store (yen, tax included)"), null=True, blank=True,
+                                           validators=[MaxValueValidator(MAX_YEN)],
+                                           help_text=_("Empty: the menu item's price."))
     available = models.BooleanField(_("sold at this store"), default=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from registers.services import order_paid_event
 from registers.staff import manager_approve
 from registers.voids import MoneyConflict, MoneyRejected, OrderMissing, _reason
 from stores.services import store_get_current
+from sync.events import MAX_YEN
 from sync.models import Change
 from sync.projection import recorded
 from sync.services import change_record
@@ -85,6 +86,9 @@ def _override_price(order: Order, position: int | None, unit_price: int | None) 
         raise MoneyRejected(f"order No. {order.number} has no line {position}")
     if not 0 <= unit_price <= 1_000_000:
         raise MoneyRejected(f"unit_price must be from 0 to 1000000 yen, not {unit_price}")
+    total = order.total + line.qty * (unit_price - line.unit_price)
+    if total > MAX_YEN:
+        raise MoneyRejected(f"the order's total would be {total:,} yen, past the limit of {MAX_YEN:,} yen for one order")
     return unit_price, line.unit_price
 
 

@@ -2,6 +2,7 @@
 
 Orders, lines and payments are projections of the change log (sync.Change):
 they are written only by the projectors in ``registers/projections.py``.
+Money is integer yen in 64-bit columns; no amount passes sync.events.MAX_YEN.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ class Order(models.Model):
     register = models.CharField(max_length=64)
     dining = models.CharField(max_length=10, choices=DINING)
     status = models.CharField(max_length=12, choices=STATUSES, default="placed")
-    total = models.IntegerField(validators=[MinValueValidator(0)])
+    total = models.BigIntegerField(validators=[MinValueValidator(0)])
     taxes = models.JSONField(default=list)
-    paid = models.IntegerField(default=0)
-    change_given = models.IntegerField(default=0)
+    paid = models.BigIntegerField(default=0)
+    change_given = models.BigIntegerField(default=0)
     request_hash = models.CharField(max_length=64)
     origin = models.CharField(max_length=80)
     placed_hlc = models.BigIntegerField(default=0)
@@ -58,9 +59,9 @@ class OrderLine(models.Model):
     name_ja = models.CharField(max_length=100)
     name_en = models.CharField(max_length=100)
     qty = models.PositiveIntegerField()
-    unit_price = models.IntegerField()
+    unit_price = models.BigIntegerField()
     modifiers = models.JSONField(default=list)
-    amount = models.IntegerField()
+    amount = models.BigIntegerField()
     tax_class = models.CharField(max_length=10)
     tax_rate = models.PositiveSmallIntegerField()
     station = models.CharField(max_length=32, blank=True)
@@ -77,9 +78,9 @@ class Payment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     position = models.PositiveSmallIntegerField()
     method = models.CharField(max_length=8, choices=METHODS)
-    amount = models.IntegerField()  # applied to the bill
-    tendered = models.IntegerField()  # handed over; > amount only for cash
-    change = models.IntegerField(default=0)
+    amount = models.BigIntegerField()  # applied to the bill
+    tendered = models.BigIntegerField()  # handed over; > amount only for cash
+    change = models.BigIntegerField(default=0)
     reference = models.CharField(max_length=64, blank=True)
     recorded_at = models.DateTimeField()
     # Card taken offline (store-and-forward): must be settled with the card
@@ -119,7 +120,7 @@ class Refund(models.Model):
     business_date = models.DateField()
     register = models.CharField(max_length=64, blank=True)
     method = models.CharField(max_length=8)
-    amount = models.IntegerField()
+    amount = models.BigIntegerField()
     taxes = models.JSONField(default=list)  # per rate: taxable and tax given back
     lines = models.JSONField(default=list)  # [{"position", "qty"}]
     staff = models.CharField(max_length=64)
@@ -140,7 +141,7 @@ class DrawerEvent(models.Model):
     business_date = models.DateField()
     register = models.CharField(max_length=64)
     kind = models.CharField(max_length=8, choices=KINDS)
-    amount = models.IntegerField()
+    amount = models.BigIntegerField()
     reason = models.CharField(max_length=200, blank=True)
     staff = models.CharField(max_length=64)
     at = models.DateTimeField()
@@ -191,7 +192,7 @@ class OrderAdjustment(models.Model):
     store = models.CharField(max_length=16)
     kind = models.CharField(max_length=8, choices=KINDS)
     position = models.PositiveSmallIntegerField(null=True, blank=True)  # the line, for an override
-    value = models.IntegerField()  # discount in yen, or the line's new unit price
+    value = models.BigIntegerField()  # discount in yen, or the line's new unit price
     staff = models.CharField(max_length=64)
     reason = models.CharField(max_length=200)
     at = models.DateTimeField()

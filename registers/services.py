@@ -32,6 +32,7 @@ from stores.services import (
     store_get_current,  # noqa: F401  (re-exported: the views call it from here)
     ticket_numbers_take,
 )
+from sync.events import MAX_YEN
 from sync.services import Fact, changes_record
 
 MAX_LINES = 100
@@ -170,6 +171,8 @@ def _price(job: _Job, items: dict[str, MenuItem], modifiers: dict[str, Modifier]
     """Price and settle one order against the menu; OrderRejected says what is wrong."""
     job.priced = [_price_line(index, line, items, modifiers, job.dining) for index, line in enumerate(job.lines)]
     job.total = sum(line.amount for line in job.priced)
+    if job.total > MAX_YEN:
+        raise OrderRejected(f"the order's total of {job.total:,} yen passes the limit of {MAX_YEN:,} yen for one order")
     job.settled = _settle(job.total, job.payments)
 
 
@@ -190,6 +193,11 @@ def _price_line(
     unit_price = item.price + sum(mod.price_delta for mod in chosen)
     if unit_price < 0:
         raise OrderRejected(f"{where}: modifiers take the price of {item.sku} below zero")
+    if unit_price * line.qty > MAX_YEN:
+        # Checked before the line is built: the event would refuse it less clearly.
+        raise OrderRejected(
+            f"{where}: {line.qty} x {unit_price:,} yen passes the limit of {MAX_YEN:,} yen for one order"
+        )
     return LineSold(
         position=index,
         sku=item.sku,

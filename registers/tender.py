@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sync.events import MAX_YEN
+
 CASH = "cash"
 CARD = "card"
 QR = "qr"
@@ -51,6 +53,8 @@ def settle(total: int, tenders: list[Tender]) -> list[Settled]:
             raise TenderError(f"{where}: unknown method {tender.method!r} (use cash, card or qr)")
         if tender.amount <= 0:
             raise TenderError(f"{where}: amount must be a positive number of yen")
+        if tender.amount > MAX_YEN:
+            raise TenderError(f"{where}: {tender.amount:,} yen passes the limit of {MAX_YEN:,} yen for one amount")
         if due == 0:
             raise TenderError(f"{where}: the bill is already settled; nothing is left to pay")
         if tender.method == CASH:

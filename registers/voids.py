@@ -20,6 +20,7 @@ from registers.models import Order, OrderAdjustment, OrderVoid, Refund, ZReport
 from registers.staff import manager_approve
 from stores.business_day import business_date
 from stores.services import store_get_current
+from sync.events import MAX_YEN
 from sync.services import change_record
 
 
@@ -97,6 +98,8 @@ def order_refund(
             amount, taxes = order.total, order.taxes
         else:
             amount, taxes = _refund_money(order, wanted, refunded)
+        if amount > MAX_YEN:
+            raise MoneyRejected(f"a refund of {amount:,} yen passes the limit of {MAX_YEN:,} yen for one amount")
         at = timezone.now()
         refund = OrderRefunded(
             refund=refund_id,

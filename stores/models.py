@@ -11,11 +11,12 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stores.invoice import validate_invoice_number
+from sync.events import MAX_YEN
 
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("Letters, digits, - and _ only."))
 
@@ -32,8 +33,12 @@ class Store(models.Model):
     sync_key = models.CharField(_("sync key"), max_length=200, blank=True, help_text=_("Shared secret of the store's nodes and its HQ link."))
     # Store-and-forward card payments taken while the card network is down:
     # the store carries the risk, so HQ caps each sale and the open total.
-    offline_card_limit = models.PositiveIntegerField(_("offline card limit per sale (yen)"), default=10_000)
-    offline_card_store_limit = models.PositiveIntegerField(_("offline card open total per store (yen)"), default=100_000)
+    offline_card_limit = models.PositiveBigIntegerField(
+        _("offline card limit per sale (yen)"), default=10_000, validators=[MaxValueValidator(MAX_YEN)]
+    )
+    offline_card_store_limit = models.PositiveBigIntegerField(
+        _("offline card open total per store (yen)"), default=100_000, validators=[MaxValueValidator(MAX_YEN)]
+    )
     offline_card_settle_hours = models.PositiveIntegerField(_("hours to settle an offline card payment"), default=72)
 
     class Meta:

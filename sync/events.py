@@ -62,8 +62,19 @@ def _aware(value: dt.datetime) -> dt.datetime:
 Timestamp = Annotated[
     dt.datetime, BeforeValidator(_iso), AfterValidator(_aware), PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json")
 ]
+# The most yen any one amount may be: a price, a payment, an order's total, a
+# refund. Every node refuses more where money enters, and the contract below
+# refuses it from a peer, so nothing a store accepts is refused at HQ. 10^12:
+# - money columns are 64-bit (2^63 ~ 9.2 * 10^18), so a sum of 9 million
+#   maximal amounts (a day's, a chain's) still fits a column;
+# - a JavaScript number is exact to 2^53 ~ 9.0 * 10^15, so the register and
+#   the manager page show any amount, and sums of thousands, to the yen;
+# - it is far above any real bill and above 2^31, which a 32-bit column
+#   could not hold (PostgreSQL's integer).
+MAX_YEN = 10**12
+
 # Money in integer yen, and counts: a JSON integer, never a float, string or bool.
-Yen = Annotated[int, Field(strict=True)]
+Yen = Annotated[int, Field(strict=True, ge=-MAX_YEN, le=MAX_YEN)]
 Count = Annotated[int, Field(strict=True)]
 
 
