@@ -7,8 +7,6 @@ new node writes must read as they do.
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any
 
 import pytest
@@ -17,18 +15,10 @@ from sync.events import event_parse
 from sync.models import Change
 from sync.replication import changes_apply
 from sync.services import change_digest
-from tests.changes_v1 import FIXTURE, changes_dump, changes_load, figures, figures_load, record_every_kind
+from tests.changes_v1 import changes_dump, changes_load, figures, figures_load, record_every_kind
 from tests.replication_fixtures import RemoteOrigin, signed_post
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.skipif(not os.environ.get("POS_WRITE_CHANGES_V1"), reason="writes the v1 fixture; run once, by hand")
-def test_write_changes_v1(demo):
-    record_every_kind()
-    FIXTURE.parent.mkdir(exist_ok=True)
-    data = {"changes": changes_dump(), "figures": figures()}
-    FIXTURE.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def test_every_v1_change_parses_with_its_event_class_and_dumps_back_the_same_payload():
