@@ -25,8 +25,10 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
-from runtime import workers
+from runtime import health, workers
 from sync import discovery, hooks, merge
 from sync.replication import changes_after, changes_apply, origin_rotate, vector
 from sync.services import node_state_get
@@ -124,12 +126,29 @@ class Link:
             if pull_due:
                 self.pull()
             self._mark("up")
+            health.reason_clear(health.PEER_REFUSED, subject=self.status.url)
             return more
         except PeerUnauthorized as exc:
             self._mark("unauthorized", str(exc))
+            self._refused(exc)
         except PeerError as exc:
             self._mark("down", str(exc))
+            self._refused(exc)
         return False
+
+    def _refused(self, exc: PeerError) -> None:
+        """A peer that answers and says no (4xx, or an answer not signed with
+        our key) stalls replication until someone acts: health says so until a
+        turn with it succeeds. A peer that is merely unreachable is not refusing."""
+        if exc.status is None and not isinstance(exc, PeerUnauthorized):
+            return
+        if exc.status is not None and not 400 <= exc.status < 500:
+            return
+        # Lazy: rendered in the language of whoever reads the reason.
+        name = gettext_lazy("HQ") if self.status.kind == "hq" else self.status.node or gettext_lazy("sibling")
+        peer = format_lazy("{} ({})", name, self.status.url)
+        health.reason_set(health.PEER_REFUSED, subject=self.status.url, peer=peer,
+                          status=exc.status or "-", error=(exc.detail or str(exc))[:300])
 
     def _mark(self, state: str, error: str = "") -> None:
         if state != self.status.state:
