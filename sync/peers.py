@@ -47,6 +47,9 @@ ANTI_ENTROPY_S = 1.0
 # While a sibling keeps pushing to us its pushes carry what we lack, so our
 # pull from it (the repair path) waits, but never longer than this.
 PULL_POSTPONE_MAX_S = 5 * ANTI_ENTROPY_S
+# A peer that keeps answering a push with "held back" (and takes nothing) this
+# long is refusing our changes, for health (runtime/health.py).
+HELD_REFUSED_AFTER_S = 30.0
 
 
 @dataclass
@@ -118,6 +121,7 @@ class Link:
         self.status = status_for(url, kind)
         self.push_stores, self.pull_stores = push_stores, pull_stores
         self.client = PeerClient(url, key=settings.POS_SYNC_KEY, store=settings.POS_STORE, node=settings.POS_NODE, timeout=timeout)
+        self.held_since: float | None = None  # time.monotonic() since the peer holds our pushes back
 
     def turn(self, *, pull_due: bool) -> bool:
         """Push, and pull when due. Returns True when more remains to push."""
@@ -126,7 +130,8 @@ class Link:
             if pull_due:
                 self.pull()
             self._mark("up")
-            health.reason_clear(health.PEER_REFUSED, subject=self.status.url)
+            if self.held_since is None:
+                health.reason_clear(health.PEER_REFUSED, subject=self.status.url)
             return more
         except PeerUnauthorized as exc:
             self._mark("unauthorized", str(exc))
@@ -136,6 +141,24 @@ class Link:
             self._refused(exc)
         return False
 
+    def _held(self, answer: dict[str, Any]) -> None:
+        """The peer answered 200 but held our changes back (a gap, our clock
+        too far ahead): normal for a moment, a refusal once it lasts."""
+        held = answer.get("held_back")
+        if not held or not isinstance(held, dict):
+            return
+        now = time.monotonic()
+        self.held_since = self.held_since if self.held_since is not None else now
+        if now - self.held_since >= HELD_REFUSED_AFTER_S:
+            why = "; ".join(f"{origin}: {reason}" for origin, reason in held.items())
+            health.reason_set(health.PEER_REFUSED, subject=self.status.url, peer=self._name(), status=200,
+                              error=f"held back {why}"[:300])
+
+    def _name(self) -> Any:
+        # Lazy: rendered in the language of whoever reads the reason.
+        name = gettext_lazy("HQ") if self.status.kind == "hq" else self.status.node or gettext_lazy("sibling")
+        return format_lazy("{} ({})", name, self.status.url)
+
     def _refused(self, exc: PeerError) -> None:
         """A peer that answers and says no (4xx, or an answer not signed with
         our key) stalls replication until someone acts: health says so until a
@@ -144,10 +167,7 @@ class Link:
             return
         if exc.status is not None and not 400 <= exc.status < 500:
             return
-        # Lazy: rendered in the language of whoever reads the reason.
-        name = gettext_lazy("HQ") if self.status.kind == "hq" else self.status.node or gettext_lazy("sibling")
-        peer = format_lazy("{} ({})", name, self.status.url)
-        health.reason_set(health.PEER_REFUSED, subject=self.status.url, peer=peer,
+        health.reason_set(health.PEER_REFUSED, subject=self.status.url, peer=self._name(),
                           status=exc.status or "-", error=(exc.detail or str(exc))[:300])
 
     def _mark(self, state: str, error: str = "") -> None:
@@ -181,6 +201,7 @@ class Link:
             ours = mine if self.push_stores == self.pull_stores else vector(self.push_stores)
             batch = changes_after(theirs, stores=self.push_stores, limit=BATCH, ours=ours)
             if not batch:
+                self.held_since = None
                 return False
             wires = fit(batch)
             answer = self.client.call("/sync/push", {"changes": wires, "vector": mine})
@@ -190,7 +211,9 @@ class Link:
             if before == theirs:
                 # The peer took nothing (a gap on its side): let the pull and
                 # the next turn sort it out rather than spin.
+                self._held(answer)
                 return False
+            self.held_since = None
             if len(wires) == len(batch) < BATCH:
                 # That was all we had. A change committed since has rung the
                 # doorbell again, so the next turn starts at once; asking

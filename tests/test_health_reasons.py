@@ -341,3 +341,32 @@ def test_each_reason_is_pushed_once_when_it_starts_logged_and_cleared_when_it_go
     alerts_check()
     alert.refresh_from_db()
     assert alert.cleared_at is not None
+
+
+def test_an_upstream_that_keeps_holding_our_changes_back_is_refusing_them(client, register_client, monkeypatch):
+    from sync import peers
+
+    register_client.post("/api/orders", data=order_body(), content_type="application/json")
+    upstream = Upstream(200)
+    link = hq_link(upstream)
+    answer_of = upstream.__call__
+
+    def holding(path, raw, headers):
+        status, _, _ = answer_of(path, raw, headers)
+        from sync import auth
+
+        body = json.dumps({"vector": {}, "node": "hq", "applied": 0,
+                           "held_back": {"test-node.1": "clock 400 s ahead of this node's"}}).encode()
+        return status, body, auth.sign_response(key=settings.POS_SYNC_KEY,
+                                                request_signature=headers[auth.H_SIGNATURE], body=body)
+
+    link.client._send = holding  # type: ignore[method-assign]
+    link.turn(pull_due=False)
+    assert reasons(client) == {}  # a moment's gap is normal
+    monkeypatch.setattr(peers, "HELD_REFUSED_AFTER_S", 0.0)
+    link.turn(pull_due=False)
+    assert "clock 400 s ahead" in reasons(client)["upstream_refused"]["detail"]
+
+    link.client._send = upstream  # type: ignore[method-assign]
+    link.turn(pull_due=False)
+    assert reasons(client) == {}
