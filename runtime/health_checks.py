@@ -18,7 +18,8 @@ import sqlite3
 import threading
 import uuid
 
-from channels.layers import BaseChannelLayer, get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import BaseChannelLayer, channel_layers
 from django.conf import settings
 from django.db import connection
 
@@ -107,20 +108,21 @@ async def channel_layer_ping(layer: BaseChannelLayer, timeout: float = CHANNEL_P
     await asyncio.wait_for(round_trip(), timeout)
 
 
-# One event loop for the worker's pings: channels_redis keeps its connections
-# per loop, so a new loop per ping would open (and leak) new ones each time.
+# The worker's own event loop and layer instance. The process's shared layer
+# is receiving on the server's loop, and channels_redis refuses a receive from
+# a second loop on the same instance; a new loop per ping would also open (and
+# leak) new connections each time, as channels_redis keeps them per loop.
 _loop: asyncio.AbstractEventLoop | None = None
+_layer: BaseChannelLayer | None = None
 
 
 def channel_layer_check(layer: BaseChannelLayer | None = None) -> None:
     """The worker: ping the channel layer when it is Redis (an in-memory one cannot be down)."""
-    global _loop
+    global _loop, _layer
     if layer is None:
         if not settings.REDIS_URL:
             return
-        layer = get_channel_layer()
-    if layer is None:
-        return
+        _layer = layer = _layer or channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
     _loop = _loop or asyncio.new_event_loop()
     try:
         _loop.run_until_complete(channel_layer_ping(layer, CHANNEL_PING_TIMEOUT_S))
