@@ -70,7 +70,8 @@ class PeerClient:
         try:
             auth.verify_response(key=self.key, request_signature=signed.signature, body=answer, signature=signature)
         except auth.AuthError as exc:
-            raise PeerUnauthorized(f"{self.base_url}: {exc}") from None
+            # An unsigned refusal (403 from a node of another store, 413) still says which.
+            raise PeerUnauthorized(f"{self.base_url}: {exc}", status=status if status >= 400 else None) from None
         data = json.loads(answer)
         if status >= 400:
             detail = str(data.get("detail", ""))

@@ -373,3 +373,15 @@ def test_an_upstream_that_keeps_holding_our_changes_back_is_refusing_them(client
     link.client._send = upstream  # type: ignore[method-assign]
     link.turn(pull_due=False)
     assert reasons(client) == {}
+
+
+def test_an_unsigned_refusal_still_names_its_status(client, register_client):
+    register_client.post("/api/orders", data=order_body(), content_type="application/json")
+    link = hq_link(Upstream(200))
+
+    def other_stores_node(path, raw, headers):
+        return 403, json.dumps({"detail": "this node belongs to store S002, not S001"}).encode(), None
+
+    link.client._send = other_stores_node  # type: ignore[method-assign]
+    link.turn(pull_due=False)
+    assert "403" in reasons(client)["upstream_refused"]["detail"]
