@@ -5,7 +5,9 @@ At HQ: a store silent beyond POS_STORE_SILENT_AFTER seconds, a store's upstream
 backlog older than POS_BACKLOG_ALERT_AFTER. At a store node: its own backlog
 to HQ, and a station whose tickets no kitchen screen has acknowledged for
 POS_KITCHEN_SCREEN_ALERT_AFTER seconds (acks replicate, so a screen on a
-sibling node counts). Anywhere: an item sold out (raised by the sold-out event).
+sibling node counts). Anywhere: an item sold out (raised by the sold-out event),
+and each reason this node's /api/health gives for "degraded" (also logged at
+WARNING, as a store node's own alerts reach its managers, not HQ).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from hq.models import Alert, NodeContact, PushSubscription
 from kitchen.models import Ticket
 from menu.models import Station
+from runtime import health
 from runtime.notify.base import DeliveryFailed, Notification, TargetGone, Transport
 from runtime.notify.webpush import WebPush
 from runtime.workers import run_in_background
@@ -49,6 +52,10 @@ def sold_out_alert(sender: object, *, store: str, sku: str, name: str, **kwargs:
 
 
 def _texts(kind: str, store: str, detail: dict) -> tuple[str, str]:
+    if kind == "health":
+        # What happened, then the first step to take (runtime/health.py).
+        what, action = detail["reason"].texts()
+        return _("Store %(store)s: %(what)s") % {"store": store, "what": what}, action
     if kind == "store_offline":
         return _("Store %(store)s is offline") % {"store": store}, _(
             "No contact from store %(store)s for %(minutes)s min."
@@ -120,6 +127,7 @@ def alerts_check() -> None:
     else:
         _check_own_backlog()
         _check_kitchen_screens()
+    _check_health()
 
 
 def _minutes(delta: dt.timedelta) -> int:
@@ -176,3 +184,18 @@ def _check_kitchen_screens() -> None:
             alert_raise(key=key, kind="kitchen_screen", store=store, detail={"station": station}, url="/kitchen/")
         else:
             alert_clear(key=key)
+
+
+def _check_health() -> None:
+    """One alert per reason this node's health gives (runtime/health.py), raised
+    when it starts and logged in the store's language; cleared when it goes."""
+    store = settings.POS_STORE
+    keys = set()
+    for reason in health.reasons():
+        key = f"health:{store}:{reason.key}"[:120]
+        keys.add(key)
+        if alert_raise(key=key, kind="health", store=store, detail={"reason": reason}, url="/register/manager/"):
+            with translation.override(settings.LANGUAGE_CODE):
+                log.warning("health degraded: %s", " — ".join(_texts("health", store, {"reason": reason})))
+    for key in Alert.objects.filter(kind="health", cleared_at__isnull=True).exclude(key__in=keys).values_list("key", flat=True):
+        alert_clear(key=key)

@@ -56,6 +56,8 @@ POS_STORE_SILENT_AFTER = env_int("POS_STORE_SILENT_AFTER", 300, minimum=1)
 POS_BACKLOG_ALERT_AFTER = env_int("POS_BACKLOG_ALERT_AFTER", 300, minimum=1)
 # A station's tickets unacknowledged this long means no kitchen screen is taking them.
 POS_KITCHEN_SCREEN_ALERT_AFTER = env_int("POS_KITCHEN_SCREEN_ALERT_AFTER", 60, minimum=1)
+# Health: the journal's hash chain is verified at start and then this often (registers/journal_health.py).
+POS_JOURNAL_CHECK_S = env_int("POS_JOURNAL_CHECK_S", 86400, minimum=60)
 
 if not POS_STORE.replace("-", "").replace("_", "").isalnum() or len(POS_STORE) > 16:
     raise ImproperlyConfigured(f"POS_STORE must be a short code of letters and digits, not {POS_STORE!r}")

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -17,6 +18,7 @@ from registers.offline_card import offline_card_check
 from registers.schemas import ErrorOut, MenuOut, OrderIn, OrderListOut, OrderOut, StaffLoginIn, StaffOut
 from registers.staff import TooManyPins, staff_by_pin
 from registers.voids import MoneyRejected
+from runtime.health_checks import write_failed, write_succeeded
 from stores.auth import device_auth
 
 router = Router(auth=device_auth, tags=["register"])
@@ -61,6 +63,12 @@ def order_create(request: HttpRequest, body: OrderIn):
         return Status(409, {"detail": str(exc)})
     except (services.OrderRejected, MoneyRejected) as exc:
         return Status(422, {"detail": str(exc)})
+    except DatabaseError as exc:
+        # Still a 500 (the register keeps the order and retries); health says why (disk full...).
+        write_failed("order", exc)
+        raise
+    if created:
+        write_succeeded()
     order = selectors.order_get_written(order_id=order.id)
     return Status((201 if created else 200), selectors.order_as_dict(order))
 

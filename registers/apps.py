@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from runtime.health_checks import CHANNEL_CHECK_S, channel_layer_check, integrity_check
 from runtime.housekeeping import wal_checkpoint
 from runtime.workers import worker
 from sync import hooks
@@ -13,9 +15,14 @@ class RegistersConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: models are not loaded before ready().
         from registers import projections, sold_out  # noqa: F401  (registers the projectors)
+        from registers.journal_health import journal_check
         from registers.offline_card import offline_card_watch
         from registers.selectors import order_exists
 
         worker("offline-card-alerts", interval=600)(offline_card_watch)
         worker("wal-checkpoint", interval=0.25)(wal_checkpoint)
         hooks.need_check("order")(order_exists)
+        # Health's checks (runtime/health.py): each runs at start, then on its interval.
+        worker("integrity-check", interval=3600)(integrity_check)  # once per process; later ticks return
+        worker("journal-check", interval=settings.POS_JOURNAL_CHECK_S)(journal_check)
+        worker("channel-layer-check", interval=CHANNEL_CHECK_S)(channel_layer_check)

@@ -25,8 +25,10 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
-from runtime import workers
+from runtime import health, workers
 from sync import discovery, hooks, merge
 from sync.replication import changes_after, changes_apply, origin_rotate, vector
 from sync.services import node_state_get
@@ -45,6 +47,9 @@ ANTI_ENTROPY_S = 1.0
 # While a sibling keeps pushing to us its pushes carry what we lack, so our
 # pull from it (the repair path) waits, but never longer than this.
 PULL_POSTPONE_MAX_S = 5 * ANTI_ENTROPY_S
+# A peer that keeps answering a push with "held back" (and takes nothing) this
+# long is refusing our changes, for health (runtime/health.py).
+HELD_REFUSED_AFTER_S = 30.0
 
 
 @dataclass
@@ -116,6 +121,7 @@ class Link:
         self.status = status_for(url, kind)
         self.push_stores, self.pull_stores = push_stores, pull_stores
         self.client = PeerClient(url, key=settings.POS_SYNC_KEY, store=settings.POS_STORE, node=settings.POS_NODE, timeout=timeout)
+        self.held_since: float | None = None  # time.monotonic() since the peer holds our pushes back
 
     def turn(self, *, pull_due: bool) -> bool:
         """Push, and pull when due. Returns True when more remains to push."""
@@ -124,12 +130,45 @@ class Link:
             if pull_due:
                 self.pull()
             self._mark("up")
+            if self.held_since is None:
+                health.reason_clear(health.PEER_REFUSED, subject=self.status.url)
             return more
         except PeerUnauthorized as exc:
             self._mark("unauthorized", str(exc))
+            self._refused(exc)
         except PeerError as exc:
             self._mark("down", str(exc))
+            self._refused(exc)
         return False
+
+    def _held(self, answer: dict[str, Any]) -> None:
+        """The peer answered 200 but held our changes back (a gap, our clock
+        too far ahead): normal for a moment, a refusal once it lasts."""
+        held = answer.get("held_back")
+        if not held or not isinstance(held, dict):
+            return
+        now = time.monotonic()
+        self.held_since = self.held_since if self.held_since is not None else now
+        if now - self.held_since >= HELD_REFUSED_AFTER_S:
+            why = "; ".join(f"{origin}: {reason}" for origin, reason in held.items())
+            health.reason_set(health.PEER_REFUSED, subject=self.status.url, peer=self._name(), status=200,
+                              error=f"held back {why}"[:300])
+
+    def _name(self) -> Any:
+        # Lazy: rendered in the language of whoever reads the reason.
+        name = gettext_lazy("HQ") if self.status.kind == "hq" else self.status.node or gettext_lazy("sibling")
+        return format_lazy("{} ({})", name, self.status.url)
+
+    def _refused(self, exc: PeerError) -> None:
+        """A peer that answers and says no (4xx, or an answer not signed with
+        our key) stalls replication until someone acts: health says so until a
+        turn with it succeeds. A peer that is merely unreachable is not refusing."""
+        if exc.status is None and not isinstance(exc, PeerUnauthorized):
+            return
+        if exc.status is not None and not 400 <= exc.status < 500:
+            return
+        health.reason_set(health.PEER_REFUSED, subject=self.status.url, peer=self._name(),
+                          status=exc.status or "-", error=(exc.detail or str(exc))[:300])
 
     def _mark(self, state: str, error: str = "") -> None:
         if state != self.status.state:
@@ -162,6 +201,7 @@ class Link:
             ours = mine if self.push_stores == self.pull_stores else vector(self.push_stores)
             batch = changes_after(theirs, stores=self.push_stores, limit=BATCH, ours=ours)
             if not batch:
+                self.held_since = None
                 return False
             wires = fit(batch)
             answer = self.client.call("/sync/push", {"changes": wires, "vector": mine})
@@ -171,7 +211,9 @@ class Link:
             if before == theirs:
                 # The peer took nothing (a gap on its side): let the pull and
                 # the next turn sort it out rather than spin.
+                self._held(answer)
                 return False
+            self.held_since = None
             if len(wires) == len(batch) < BATCH:
                 # That was all we had. A change committed since has rung the
                 # doorbell again, so the next turn starts at once; asking

@@ -24,11 +24,12 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DataError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic import ValidationError as SchemaError
 
+from runtime.health_checks import write_failed, write_succeeded
 from sync import hooks, merge
 from sync.clock import Clock, ClockDriftError
 from sync.events import Authority, Event, EventInvalid, event_class, event_parse
@@ -187,6 +188,18 @@ def changes_apply(
         )
         if why:
             raise ChangeRefused(why)
+    try:
+        result = _apply_batch(changes, peer_url, peer_node, peer_vector)
+    except DatabaseError as exc:
+        write_failed("replication", exc)
+        raise
+    write_succeeded()
+    return result
+
+
+def _apply_batch(
+    changes: list[WireChange], peer_url: str, peer_node: str, peer_vector: dict[str, int] | None
+) -> ApplyResult:
     by_origin: dict[str, list[WireChange]] = {}
     for c in changes:
         by_origin.setdefault(c.origin, []).append(c)

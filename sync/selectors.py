@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from runtime import health
 from runtime.storage import storage_as_dict
 from sync import merge
 from sync.models import ParkedChange, PeerState
@@ -59,8 +60,12 @@ def hq_as_dict() -> dict[str, Any]:
 
 def health_as_dict() -> dict[str, Any]:
     state = node_state_get()
+    # Kept verdicts only (runtime/health.py): a health request runs no check.
+    reasons = [reason.as_dict() for reason in health.reasons()]
     return {
-        "status": "ok",
+        "status": "degraded" if reasons else "ok",
+        # What is wrong, in the store's language: {code, detail, since, action}.
+        "reasons": reasons,
         "node": settings.POS_NODE,
         "origin": state.origin,
         "store": settings.POS_STORE,

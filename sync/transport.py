@@ -20,7 +20,12 @@ from sync import auth
 
 
 class PeerError(Exception):
-    """The peer could not be reached or answered with an error."""
+    """The peer could not be reached or answered with an error: ``status`` is
+    its HTTP status when it answered, ``detail`` the reason it gave."""
+
+    def __init__(self, message: str, *, status: int | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.status, self.detail = status, detail
 
 
 class PeerUnauthorized(PeerError):
@@ -60,14 +65,17 @@ class PeerClient:
         headers = {"Content-Type": "application/json", **signed.headers()}
         status, answer, signature = self._send(full, raw, headers)
         if status == 401:
-            raise PeerUnauthorized(f"{self.base_url} refused our key: {answer[:200]!r}")
+            raise PeerUnauthorized(f"{self.base_url} refused our key: {answer[:200]!r}", status=401,
+                                   detail=answer[:200].decode(errors="replace"))
         try:
             auth.verify_response(key=self.key, request_signature=signed.signature, body=answer, signature=signature)
         except auth.AuthError as exc:
-            raise PeerUnauthorized(f"{self.base_url}: {exc}") from None
+            # An unsigned refusal (403 from a node of another store, 413) still says which.
+            raise PeerUnauthorized(f"{self.base_url}: {exc}", status=status if status >= 400 else None) from None
         data = json.loads(answer)
         if status >= 400:
-            raise PeerError(f"{self.base_url}{path}: {status} {data.get('detail', '')}")
+            detail = str(data.get("detail", ""))
+            raise PeerError(f"{self.base_url}{path}: {status} {detail}", status=status, detail=detail)
         return data
 
     def _send(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, bytes, str | None]:

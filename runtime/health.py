@@ -1,0 +1,118 @@
+"""What is wrong with this node right now: the reasons behind a "degraded" health.
+
+Checks run elsewhere (a worker at start, a failed write, a refused push) and
+record their verdict here with ``reason_set`` / ``reason_clear``; /api/health
+and the alerts worker only read what is kept (``reasons``), so a health
+request never runs a check itself. Kept in this process's memory: a restart
+runs the start-up checks again, and writes and pushes report again on their
+next try.
+
+Each reason has a stable English ``code`` and, rendered in the active
+language, what happened (``detail``) and the first step to take (``action``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+INTEGRITY = "integrity_check_failed"
+WRITES = "write_failed"
+CHANNEL_LAYER = "channel_layer_down"
+PEER_REFUSED = "upstream_refused"
+JOURNAL = "journal_broken"
+
+# code -> (what happened, first step). Formatted with the reason's params.
+TEXTS: dict[str, tuple[Promise, Promise]] = {
+    INTEGRITY: (
+        _("The database failed its integrity check at start: %(error)s"),
+        _("Stop taking orders on this node, keep its data folder as it is, and call support to restore it "
+          "from a sibling or a backup."),
+    ),
+    WRITES: (
+        _("%(count)s write(s) failed (%(what)s), the last one: %(error)s"),
+        _("Check that the node's disk has free space and is writable; orders are kept on the registers "
+          "until it does."),
+    ),
+    CHANNEL_LAYER: (
+        _("The channel layer (Redis) does not answer: %(error)s"),
+        _("Restart Redis or check REDIS_URL; until then kitchen screens may not receive new tickets."),
+    ),
+    PEER_REFUSED: (
+        _("%(peer)s refused our changes (%(status)s): %(error)s"),
+        _("Read the refusal in the log of %(peer)s and fix its cause (key, store or the change it names); "
+          "replication resumes by itself once it accepts."),
+    ),
+    JOURNAL: (
+        _("The journal is broken: %(count)s problem(s), the first: %(error)s"),
+        _("Run `manage.py verify_journal` on this node and keep the database file for an audit; "
+          "do not edit sales by hand."),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One thing wrong: ``code`` (TEXTS), ``subject`` (which peer, if several can
+    be), since when, and the values its texts name."""
+
+    code: str
+    subject: str
+    since: dt.datetime
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.code}:{self.subject}" if self.subject else self.code
+
+    def texts(self) -> tuple[str, str]:
+        """(detail, action) in the active language."""
+        detail, action = TEXTS[self.code]
+        return str(detail) % self.params, str(action) % self.params
+
+    def as_dict(self) -> dict[str, Any]:
+        detail, action = self.texts()
+        return {"code": self.code, "detail": detail, "since": self.since.isoformat(), "action": action}
+
+
+_lock = threading.Lock()
+_reasons: dict[tuple[str, str], Reason] = {}
+
+
+def reason_set(code: str, *, subject: str = "", **params: Any) -> Reason:
+    """Record that ``code`` (for ``subject``) holds now; keeps the first ``since``."""
+    if code not in TEXTS:
+        raise ValueError(f"unknown health reason {code!r}")
+    with _lock:
+        old = _reasons.get((code, subject))
+        reason = Reason(code, subject, old.since if old else timezone.now(), params)
+        _reasons[(code, subject)] = reason
+    return reason
+
+
+def reason_clear(code: str, *, subject: str = "") -> None:
+    with _lock:
+        _reasons.pop((code, subject), None)
+
+
+def reason_get(code: str, *, subject: str = "") -> Reason | None:
+    with _lock:
+        return _reasons.get((code, subject))
+
+
+def reasons() -> list[Reason]:
+    """Every reason that holds, oldest first."""
+    with _lock:
+        return sorted(_reasons.values(), key=lambda r: (r.since, r.key))
+
+
+def reasons_reset() -> None:
+    """Forget every reason (tests)."""
+    with _lock:
+        _reasons.clear()
