@@ -20,6 +20,7 @@ from registers.staff import TooManyPins, staff_by_pin
 from registers.voids import MoneyRejected
 from runtime.health_checks import write_failed, write_succeeded
 from stores.auth import device_auth
+from stores.services import store_get_current
 
 router = Router(auth=device_auth, tags=["register"])
 
@@ -49,7 +50,7 @@ def order_create(request: HttpRequest, body: OrderIn):
         data.pop("number", None)
     try:
         if any(p.offline for p in body.payments) and not Order.objects.filter(pk=body.id).exists():
-            offline_card_check(store=services.store_get_current(), payments=body.payments)
+            offline_card_check(store=store_get_current(), payments=body.payments)
         order, created = services.order_place(
             order_id=body.id,
             register=body.register,

@@ -28,10 +28,7 @@ from runtime.batching import GroupCommit
 from stores import numbers
 from stores.business_day import business_date
 from stores.models import Store
-from stores.services import (
-    store_get_current,  # noqa: F401  (re-exported: the views call it from here)
-    ticket_numbers_take,
-)
+from stores.services import ticket_numbers_take
 from sync.events import MAX_YEN
 from sync.services import Fact, changes_record
 
