@@ -50,6 +50,9 @@ POS_WORKERS = env_bool("POS_WORKERS", True)
 POS_SYNC_CA_FILE = env_str("POS_SYNC_CA_FILE")
 POS_DISCOVERY = env_bool("POS_DISCOVERY", False)
 POS_ADVERTISE_URL = (env_url_list("POS_ADVERTISE_URL") or [""])[0]
+# Money on an order and the PIN budget are decided by one sibling (sync/coordinator.py);
+# a decider that does not answer within this many seconds is passed over.
+POS_DECIDE_TIMEOUT_S = env_int("POS_DECIDE_TIMEOUT_S", 3, minimum=1)
 # HQ alerts (hq/alerts.py): a store with no sync contact for this long is
 # flagged offline; a backlog older than this is "sync behind".
 POS_STORE_SILENT_AFTER = env_int("POS_STORE_SILENT_AFTER", 300, minimum=1)

@@ -15,8 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from registers import adjustments, drawer, offline_card, report_breakdown, reports, selectors, staff, tender, voids
+from registers import drawer, offline_card, report_breakdown, reports, selectors, staff
 from registers.models import ZReport
+from registers.money_decide import DISCOUNT, MONEY_ERRORS, OVERRIDE, PAY, REFUND, VOID, money_decide, refused
 from registers.receipt_escpos import receipt_escpos
 from registers.receipts import receipt_for, receipt_print
 from registers.schemas import (
@@ -47,73 +48,37 @@ ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: Error
 
 
 def _refused(exc: Exception):
-    codes = [(staff.TooManyPins, 429), (staff.NotAllowed, 403), (voids.OrderMissing, 404),
-             (voids.MoneyConflict, 409), (voids.MoneyRejected, 422)]
-    code = next(code for kind, code in codes if isinstance(exc, kind))
-    return Status(code, {"detail": str(exc)})
+    return Status(*refused(exc))
 
 
-MONEY_ERRORS = (staff.NotAllowed, voids.OrderMissing, voids.MoneyConflict, voids.MoneyRejected)
+# Money on an existing order is decided by the store's decider (registers/money_decide.py).
 
 
 @router.post("/orders/{order_id}/void", response={200: OrderOut, **ERRORS}, summary="Void an order (manager PIN)")
 def order_void(request: HttpRequest, order_id: uuid.UUID, body: VoidIn):
-    try:
-        voids.order_void(order_id=order_id, manager_pin=body.manager_pin, reason=body.reason)
-    except MONEY_ERRORS as exc:
-        return _refused(exc)
-    return Status(200, selectors.order_as_dict(selectors.order_get_written(order_id=order_id)))
+    return Status(*money_decide(VOID, order_id=order_id, body=body))
 
 
 @router.post("/orders/{order_id}/discount", response={200: OrderOut, **ERRORS}, summary="Discount the bill (manager PIN)")
 def order_discount(request: HttpRequest, order_id: uuid.UUID, body: DiscountIn):
-    try:
-        adjustments.order_adjust(order_id=order_id, kind="discount", manager_pin=body.manager_pin, reason=body.reason,
-                                 amount=body.amount, percent=body.percent)
-    except MONEY_ERRORS as exc:
-        return _refused(exc)
-    return Status(200, selectors.order_as_dict(selectors.order_get_written(order_id=order_id)))
+    return Status(*money_decide(DISCOUNT, order_id=order_id, body=body))
 
 
 @router.post("/orders/{order_id}/price-override", response={200: OrderOut, **ERRORS}, summary="Override a line's price (manager PIN)")
 def order_price_override(request: HttpRequest, order_id: uuid.UUID, body: PriceOverrideIn):
-    try:
-        adjustments.order_adjust(order_id=order_id, kind="override", manager_pin=body.manager_pin, reason=body.reason,
-                                 position=body.position, unit_price=body.unit_price)
-    except MONEY_ERRORS as exc:
-        return _refused(exc)
-    return Status(200, selectors.order_as_dict(selectors.order_get_written(order_id=order_id)))
+    return Status(*money_decide(OVERRIDE, order_id=order_id, body=body))
 
 
 @router.post("/orders/{order_id}/payments", response={200: OrderOut, 201: OrderOut, **ERRORS}, summary="Pay an open order")
 def order_pay(request: HttpRequest, order_id: uuid.UUID, body: PayIn):
-    try:
-        _, created = adjustments.order_pay(
-            order_id=order_id, batch_id=body.id,
-            payments=[tender.Tender(p.method, p.amount, p.reference, p.offline) for p in body.payments],
-        )
-    except MONEY_ERRORS as exc:
-        return _refused(exc)
-    return Status(201 if created else 200, selectors.order_as_dict(selectors.order_get_written(order_id=order_id)))
+    return Status(*money_decide(PAY, order_id=order_id, body=body))
 
 
 @router.post(
     "/orders/{order_id}/refunds", response={200: RefundOut, 201: RefundOut, **ERRORS}, summary="Refund (manager PIN)"
 )
 def order_refund(request: DeviceRequest, order_id: uuid.UUID, body: RefundIn):
-    try:
-        refund, created = voids.order_refund(
-            order_id=order_id,
-            refund_id=body.id,
-            manager_pin=body.manager_pin,
-            reason=body.reason,
-            lines=None if body.lines is None else [voids.RefundLine(line.position, line.qty) for line in body.lines],
-            method=body.method,
-            register=body.register or request.device.name,
-        )
-    except MONEY_ERRORS as exc:
-        return _refused(exc)
-    return Status(201 if created else 200, refund)
+    return Status(*money_decide(REFUND, order_id=order_id, body=body, register=request.device.name))
 
 
 @router.post("/payments/{payment_id}/settle", response={200: dict, **ERRORS}, summary="Settle an offline card payment")

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from registers.events import ShiftEnded, ShiftStarted, StaffRef
 from registers.models import Shift
-from security.throttle import Throttled, throttle_check, throttle_fail
+from security.throttle import BUDGETS, Throttled, attempt_begin, attempt_end
 from stores.models import Staff
 from sync.services import change_record
 
@@ -31,10 +31,10 @@ class TooManyPins(NotAllowed):
 
 # A 4-digit PIN has 10 000 values; at most MAX_PIN_FAILURES wrong ones per
 # PIN_WINDOW_S per store keeps trying them all to weeks. Counted in the
-# database (security/throttle.py), so every daphne process of the node shares
-# one count and a restart does not reset it.
-MAX_PIN_FAILURES = 10
-PIN_WINDOW_S = 300
+# database of the store's decider (security/throttle.py), so every node and
+# daphne process of the store shares one count and a restart does not reset it.
+MAX_PIN_FAILURES = BUDGETS["pin"].limit
+PIN_WINDOW_S = BUDGETS["pin"].window_s
 
 
 @dataclass(frozen=True)
@@ -49,17 +49,19 @@ class Approver:
 
 def staff_by_pin(*, pin: str | None) -> Staff | None:
     """The active staff member with this PIN. Must run outside a transaction
-    that may roll back: a wrong PIN is counted, and the count must stick."""
+    that may roll back: the attempt is counted before the PIN is looked at
+    (so parallel guesses cannot all slip under the limit), and given back
+    only when the PIN is right."""
     if not pin:
         return None
     store = settings.POS_STORE
     try:
-        throttle_check(scope="pin", key=store, limit=MAX_PIN_FAILURES, window_s=PIN_WINDOW_S, what="PINs")
+        reservation = attempt_begin(scope="pin")
     except Throttled as exc:
         raise TooManyPins(str(exc)) from None
     staff = Staff.objects.filter(store=store, pin_digest=Staff.digest_pin(store, pin), active=True).first()
-    if staff is None:
-        throttle_fail(scope="pin", key=store, window_s=PIN_WINDOW_S)
+    if staff is not None:
+        attempt_end(reservation)
     return staff
 
 

@@ -15,4 +15,4 @@ class SecurityConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models are not loaded before ready().
-        from security import projections, signals  # noqa: F401  (register projectors and signal handlers)
+        from security import projections, signals, throttle  # noqa: F401  (projectors, signal handlers, the decider's throttle operations)

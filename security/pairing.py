@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from security.events import DevicePaired, DeviceRevoked
 from security.models import PairingCode
-from security.throttle import throttle_check, throttle_fail
+from security.throttle import BUDGETS, attempt_begin, attempt_end
 from stores.models import Device, token_digest
 from sync.services import change_record
 
@@ -27,8 +27,8 @@ PAIRING_TTL_S = 10 * 60
 # No 0/O or 1/I/L: the code is read off a screen and typed on a tablet.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8  # 31^8 ≈ 8.5e11, against at most MAX_PAIR_FAILURES guesses per window
-MAX_PAIR_FAILURES = 10
-PAIR_WINDOW_S = 300
+MAX_PAIR_FAILURES = BUDGETS["pair"].limit
+PAIR_WINDOW_S = BUDGETS["pair"].window_s
 
 
 class PairingRefused(PermissionError):
@@ -61,9 +61,10 @@ def pairing_code_issue(*, store: str, name: str, kind: str, by: str, code: Pairi
 def device_pair(*, code: str) -> tuple[Device, str]:
     """Trade a pairing code for a new device token. Raises PairingRefused, or
     Throttled after too many wrong codes (per store, so a guest cannot spread
-    guesses over addresses)."""
+    guesses over addresses or nodes). The attempt is counted before the code
+    is looked at and given back when it was right."""
     store = settings.POS_STORE
-    throttle_check(scope="pair", key=store, limit=MAX_PAIR_FAILURES, window_s=PAIR_WINDOW_S, what="pairing codes")
+    reservation = attempt_begin(scope="pair")
     token = secrets.token_urlsafe(32)  # URL-safe: also a valid WebSocket subprotocol token
     with transaction.atomic():
         row = (
@@ -77,8 +78,8 @@ def device_pair(*, code: str) -> tuple[Device, str]:
             paired = DevicePaired(device=token_digest(token), name=row.name, device_kind=row.kind, at=row.used_at)
             change_record(paired, store=store)
     if row is None:
-        throttle_fail(scope="pair", key=store, window_s=PAIR_WINDOW_S)
         raise PairingRefused("unknown, used or expired pairing code; ask a manager for a new one")
+    attempt_end(reservation)
     return Device.objects.get(token_hash=token_digest(token)), token
 
 

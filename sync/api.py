@@ -1,7 +1,9 @@
 """Node health and the sync endpoints over HTTP.
 
 ``/api/sync/push`` takes a peer's changes; ``/api/sync/pull`` answers a peer's
-version vector with the changes it lacks. Both require a request signed with
+version vector with the changes it lacks; ``/api/sync/decide`` runs an
+operation a sibling forwards to this node as its store's decider
+(sync/coordinator.py). All three require a request signed with
 the store's key (sync/auth.py) and sign their answer; anything else is 401.
 """
 
@@ -15,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from sync import auth, hooks, replication, selectors
+from sync import auth, coordinator, hooks, replication, selectors
 from sync.peers import peer_heard
 
 log = logging.getLogger(__name__)
@@ -133,5 +135,24 @@ def pull(request: HttpRequest):
             stores = {"*"}
         changes = replication.changes_after(theirs, stores=stores, limit=limit)
         return 200, {"changes": [c.as_wire() for c in changes], "vector": ours, "more": len(changes) >= limit}
+
+    return _signed_call(request, handle)
+
+
+@sync_router.post("/sync/decide", response=SYNC_RESPONSES, summary="Decide for a sibling of the same store (signed)")
+def decide(request: HttpRequest):
+    def handle(signed: auth.Signed, body: dict[str, Any]):
+        if settings.POS_ROLE != "store":
+            raise replication.ChangeRefused("only a store's own nodes decide for it")
+        op, args = body.get("op"), body.get("args", {})
+        if not isinstance(op, str) or not isinstance(args, dict):
+            raise replication.ChangeInvalid("op must be a string and args an object")
+        try:
+            status, answer = coordinator.run_here(op, args)
+        except coordinator.UnknownOperation as exc:
+            raise replication.ChangeInvalid(str(exc)) from None
+        # The operation's own answer travels inside ours, so a refusal (409, 429)
+        # reaches the register unchanged and is not a failure of the link.
+        return 200, {"status": status, "body": answer}
 
     return _signed_call(request, handle)
