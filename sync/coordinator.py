@@ -113,7 +113,7 @@ def ask(url: str | None, op: str, args: dict[str, Any], *, timeout: float | None
     if url is None:
         return run_here(op, args)
     client = PeerClient(url, key=settings.POS_SYNC_KEY, store=settings.POS_STORE, node=settings.POS_NODE,
-                        timeout=timeout or settings.POS_DECIDE_TIMEOUT_S)
+                        timeout=timeout or settings.POS_DECIDE_TIMEOUT_S, attempts=1)
     try:
         answer = client.call("/sync/decide", {"op": op, "args": args})
     finally:
@@ -148,6 +148,8 @@ def _live_name(url: str) -> str | None:
     if failed_at is not None and now - failed_at < LIVE_S:
         return None
     status = peers.status_for(url, "sibling")
+    if status.state in ("down", "unauthorized"):
+        return None  # replication tries it every second and says so when it is back
     recent = timezone.now() - timedelta(seconds=LIVE_S)
     if status.state == "up" and status.node and status.last_contact is not None and status.last_contact >= recent:
         return status.node

@@ -33,7 +33,9 @@ class PeerUnauthorized(PeerError):
 
 
 class PeerClient:
-    def __init__(self, base_url: str, *, key: str, store: str, node: str, timeout: float = 5.0) -> None:
+    def __init__(self, base_url: str, *, key: str, store: str, node: str, timeout: float = 5.0, attempts: int = 2) -> None:
+        """``attempts``: 2 retries once on a fresh connection (a kept-alive one the
+        peer may have closed); 1 for a one-off call whose caller has a fallback."""
         parts = urlsplit(base_url)
         self.base_url = base_url
         self.https = parts.scheme == "https"
@@ -41,6 +43,7 @@ class PeerClient:
         self.port = parts.port or (443 if self.https else 80)
         self.prefix = parts.path.rstrip("/")
         self.key, self.store, self.node, self.timeout = key, store, node, timeout
+        self.attempts = max(1, attempts)
         self._conn: http.client.HTTPConnection | None = None
 
     def _connection(self) -> http.client.HTTPConnection:
@@ -81,7 +84,7 @@ class PeerClient:
     def _send(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, bytes, str | None]:
         # One retry on a fresh connection: the peer may have closed an idle
         # keep-alive connection, or restarted, since the last call.
-        for attempt in (1, 2):
+        for attempt in range(1, self.attempts + 1):
             try:
                 conn = self._connection()
                 conn.request("POST", path, body=raw, headers=headers)
@@ -89,6 +92,6 @@ class PeerClient:
                 return response.status, response.read(), response.getheader(auth.H_SIGNATURE)
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
-                if attempt == 2:
+                if attempt == self.attempts:
                     raise PeerError(f"{self.base_url}: {exc}") from None
         raise AssertionError("unreachable")
