@@ -296,3 +296,25 @@ def test_a_revoked_tablet_wipes_itself_but_keeps_its_unsent_sale_until_paired_ag
     assert unsent <= {o["id"] for o in node.get("/api/orders", token=token)["items"]}
     status, answer = node.request("GET", "/api/menu")  # the revoked demo token, refused and told so
     assert status == 401 and answer["code"] == "device_revoked"
+
+
+def test_a_revoked_kitchen_screen_forgets_its_token_and_says_so(node, chromium_path):
+    from tests.browser import chromium
+
+    with chromium(chromium_path) as browser:
+        context = browser.new_context(locale="en-US")
+        context.add_cookies([{"name": "django_language", "value": "en", "url": node.url}])
+        page = context.new_page()
+        page.goto(f"{node.url}/kitchen/")
+        expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "online", timeout=15_000)
+        page.evaluate("localStorage.setItem('pos.deviceToken', 'what-a-paired-screen-keeps')")
+
+        node.manage("shell", "-c", "from stores.models import Device; from security.pairing import device_revoke; "
+                    "device_revoke(device=Device.objects.get(name='kitchen-1'), by='test')")
+        notice = page.get_by_test_id("device-revoked")
+        expect(notice).to_be_visible(timeout=20_000)  # the screen asks the node every 5 s
+        expect(notice).to_contain_text("This device has been revoked")
+        expect(page.get_by_test_id("revoked-kept")).to_have_count(0)  # a screen has no sales to keep
+        expect(page.get_by_test_id("pair-again")).to_have_attribute("href", "/pair/?next=%2Fkitchen%2F")
+        page.screenshot(path=str(SCREENSHOTS / "kitchen-revoked.png"), full_page=True)
+        assert page.evaluate("({ ...localStorage })") == {}

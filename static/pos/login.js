@@ -10,7 +10,7 @@ import { $ } from "./dom.js";
 // member's name and role, sealed in IndexedDB (outbox.js), so the same PIN
 // opens the register when no node answers. It never keeps a PIN. A 4-digit PIN
 // cannot resist a patient search whatever the KDF; the slow KDF makes each
-// guess cost ~0.2 s of a tablet's time, the sealing keeps the digests out of a
+// guess cost ~0.4 s (headless Chromium, 2 cores), the sealing keeps the digests out of a
 // copy of the storage, and revocation (revoked.js) erases them. A node's
 // "wrong PIN" forgets the cached one (a changed or removed PIN).
 const PIN_ITERATIONS = 600_000; // OWASP's figure for PBKDF2-HMAC-SHA256
