@@ -14,6 +14,7 @@ from registers.api import router as registers_router
 from registers.api_menu import router as menu_router
 from registers.api_money import router as money_router
 from security.api import router as security_router
+from security.selectors import DEVICE_REVOKED, bearer_token, device_is_revoked
 from sync.api import router as sync_router
 from sync.api import sync_router as replication_router
 
@@ -72,6 +73,9 @@ def invalid(request: HttpRequest, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, exc: AuthenticationError):
+    if device_is_revoked(bearer_token(request)):
+        # The register and kitchen pages wipe what they keep on this code (static/pos/revoked.js).
+        return api.create_response(request, {"detail": "this device has been revoked", "code": DEVICE_REVOKED}, status=401)
     return api.create_response(
         request, {"detail": "a valid device token is required (Authorization: Bearer TOKEN)"}, status=401
     )

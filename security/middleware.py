@@ -3,7 +3,8 @@
 - SecurityHeadersMiddleware: a Content-Security-Policy with no inline
   scripts (pages pass data in json_script blocks, which are never executed),
   connect-src limited to this node and its sibling nodes (register failover),
-  and a Permissions-Policy. X-Content-Type-Options, Referrer-Policy, HSTS and
+  and a Permissions-Policy; API answers are never stored by a browser's
+  cache (Cache-Control: no-store). X-Content-Type-Options, Referrer-Policy, HSTS and
   the secure-cookie flags come from Django's SecurityMiddleware and settings.
 - CardNumberGuardMiddleware: a JSON body sent to the API that holds a card
   number is refused with a 422 before any view can record it.
@@ -82,6 +83,11 @@ class SecurityHeadersMiddleware:
             csp = docs_policy(csp, response.content.decode())
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()")
+        if request.path.startswith("/api/"):
+            # Answers to a device's token (orders, menu, staff) stay out of the
+            # browser's disk cache: a stolen tablet keeps only what the register
+            # pages seal on purpose (static/pos/outbox.js).
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 

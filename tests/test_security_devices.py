@@ -125,6 +125,20 @@ def test_a_revoked_device_is_refused_at_once_everywhere_on_this_node(demo, regis
     assert Change.objects.filter(kind="device.revoked", payload__device=token_digest(token)).count() == 1
 
 
+def test_a_revoked_device_is_told_so_and_an_unknown_token_is_not(demo, register_client):
+    # The register wipes itself on this answer only (static/pos/revoked.js): a
+    # plain 401, which a sibling that has not yet heard of a pairing also gives,
+    # must never look like it.
+    token = pair(issue()).json()["token"]
+    pairing.device_revoke(device=Device.objects.get(token_hash=token_digest(token)), by="test")
+    told = bearer(token).get("/api/menu")
+    assert told.status_code == 401 and told.json()["code"] == "device_revoked"
+    assert bearer(token).post("/api/orders", {}, content_type="application/json").json()["code"] == "device_revoked"
+    for stranger in (bearer("guessed-token"), Client(), Client(headers={"Authorization": "Basic " + token})):
+        refused = stranger.get("/api/menu")
+        assert refused.status_code == 401 and "code" not in refused.json()
+
+
 def test_a_revocation_that_arrives_before_the_pairing_still_wins(db):
     digest = token_digest("lost-tablet")
     at = "2026-11-23T12:00:00+00:00"

@@ -37,6 +37,13 @@ def test_every_page_has_the_security_headers_and_no_inline_script(demo, client, 
         assert "src=" in tag or 'type="application/json"' in tag, tag
 
 
+def test_no_api_answer_is_kept_in_a_browsers_cache(register_client):
+    # A stolen tablet's disk cache must not hold the menu, orders or staff answers.
+    for path in ("/api/menu", "/api/orders", "/api/health"):
+        assert register_client.get(path)["Cache-Control"] == "no-store", path
+    assert Client().get("/api/menu")["Cache-Control"] == "no-store"  # refusals too
+
+
 def test_hsts_is_sent_over_tls(demo, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -1,17 +1,20 @@
 // Choosing the store's node: every API call of the register goes through api(),
 // which tries the node that answered last, then the others, and reports whether
-// any node answers. Exports createNodes({ peers, onConnection }) ->
-// { api, learnNodes, lost, node }; api throws when no node answers.
+// any node answers. Exports createNodes({ peers, onConnection, onRevoked }) ->
+// { api, learnNodes, lost, node }; api throws when no node answers, and for
+// good once a node said this device is revoked.
 //
 // The register knows its own node (the page's origin), the siblings the page was
 // served with, and the peers /api/health reported (cached on the device).
 import { t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { deviceToken } from "./device.js";
+import { isRevoked } from "./revoked.js";
 
 const REQUEST_TIMEOUT_MS = 5000;
 
 class Unreachable extends Error {}
+class Revoked extends Error {}
 
 function headers(extra = {}) {
   const h = { "Content-Type": "application/json", Accept: "application/json" };
@@ -21,9 +24,10 @@ function headers(extra = {}) {
 }
 
 /** ``onConnection(online, node, changed)`` runs after every answer (online) and
- * every call no node answered (offline); ``changed`` when that flipped. */
-export function createNodes({ peers = [], onConnection }) {
-  const link = { node: null, nodes: [], online: null };
+ * every call no node answered (offline); ``changed`` when that flipped.
+ * ``onRevoked()`` runs once, on the first answer saying the device is revoked. */
+export function createNodes({ peers = [], onConnection, onRevoked = () => {} }) {
+  const link = { node: null, nodes: [], online: null, revoked: false };
 
   function configured() {
     return [location.origin, ...peers, ...link.nodes];
@@ -43,23 +47,31 @@ export function createNodes({ peers = [], onConnection }) {
   /** The response of the first node that answers; a node answering 5xx (starting,
    * overloaded) only counts when no other node answers better. Unreachable when none answers. */
   async function api(path, options = {}) {
+    if (link.revoked) throw new Revoked(t("revokedTitle"));
     let fallback = null;
     for (const base of candidates()) {
+      let response;
       try {
-        const response = await fetch(`${base}/api${path}`, {
+        response = await fetch(`${base}/api${path}`, {
           ...options,
           headers: headers(options.headers),
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
-        if (response.status >= 500) { fallback = fallback || { base, response }; continue; }
-        return answered(base, response);
       } catch {
-        // this node is down or unreachable: try the next one
+        continue; // this node is down or unreachable: try the next one
       }
+      if (response.status >= 500) { fallback = fallback || { base, response }; continue; }
+      if (await isRevoked(response)) revoked(); // throws
+      return answered(base, response);
     }
     if (fallback) return answered(fallback.base, fallback.response);
     setConnection(false);
     throw new Unreachable(t("noNode"));
+  }
+
+  function revoked() {
+    if (!link.revoked) { link.revoked = true; onRevoked(); }
+    throw new Revoked(t("revokedTitle"));
   }
 
   function answered(base, response) {

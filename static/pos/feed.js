@@ -90,11 +90,23 @@ export class KitchenFeed {
   }
 
   retry() {
+    if (this.stopped) return;
     const delay = backoffDelay(this.attempt);
     this.attempt += 1;
     clearTimeout(this.timer);
     this.setState("offline", { retryAt: Date.now() + delay });
     this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Close for good, with no reconnect (the device was revoked). */
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.connectTimer);
+    clearInterval(this.pinger);
+    const socket = this.socket;
+    this.socket = null;
+    try { socket?.close(); } catch { /* already closed */ }
   }
 
   reconnectNow() {

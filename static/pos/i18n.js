@@ -14,6 +14,10 @@ const STRINGS = {
     persistRefused: "保存領域が保護されていません：未送信の売上がブラウザに消される恐れがあります",
     storageTight: "保存領域が残りわずかです：早めに送信してください",
     pairFailed: "ペアリングできません", paired: "ペアリングしました",
+    revokedTitle: "この端末は利用停止されました",
+    revokedWiped: "店長がこの端末を無効にしたため、端末に保存していたデータ（接続用トークン、メニュー、ログイン情報）を消去しました。",
+    revokedKept: "未送信の売上 {n} 件は暗号化したまま残しています。この端末をもう一度ペアリングすると送信されます。",
+    revokedPair: "もう一度ペアリングする",
   },
   en: {
     online: "Online", offline: "Offline", connecting: "Connecting…",
@@ -29,6 +33,10 @@ const STRINGS = {
     persistRefused: "Storage not protected: the browser may clear unsent sales",
     storageTight: "Storage almost full: send queued sales soon",
     pairFailed: "Could not pair", paired: "Paired",
+    revokedTitle: "This device has been revoked",
+    revokedWiped: "A manager revoked this device, so what it kept (its token, the menu, staff logins) has been erased.",
+    revokedKept: "{n} unsent sales are kept, encrypted; they are sent once this device is paired again.",
+    revokedPair: "Pair this device again",
   },
 };
 

@@ -3,6 +3,7 @@
 import { config, lang, nameOf, t } from "./i18n.js";
 import { KitchenFeed } from "./feed.js";
 import { deviceToken, pairIfNeeded } from "./device.js";
+import { isRevoked, showRevoked, wipeDevice } from "./revoked.js";
 
 const authHeaders = () => ({ Authorization: `Bearer ${deviceToken()}` });
 import { watchOrders } from "./order-status.js";
@@ -215,6 +216,7 @@ async function printerCheck() {
   const el = document.querySelector('[data-testid="printer-state"]');
   try {
     const response = await fetch("/api/kitchen/status", { headers: authHeaders() });
+    if (await isRevoked(response)) return revoked();
     if (!response.ok) return;
     const { printers } = await response.json();
     const bad = printers.filter((p) => p.state === "error");
@@ -259,10 +261,22 @@ if (!cfg.station) {
 document.querySelector('[data-testid="recall"]').addEventListener("click", () => {
   if (!feed.send({ type: "recall" })) flash(w("notSent"));
 });
+// A revoked screen (the node said so on the printer check, every few seconds)
+// stops, forgets its token and says why.
+const timers = [];
+let stopping = false;
+async function revoked() {
+  if (stopping) return;
+  stopping = true;
+  for (const timer of timers) clearInterval(timer);
+  feed.stop();
+  showRevoked(await wipeDevice(), location.pathname + location.search);
+}
+
 soundButton();
-setInterval(ageTick, 1000);
+timers.push(setInterval(ageTick, 1000));
 printerCheck();
-setInterval(printerCheck, 5000);
+timers.push(setInterval(printerCheck, 5000));
 // For tests and benchmarks: the feed's cursor and counters (applied, duplicates, refetches).
 window.posKitchen = { feed, tickets };
 if (!pairIfNeeded()) feed.connect(); // with POS_DEMO=0 an unpaired screen pairs first

@@ -30,8 +30,10 @@ async function pair(code) {
     $("pair-error").textContent = `${t("pairFailed")}: ${data.detail || response.status}`;
     return;
   }
+  // The token is all the device keeps of its pairing (the name is shown once,
+  // below): revocation, not storage, is what takes it back from a thief.
   localStorage.setItem(TOKEN_KEY, data.token);
-  localStorage.setItem("pos.deviceName", data.device);
+  localStorage.removeItem("pos.deviceName"); // kept by older releases, never read
   $("pair-done").textContent = `${t("paired")}: ${data.device}`;
   location.replace(nextUrl(data.kind));
 }

@@ -16,9 +16,10 @@ import { createCart } from "./cart.js";
 import { createCheckout } from "./payment.js";
 import { checkStorage, createStatus, message, showConnection } from "./status.js";
 import { createUpdates } from "./updates.js";
+import { showRevoked, wipeDevice } from "./revoked.js";
 
 const cfg = config();
-const nodes = createNodes({ peers: cfg.peers || [], onConnection: connectionChanged });
+const nodes = createNodes({ peers: cfg.peers || [], onConnection: connectionChanged, onRevoked: revoked });
 const { api } = nodes;
 const status = createStatus({ api, onBacklog: () => flusher.schedule(0) });
 const flusher = createFlusher({ api, onProgress: () => status.render(), onSent: () => status.refreshOrders() });
@@ -43,6 +44,15 @@ function connectionChanged(online, node, changed) {
     flusher.schedule(0);
     updates.check();
   }
+}
+
+const timers = [];
+
+async function revoked() {
+  // Nothing of this page runs on: no timer may redraw what the notice replaced.
+  for (const timer of timers) clearInterval(timer);
+  flusher.stop();
+  showRevoked(await wipeDevice(), "/register/");
 }
 
 function payExact(method) {
@@ -89,10 +99,12 @@ async function start() {
   flusher.flush();
   status.refreshOrders();
   checkStorage();
-  setInterval(status.refreshOrders, 3000);
-  setInterval(status.render, 1000);
-  setInterval(checkStorage, 60000);
-  setInterval(updates.check, 60000);
+  timers.push(
+    setInterval(status.refreshOrders, 3000),
+    setInterval(status.render, 1000),
+    setInterval(checkStorage, 60000),
+    setInterval(updates.check, 60000),
+  );
   // live: in kitchen / ready the moment it happens; the menu again when an item is sold out
   watchOrders(() => status.refreshOrders(), { onMenu: () => menu.load().catch(() => {}) });
   document.body.dataset.ready = "true";

@@ -1,6 +1,6 @@
 // Sending the outbox: every waiting sale, oldest first, to whichever node
 // answers (through failover.js's api). Exports createFlusher({ api, onProgress,
-// onSent }) -> { schedule, flush }.
+// onSent }) -> { schedule, flush, stop }.
 //
 // Triggers: start, "online", the page becoming visible, any successful request,
 // and a timer with bounded backoff (no Background Sync: Safari lacks it). Only
@@ -14,16 +14,17 @@ const FLUSH_MAX_MS = 10000; // bounded backoff: a node back from a reboot gets t
 /** ``onProgress()`` (awaited) after each sale leaves the outbox and after each
  * round; ``onSent()`` after a round that sent anything. */
 export function createFlusher({ api, onProgress, onSent }) {
-  const flusher = { timer: null, delay: FLUSH_MIN_MS, running: false };
+  const flusher = { timer: null, delay: FLUSH_MIN_MS, running: false, stopped: false };
 
   function schedule(delay = flusher.delay) {
     clearTimeout(flusher.timer);
+    if (flusher.stopped) return;
     flusher.timer = setTimeout(flush, delay);
   }
 
   async function flush() {
     clearTimeout(flusher.timer);
-    if (flusher.running) return;
+    if (flusher.running || flusher.stopped) return;
     flusher.running = true;
     let done = false;
     try {
@@ -35,6 +36,7 @@ export function createFlusher({ api, onProgress, onSent }) {
     } finally {
       flusher.running = false;
     }
+    if (flusher.stopped) return;
     // Another tab holds the lock: look again soon, it may leave entries of ours.
     flusher.delay = done === true || done === "busy" ? FLUSH_MIN_MS : Math.min(flusher.delay * 2, FLUSH_MAX_MS);
     await onProgress();
@@ -68,5 +70,11 @@ export function createFlusher({ api, onProgress, onSent }) {
     return true;
   }
 
-  return { schedule, flush };
+  /** No more sending from this page (the device was revoked). */
+  function stop() {
+    flusher.stopped = true;
+    clearTimeout(flusher.timer);
+  }
+
+  return { schedule, flush, stop };
 }

@@ -1,12 +1,13 @@
 // The register's service worker (served by registers/views.py at /sw.js, root scope).
-// It keeps the app shell, the register's static files and the menu on the tablet,
-// so the register opens and sells with no node at all. Sales themselves never go
-// through here: they live in the page's IndexedDB outbox (static/pos/outbox.js),
-// which this worker never touches, so installing a new release cannot lose them.
+// It keeps the app shell and the register's static files on the tablet, so the
+// register opens and sells with no node at all. It keeps no answer of the API:
+// the menu and the sales live sealed in the page's IndexedDB (static/pos/outbox.js),
+// which this worker never touches, so installing a new release cannot lose them
+// and its Cache Storage holds nothing a stolen tablet could read a sale from.
 const VERSION = {{ version_json|safe }};
 const PRECACHE = {{ precache_json|safe }};
 const SHELL = `posweb-shell-${VERSION}`;
-const RUNTIME = "posweb-runtime"; // the menu: survives releases, refreshed on every fetch
+const RETIRED = ["posweb-runtime"]; // an older release's clear copy of /api/menu
 const NETWORK_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {
@@ -21,7 +22,9 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("posweb-shell-") && k !== SHELL).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(
+        keys.filter((k) => (k.startsWith("posweb-shell-") && k !== SHELL) || RETIRED.includes(k)).map((k) => caches.delete(k)),
+      ))
       .then(() => self.clients.claim()),
   );
 });
@@ -67,8 +70,6 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request, SHELL, "/register/"));
   } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
     event.respondWith(cacheFirst(request));
-  } else if (url.pathname === "/api/menu") {
-    event.respondWith(networkFirst(request, RUNTIME, "/api/menu"));
   }
 });
 
