@@ -29,19 +29,24 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from kitchen import feed, livefeed, selectors, services
 from menu.models import Station
 from runtime.reads import db_read
+from runtime.sockets import LiveSocket
+from stores.selectors import devices_live
 from sync.services import node_state_get
 
 
-class KitchenConsumer(AsyncJsonWebsocketConsumer):
+class KitchenConsumer(LiveSocket):
     """Runs on the event loop: pushing tickets needs no database of its own
     (kitchen.livefeed reads each new entry once per process, off the sync
-    thread), and only writes (acks, bumps, presence) go to the sync thread."""
+    thread), and only writes (acks, bumps, presence) go to the sync thread.
+    Its rings survive a channel-layer outage and a revocation closes it
+    (runtime.sockets)."""
+
+    device_check = staticmethod(devices_live)
 
     async def connect(self) -> None:
         self.pending_acks: set[asyncio.Future] = set()
@@ -52,10 +57,10 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
         # The device token came as a subprotocol; answer with "posweb" (security/wsauth.py).
         await self.accept(subprotocol=self.scope.get("subprotocol"))
         # Joined before the head is read, so no ring after that read is missed.
-        await self.channel_layer.group_add(feed.group_name(self.store), self.channel_name)
+        await self.live_join(feed.group_name(self.store))
         greeting = await database_sync_to_async(self._greet)()
         if greeting is None:
-            await self.channel_layer.group_discard(feed.group_name(self.store), self.channel_name)
+            await self.live_leave()
             await self.send_json({"type": "error", "detail": f"no kitchen station {self.station!r}"})
             await self.close(code=4404)
             return
@@ -84,7 +89,7 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
             task.cancel()  # its ack is recorded or not; nobody is left to answer
         if not hasattr(self, "cursor"):
             return  # refused in connect(): never stayed in the group
-        await self.channel_layer.group_discard(feed.group_name(self.store), self.channel_name)
+        await self.live_leave()
         await database_sync_to_async(services.screen_gone)(channel_name=self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
