@@ -42,7 +42,6 @@ from runtime.sockets import LiveSocket
 from stores.selectors import devices_live
 from sync.services import node_state_get
 
-
 # A snapshot message carries at most this much of tickets (one ticket larger
 # than it goes alone): far below the 1 MiB that daphne and most clients take.
 SNAPSHOT_PAGE_BYTES = 256 * 1024
