@@ -67,6 +67,7 @@ _process = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 _members: dict[str, weakref.WeakSet[LiveSocket]] = {}
 _revoked: set[str] = set()
 _keepers: dict[int, asyncio.Task[None]] = {}
+_send_failing = False
 
 
 def device_group(token_hash: str) -> str:
@@ -282,10 +283,18 @@ async def ring(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    global _send_failing
     try:
         await asyncio.wait_for(layer.group_send(group, message), SEND_TIMEOUT_S)
     except Exception as exc:  # noqa: BLE001 - this process's sockets have it; health reports the layer
-        log.warning("ring of %s reached this process only: %s", group, exc or type(exc).__name__)
+        if not _send_failing:  # once per outage: at 20 orders a second a line per ring buries the log
+            log.warning("rings reach this process's sockets only until the channel layer answers: %s",
+                        exc or type(exc).__name__)
+        _send_failing = True
+    else:
+        if _send_failing:
+            log.warning("the channel layer takes rings again")
+        _send_failing = False
 
 
 def _deliver(socket: LiveSocket, message: dict[str, Any]) -> None:
