@@ -220,7 +220,7 @@ def test_a_device_revoked_on_one_node_has_its_open_sockets_closed_on_the_other(s
             kitchen_socket(n2) as bystander:
         Screen(kitchen)
         assert receive(orders)["type"] == "hello"
-        Screen(bystander)
+        other = Screen(bystander)
         _, open_tickets, _ = snapshot(kitchen)
         mine = [t["id"] for t in open_tickets if t["order"] == order_id]
         assert mine
@@ -236,10 +236,11 @@ def test_a_device_revoked_on_one_node_has_its_open_sockets_closed_on_the_other(s
         assert closed_code(orders, timeout=10) == 4403
 
         # The bump changed nothing, and the other devices' sockets carry on.
-        _, still_open, _ = snapshot(bystander)
+        with kitchen_socket(n2) as fresh:
+            assert receive(fresh)["type"] == "hello"
+            _, still_open, _ = snapshot(fresh)
         assert set(mine) <= {t["id"] for t in still_open}
-        later = place(n2)
-        Screen(bystander).until_order(later)
+        other.until_order(place(n2))
 
 
 def test_two_hundred_open_hundred_line_tickets_load_on_a_kitchen_socket(tmp_path):
