@@ -6,10 +6,11 @@ Thin: parse, call one service or selector, answer.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from integrations import acceptance, push, selectors, services
+from integrations import acceptance, pages, push, selectors, services
 from integrations.auth import IntegratorRequest, integrator_auth
 from integrations.schemas import (
     STATUS_DOC,
@@ -29,6 +30,7 @@ from integrations.schemas import (
 from registers import services as register_services
 from registers import tender
 from registers.staff import NotAllowed, TooManyPins
+from security.throttle import Throttled
 from stores.auth import device_auth
 
 router = Router(tags=["integrations"])
@@ -46,10 +48,13 @@ def channel_menu(request: HttpRequest, query: Query[MenuQuery]):
 @router.post(
     "/orders",
     auth=integrator_auth,
-    response={200: ChannelOrderOut, 201: ChannelOrderOut, 403: ErrorOut, 409: ErrorOut, 422: RefusedOut, 503: RefusedOut},
+    response={200: ChannelOrderOut, 201: ChannelOrderOut, 403: ErrorOut, 409: ErrorOut, 422: RefusedOut,
+              429: RefusedOut, 503: RefusedOut},
     summary="Submit an order (idempotent on idempotency_key)",
     description="201 accepted (stored; not yet in the kitchen); 200 the same order again for a repeated key; "
     "409 the key was used for a different order; 422 the order is wrong (sold out, unknown item), "
+    "429 (the store's own public kiosk / QR pages only) too many new orders lately from this client or "
+    "through the pages, `code` rate_limited: nothing was stored, retry after Retry-After seconds; "
     "503 the channel is not accepting orders now (paused by the store, or no kitchen screen or printer reachable "
     "for a station it needs): `code` and `detail` say which; nothing was stored, retry later with the same key. "
     + STATUS_DOC,
@@ -64,6 +69,19 @@ def channel_order_submit(request: IntegratorRequest, body: ChannelOrderIn, respo
         if payment.method == "cash" or payment.offline:
             detail = f"payments[{index}]: an integrator's payment is card or qr, taken and settled on its side"
             return Status(422, {"detail": detail, "code": "order_invalid", "idempotency_key": body.idempotency_key})
+    # The pages' key is public: anyone may use it, so its new orders are rate
+    # limited (a repeat of a known key is not a new order and always answers).
+    client = str(request.META.get("REMOTE_ADDR", ""))
+    limited = pages.is_pages_integrator(integrator) and selectors.channel_order_status(
+        integrator=integrator, idempotency_key=body.idempotency_key) is None
+    if limited:
+        try:
+            # Said in the phone's language: a customer reads it on the page.
+            with translation.override(translation.get_language_from_request(request)):
+                pages.pages_order_admit(client=client)
+        except Throttled as exc:
+            response["Retry-After"] = str(exc.retry_after)
+            return Status(429, {"detail": str(exc), "code": "rate_limited", "idempotency_key": body.idempotency_key})
     try:
         order, created = services.channel_order_submit(
             integrator=integrator,
@@ -80,7 +98,11 @@ def channel_order_submit(request: IntegratorRequest, body: ChannelOrderIn, respo
     except register_services.OrderConflict as exc:
         return Status(409, {"detail": f"idempotency_key {body.idempotency_key!r} was used for a different order ({exc})"})
     except register_services.OrderRejected as exc:
+        if limited:  # kept as a rejection under its key: it costs the client as an order does
+            pages.pages_order_placed(client=client)
         return Status(422, {"detail": str(exc), "code": "order_invalid", "idempotency_key": body.idempotency_key})
+    if limited and created:
+        pages.pages_order_placed(client=client)
     return Status(201 if created else 200, selectors.channel_order_by_id(order_id=order.id))
 
 

@@ -6,6 +6,13 @@ committed) and is handed to those pages. A QR order page is public by nature
 (any phone at a table may order), so the key grants nothing a customer
 could not already do there; it cannot order as a delivery platform, read
 another integrator's orders, or touch the register.
+
+Because anyone can use it, its orders are limited: at most
+POS_PAGES_ORDERS_PER_CLIENT new orders per client address and
+POS_PAGES_ORDERS_PER_KEY per store within POS_PAGES_ORDER_WINDOW_S (HTTP 429
+saying which), and 100 lines per order like every integrator's. A page
+behind a reverse proxy sees the proxy's address for every phone: raise the
+per-client limit there.
 """
 
 from __future__ import annotations
@@ -14,8 +21,10 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from integrations.models import Integrator, key_digest
+from security.throttle import rate_check, rate_record
 
 PAGES_NAME = "store-pages"
 PAGES_CHANNELS = "kiosk,qr"
@@ -34,3 +43,30 @@ def pages_integrator_ensure() -> Integrator:
         integrator.key_set(key)
         integrator.save()
     return integrator
+
+
+def is_pages_integrator(integrator: Integrator) -> bool:
+    return hmac.compare_digest(integrator.key_hash, key_digest(pages_key()))
+
+
+def pages_order_admit(*, client: str) -> None:
+    """Raise security.throttle.Throttled when this client, or the pages as a whole, ordered too much lately."""
+    window = settings.POS_PAGES_ORDER_WINDOW_S
+    minutes = max(1, window // 60)
+    rate_check(
+        scope="pages-client", key=client, limit=settings.POS_PAGES_ORDERS_PER_CLIENT, window_s=window,
+        detail=_("Too many orders from this device in the last %(minutes)d minutes; please ask the staff, "
+                 "or try again later.") % {"minutes": minutes},
+    )
+    rate_check(
+        scope="pages-key", key=settings.POS_STORE, limit=settings.POS_PAGES_ORDERS_PER_KEY, window_s=window,
+        detail=_("This store's order pages took too many orders in the last %(minutes)d minutes; please order "
+                 "at the counter, or try again later.") % {"minutes": minutes},
+    )
+
+
+def pages_order_placed(*, client: str) -> None:
+    """Count a new order against the client and the pages."""
+    window = settings.POS_PAGES_ORDER_WINDOW_S
+    rate_record(scope="pages-client", key=client, window_s=window)
+    rate_record(scope="pages-key", key=settings.POS_STORE, window_s=window)

@@ -3,7 +3,10 @@
 Protocol (Zulip's events model): on connect the server says ``hello`` with its
 epoch (this node's origin) and feed head. The screen then either resumes,
 ``{"type": "resume", "after": N, "epoch": E}``, or asks for a ``snapshot`` of
-open tickets. From then on every feed entry after the screen's cursor arrives
+open tickets (``{"type": "snapshot", "epoch", "seq", "tickets", "more"}``;
+while ``more`` is true, ``{"type": "snapshot.page", "seq", "tickets",
+"more"}`` messages carry the rest, one after the other, before anything
+else is sent: no message outgrows the socket's limit). From then on every feed entry after the screen's cursor arrives
 as ``{"type": "ticket", "seq", "prev", "event", "ticket"}``; ``prev`` is the
 sequence this connection sent before it, so a client that sees ``prev`` ahead
 of what it applied knows it has a gap and refetches. A resume with another
@@ -24,24 +27,36 @@ delays a ticket by one ping interval at most, never loses it.
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from kitchen import feed, livefeed, selectors, services
 from menu.models import Station
 from runtime.reads import db_read
+from runtime.sockets import LiveSocket
+from stores.selectors import devices_live
 from sync.services import node_state_get
 
+# A snapshot message carries at most this much of tickets (one ticket larger
+# than it goes alone): far below the 1 MiB that daphne and most clients take.
+SNAPSHOT_PAGE_BYTES = 256 * 1024
+# Tickets read from the database at a time while a snapshot is sent.
+SNAPSHOT_READ_CHUNK = 100
 
-class KitchenConsumer(AsyncJsonWebsocketConsumer):
+
+class KitchenConsumer(LiveSocket):
     """Runs on the event loop: pushing tickets needs no database of its own
     (kitchen.livefeed reads each new entry once per process, off the sync
-    thread), and only writes (acks, bumps, presence) go to the sync thread."""
+    thread), and only writes (acks, bumps, presence) go to the sync thread.
+    Its rings survive a channel-layer outage and a revocation closes it
+    (runtime.sockets)."""
+
+    device_check = staticmethod(devices_live)
 
     async def connect(self) -> None:
         self.pending_acks: set[asyncio.Future] = set()
@@ -52,10 +67,10 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
         # The device token came as a subprotocol; answer with "posweb" (security/wsauth.py).
         await self.accept(subprotocol=self.scope.get("subprotocol"))
         # Joined before the head is read, so no ring after that read is missed.
-        await self.channel_layer.group_add(feed.group_name(self.store), self.channel_name)
+        await self.live_join(feed.group_name(self.store))
         greeting = await database_sync_to_async(self._greet)()
         if greeting is None:
-            await self.channel_layer.group_discard(feed.group_name(self.store), self.channel_name)
+            await self.live_leave()
             await self.send_json({"type": "error", "detail": f"no kitchen station {self.station!r}"})
             await self.close(code=4404)
             return
@@ -84,7 +99,7 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
             task.cancel()  # its ack is recorded or not; nobody is left to answer
         if not hasattr(self, "cursor"):
             return  # refused in connect(): never stayed in the group
-        await self.channel_layer.group_discard(feed.group_name(self.store), self.channel_name)
+        await self.live_leave()
         await database_sync_to_async(services.screen_gone)(channel_name=self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
@@ -148,15 +163,40 @@ class KitchenConsumer(AsyncJsonWebsocketConsumer):
         await self._flush_from_db()
 
     async def _snapshot(self) -> None:
-        head, tickets = await db_read(self._snapshot_read)
+        """The open tickets, in pages of at most SNAPSHOT_PAGE_BYTES: a long
+        backlog of large tickets in one message broke the socket's message
+        limit, and then no screen could load. Read in chunks, so neither this
+        process nor a message holds the whole backlog."""
+        head, ids = await db_read(self._snapshot_ids)
         self.cursor = self.scanned = head
-        await self.send_json({"type": "snapshot", "epoch": self.epoch, "seq": self.cursor, "tickets": tickets})
+        first = True
+        page: list[str] = []
+        size = 0
+
+        async def send_page(more: bool) -> None:
+            nonlocal first, page, size
+            if first:
+                start = f'{{"type": "snapshot", "epoch": {json.dumps(self.epoch)}, "seq": {head}, "more": {json.dumps(more)}, '
+            else:
+                start = f'{{"type": "snapshot.page", "seq": {head}, "more": {json.dumps(more)}, '
+            await self.send(text_data=start + '"tickets": [' + ", ".join(page) + "]}")
+            first, page, size = False, [], 0
+
+        for start in range(0, len(ids), SNAPSHOT_READ_CHUNK):
+            tickets = await db_read(selectors.tickets_by_id, ids=ids[start:start + SNAPSHOT_READ_CHUNK])
+            for ticket in tickets:
+                text = json.dumps(ticket)
+                if page and size + len(text) > SNAPSHOT_PAGE_BYTES:
+                    await send_page(more=True)
+                page.append(text)
+                size += len(text) + 2
+        await send_page(more=False)
         # Anything that landed between the head read and the snapshot query is
         # sent again by the next flush; screens drop duplicates by ticket id.
 
-    def _snapshot_read(self) -> tuple[int, list[dict[str, Any]]]:
+    def _snapshot_ids(self) -> tuple[int, list[str]]:
         head = selectors.feed_head(store=self.store)
-        return head, selectors.tickets_open(store=self.store, station=self.station)
+        return head, selectors.tickets_open_ids(store=self.store, station=self.station)
 
     async def _flush(self) -> None:
         """Send every entry after this screen's cursor: from the process's cache

@@ -7,11 +7,11 @@ nothing: its next ring or its resume reads everything after its cursor.
 
 from __future__ import annotations
 
-from channels.layers import get_channel_layer
 from django.db import connection
 
 from kitchen.models import FeedEntry, Ticket
-from runtime.doorbells import ring_after_commit, send_soon
+from runtime.doorbells import ring_after_commit
+from runtime.sockets import ring_soon
 
 
 def group_name(store: str) -> str:
@@ -58,11 +58,6 @@ def _ring_stores(stores: list[str]) -> None:
 
 
 def feed_ring(store: str) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-
-    async def ring() -> None:
-        await layer.group_send(group_name(store), {"type": "feed.ring"})
-
-    send_soon(ring, what=f"kitchen doorbell for {store}")
+    # This process's screens directly, other processes' through the channel
+    # layer: a Redis outage does not cut this node's screens off.
+    ring_soon(group_name(store), {"type": "feed.ring"}, what=f"kitchen doorbell for {store}")

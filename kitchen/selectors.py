@@ -53,11 +53,19 @@ def feed_rows_after(*, store: str, after: int, limit: int = FEED_BATCH) -> list[
     return [(entry.id, entry.station, entry.event, ticket_as_dict(entry.ticket)) for entry in entries]
 
 
-def tickets_open(*, store: str, station: str = "") -> list[dict[str, Any]]:
-    tickets = Ticket.objects.filter(store=store, status="open").order_by("placed_at")
+def tickets_open_ids(*, store: str, station: str = "") -> list[str]:
+    """The open tickets' ids, oldest first: a snapshot then reads them a chunk at a time."""
+    tickets = Ticket.objects.filter(store=store, status="open").order_by("placed_at", "id")
     if station:
         tickets = tickets.filter(station=station)
-    return [ticket_as_dict(ticket) for ticket in tickets]
+    return [str(ticket_id) for ticket_id in tickets.values_list("id", flat=True)]
+
+
+def tickets_by_id(*, ids: list[str]) -> list[dict[str, Any]]:
+    """Those of these tickets still open, as screens see them, in the order given
+    (one bumped since its id was read is skipped: its bump follows in the feed)."""
+    found = {str(ticket.id): ticket for ticket in Ticket.objects.filter(id__in=ids, status="open")}
+    return [ticket_as_dict(found[ticket_id]) for ticket_id in ids if ticket_id in found]
 
 
 def kitchen_status(*, store: str) -> dict[str, Any]:

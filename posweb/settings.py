@@ -36,6 +36,11 @@ POS_TIME_ZONE = env_str("POS_TIME_ZONE", "Asia/Tokyo") or "Asia/Tokyo"
 # The kitchen feed: how long a ticket may stay unacknowledged before the printer
 # takes over (kitchen issue), in seconds.
 POS_KITCHEN_ACK_TIMEOUT = env_int("POS_KITCHEN_ACK_TIMEOUT", 10, minimum=1)
+# The public kiosk / QR order pages (integrations/pages.py): new orders each
+# client address, and the store's pages key as a whole, may place per window.
+POS_PAGES_ORDERS_PER_CLIENT = env_int("POS_PAGES_ORDERS_PER_CLIENT", 10, minimum=1)
+POS_PAGES_ORDERS_PER_KEY = env_int("POS_PAGES_ORDERS_PER_KEY", 300, minimum=1)
+POS_PAGES_ORDER_WINDOW_S = env_int("POS_PAGES_ORDER_WINDOW_S", 600, minimum=1)
 # A deploy's label, part of the service worker's version (registers/views.py), so
 # a deploy reaches the tablets even when no static file changed.
 POS_RELEASE = env_str("POS_RELEASE")

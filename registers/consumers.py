@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from registers import live
 from registers.models import Order
 from runtime.reads import read_shared
+from runtime.sockets import LiveSocket
+from stores.selectors import devices_live
 
 
 def order_status_as_dict(order: Order) -> dict[str, Any]:
@@ -36,20 +37,23 @@ def order_status_read(order_id: str, store: str) -> dict[str, Any] | None:
     return order_status_as_dict(order) if order is not None else None
 
 
-class OrdersConsumer(AsyncJsonWebsocketConsumer):
+class OrdersConsumer(LiveSocket):
     """On the event loop: a ring reaches every register of the store at once,
     and they share one read of the order (runtime.reads.read_shared), made
-    off the sync thread that takes the orders."""
+    off the sync thread that takes the orders. Its rings survive a
+    channel-layer outage and a revocation closes it (runtime.sockets)."""
+
+    device_check = staticmethod(devices_live)
 
     async def connect(self) -> None:
         self.store = settings.POS_STORE
         # The device token came as a subprotocol; answer with "posweb" (security/wsauth.py).
         await self.accept(subprotocol=self.scope.get("subprotocol"))
-        await self.channel_layer.group_add(live.group_name(self.store), self.channel_name)
+        await self.live_join(live.group_name(self.store))
         await self.send_json({"type": "hello", "store": self.store})
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(live.group_name(self.store), self.channel_name)
+        await self.live_leave()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from channels.layers import get_channel_layer
-
+from runtime import sockets
 from runtime.doorbells import ring_after_commit, send_soon
 
 
@@ -27,13 +26,9 @@ def order_changed(*, store: str, order_id: uuid.UUID | str) -> None:
 
 
 def _ring_all(rings: list[tuple[str, str]]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-
     async def send() -> None:
         for store, order_id in rings:
-            await layer.group_send(group_name(store), {"type": "order.ring", "order": order_id})
+            await sockets.ring(group_name(store), {"type": "order.ring", "order": order_id})
 
     # Handed to the event loop, not awaited: the orders are committed, and a
     # register catches up on its next ring or reconnect.

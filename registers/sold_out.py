@@ -8,10 +8,6 @@ each sibling), and the register reloads its menu.
 
 from __future__ import annotations
 
-import logging
-
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
@@ -20,11 +16,10 @@ from menu.models import MenuItem, SoldOut
 from menu.sold_out import sold_out_mark
 from registers import live, signals
 from registers.staff import manager_approve
+from runtime import sockets
 from sync.events import MasterChange, MasterDeleted, MasterUpserted
 from sync.master import wire_label
 from sync.projection import Recorded, Stage, projector
-
-log = logging.getLogger(__name__)
 
 
 class UnknownItem(LookupError):
@@ -67,10 +62,5 @@ def menu_changed(*, store: str) -> None:
 
 
 def _ring(store: str) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(live.group_name(store), {"type": "menu.ring"})
-    except Exception:  # noqa: BLE001 - the database has it; the register's next load shows it
-        log.warning("menu doorbell for %s failed", store, exc_info=True)
+    # A failed ring is logged, never raised: the database has it; the register's next load shows it.
+    sockets.ring_soon(live.group_name(store), {"type": "menu.ring"}, what=f"menu doorbell for {store}")

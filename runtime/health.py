@@ -42,7 +42,9 @@ TEXTS: dict[str, tuple[Promise, Promise]] = {
     ),
     CHANNEL_LAYER: (
         _("The channel layer (Redis) does not answer: %(error)s"),
-        _("Restart Redis or check REDIS_URL; until then kitchen screens may not receive new tickets."),
+        _("Restart Redis or check REDIS_URL. Until then this node's screens are served without it; what another "
+          "process of the node changes (a second server process, a management command) reaches them only at "
+          "their next ping."),
     ),
     PEER_REFUSED: (
         _("%(peer)s refused our changes (%(status)s): %(error)s"),

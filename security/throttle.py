@@ -1,8 +1,8 @@
-"""Rate limits on guessing: PINs, pairing codes, admin passwords.
+"""Rate limits on guessing (PINs, pairing codes, admin passwords) and on public use (the order pages).
 
-Counts attempts per (scope, key) in a sliding window, in the database so that
-every daphne process of a node shares one count and a lock-out outlives a
-restart.
+Counts attempts, or uses (the public order pages), per (scope, key) in a
+sliding window, in the database so that every daphne process of a node shares
+one count and a lock-out outlives a restart.
 
 PINs and pairing codes are budgets of the store, not of a node: an attempt
 is *reserved* before the PIN or code is checked (``attempt_begin``), at the
@@ -160,3 +160,15 @@ def throttle_fail(*, scope: str, key: str, window_s: int) -> None:
         _lock(scope, key[:150])
         Attempt.objects.filter(scope=scope, key=key[:150], at__lte=now - timedelta(seconds=window_s)).delete()
         Attempt.objects.create(scope=scope, key=key[:150], at=now)
+
+
+def rate_check(*, scope: str, key: str, limit: int, window_s: int, detail: str) -> None:
+    """Raise Throttled(``detail``) when ``limit`` uses of ``scope``/``key`` were recorded in the last ``window_s``."""
+    since = timezone.now() - timedelta(seconds=window_s)
+    if Attempt.objects.filter(scope=scope, key=key[:150], at__gt=since).count() >= limit:
+        raise Throttled(detail, retry_after=window_s)
+
+
+def rate_record(*, scope: str, key: str, window_s: int) -> None:
+    """Count one use (kept as a failure is, and forgotten after the window the same way)."""
+    throttle_fail(scope=scope, key=key, window_s=window_s)

@@ -204,6 +204,16 @@ FEED_SCENARIOS = """async () => {
   s.feed.handle({ type: 'hello', epoch: 'F', seq: 1 });
   out.epoch = { sent: s.sent };
 
+  // A long backlog comes in pages: shown once, whole, when the last page is in.
+  s = make();
+  s.feed.handle({ type: 'hello', epoch: 'E', seq: 0 });
+  s.feed.handle({ type: 'snapshot', epoch: 'E', seq: 9, tickets: [{ id: 'p1' }, { id: 'p2' }], more: true });
+  const midway = s.snapshots.length;
+  s.feed.handle({ type: 'snapshot.page', seq: 9, tickets: [{ id: 'p3' }], more: true });
+  s.feed.handle({ type: 'snapshot.page', seq: 9, tickets: [{ id: 'p4' }], more: false });
+  s.feed.handle(tk(10, 9, 'after'));
+  out.paged = { midway, snapshots: s.snapshots, applied: s.applied, seq: s.feed.seq };
+
   const delays = [];
   for (let attempt = 0; attempt < 12; attempt++) delays.push([backoffDelay(attempt, () => 0), backoffDelay(attempt, () => 0.999)]);
   out.backoff = delays;
@@ -229,6 +239,10 @@ def test_the_feed_client_drops_duplicates_refetches_on_a_gap_and_backs_off(node,
     assert out["resume"]["applied"] == ["new:m1", "new:pushed-early"]
 
     assert out["epoch"]["sent"] == ["snapshot", "snapshot"]
+
+    assert out["paged"]["midway"] == 0  # nothing drawn from half a backlog
+    assert out["paged"]["snapshots"] == [["p1", "p2", "p3", "p4"]]
+    assert out["paged"]["applied"] == ["new:after"] and out["paged"]["seq"] == 10
 
     low, high = zip(*out["backoff"])
     assert list(low) == sorted(low) and low[0] >= 125  # grows, never hammers

@@ -85,6 +85,7 @@ export class KitchenFeed {
   lost() {
     this.socket = null;
     this.waiting = null;
+    this.pages = null;
     clearInterval(this.pinger);
     this.retry();
   }
@@ -160,11 +161,18 @@ export class KitchenFeed {
         this.waiting = "snapshot";
         break;
       case "snapshot":
+        // A long backlog comes in pages ("more"), sent one after the other
+        // before anything else: the screen shows it once it has all of it.
         this.epoch = message.epoch;
         this.seq = message.seq;
-        this.waiting = null;
-        this.onSnapshot(message.tickets);
-        this.onReady();
+        this.pages = message.tickets.slice();
+        if (message.more) break;
+        this.snapshotDone();
+        break;
+      case "snapshot.page":
+        if (this.waiting !== "snapshot" || !this.pages || message.seq !== this.seq) break;
+        this.pages.push(...message.tickets);
+        if (!message.more) this.snapshotDone();
         break;
       case "ticket":
         this.ticket(message);
@@ -178,6 +186,14 @@ export class KitchenFeed {
       default:
         break;
     }
+  }
+
+  snapshotDone() {
+    const tickets = this.pages;
+    this.pages = null;
+    this.waiting = null;
+    this.onSnapshot(tickets);
+    this.onReady();
   }
 
   ticket(message) {
