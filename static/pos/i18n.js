@@ -14,6 +14,8 @@ const STRINGS = {
     persistRefused: "保存領域が保護されていません：未送信の売上がブラウザに消される恐れがあります",
     storageTight: "保存領域が残りわずかです：早めに送信してください",
     pairFailed: "ペアリングできません", paired: "ペアリングしました",
+    businessDay: "営業日", afterZ: "Z締め後", sellingInto: "翌営業日の売上",
+    afterZHint: "本日の営業はZ締め済みです。ここからの売上は翌営業日に計上されます",
   },
   en: {
     online: "Online", offline: "Offline", connecting: "Connecting…",
@@ -29,6 +31,8 @@ const STRINGS = {
     persistRefused: "Storage not protected: the browser may clear unsent sales",
     storageTight: "Storage almost full: send queued sales soon",
     pairFailed: "Could not pair", paired: "Paired",
+    businessDay: "Business day", afterZ: "After Z close", sellingInto: "selling into",
+    afterZHint: "Today is closed by Z: sales from now on count on the next business day",
   },
 };
 

@@ -16,6 +16,7 @@ import { createCart } from "./cart.js";
 import { createCheckout } from "./payment.js";
 import { checkStorage, createStatus, message, showConnection } from "./status.js";
 import { createUpdates } from "./updates.js";
+import { createBusinessDay } from "./business-day.js";
 
 const cfg = config();
 const nodes = createNodes({ peers: cfg.peers || [], onConnection: connectionChanged });
@@ -33,6 +34,7 @@ const checkout = createCheckout({
   onQueued: () => flusher.schedule(0),
   afterSale: () => updates.reloadIfReady(),
 });
+const businessDay = createBusinessDay({ api });
 const login = createLogin({ api, store: cfg.store, onLogout: () => cart.clear() });
 
 function connectionChanged(online, node, changed) {
@@ -88,8 +90,10 @@ async function start() {
   await status.render();
   flusher.flush();
   status.refreshOrders();
+  businessDay.refresh();
   checkStorage();
   setInterval(status.refreshOrders, 3000);
+  setInterval(businessDay.refresh, 10000);
   setInterval(status.render, 1000);
   setInterval(checkStorage, 60000);
   setInterval(updates.check, 60000);
