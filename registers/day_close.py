@@ -96,7 +96,7 @@ def rows_reassign(*, store: str, day: dt.date) -> None:
     """A close of ``day`` arrived (or replaced a concurrent one): move every row
     booked on or before it that now belongs to another day, and back."""
     for model, seq_field in ((Order, "placed_seq"), (Refund, "seq"), (DrawerEvent, "seq")):
-        rows = model.objects.filter(store=store, booked_date__lte=day, business_date__gte=day)  # type: ignore[attr-defined]
+        rows = model.objects.filter(store=store, booked_date__lte=day, business_date__gte=day)
         first = rows.aggregate(first=Min("booked_date"))["first"]
         if first is None:
             continue
@@ -108,7 +108,7 @@ def rows_reassign(*, store: str, day: dt.date) -> None:
                 moves.setdefault(target, []).append(pk)
         for target, pks in moves.items():
             for start in range(0, len(pks), CHUNK):
-                model.objects.filter(pk__in=pks[start:start + CHUNK]).update(business_date=target)  # type: ignore[attr-defined]
+                model.objects.filter(pk__in=pks[start:start + CHUNK]).update(business_date=target)
 
 
 @dataclass
