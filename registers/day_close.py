@@ -28,15 +28,17 @@ from typing import Any, cast
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from registers import pricing
 from registers.events import (
     OrderAdjusted,
     OrderDiscounted,
     OrderPaid,
+    OrderPlaced,
     OrderPriceOverridden,
     OrderVoided,
     PaymentSettled,
 )
-from registers.models import DrawerEvent, Order, Refund, ZReport
+from registers.models import DrawerEvent, Order, OrderAdjustment, Refund, ZReport
 from stores.business_day import Frontier, business_date, covered, effective_day
 from stores.models import Store
 from sync.models import Change
@@ -148,6 +150,28 @@ def _count(result: Counted, change: Change) -> None:
         result.payments.update(p.id for p in event.payments)
     elif isinstance(event, OrderAdjusted):
         result.adjustments.add(change.id)
+
+
+def orders_as_counted(orders: list[Order], counted_adjustments: set[uuid.UUID]) -> None:
+    """Re-price in memory, for a closed day's report, each order with a price
+    change its Z did not count: its total and taxes as the Z saw them."""
+    by_order: dict[uuid.UUID, list[OrderAdjustment]] = {}
+    ids = [o.id for o in orders]
+    for start in range(0, len(ids), CHUNK):
+        for a in OrderAdjustment.objects.filter(order_id__in=ids[start:start + CHUNK]).order_by("hlc", "origin"):
+            by_order.setdefault(a.order_id, []).append(a)
+    for order in orders:
+        adjustments = by_order.get(order.id, [])
+        if all(a.id in counted_adjustments for a in adjustments):
+            continue
+        placed = Change.objects.filter(kind=OrderPlaced.kind, payload__id=str(order.id)).order_by("hlc", "origin").first()
+        if placed is None:
+            continue
+        kept = [a for a in adjustments if a.id in counted_adjustments]
+        overrides = {a.position: a.value for a in kept if a.kind == "override" and a.position is not None}
+        sale = cast(OrderPlaced, recorded(placed).event)
+        base = [pricing.Line(line.position, line.qty, line.unit_price, line.tax_rate) for line in sale.lines]
+        _, order.total, order.taxes = pricing.reprice(base, overrides, sum(a.value for a in kept if a.kind == "discount"))
 
 
 def node_of(origin: str) -> str:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from registers.day_close import counted, frontier_now, selling_day
+from registers.day_close import counted, frontier_now, orders_as_counted, selling_day
 from registers.events import DayClosed
 from registers.models import DrawerEvent, Order, OrderAdjustment, OrderVoid, Payment, Refund, ZReport
 from registers.offline_card import offline_card_alerts
@@ -52,6 +52,7 @@ def day_report(*, store: str, day: dt.date, frontier: Frontier | None = None) ->
     if got is not None:
         voided = {order_id: v for order_id, v in voided.items() if order_id in got.voids}
         payments = [p for p in payments if p.id in got.payments]
+        orders_as_counted(orders, got.adjustments)
     sold = [o for o in orders if o.id not in voided]
     payments = [p for p in payments if p.order_id not in voided]
     paid = {o.id: 0 for o in sold}

@@ -80,9 +80,11 @@ def _sibling_changes(day: dt.date, counted: dict[str, dict], open_order: dict) -
     wires = [
         node2.change("order.placed", order),
         node2.change("order.voided", {"order": counted["A"]["id"], "staff": STAFF, "reason": "wrong order", "at": at}),
+        node2.change("order.discounted", {"order": open_order["id"], "value": 50, "was": 0, "staff": STAFF,
+                                          "reason": "regular", "at": at}),
         node2.change("order.paid", {"order": open_order["id"], "at": at, "payments": [{
             "id": str(uuid.uuid5(uuid.UUID(open_order["id"]), "payment:0")), "position": 0, "method": "card",
-            "amount": open_order["total"], "tendered": open_order["total"], "change": 0, "reference": "T-9"}]}),
+            "amount": open_order["total"] - 50, "tendered": open_order["total"] - 50, "change": 0, "reference": "T-9"}]}),
         node2.change("order.refunded", {
             "order": counted["B"]["id"], "refund": str(uuid.uuid4()), "business_date": day.isoformat(),
             "register": "register-2", "method": "cash", "amount": counted["B"]["total"], "taxes": counted["B"]["taxes"],
@@ -130,14 +132,16 @@ def test_money_moved_on_a_closed_days_sale_by_a_sibling_that_did_not_know_is_kep
     assert "void" in void[0]["detail"] and "Z No. 1" in void[0]["detail"]
     assert void[0]["nodes"] == sorted({me, "node2"})
     assert void[0]["at"].tzinfo is not None
-    payment = after_close_conflicts(Order.objects.get(pk=run["open"]["id"]))
-    assert ["payment" in c["detail"] for c in payment] == [True]
+    paid_late = after_close_conflicts(Order.objects.get(pk=run["open"]["id"]))
+    assert sorted(c["detail"].split(" ")[0] for c in paid_late) == ["discount", "payment"]
+    assert Order.objects.get(pk=run["open"]["id"]).total == run["open"]["total"] - 50, "the late discount is kept"
     refund = after_close_conflicts(Order.objects.get(pk=run["counted"]["B"]["id"]))
     assert len(refund) == 1 and "refund" in refund[0]["detail"] and refund[0]["nodes"] == sorted({me, "node2"})
     assert after_close_conflicts(Order.objects.get(pk=run["late"])) == [], "the late sale itself is simply next day's"
     assert after_close_conflicts(Order.objects.get(pk=run["after"]["id"])) == []
     z = day_report(store="S001", day=run["day"])
     assert z["voids"]["count"] == 0 and z["unpaid"]["count"] == 1, "the Z counted neither the void nor the payment"
+    assert z["unpaid"]["amount"] == run["open"]["total"] and z["discounts"]["count"] == 0, "nor the discount"
 
 
 def test_the_node_that_knows_the_day_is_closed_refuses_to_move_money_on_its_sales(register_client):
