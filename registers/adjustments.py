@@ -60,8 +60,9 @@ def _open_order(order_id: uuid.UUID) -> Order:
         raise MoneyConflict(f"order No. {order.number} is voided")
     if order.paid:
         raise MoneyConflict(f"order No. {order.number} is already paid; refund instead of changing its price")
-    if ZReport.objects.filter(store=order.store, business_date=order.business_date).exists():
-        raise MoneyConflict(f"business day {order.business_date} is closed (Z report)")
+    closed = ZReport.objects.filter(store=order.store, business_date=order.business_date).first()
+    if closed is not None:
+        raise MoneyConflict(f"business day {order.business_date} is closed (Z No. {closed.number})")
     return order
 
 
@@ -136,6 +137,12 @@ def order_pay(*, order_id: uuid.UUID, batch_id: uuid.UUID, payments: list[tender
             raise OrderMissing(f"no order {order_id}")
         if order.voided_at is not None:
             raise MoneyConflict(f"order No. {order.number} is voided")
+        closed = ZReport.objects.filter(store=order.store, business_date=order.business_date).first()
+        if closed is not None:
+            raise MoneyConflict(
+                f"business day {order.business_date} is closed (Z No. {closed.number}); "
+                f"order No. {order.number} can no longer take payments"
+            )
         due = order.total - order.paid
         if due <= 0:
             raise MoneyConflict(f"order No. {order.number} is already paid")

@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from registers import selectors, services, tender
+from registers import day_close, selectors, services, tender
 from registers.models import Order
 from registers.offline_card import offline_card_check
 from registers.schemas import ErrorOut, MenuOut, OrderIn, OrderListOut, OrderOut, StaffLoginIn, StaffOut
@@ -108,3 +108,17 @@ def staff_login(request: HttpRequest, body: StaffLoginIn):
     if staff is None:
         raise HttpError(403, "wrong PIN")
     return Status(200, {"id": staff.pk, "name": staff.name, "role": staff.role})
+
+
+class BusinessDayOut(Schema):
+    business_date: dt.date = Field(description="The business day a sale made now belongs to.")
+    calendar_date: dt.date = Field(description="Today's business day by the clock (time zone and day cut-over).")
+    after_close: bool = Field(description="True when today was closed by Z: sales go to the next business day.")
+    closed: dict | None = Field(None, description="The Z close that ended today: number and business_date.")
+
+
+@router.get("/business-day", response={200: BusinessDayOut, 422: ErrorOut}, summary="The business day sales go into now")
+def business_day(request: HttpRequest):
+    if settings.POS_ROLE == "hq":
+        return Status(422, {"detail": "HQ books no sales; ask a store node"})
+    return Status(200, day_close.day_state(store_get_current()))

@@ -12,11 +12,11 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from registers.day_close import selling_day
 from registers.events import DrawerCounted, DrawerMoved, DrawerOpened, DrawerPaidIn, DrawerPaidOut
 from registers.models import DrawerEvent
 from registers.staff import manager_approve, staff_identify
 from registers.voids import MoneyRejected
-from stores.business_day import business_date
 from stores.services import store_get_current
 from sync.services import change_record
 
@@ -55,7 +55,7 @@ def drawer_record(
         change_record(
             EVENTS[kind](
                 id=event_id,
-                business_date=business_date(at, time_zone=store.time_zone, cutover=store.day_cutover),
+                business_date=selling_day(store),
                 register_name=register,
                 amount=amount,
                 reason=reason.strip()[:200],

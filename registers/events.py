@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -221,12 +221,22 @@ class ShiftEnded(Event):
 
 
 class DayClosed(Event):
-    """The Z report: a numbered, immutable close of a business day."""
+    """The Z report: a numbered, immutable close of a business day.
+
+    ``frontier`` is the closing node's version vector of its store's origins
+    when it closed: what the Z counted. A change it does not cover belongs to
+    the next business day on every node (stores/business_day.py). Closes
+    written before it existed have none and count everything of their day.
+    """
 
     kind: ClassVar[str] = "day.closed"
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"frontier"})
     business_date: dt.date
     number: Count
     report: dict[str, Any]
+    frontier: dict[Annotated[str, Field(min_length=1, max_length=80)], Annotated[int, Field(strict=True, ge=0)]] | None = Field(
+        None, max_length=1000
+    )
     staff: StaffRef
     at: Timestamp
 

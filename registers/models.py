@@ -23,7 +23,10 @@ class Order(models.Model):
     id = models.UUIDField(primary_key=True)
     store = models.CharField(max_length=16)
     number = models.PositiveIntegerField()
+    # The day the sale belongs to: the day it was booked into, or after a Z
+    # close that did not count it, the next open one (registers/day_close.py).
     business_date = models.DateField()
+    booked_date = models.DateField(null=True, blank=True)  # the day the placing node booked it into
     register = models.CharField(max_length=64)
     dining = models.CharField(max_length=10, choices=DINING)
     status = models.CharField(max_length=12, choices=STATUSES, default="placed")
@@ -34,6 +37,7 @@ class Order(models.Model):
     request_hash = models.CharField(max_length=64)
     origin = models.CharField(max_length=80)
     placed_hlc = models.BigIntegerField(default=0)
+    placed_seq = models.BigIntegerField(default=0)
     placed_at = models.DateTimeField()
     kitchen_received_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
@@ -118,6 +122,9 @@ class Refund(models.Model):
     order_id = models.UUIDField(db_index=True)
     store = models.CharField(max_length=16)
     business_date = models.DateField()
+    booked_date = models.DateField(null=True, blank=True)
+    origin = models.CharField(max_length=80, blank=True)
+    seq = models.BigIntegerField(default=0)
     register = models.CharField(max_length=64, blank=True)
     method = models.CharField(max_length=8)
     amount = models.BigIntegerField()
@@ -139,6 +146,9 @@ class DrawerEvent(models.Model):
     id = models.UUIDField(primary_key=True)
     store = models.CharField(max_length=16)
     business_date = models.DateField()
+    booked_date = models.DateField(null=True, blank=True)
+    origin = models.CharField(max_length=80, blank=True)
+    seq = models.BigIntegerField(default=0)
     register = models.CharField(max_length=64)
     kind = models.CharField(max_length=8, choices=KINDS)
     amount = models.BigIntegerField()
@@ -172,6 +182,9 @@ class ZReport(models.Model):
     business_date = models.DateField()
     number = models.PositiveIntegerField()
     report = models.JSONField()
+    # What the close counted (origin -> seq); None for closes recorded before
+    # closes carried it, which count everything booked into their day.
+    frontier = models.JSONField(null=True, blank=True)
     staff = models.CharField(max_length=64)
     closed_at = models.DateTimeField()
     hlc = models.BigIntegerField()

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from registers.adjustments import order_reprice
+from registers.day_close import closes_for, rows_reassign
 from registers.events import (
     DayClosed,
     DrawerCounted,
@@ -35,6 +36,7 @@ from registers.events import (
 )
 from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
 from registers.progress import orders_voided_status
+from stores.business_day import Frontier, effective_day
 from sync.models import Change
 from sync.projection import Recorded, projector, projector_many, recorded
 
@@ -71,12 +73,19 @@ def _order_placed_again(change: Recorded[OrderPlaced]) -> None:
     _write_order(change, order_id)
 
 
-def _order_fields(change: Recorded[OrderPlaced]) -> dict[str, Any]:
+def _closes(store: str, since: dt.date) -> dict[dt.date, Frontier | None]:
+    return closes_for(store, since=since)
+
+
+def _order_fields(change: Recorded[OrderPlaced], closes: dict[dt.date, Frontier | None]) -> dict[str, Any]:
     data = change.event
     return {
         "store": change.store,
         "number": data.number,
-        "business_date": data.business_date,
+        # A sale the day's Z close did not count belongs to the next business day.
+        "business_date": effective_day(data.business_date, change.origin, change.seq, closes),
+        "booked_date": data.business_date,
+        "placed_seq": change.seq,
         "register": data.register_name,
         "dining": data.dining,
         "total": data.total,
@@ -111,13 +120,16 @@ def _order_lines(order_id: uuid.UUID, change: Recorded[OrderPlaced]) -> list[Ord
 def _write_orders(changes: list[Recorded[OrderPlaced]]) -> None:
     if not changes:
         return
-    orders = [Order(id=change.event.id, **_order_fields(change)) for change in changes]
+    stores = {change.store for change in changes}
+    closes = {s: _closes(s, min(c.event.business_date for c in changes if c.store == s)) for s in stores}
+    orders = [Order(id=change.event.id, **_order_fields(change, closes[change.store])) for change in changes]
     Order.objects.bulk_create(orders)
     OrderLine.objects.bulk_create([line for order, change in zip(orders, changes, strict=True) for line in _order_lines(order.id, change)])
 
 
 def _write_order(change: Recorded[OrderPlaced], order_id: uuid.UUID) -> None:
-    Order.objects.filter(pk=order_id).update(**_order_fields(change))
+    closes = _closes(change.store, change.event.business_date)
+    Order.objects.filter(pk=order_id).update(**_order_fields(change, closes))
     OrderLine.objects.bulk_create(_order_lines(order_id, change))
 
 
@@ -233,7 +245,10 @@ def order_refunded(change: Recorded[OrderRefunded]) -> None:
         defaults={
             "order_id": data.order,
             "store": change.store,
-            "business_date": data.business_date,
+            "business_date": effective_day(data.business_date, change.origin, change.seq, _closes(change.store, data.business_date)),
+            "booked_date": data.business_date,
+            "origin": change.origin,
+            "seq": change.seq,
             "register": data.register_name,
             "method": data.method,
             "amount": data.amount,
@@ -256,7 +271,10 @@ def drawer_moved(change: Recorded[DrawerMoved]) -> None:
         id=data.id,
         defaults={
             "store": change.store,
-            "business_date": data.business_date,
+            "business_date": effective_day(data.business_date, change.origin, change.seq, _closes(change.store, data.business_date)),
+            "booked_date": data.business_date,
+            "origin": change.origin,
+            "seq": change.seq,
             "register": data.register_name,
             "kind": change.kind.split(".", 1)[1],
             "amount": data.amount,
@@ -290,7 +308,8 @@ def shift_moved(change: Recorded[ShiftStarted | ShiftEnded]) -> None:
 @projector(DayClosed)
 def day_closed(change: Recorded[DayClosed]) -> None:
     """One Z per store and day. Two nodes closing the same day while cut off
-    from each other both keep the earlier close (by HLC), so every node agrees."""
+    from each other both keep the earlier close (by HLC), so every node agrees.
+    What the kept close did not count moves to the next business day."""
     data = change.event
     day = data.business_date
     existing = ZReport.objects.filter(store=change.store, business_date=day).first()
@@ -304,11 +323,13 @@ def day_closed(change: Recorded[DayClosed]) -> None:
         business_date=day,
         number=data.number,
         report=data.report,
+        frontier=data.frontier,
         staff=data.staff.name,
         closed_at=data.at,
         hlc=change.hlc,
         origin=change.origin,
     )
+    rows_reassign(store=change.store, day=day)
 
 
 @projector(OrderDiscounted)

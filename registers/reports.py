@@ -16,12 +16,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from registers.day_close import counted, frontier_now, orders_as_counted, selling_day
 from registers.events import DayClosed
 from registers.models import DrawerEvent, Order, OrderAdjustment, OrderVoid, Payment, Refund, ZReport
 from registers.offline_card import offline_card_alerts
 from registers.staff import manager_approve
 from registers.voids import MoneyConflict, MoneyRejected
-from stores.business_day import business_date
+from stores.business_day import Frontier, business_date
 from stores.models import Store
 from stores.services import store_lock
 from sync.services import change_record
@@ -33,17 +34,30 @@ def today(store: Store) -> dt.date:
     return business_date(timezone.now(), time_zone=store.time_zone, cutover=store.day_cutover)
 
 
-def day_report(*, store: str, day: dt.date) -> dict[str, Any]:
-    """The day's figures. Every amount is integer yen, tax included."""
+def day_report(*, store: str, day: dt.date, frontier: Frontier | None = None) -> dict[str, Any]:
+    """The day's figures. Every amount is integer yen, tax included.
+
+    A closed day counts only what its Z counted (the Z's ``frontier``, or the
+    one given when the Z is being taken), so its report equals its Z forever,
+    on every node and at HQ, whatever arrives later.
+    """
+    if frontier is None:
+        frontier = ZReport.objects.filter(store=store, business_date=day).values_list("frontier", flat=True).first()
     # Subqueries rather than lists of ids: a busy day must not hit SQLite's limit on query parameters.
     day_orders = Order.objects.filter(store=store, business_date=day)
     orders = list(day_orders.order_by("number", "id"))
     voided = {v.order_id: v for v in OrderVoid.objects.filter(order_id__in=day_orders.values("id"))}
+    payments = list(Payment.objects.filter(order__in=day_orders).select_related("order").order_by("order_id", "position"))
+    got = None if frontier is None else counted(store=store, order_ids=[o.id for o in orders], frontier=frontier)
+    if got is not None:
+        voided = {order_id: v for order_id, v in voided.items() if order_id in got.voids}
+        payments = [p for p in payments if p.id in got.payments]
+        orders_as_counted(orders, got.adjustments)
     sold = [o for o in orders if o.id not in voided]
-    payments = [
-        p for p in Payment.objects.filter(order__in=day_orders).select_related("order").order_by("order_id", "position")
-        if p.order_id not in voided
-    ]
+    payments = [p for p in payments if p.order_id not in voided]
+    paid = {o.id: 0 for o in sold}
+    for p in payments:
+        paid[p.order_id] += p.amount
     refunds = list(Refund.objects.filter(store=store, business_date=day).order_by("at", "id"))
     drawer = list(DrawerEvent.objects.filter(store=store, business_date=day).order_by("hlc", "id"))
     taxes = _sum_taxes(tax for o in sold for tax in o.taxes)
@@ -57,7 +71,7 @@ def day_report(*, store: str, day: dt.date) -> dict[str, Any]:
         "total": total,
         "taxes": taxes,
         "tenders": _tenders(payments),
-        "offline_card": _offline(payments),
+        "offline_card": _offline(payments, None if got is None else got.settlements),
         "voids": {
             "count": len(voided),
             "amount": sum(o.total for o in orders if o.id in voided),
@@ -78,21 +92,21 @@ def day_report(*, store: str, day: dt.date) -> dict[str, Any]:
                 for r in refunds
             ],
         },
-        "discounts": _adjustments(day_orders, sold),
+        "discounts": _adjustments(day_orders, sold, None if got is None else got.adjustments),
         "net": {"total": total - refunded, "taxes": _net_taxes(taxes, refund_taxes)},
         "unpaid": {
-            "count": sum(1 for o in sold if o.paid < o.total),
-            "amount": sum(o.total - o.paid for o in sold if o.paid < o.total),
+            "count": sum(1 for o in sold if paid[o.id] < o.total),
+            "amount": sum(o.total - paid[o.id] for o in sold if paid[o.id] < o.total),
         },
         "drawer": _drawers(sold, payments, refunds, drawer),
     }
 
 
-def _adjustments(day_orders, sold: list[Order]) -> dict[str, Any]:
+def _adjustments(day_orders, sold: list[Order], counted_ids: set[uuid.UUID] | None) -> dict[str, Any]:
     numbers = {o.id: o.number for o in sold}
     rows = [
         a for a in OrderAdjustment.objects.filter(order_id__in=day_orders.values("id")).order_by("hlc", "origin")
-        if a.order_id in numbers
+        if a.order_id in numbers and (counted_ids is None or a.id in counted_ids)
     ]
     discounts = [a for a in rows if a.kind == "discount"]
     return {
@@ -132,9 +146,12 @@ def _tenders(payments: list[Payment]) -> dict[str, dict[str, int]]:
     }
 
 
-def _offline(payments: list[Payment]) -> dict[str, Any]:
+def _offline(payments: list[Payment], settlements: set[uuid.UUID] | None) -> dict[str, Any]:
+    def settled(p: Payment) -> bool:
+        return p.settled_at is not None and (settlements is None or p.id in settlements)
+
     offline = [p for p in payments if p.offline]
-    unsettled = [p for p in offline if p.settled_at is None]
+    unsettled = [p for p in offline if not settled(p)]
     return {
         "count": len(offline),
         "amount": sum(p.amount for p in offline),
@@ -142,7 +159,7 @@ def _offline(payments: list[Payment]) -> dict[str, Any]:
         "unsettled_amount": sum(p.amount for p in unsettled),
         "items": [
             {"payment": str(p.id), "number": p.order.number, "amount": p.amount,
-             "settle_by": p.settle_by.isoformat() if p.settle_by else None, "settled": p.settled_at is not None}
+             "settle_by": p.settle_by.isoformat() if p.settle_by else None, "settled": settled(p)}
             for p in offline
         ],
     }
@@ -172,8 +189,8 @@ def _drawers(sold, payments, refunds, drawer) -> list[dict[str, Any]]:
 
 
 def x_report(*, store: Store, day: dt.date | None = None) -> dict[str, Any]:
-    """Mid-shift figures: reads only, records nothing."""
-    day = day or today(store)
+    """Mid-shift figures: reads only, records nothing (by default, of the day now being sold into)."""
+    day = day or selling_day(store)
     report = day_report(store=store.code, day=day)
     closed = ZReport.objects.filter(store=store.code, business_date=day).first()
     return {
@@ -212,9 +229,13 @@ def day_close(
             raise MoneyConflict(f"business day {day} is already closed (Z No. {number}); a second Z is not allowed")
         number = (ZReport.objects.filter(store=store.code).aggregate(top=Max("number"))["top"] or 0) + 1
         change_id = uuid.uuid4()
-        report = {**day_report(store=store.code, day=day), "kind": "Z", "number": number, "queued_at_close": queued}
+        # The frontier and the report are read in one transaction: the Z counts exactly what it covers.
+        frontier = frontier_now()
+        report = {**day_report(store=store.code, day=day, frontier=frontier), "kind": "Z", "number": number,
+                  "queued_at_close": queued}
         change_record(
-            DayClosed(business_date=day, number=number, report=report, staff=who.as_ref(), at=timezone.now()),
+            DayClosed(business_date=day, number=number, report=report, frontier=frontier, staff=who.as_ref(),
+                      at=timezone.now()),
             store=store.code,
             change_id=change_id,
         )

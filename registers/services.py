@@ -21,12 +21,12 @@ from django.utils import timezone
 from menu.models import MenuItem, Modifier
 from menu.store_menu import priced_menu
 from registers import tax, tender
+from registers.day_close import selling_day
 from registers.events import LineSold, ModifierSold, OrderPaid, OrderPlaced, PaymentMade, TaxLine, payment_id_for
 from registers.models import Order
 from registers.offline_card import settle_by_for
 from runtime.batching import GroupCommit
 from stores import numbers
-from stores.business_day import business_date
 from stores.models import Store
 from stores.services import ticket_numbers_take
 from sync.events import MAX_YEN
@@ -274,8 +274,9 @@ def _record(batch: list[_Job]) -> None:
         return
     store = menu.store
     placed_at = timezone.now()
-    # One moment for the whole batch, so one business day and one run of numbers.
-    day = business_date(placed_at, time_zone=store.time_zone, cutover=store.day_cutover)
+    # One moment for the whole batch, so one business day and one run of numbers;
+    # after a Z close of today, the next business day.
+    day = selling_day(store)
     wanting = [job for job in fresh if job.number is None]
     if wanting:
         for job, number in zip(wanting, _next_numbers(store.code, day, len(wanting)), strict=True):

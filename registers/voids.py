@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from registers import tax
+from registers.day_close import selling_day
 from registers.events import OrderRefunded, OrderVoided, RefundedLine, TaxLine
 from registers.models import Order, OrderAdjustment, OrderVoid, Refund, ZReport
 from registers.staff import manager_approve
-from stores.business_day import business_date
 from stores.services import store_get_current
 from sync.events import MAX_YEN
 from sync.services import change_record
@@ -104,7 +104,8 @@ def order_refund(
         refund = OrderRefunded(
             refund=refund_id,
             order=order_id,
-            business_date=business_date(at, time_zone=store.time_zone, cutover=store.day_cutover),
+            # Money given back counts on the day being sold into: never on a day already closed by Z.
+            business_date=selling_day(store),
             register_name=register,
             method=method or _first_method(order),  # type: ignore[arg-type]  # the API's Literal
             amount=amount,

@@ -16,3 +16,32 @@ def business_date(instant: dt.datetime, *, time_zone: str, cutover: dt.time) -> 
     local = instant.astimezone(ZoneInfo(time_zone))
     shifted = local - dt.timedelta(hours=cutover.hour, minutes=cutover.minute, seconds=cutover.second)
     return shifted.date()
+
+
+Frontier = dict[str, int]
+"""A version vector (origin -> highest seq) of what a Z close counted."""
+
+
+def covered(frontier: Frontier | None, origin: str, seq: int) -> bool:
+    """Whether the change (origin, seq) was on the closing node when it closed
+    the day. A close without a frontier (recorded before closes carried one)
+    covers everything booked into its day, as it did then."""
+    if frontier is None:
+        return True
+    return seq <= frontier.get(origin, 0)
+
+
+def effective_day(booked: dt.date, origin: str, seq: int, closes: dict[dt.date, Frontier | None]) -> dt.date:
+    """The day a sale (or refund, or drawer movement) booked into ``booked`` belongs to.
+
+    A Z close ends its day on every node: whatever the closing node had not
+    received when it closed (the change is not ``covered`` by the Z's frontier)
+    belongs to the next business day, and so on past every closed day that
+    did not count it either. The answer depends only on the change and the
+    closes, so every node and HQ agree whatever order the changes arrived in.
+    """
+    day = booked
+    # Each step passes one close, so this ends within len(closes) steps.
+    while day in closes and not covered(closes[day], origin, seq):
+        day += dt.timedelta(days=1)
+    return day

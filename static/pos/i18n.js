@@ -18,6 +18,8 @@ const STRINGS = {
     revokedWiped: "店長がこの端末を無効にしたため、端末に保存していたデータ（接続用トークン、メニュー、ログイン情報）を消去しました。",
     revokedKept: "未送信の売上 {n} 件は暗号化したまま残しています。この端末をもう一度ペアリングすると送信されます。",
     revokedPair: "もう一度ペアリングする",
+    businessDay: "営業日", afterZ: "Z締め後", sellingInto: "翌営業日の売上",
+    afterZHint: "本日の営業はZ締め済みです。ここからの売上は翌営業日に計上されます",
   },
   en: {
     online: "Online", offline: "Offline", connecting: "Connecting…",
@@ -37,6 +39,8 @@ const STRINGS = {
     revokedWiped: "A manager revoked this device, so what it kept (its token, the menu, staff logins) has been erased.",
     revokedKept: "{n} unsent sales are kept, encrypted; they are sent once this device is paired again.",
     revokedPair: "Pair this device again",
+    businessDay: "Business day", afterZ: "After Z close", sellingInto: "selling into",
+    afterZHint: "Today is closed by Z: sales from now on count on the next business day",
   },
 };
 

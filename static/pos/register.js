@@ -17,6 +17,7 @@ import { createCheckout } from "./payment.js";
 import { checkStorage, createStatus, message, showConnection } from "./status.js";
 import { createUpdates } from "./updates.js";
 import { showRevoked, wipeDevice } from "./revoked.js";
+import { createBusinessDay } from "./business-day.js";
 
 const cfg = config();
 const nodes = createNodes({ peers: cfg.peers || [], onConnection: connectionChanged, onRevoked: revoked });
@@ -34,6 +35,7 @@ const checkout = createCheckout({
   onQueued: () => flusher.schedule(0),
   afterSale: () => updates.reloadIfReady(),
 });
+const businessDay = createBusinessDay({ api });
 const login = createLogin({ api, store: cfg.store, onLogout: () => cart.clear() });
 
 function connectionChanged(online, node, changed) {
@@ -98,9 +100,11 @@ async function start() {
   await status.render();
   flusher.flush();
   status.refreshOrders();
+  businessDay.refresh();
   checkStorage();
   timers.push(
     setInterval(status.refreshOrders, 3000),
+    setInterval(businessDay.refresh, 10000),
     setInterval(status.render, 1000),
     setInterval(checkStorage, 60000),
     setInterval(updates.check, 60000),
