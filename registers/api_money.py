@@ -15,11 +15,23 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from registers import adjustments, drawer, offline_card, report_breakdown, reports, selectors, staff, tender, voids
+from registers import (
+    adjustments,
+    conflicts,
+    drawer,
+    offline_card,
+    report_breakdown,
+    reports,
+    selectors,
+    staff,
+    tender,
+    voids,
+)
 from registers.models import ZReport
 from registers.receipt_escpos import receipt_escpos
 from registers.receipts import receipt_for, receipt_print
 from registers.schemas import (
+    DayConflictOut,
     DiscountIn,
     DrawerIn,
     DrawerOut,
@@ -272,3 +284,12 @@ def z_list(request: HttpRequest, q: Query[DayQuery]):
     if q.business_date:
         zs = zs.filter(business_date=q.business_date)
     return [reports.z_as_dict(z) for z in zs[:100]]
+
+
+@router.get("/conflicts", response={200: list[DayConflictOut], 404: ErrorOut, 422: ErrorOut},
+            summary="Money conflicts of a business day (paid twice, over-refunded, voided and refunded)")
+def day_conflicts(request: HttpRequest, q: Query[DayQuery]):
+    store = _report_store(q)
+    if store is None:
+        return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})
+    return Status(200, conflicts.conflicts_for_day(store=store.code, day=q.business_date or reports.today(store)))
