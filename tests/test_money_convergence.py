@@ -75,8 +75,16 @@ def histories(draw) -> dict[str, list[dict[str, Any]]]:
     home = draw(st.sampled_from(ORIGINS))
     events.append((0, home, "order.placed", placed(ORDER, number=101, price=PRICE)))
     if draw(st.booleans()):
+        events.append((1, home, "order.paid", pay(method="cash", tendered=1000, minute=0)))  # paid as placed
+    if draw(st.booleans()):
+        # The same order id reached another node too: the same body retried, or another body (a bad client).
         other = draw(st.sampled_from([o for o in ORIGINS if o != home]))
-        events.append((draw(st.integers(-2, 2)), other, "order.placed", placed(ORDER, number=201, price=PRICE)))
+        price = draw(st.sampled_from([PRICE, 5500]))
+        body = {**placed(ORDER, number=201, price=price), "request_hash": ("h" if price == PRICE else "g") * 64}
+        t = draw(st.integers(-2, 2))
+        events.append((t, other, "order.placed", body))
+        if draw(st.booleans()):
+            events.append((t + 1, other, "order.paid", pay(method="card", amount=price, minute=0)))
     batches = [uuid.UUID(int=100 + k) for k in range(3)]
     for t in range(draw(st.integers(0, 3))):
         origin = draw(st.sampled_from(ORIGINS))
@@ -187,6 +195,22 @@ def test_the_same_payment_retried_on_a_second_node_counts_once(demo):
     _apply([b.change("order.paid", pay(method="cash", tendered=1000, batch=uuid.UUID(int=1)))])
     order = order_as_dict(order_get(order_id=ORDER))
     assert order["paid"] == PRICE and len(order["payments"]) == 1 and order["conflicts"] == []
+
+
+@pytest.mark.django_db
+def test_one_order_id_placed_with_two_bodies_keeps_both_payments_and_flags_them(demo):
+    node_state_get()
+    a, b = RemoteOrigin("node-a.1"), RemoteOrigin("node-b.1")
+    big = {**placed(ORDER, number=201, price=5500), "request_hash": "g" * 64}
+    first = [b.change("order.placed", big), b.change("order.paid", pay(method="cash", amount=5500, minute=0))]
+    second = [a.change("order.placed", placed(ORDER, number=101, price=PRICE)),
+              a.change("order.paid", pay(method="cash", minute=0))]
+    _apply(first)
+    _apply(second)
+    order = order_as_dict(order_get(order_id=ORDER))
+    # Whichever placement stands, both customers' money is in the drawer and the clash is named.
+    assert order["paid"] == 5500 + PRICE
+    assert [c["kind"] for c in order["conflicts"]] == ["double_payment"]
 
 
 @pytest.mark.django_db
