@@ -236,9 +236,10 @@ def sales(request: HttpRequest, q: Query[DayQuery]):
 
 
 def _sales_detail(store: Store, day) -> dict:
-    # by_item and by_hour are optional additions to the contract's sales shape.
+    # by_item, by_hour and conflicts are optional additions to the contract's sales shape.
     return {
         **reports.day_report(store=store.code, day=day),
+        "conflicts": conflicts.conflicts_for_day(store=store.code, day=day),
         "by_item": report_breakdown.by_item(store=store.code, day=day),
         "by_hour": report_breakdown.by_hour(store=store.code, day=day, time_zone=store.time_zone),
     }

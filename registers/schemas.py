@@ -282,6 +282,7 @@ class ZOut(Schema):
     staff: str
     closed_at: dt.datetime
     report: dict
+    conflicts: list[DayConflictOut] = Field(default_factory=list, description="The day's money conflicts as they stand now.")
 
 
 class DiscountIn(Schema):

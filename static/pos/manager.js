@@ -209,7 +209,7 @@ function wire() {
       const z = await api("POST", "/reports/z", {
         manager_pin: pin(), queued: Number($("z-queued").value || 0), force: $("z-force").checked,
       });
-      renderReport(z.report, `${t("zNumber")} ${z.number} (${z.business_date})`);
+      renderReport({ ...z.report, conflicts: z.conflicts }, `${t("zNumber")} ${z.number} (${z.business_date})`);
       say(t("done"), true);
     } catch (error) { say(error.message); }
   });
