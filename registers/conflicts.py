@@ -93,15 +93,16 @@ def _refund_origins(order: Order) -> dict[str, str]:
 
 
 def double_payment(order: Order) -> list[Conflict]:
-    """Two acts of taking money for one payment of the order (cash on one node, card on the other),
-    or payments past the bill (one side paid while the other discounted)."""
+    """More money taken than the bill: one payment taken by two acts (cash on one node, card
+    on the other), or paid on one side while the other discounted. Two part payments on
+    cut-off nodes that together stay within the bill are not a conflict: the rest is still due."""
+    if order.paid <= order.total:
+        return []
     payments = list(order.payments.all())
     by_position: dict[int, list[Payment]] = {}
     for p in payments:
         by_position.setdefault(p.position, []).append(p)
     clashing = {position: rows for position, rows in by_position.items() if len(rows) > 1}
-    if not clashing and order.paid <= order.total:
-        return []
     origins = _payment_origins(order)
     found: list[Conflict] = []
     for position, rows in sorted(clashing.items()):

@@ -188,6 +188,17 @@ def test_cash_on_one_node_and_card_on_the_other_are_both_kept_and_flagged(demo):
 
 
 @pytest.mark.django_db
+def test_two_part_payments_within_the_bill_are_kept_and_not_flagged(demo):
+    node_state_get()
+    a, b = RemoteOrigin("node-a.1"), RemoteOrigin("node-b.1")
+    _apply([a.change("order.placed", placed(ORDER, number=101, price=PRICE)),
+            a.change("order.paid", pay(method="cash", amount=300, batch=uuid.UUID(int=1)))])
+    _apply([b.change("order.paid", pay(method="card", amount=200, batch=uuid.UUID(int=2)))])
+    order = order_as_dict(order_get(order_id=ORDER))
+    assert order["paid"] == 500 and order["balance_due"] == 50 and order["conflicts"] == []
+
+
+@pytest.mark.django_db
 def test_the_same_payment_retried_on_a_second_node_counts_once(demo):
     node_state_get()
     a, b = RemoteOrigin("node-a.1"), RemoteOrigin("node-b.1")
