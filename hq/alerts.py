@@ -6,6 +6,7 @@ backlog older than POS_BACKLOG_ALERT_AFTER. At a store node: its own backlog
 to HQ, and a station whose tickets no kitchen screen has acknowledged for
 POS_KITCHEN_SCREEN_ALERT_AFTER seconds (acks replicate, so a screen on a
 sibling node counts). Anywhere: an item sold out (raised by the sold-out event),
+money that two cut-off nodes both took or gave back (registers/conflicts.py),
 and each reason this node's /api/health gives for "degraded" (also logged at
 WARNING, as a store node's own alerts reach its managers, not HQ).
 """
@@ -25,6 +26,8 @@ from django.utils.translation import gettext as _
 from hq.models import Alert, NodeContact, PushSubscription
 from kitchen.models import Ticket
 from menu.models import Station
+from registers import conflicts
+from registers.models import Order
 from runtime import health
 from runtime.notify.base import DeliveryFailed, Notification, TargetGone, Transport
 from runtime.notify.webpush import WebPush
@@ -32,6 +35,9 @@ from runtime.workers import run_in_background
 from sync.selectors import hq_as_dict
 
 log = logging.getLogger(__name__)
+
+# Money conflicts of orders this many days back are alerted (older ones were already).
+CONFLICT_DAYS = 2
 
 # An alert is news for a while, then noise: the push service may drop it after this.
 ALERT_TTL = 15 * 60
@@ -64,6 +70,14 @@ def _texts(kind: str, store: str, detail: dict) -> tuple[str, str]:
         return _("Store %(store)s: sync is behind") % {"store": store}, _(
             "%(count)s changes have been waiting for %(minutes)s min to reach HQ."
         ) % {"store": store, "count": detail.get("count", "?"), "minutes": detail.get("minutes", "?")}
+    if kind == "money_conflict":
+        # The rule's own detail stays in English (the same on every node); the
+        # manager reads what it is in their language and which nodes to ask.
+        return _("Store %(store)s: order No. %(number)s: %(what)s") % {
+            "store": store, "number": detail.get("number", "?"), "what": conflicts.LABELS.get(detail.get("kind", ""), "?"),
+        }, _("Recorded on %(nodes)s while they were cut off from each other. Check the order and settle the money.") % {
+            "nodes": ", ".join(detail.get("nodes", [])) or "?",
+        }
     if kind == "sold_out":
         return _("Sold out: %(item)s") % {"item": detail.get("item", "")}, _(
             "Store %(store)s marked %(item)s as sold out."
@@ -127,6 +141,7 @@ def alerts_check() -> None:
     else:
         _check_own_backlog()
         _check_kitchen_screens()
+    _check_money_conflicts()
     _check_health()
 
 
@@ -184,6 +199,23 @@ def _check_kitchen_screens() -> None:
             alert_raise(key=key, kind="kitchen_screen", store=store, detail={"station": station}, url="/kitchen/")
         else:
             alert_clear(key=key)
+
+
+def _check_money_conflicts() -> None:
+    """One alert per order and kind of money conflict (registers/conflicts.py) of
+    the last days, pushed once; never cleared, as the ledger keeps both acts."""
+    store = None if settings.POS_ROLE == "hq" else settings.POS_STORE
+    since = timezone.localdate() - dt.timedelta(days=CONFLICT_DAYS)
+    ids = conflicts.orders_with_conflicts(store=store, since=since)
+    orders = list(Order.objects.filter(pk__in=ids).prefetch_related("lines", "payments"))
+    conflicts.ledger_attach(orders)
+    for order in orders:
+        for conflict in conflicts.order_conflicts(order):
+            key = f"conflict:{order.id}:{conflict['kind']}"
+            if Alert.objects.filter(key=key).exists():
+                continue
+            alert_raise(key=key, kind="money_conflict", store=order.store, url="/register/manager/",
+                        detail={"number": order.number, "kind": conflict["kind"], "nodes": conflict["nodes"]})
 
 
 def _check_health() -> None:

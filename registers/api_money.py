@@ -15,12 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from registers import drawer, offline_card, report_breakdown, reports, selectors, staff
+from registers import conflicts, drawer, offline_card, report_breakdown, reports, selectors, staff
 from registers.models import ZReport
 from registers.money_decide import DISCOUNT, MONEY_ERRORS, OVERRIDE, PAY, REFUND, VOID, money_decide, refused
 from registers.receipt_escpos import receipt_escpos
 from registers.receipts import receipt_for, receipt_print
 from registers.schemas import (
+    DayConflictOut,
     DiscountIn,
     DrawerIn,
     DrawerOut,
@@ -189,9 +190,10 @@ def sales(request: HttpRequest, q: Query[DayQuery]):
 
 
 def _sales_detail(store: Store, day) -> dict:
-    # by_item and by_hour are optional additions to the contract's sales shape.
+    # by_item, by_hour and conflicts are optional additions to the contract's sales shape.
     return {
         **reports.day_report(store=store.code, day=day),
+        "conflicts": conflicts.conflicts_for_day(store=store.code, day=day),
         "by_item": report_breakdown.by_item(store=store.code, day=day),
         "by_hour": report_breakdown.by_hour(store=store.code, day=day, time_zone=store.time_zone),
     }
@@ -237,3 +239,12 @@ def z_list(request: HttpRequest, q: Query[DayQuery]):
     if q.business_date:
         zs = zs.filter(business_date=q.business_date)
     return [reports.z_as_dict(z) for z in zs[:100]]
+
+
+@router.get("/conflicts", response={200: list[DayConflictOut], 404: ErrorOut, 422: ErrorOut},
+            summary="Money conflicts of a business day (paid twice, over-refunded, voided and refunded)")
+def day_conflicts(request: HttpRequest, q: Query[DayQuery]):
+    store = _report_store(q)
+    if store is None:
+        return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})
+    return Status(200, conflicts.conflicts_for_day(store=store.code, day=q.business_date or reports.today(store)))

@@ -41,7 +41,7 @@ from registers.events import (
 from registers.models import DrawerEvent, Order, OrderAdjustment, Refund, ZReport
 from stores.business_day import Frontier, business_date, covered, effective_day
 from stores.models import Store
-from sync.models import Change
+from sync.models import Change, NodeState
 from sync.projection import recorded
 
 # Order facts that change a sale's money after it was placed.
@@ -174,11 +174,6 @@ def orders_as_counted(orders: list[Order], counted_adjustments: set[uuid.UUID]) 
         _, order.total, order.taxes = pricing.reprice(base, overrides, sum(a.value for a in kept if a.kind == "discount"))
 
 
-def node_of(origin: str) -> str:
-    """The node name in an origin ("node1.1a2b3c4d": see sync.models.NodeState.new_origin)."""
-    return origin.rsplit(".", 1)[0] if "." in origin else origin
-
-
 _WHAT = {OrderVoided: "void", OrderPaid: "payment", OrderDiscounted: "discount", OrderPriceOverridden: "price override"}
 
 
@@ -206,13 +201,13 @@ def _ops_after_close(order: Order) -> list[dict[str, Any]]:
             continue
         event = recorded(change).event
         what = _WHAT.get(type(event), change.kind)
-        node = node_of(change.origin)
+        node = NodeState.origin_node(change.origin)
         items.append({
             "kind": "after_close",
             "detail": (f"{what} of order No. {order.number} recorded on {node} after Z No. {z.number} closed "
-                       f"{z.business_date} on {node_of(z.origin)}; that Z does not count it"),
+                       f"{z.business_date} on {NodeState.origin_node(z.origin)}; that Z does not count it"),
             "at": cast(Any, event).at,
-            "nodes": sorted({node, node_of(z.origin)}),
+            "nodes": sorted({node, NodeState.origin_node(z.origin)}),
         })
     return items
 
@@ -222,8 +217,8 @@ def _refunds_moved(order: Order) -> Iterable[dict[str, Any]]:
     closes = {z.business_date: z for z in ZReport.objects.filter(store=order.store, business_date__in={r.booked_date for r in moved})}
     for refund in moved:
         z = closes.get(cast(dt.date, refund.booked_date))
-        closer = node_of(z.origin) if z else ""
-        node = node_of(refund.origin)
+        closer = NodeState.origin_node(z.origin) if z else ""
+        node = NodeState.origin_node(refund.origin)
         yield {
             "kind": "after_close",
             "detail": (f"refund of ¥{refund.amount} on order No. {order.number} recorded on {node} into "

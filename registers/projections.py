@@ -37,6 +37,7 @@ from registers.events import (
 from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
 from registers.progress import orders_voided_status
 from stores.business_day import Frontier, effective_day
+from sync.merge import claims_by_act
 from sync.models import Change
 from sync.projection import Recorded, projector, projector_many, recorded
 
@@ -136,16 +137,77 @@ def _write_order(change: Recorded[OrderPlaced], order_id: uuid.UUID) -> None:
 @projector_many(OrderPaid)
 def order_paid(changes: list[Recorded[OrderPaid]]) -> None:
     order_ids = {change.event.order for change in changes}
-    on_record = dict(Payment.objects.filter(order__in=order_ids).values_list("id", "order_id"))
-    known = set(on_record)
-    fresh: list[tuple[uuid.UUID, dt.datetime, PaymentMade]] = []
+    on_record = set(Payment.objects.filter(order__in=order_ids).values_list("id", flat=True))
+    seen: set[uuid.UUID] = set()
+    clashed: set[uuid.UUID] = set()
     for change in changes:
         for p in change.event.payments:
-            if p.id in known:
-                continue
-            known.add(p.id)
-            fresh.append((change.event.order, change.event.at, p))
-    settled = _settled_at([str(p.id) for _, _, p in fresh])
+            if p.id in on_record or p.id in seen:
+                clashed.add(change.event.order)
+            seen.add(p.id)
+    # A payment id claimed twice (a retry on another node, or two cashiers
+    # paying one order on two cut-off nodes) is settled from the whole change
+    # log, so every node ends with the same rows whichever claim came first.
+    fresh = [(c.event.order, c.event.at, p) for c in changes if c.event.order not in clashed for p in c.event.payments]
+    _payments_write(fresh)
+    if clashed:
+        _payments_rebuild(clashed)
+    if len(order_ids) == 1 and not on_record and not clashed:
+        # One sale paid as it was placed (the register's usual case): its
+        # totals are the payments just written, a plain UPDATE.
+        [order_id] = order_ids
+        Order.objects.filter(pk=order_id).update(
+            paid=sum(p.amount for _, _, p in fresh), change_given=sum(p.change for _, _, p in fresh)
+        )
+        return
+    orders_payments_refresh(order_ids)
+
+
+PaymentClaim = tuple[uuid.UUID, str, tuple[int, str], tuple[uuid.UUID, dt.datetime, PaymentMade]]
+
+
+def payment_claims(order_ids: set[uuid.UUID]) -> list[PaymentClaim]:
+    """Every claim on the payments of ``order_ids`` in the change log: (payment id, act, version, payment).
+
+    The act says which real act of taking money a claim records: a later
+    payment is its ``batch`` (the register's idempotency key); a payment made
+    with the sale is the sale's request (one body sent to two nodes is one
+    sale, paid once; two bodies under one id are two sales, each paid).
+    """
+    keys = [str(order_id) for order_id in order_ids]
+    requests: dict[tuple[uuid.UUID, str], str] = {}
+    for change in Change.objects.filter(kind=OrderPlaced.kind, payload__id__in=keys):
+        placed = cast(OrderPlaced, recorded(change).event)
+        requests[(placed.id, change.origin)] = placed.request_hash
+    claims: list[PaymentClaim] = []
+    for change in Change.objects.filter(kind=OrderPaid.kind, payload__order__in=keys):
+        item = recorded(change)
+        paid = cast(OrderPaid, item.event)
+        if paid.batch is not None:
+            act = f"batch:{paid.batch}"
+        else:
+            act = f"placed:{requests.get((paid.order, change.origin), change.origin)}"
+        claims.extend((p.id, act, item.version, (paid.order, paid.at, p)) for p in paid.payments)
+    return claims
+
+
+def sibling_payment_id(payment_id: uuid.UUID, act: str) -> uuid.UUID:
+    """The row id of a payment whose id an earlier act already holds: derived, so every node makes the same."""
+    return uuid.uuid5(payment_id, f"sibling:{act}")
+
+
+def _payments_rebuild(order_ids: set[uuid.UUID]) -> None:
+    rows: list[tuple[uuid.UUID, dt.datetime, PaymentMade]] = []
+    for payment_id, acts in claims_by_act((pid, act, version, value) for pid, act, version, value in payment_claims(order_ids)).items():
+        for index, (act, (order_id, at, p)) in enumerate(acts):
+            # Money really taken twice is kept: the drawer or the card really moved.
+            rows.append((order_id, at, p if index == 0 else p.model_copy(update={"id": sibling_payment_id(payment_id, act)})))
+    Payment.objects.filter(order_id__in=order_ids).delete()
+    _payments_write(rows)
+
+
+def _payments_write(rows: list[tuple[uuid.UUID, dt.datetime, PaymentMade]]) -> None:
+    settled = _settled_at([str(p.id) for _, _, p in rows])
     Payment.objects.bulk_create(
         Payment(
             id=p.id,
@@ -161,17 +223,8 @@ def order_paid(changes: list[Recorded[OrderPaid]]) -> None:
             settle_by=p.settle_by,
             settled_at=settled.get(str(p.id)),
         )
-        for order_id, at, p in fresh
+        for order_id, at, p in rows
     )
-    if len(order_ids) == 1 and not on_record:
-        # One sale paid as it was placed (the register's usual case): its
-        # totals are the payments just written, a plain UPDATE.
-        [order_id] = order_ids
-        Order.objects.filter(pk=order_id).update(
-            paid=sum(p.amount for _, _, p in fresh), change_given=sum(p.change for _, _, p in fresh)
-        )
-        return
-    orders_payments_refresh(order_ids)
 
 
 def orders_payments_refresh(order_ids: set[uuid.UUID]) -> None:

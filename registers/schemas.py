@@ -125,6 +125,21 @@ class PaymentOut(Schema):
     reference: str
 
 
+class ConflictOut(Schema):
+    kind: Literal["double_payment", "over_refund", "void_and_refund", "after_close"] = Field(
+        ..., description="What two nodes did twice, or what came after the day's close."
+    )
+    detail: str = Field(..., description="One sentence in English, the same on every node and at HQ.")
+    at: dt.datetime = Field(..., description="When the later of the clashing acts happened.")
+    nodes: list[str] = Field(..., description="The nodes (POS_NODE) that did the clashing acts.")
+
+
+class DayConflictOut(ConflictOut):
+    order: uuid.UUID
+    number: int
+    label: str = Field(..., description="The kind, in the language of the request.")
+
+
 class OrderOut(BaseModel):
     id: uuid.UUID
     store: str
@@ -139,6 +154,8 @@ class OrderOut(BaseModel):
     lines: list[LineOut]
     payments: list[PaymentOut]
     paid: int
+    refunded: int = Field(..., description="Yen given back by refunds, all of them (a conflict may make it more than was paid).")
+    conflicts: list[ConflictOut] = Field(..., description="Money that two cut-off nodes both took or gave back; empty when none.")
     balance_due: int
     change: int
     kitchen_received: bool
@@ -265,6 +282,7 @@ class ZOut(Schema):
     staff: str
     closed_at: dt.datetime
     report: dict
+    conflicts: list[DayConflictOut] = Field(default_factory=list, description="The day's money conflicts as they stand now.")
 
 
 class DiscountIn(Schema):

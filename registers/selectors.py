@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 
 from menu.models import MenuItem
 from menu.store_menu import apply_store
+from registers import conflicts
 from registers.models import Order, OrderLine, Payment
 
 
@@ -63,7 +64,7 @@ def _item_as_dict(item: MenuItem) -> dict[str, Any]:
 def _orders() -> QuerySet[Order]:
     return Order.objects.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("position")),
-        Prefetch("payments", queryset=Payment.objects.order_by("position")),
+        Prefetch("payments", queryset=Payment.objects.order_by("position", "recorded_at", "id")),
     )
 
 
@@ -84,7 +85,9 @@ def orders_recent(
         orders = orders.filter(store=store)
     if business_date:
         orders = orders.filter(business_date=business_date)
-    return list(orders[offset : offset + limit]), orders.count()
+    page = list(orders[offset : offset + limit])
+    conflicts.ledger_attach(page)
+    return page, orders.count()
 
 
 def order_as_dict(order: Order) -> dict[str, Any]:
@@ -126,6 +129,8 @@ def order_as_dict(order: Order) -> dict[str, Any]:
             for p in order.payments.all()
         ],
         "paid": order.paid,
+        "refunded": sum(refund.amount for refund in conflicts.order_refunds(order)),
+        "conflicts": [conflicts.conflict_as_dict(conflict) for conflict in conflicts.order_conflicts(order)],
         "balance_due": order.total - order.paid,
         "change": order.change_given,
         "kitchen_received": order.kitchen_received_at is not None,

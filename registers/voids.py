@@ -186,5 +186,5 @@ def _refund_money(order: Order, wanted: dict[int, int], refunded: dict[int, int]
 
 
 def _first_method(order: Order) -> str:
-    payment = order.payments.order_by("position").first()
+    payment = order.payments.order_by("position", "recorded_at", "id").first()
     return payment.method if payment else "cash"

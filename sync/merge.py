@@ -12,7 +12,10 @@ call them, and tests/test_merge_convergence.py checks them with hypothesis.
 - one origin's changes are applied in seq order without gaps:
   ``accept_in_order``; what a peer lacks is ``missing``;
 - a change is taken only from a sender who may author its event:
-  ``refusal`` (by ``Event.authors``).
+  ``refusal`` (by ``Event.authors``);
+- claims on one key (a payment id) made by different acts (two cashiers on
+  two cut-off nodes) all stand, ordered by their earliest version; claims of
+  one act count once, as its earliest claim says: ``claims_by_act``.
 
 Order status is a lattice of its own, defined once in registers/status.py;
 what a change waits for before it can be projected is its event's
@@ -21,7 +24,8 @@ what a change waits for before it can be projected is its event's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TypeVar
 
 from sync.events import Authority
 
@@ -35,6 +39,9 @@ def stock_level(deltas: Iterable[tuple[str, int]]) -> int:
 
 
 Version = tuple[int, str]  # (hlc, origin): a total order, ties broken by origin
+K = TypeVar("K", bound=Hashable)
+A = TypeVar("A", bound=Hashable)
+V = TypeVar("V")
 
 
 def lww_wins(new: Version, current: Version | None) -> bool:
@@ -45,6 +52,26 @@ def lww_wins(new: Version, current: Version | None) -> bool:
 def placement_wins(new: Version, current: Version) -> bool:
     """The same client order placed on two nodes: the earliest placement stands."""
     return new < current
+
+
+def claims_by_act(claims: Iterable[tuple[K, A, Version, V]]) -> dict[K, list[tuple[A, V]]]:
+    """Group ``(key, act, version, value)`` claims: per key, one ``(act, value)`` per act.
+
+    Each act keeps the value of its earliest claim (by version); a key's acts
+    come in the order of their earliest claims, so the first is the one that
+    keeps the key. Ties on version are broken by act, then value, so the result
+    depends only on the set of claims, never on the order they came in.
+    """
+    best: dict[K, dict[A, tuple[Version, V]]] = {}
+    for key, act, version, value in claims:
+        acts = best.setdefault(key, {})
+        held = acts.get(act)
+        if held is None or (version, repr(value)) < (held[0], repr(held[1])):
+            acts[act] = (version, value)
+    return {
+        key: [(act, value) for act, (_, value) in sorted(acts.items(), key=lambda item: (item[1][0], repr(item[0])))]
+        for key, acts in best.items()
+    }
 
 
 def accept_in_order(have: int, seqs: Iterable[int]) -> tuple[list[int], int]:

@@ -69,6 +69,11 @@ class NodeState(models.Model):
     def new_origin(node: str) -> str:
         return f"{node}.{uuid.uuid4().hex[:8]}"
 
+    @staticmethod
+    def origin_node(origin: str) -> str:
+        """The node name in an origin made by ``new_origin`` (for people: conflicts, reports)."""
+        return origin.rsplit(".", 1)[0] if "." in origin else origin
+
 
 class VectorEntry(models.Model):
     """How far this node holds each *other* origin's changes, without gaps.

@@ -1,5 +1,5 @@
 // The manager's page: voids and refunds behind the manager PIN, drawer movements,
-// who is on, X and Z reports. Every action goes to the server, which checks the PIN.
+// who is on, X and Z reports, and money two cut-off nodes both took or gave back. Every action goes to the server, which checks the PIN.
 import { config, lang, yen } from "./i18n.js";
 import { deviceToken } from "./device.js";
 
@@ -17,6 +17,8 @@ const STRINGS = {
     discountAmount: "値引額(円)", discount: "値引", discounts: "値引",
     e403: "責任者のPINが必要です", e404: "見つかりません", e409: "この操作はできません", e422: "入力を確認してください",
     e429: "PINの誤りが多すぎます。数分待ってください",
+    conflicts: "要確認(切断中の二重処理)", conflict_double_payment: "二重支払い", conflict_over_refund: "支払額を超える返金",
+    conflict_void_and_refund: "取消と返金の重複", conflict_after_close: "日計締め後の記録",
   },
   en: {
     title: "Manager", backToRegister: "Back to register", managerPin: "Manager PIN", reason: "Reason", onDuty: "On duty",
@@ -31,6 +33,9 @@ const STRINGS = {
     discountAmount: "Discount (yen)", discount: "Discount", discounts: "Discounts",
     e403: "A manager's PIN is needed", e404: "Not found", e409: "Not possible now", e422: "Check the input",
     e429: "Too many wrong PINs; wait a few minutes",
+    conflicts: "To check (done twice while cut off)", conflict_double_payment: "Paid twice",
+    conflict_over_refund: "Refunded more than was paid", conflict_void_and_refund: "Voided and also refunded",
+    conflict_after_close: "Recorded after the day was closed",
   },
 };
 const t = (key) => (STRINGS[lang()] || STRINGS.ja)[key] ?? key;
@@ -111,10 +116,26 @@ function renderOrders(orders) {
     reprint.href = `/register/receipt/${order.id}/?copy=1`;
     reprint.textContent = t("reprint");
     actions.append(" ", receipt, " ", reprint);
-    tr.append(cell(`No. ${order.number}`), cell(order.placed_at.slice(11, 16)), cell(yen(order.total)),
-      cell(order.status === "voided" ? t("voided") : ""), actions);
+    const flags = cell(order.status === "voided" ? t("voided") : "");
+    flags.append(...(order.conflicts || []).map(conflictBadge));
+    tr.append(cell(`No. ${order.number}`), cell(order.placed_at.slice(11, 16)), cell(yen(order.total)), flags, actions);
     return tr;
   }));
+}
+
+// Money two cut-off nodes both took or gave back: kept in the figures, shown for the manager to settle.
+function conflictBadge(conflict) {
+  const badge = document.createElement("span");
+  badge.className = "conflict";
+  badge.dataset.testid = "order-conflict";
+  badge.dataset.kind = conflict.kind;
+  badge.textContent = t("conflict_" + conflict.kind);
+  badge.title = `${conflict.detail} (${conflict.nodes.join(", ")})`;
+  return badge;
+}
+
+function conflictText(c) {
+  return `No. ${c.number} ${t("conflict_" + c.kind)}: ${c.detail} (${c.nodes.join(", ")})`;
 }
 
 function row(label, value, testid) {
@@ -141,6 +162,8 @@ function renderReport(report, heading) {
     row(t("discounts"), `${report.discounts.count} / ${yen(report.discounts.amount)}`, "report-discounts"),
     row(t("net"), yen(report.net.total), "report-net"),
     row(t("offline"), `${report.offline_card.unsettled_count} / ${yen(report.offline_card.unsettled_amount)}`, "report-offline"),
+    row(t("conflicts"), (report.conflicts || []).length, "report-conflicts"),
+    ...(report.conflicts || []).map((c) => row("", conflictText(c), "report-conflict")),
     ...report.drawer.map((d) => row(`${d.register}: ${t("expected")} / ${t("counted")} / ${t("overShort")}`,
       `${yen(d.expected)} / ${d.counted === null ? "-" : yen(d.counted)} / ${d.over_short === null ? "-" : d.over_short}`)),
   );
@@ -148,8 +171,8 @@ function renderReport(report, heading) {
 }
 
 async function refresh() {
-  const [orders, onDuty, alerts] = await Promise.all([
-    api("GET", "/orders?limit=30"), api("GET", "/staff/on-duty"), api("GET", "/alerts/offline-card"),
+  const [orders, onDuty, alerts, conflicts] = await Promise.all([
+    api("GET", "/orders?limit=30"), api("GET", "/staff/on-duty"), api("GET", "/alerts/offline-card"), api("GET", "/conflicts"),
   ]);
   renderOrders(orders.items);
   $("on-duty").replaceChildren(...onDuty.map((s) => {
@@ -160,6 +183,12 @@ async function refresh() {
   $("alerts").replaceChildren(...alerts.map((a) => {
     const li = document.createElement("li");
     li.textContent = `No. ${a.number} ${yen(a.amount)} — ${t("alert_" + a.state)} (${a.settle_by.slice(0, 16)})`;
+    return li;
+  }), ...conflicts.map((c) => {
+    const li = document.createElement("li");
+    li.className = "conflict";
+    li.dataset.testid = "conflict-alert";
+    li.textContent = conflictText(c);
     return li;
   }));
 }
@@ -180,7 +209,7 @@ function wire() {
       const z = await api("POST", "/reports/z", {
         manager_pin: pin(), queued: Number($("z-queued").value || 0), force: $("z-force").checked,
       });
-      renderReport(z.report, `${t("zNumber")} ${z.number} (${z.business_date})`);
+      renderReport({ ...z.report, conflicts: z.conflicts }, `${t("zNumber")} ${z.number} (${z.business_date})`);
       say(t("done"), true);
     } catch (error) { say(error.message); }
   });
