@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import threading
 
 import pytest
@@ -76,12 +75,8 @@ def zs(node: Node) -> list[dict]:
 
 
 def conflicts(node: Node, order_ids: list[str]) -> list[list[dict]]:
-    """after_close_conflicts of each order as the node itself computes them (the lead wires them into the API)."""
-    code = (
-        "import json; from registers.models import Order; from registers.day_close import after_close_conflicts; "
-        f"print(json.dumps([after_close_conflicts(Order.objects.get(pk=i)) for i in {order_ids!r}], default=str))"
-    )
-    return json.loads(node.manage("shell", "-c", code).strip().splitlines()[-1])
+    """Each order's ``conflicts`` as GET /api/orders/{id} shows them."""
+    return [order_on(node, order_id)["conflicts"] for order_id in order_ids]
 
 
 def test_a_z_on_one_node_ends_the_day_on_every_node_and_at_hq(cluster):
