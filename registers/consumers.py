@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 
 from registers import live
 from registers.models import Order
@@ -42,7 +41,9 @@ class OrdersConsumer(AsyncJsonWebsocketConsumer):
     off the sync thread that takes the orders."""
 
     async def connect(self) -> None:
-        self.store = settings.POS_STORE
+        # The device's own store: at HQ, where any store's device is let in, a
+        # register hears its store's orders and never another's (security/wsauth.py).
+        self.store = self.scope["device"].store
         # The device token came as a subprotocol; answer with "posweb" (security/wsauth.py).
         await self.accept(subprotocol=self.scope.get("subprotocol"))
         await self.channel_layer.group_add(live.group_name(self.store), self.channel_name)
