@@ -5,25 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.security import SessionAuth
 
 from hq import selectors, services
 from runtime.notify.webpush import vapid_keys
-from stores.auth import device_auth
+from stores.auth import device_auth, staff_session, store_scope
 
-
-class StaffSession(SessionAuth):
-    """An HQ admin logged in to Django admin (CSRF checked by ninja)."""
-
-    def authenticate(self, request, key):
-        user = super().authenticate(request, key)
-        return user if user is not None and user.is_staff else None
-
-
-staff_session = StaffSession()
 router = Router(tags=["alerts"])
 
 
@@ -48,8 +36,9 @@ def push_key(request: HttpRequest):
 @router.post("/push/subscriptions", auth=[device_auth, staff_session], response={201: dict, 422: Detail},
              summary="Subscribe this browser to alerts")
 def push_subscribe(request: HttpRequest, body: SubscriptionIn):
-    # A store's managers get their own store's alerts; at HQ an admin picks a store or all ("").
-    store = settings.POS_STORE if settings.POS_ROLE == "store" else body.store
+    # A store's managers get their own store's alerts (a store's device at HQ too);
+    # at HQ an admin picks a store or all ("").
+    store = store_scope(request, body.store or None) or ""
     try:
         sub = services.subscription_save(subscription=body.subscription, store=store, language=body.language)
     except services.SubscriptionInvalid as exc:

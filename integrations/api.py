@@ -31,7 +31,7 @@ from registers import services as register_services
 from registers import tender
 from registers.staff import NotAllowed, TooManyPins
 from security.throttle import Throttled
-from stores.auth import device_auth
+from stores.auth import device_auth, selling_auth
 
 router = Router(tags=["integrations"])
 
@@ -146,7 +146,10 @@ def push_key(request: HttpRequest):
 
 @router.get("/channels", auth=[integrator_auth, device_auth], response=ChannelsOut, summary="Is each channel accepting orders, and why not")
 def channels(request: HttpRequest):
-    return {"items": [state.as_dict() for state in acceptance.channels_acceptance().values()]}
+    # At HQ a device sees its own store's channels (an integrator's key works only at its store's node).
+    device = getattr(request, "device", None)
+    store = device.store if device is not None else None
+    return {"items": [state.as_dict() for state in acceptance.channels_acceptance(store=store).values()]}
 
 
 def _pause(channel: str, body: PauseIn, paused: bool):
@@ -161,7 +164,7 @@ def _pause(channel: str, body: PauseIn, paused: bool):
 
 @router.post(
     "/channels/{channel}/pause",
-    auth=device_auth,
+    auth=selling_auth,
     response={200: AcceptanceOut, 403: ErrorOut, 429: ErrorOut},
     summary="A manager pauses a channel (e.g. a rush); new orders are refused with the reason",
 )
@@ -171,7 +174,7 @@ def channel_pause(request: HttpRequest, channel: Channel, body: PauseIn):
 
 @router.post(
     "/channels/{channel}/resume",
-    auth=device_auth,
+    auth=selling_auth,
     response={200: AcceptanceOut, 403: ErrorOut, 429: ErrorOut},
     summary="A manager resumes a paused channel",
 )

@@ -48,6 +48,9 @@ SNAPSHOT_PAGE_BYTES = 256 * 1024
 # Tickets read from the database at a time while a snapshot is sent.
 SNAPSHOT_READ_CHUNK = 100
 
+# What a screen records (acks, bumps, recalls, served); refused at HQ, which only watches.
+HQ_REFUSES = frozenset({"ack", "bump", "recall", "served"})
+
 
 class KitchenConsumer(LiveSocket):
     """Runs on the event loop: pushing tickets needs no database of its own
@@ -61,7 +64,9 @@ class KitchenConsumer(LiveSocket):
     async def connect(self) -> None:
         self.pending_acks: set[asyncio.Future] = set()
         query = parse_qs(self.scope.get("query_string", b"").decode())
-        self.store = settings.POS_STORE
+        # The device's own store: at HQ, where any store's device is let in, a
+        # screen sees its store's feed and never another's (security/wsauth.py).
+        self.store = self.scope["device"].store
         self.station = (query.get("station") or [""])[0][:32]
         self.screen = (query.get("screen") or [""])[0][:64]
         # The device token came as a subprotocol; answer with "posweb" (security/wsauth.py).
@@ -117,6 +122,10 @@ class KitchenConsumer(LiveSocket):
         }.get(content.get("type", ""))
         if handler is None:
             await self.send_json({"type": "error", "detail": f"unknown message type {content.get('type')!r}"})
+            return
+        if settings.POS_ROLE == "hq" and content.get("type") in HQ_REFUSES:
+            # An ack or bump recorded at HQ would be HQ writing a store's kitchen facts.
+            await self.send_json({"type": "error", "detail": "HQ records no kitchen actions: the store's own node does"})
             return
         if handler == self._ack:
             # A screen acks every ticket it draws, an order's several at once:

@@ -38,6 +38,8 @@ class PosNinjaAPI(NinjaAPI):
                 extra = dict(COMMON_ERRORS)
                 if operation.get("security"):
                     extra[401] = "a valid device token is required (Authorization: Bearer TOKEN)"
+                    # stores/auth.py: at HQ a device naming another store, or any write (HQ books no sales).
+                    extra[403] = "not for this caller: another store's data, or a sale or money write at HQ"
                 for code, text in extra.items():
                     if code not in responses and str(code) not in responses:
                         responses[code] = {"description": text, "content": {"application/json": {"schema": ERROR_BODY}}}

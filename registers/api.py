@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -19,15 +18,20 @@ from registers.schemas import ErrorOut, MenuOut, OrderIn, OrderListOut, OrderOut
 from registers.staff import TooManyPins, staff_by_pin
 from registers.voids import MoneyRejected
 from runtime.health_checks import write_failed, write_succeeded
-from stores.auth import device_auth
+from stores.auth import reader_auth, selling_auth, store_scope, store_visible
 from stores.services import store_get_current
 
-router = Router(auth=device_auth, tags=["register"])
+# Writes by default: a new route is refused at HQ unless it says it only reads.
+router = Router(auth=selling_auth, tags=["register"])
 
 
-@router.get("/menu", response=MenuOut, summary="The store's menu")
-def menu(request: HttpRequest):
-    return selectors.menu_as_dict()
+class MenuQuery(Schema):
+    store: str | None = Field(None, max_length=16, description="HQ staff only: which store's prices (default: HQ's own).")
+
+
+@router.get("/menu", auth=reader_auth, response=MenuOut, summary="The store's menu")
+def menu(request: HttpRequest, q: Query[MenuQuery]):
+    return selectors.menu_as_dict(store_scope(request, q.store))
 
 
 @router.post(
@@ -74,10 +78,11 @@ def order_create(request: HttpRequest, body: OrderIn):
     return Status((201 if created else 200), selectors.order_as_dict(order))
 
 
-@router.get("/orders/{order_id}", response={200: OrderOut, 404: ErrorOut}, summary="One order")
+@router.get("/orders/{order_id}", auth=reader_auth, response={200: OrderOut, 404: ErrorOut}, summary="One order")
 def order_detail(request: HttpRequest, order_id: uuid.UUID):
     order = selectors.order_get(order_id=order_id)
-    if order is None:
+    # Another store's order is "not found", so a device cannot even learn that it exists.
+    if order is None or not store_visible(request, order.store):
         return Status(404, {"detail": f"no order {order_id}"})
     return Status(200, selectors.order_as_dict(order))
 
@@ -86,12 +91,12 @@ class OrderFilter(Schema):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0)
     business_date: dt.date | None = None
-    store: str | None = Field(None, max_length=16, description="HQ only: one store's orders.")
+    store: str | None = Field(None, max_length=16, description="HQ only: one store's orders (a device: only its own).")
 
 
-@router.get("/orders", response=OrderListOut, summary="Recent orders, newest first")
+@router.get("/orders", auth=reader_auth, response={200: OrderListOut, 403: ErrorOut}, summary="Recent orders, newest first")
 def order_list(request: HttpRequest, filters: Query[OrderFilter]):
-    store = filters.store if settings.POS_ROLE == "hq" else settings.POS_STORE
+    store = store_scope(request, filters.store)
     orders, count = selectors.orders_recent(
         store=store, business_date=filters.business_date, limit=filters.limit, offset=filters.offset
     )
@@ -117,8 +122,7 @@ class BusinessDayOut(Schema):
     closed: dict | None = Field(None, description="The Z close that ended today: number and business_date.")
 
 
-@router.get("/business-day", response={200: BusinessDayOut, 422: ErrorOut}, summary="The business day sales go into now")
+# A store's till asks this; at HQ, which books no sales, selling_auth refuses it (403).
+@router.get("/business-day", response={200: BusinessDayOut, 403: ErrorOut}, summary="The business day sales go into now")
 def business_day(request: HttpRequest):
-    if settings.POS_ROLE == "hq":
-        return Status(422, {"detail": "HQ books no sales; ask a store node"})
     return Status(200, day_close.day_state(store_get_current()))

@@ -39,11 +39,20 @@ from registers.schemas import (
     ZIn,
     ZOut,
 )
-from stores.auth import DeviceRequest, device_auth
+from stores.auth import (
+    DeviceRequest,
+    device_auth,
+    one_store_scope,
+    reader_auth,
+    selling_auth,
+    store_scope,
+    store_visible,
+)
 from stores.models import Store
 from stores.services import store_get_current
 
-router = Router(auth=device_auth, tags=["money"])
+# Writes by default: a new route is refused at HQ (HQ books no sales) unless it says it only reads.
+router = Router(auth=selling_auth, tags=["money"])
 
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
@@ -93,9 +102,15 @@ def payment_settle(request: HttpRequest, payment_id: uuid.UUID, body: SettleIn):
     return Status(200, {"id": str(payment.id), "settled_at": payment.settled_at.isoformat()})
 
 
-@router.get("/alerts/offline-card", response=list[dict], summary="Offline card payments near or past their deadline")
-def offline_card_alerts(request: HttpRequest):
-    return offline_card.offline_card_alerts(store=settings.POS_STORE)
+class StoreQuery(Schema):
+    store: str | None = Field(None, max_length=16, description="HQ only: which store (a device: only its own).")
+
+
+
+@router.get("/alerts/offline-card", auth=reader_auth, response={200: list[dict], 403: ErrorOut, 422: ErrorOut},
+            summary="Offline card payments near or past their deadline")
+def offline_card_alerts(request: HttpRequest, q: Query[StoreQuery]):
+    return offline_card.offline_card_alerts(store=one_store_scope(request, q.store))
 
 
 @router.post("/drawer", response={200: DrawerOut, 201: DrawerOut, **ERRORS}, summary="Drawer: float, paid in/out, count")
@@ -131,18 +146,26 @@ def shift_end(request: HttpRequest, body: ShiftEndIn):
     return Status(200, shift)
 
 
-@router.get("/staff/on-duty", response=list[ShiftOut], summary="Who is on")
-def on_duty(request: HttpRequest):
-    return staff.staff_on_duty(store=settings.POS_STORE)
+@router.get("/staff/on-duty", auth=reader_auth, response={200: list[ShiftOut], 403: ErrorOut, 422: ErrorOut},
+            summary="Who is on")
+def on_duty(request: HttpRequest, q: Query[StoreQuery]):
+    return staff.staff_on_duty(store=one_store_scope(request, q.store))
 
 
 class ReceiptQuery(Schema):
     reprint: bool = Field(False, alias="copy", description="copy=true: a reprint, marked 再発行・控え.")
 
 
-@router.get("/orders/{order_id}/receipt", response={200: dict, 404: ErrorOut}, summary="Receipt (qualified simplified invoice)")
-def receipt(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
+def _order_seen(request: HttpRequest, order_id: uuid.UUID):
+    """The order if the caller may see it: another store's is "not found", as if it did not exist."""
     order = selectors.order_get(order_id=order_id)
+    return order if order is not None and store_visible(request, order.store) else None
+
+
+@router.get("/orders/{order_id}/receipt", auth=reader_auth, response={200: dict, 404: ErrorOut},
+            summary="Receipt (qualified simplified invoice)")
+def receipt(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
+    order = _order_seen(request, order_id)
     if order is None:
         return Status(404, {"detail": f"no order {order_id}"})
     return Status(200, receipt_for(order=order, store=_store_of(order.store), copy=q.reprint))
@@ -150,15 +173,16 @@ def receipt(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
 
 @router.post("/orders/{order_id}/receipt/print", response={200: dict, 404: ErrorOut}, summary="Hand out the receipt (reprints are copies)")
 def receipt_printed(request: DeviceRequest, order_id: uuid.UUID):
-    order = selectors.order_get(order_id=order_id)
+    order = _order_seen(request, order_id)
     if order is None:
         return Status(404, {"detail": f"no order {order_id}"})
     return Status(200, receipt_print(order=order, store=_store_of(order.store), register=request.device.name))
 
 
-@router.get("/orders/{order_id}/receipt.escpos", response={404: ErrorOut}, summary="Receipt as ESC/POS bytes (Shift_JIS)")
+@router.get("/orders/{order_id}/receipt.escpos", auth=reader_auth, response={404: ErrorOut},
+            summary="Receipt as ESC/POS bytes (Shift_JIS)")
 def receipt_bytes(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
-    order = selectors.order_get(order_id=order_id)
+    order = _order_seen(request, order_id)
     if order is None:
         return Status(404, {"detail": f"no order {order_id}"})
     data = receipt_escpos(receipt_for(order=order, store=_store_of(order.store), copy=q.reprint))
@@ -170,20 +194,24 @@ class DayQuery(Schema):
     store: str | None = Field(None, max_length=16, description="HQ only: which store.")
 
 
-def _report_store(q: DayQuery) -> Store | None:
-    code = (q.store or "") if settings.POS_ROLE == "hq" else settings.POS_STORE
+def _report_store(request: HttpRequest, q: DayQuery) -> Store | None:
     if settings.POS_ROLE != "hq":
         return store_get_current()
-    return Store.objects.filter(code=code).first()
+    # An unknown store is a 404 for anyone; a known one another store's device names is a 403.
+    found = Store.objects.filter(code=q.store).first() if q.store else None
+    if found is None:
+        return None
+    store_scope(request, found.code)
+    return found
 
 
 def _store_of(code: str) -> Store:
     return Store.objects.filter(code=code).first() or store_get_current()
 
 
-@router.get("/reports/sales", response={200: dict, 404: ErrorOut, 422: ErrorOut}, summary="Sales of a business day")
+@router.get("/reports/sales", auth=reader_auth, response={200: dict, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Sales of a business day")
 def sales(request: HttpRequest, q: Query[DayQuery]):
-    store = _report_store(q)
+    store = _report_store(request, q)
     if store is None:
         return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})
     return Status(200, _sales_detail(store, q.business_date or reports.today(store)))
@@ -199,9 +227,9 @@ def _sales_detail(store: Store, day) -> dict:
     }
 
 
-@router.get("/reports/sales.csv", response={200: None, 404: ErrorOut, 422: ErrorOut}, summary="Sales of a business day as CSV")
+@router.get("/reports/sales.csv", auth=reader_auth, response={200: None, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Sales of a business day as CSV")
 def sales_csv(request: HttpRequest, q: Query[DayQuery]):
-    store = _report_store(q)
+    store = _report_store(request, q)
     if store is None:
         return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})
     day = q.business_date or reports.today(store)
@@ -210,15 +238,16 @@ def sales_csv(request: HttpRequest, q: Query[DayQuery]):
     return response
 
 
-@router.get("/reports/x", response={200: dict, 404: ErrorOut, 422: ErrorOut}, summary="X report (changes nothing)")
+@router.get("/reports/x", auth=reader_auth, response={200: dict, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="X report (changes nothing)")
 def x_report(request: HttpRequest, q: Query[DayQuery]):
-    store = _report_store(q)
+    store = _report_store(request, q)
     if store is None:
         return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})
     return Status(200, reports.x_report(store=store, day=q.business_date))
 
 
-@router.post("/reports/z", response={201: ZOut, **ERRORS}, summary="Z report: close the business day (manager PIN)")
+# device_auth, not selling_auth: HQ answers with its own explanation (422) below.
+@router.post("/reports/z", auth=device_auth, response={201: ZOut, **ERRORS}, summary="Z report: close the business day (manager PIN)")
 def z_report(request: HttpRequest, body: ZIn):
     if settings.POS_ROLE == "hq":
         return Status(422, {"detail": "a store closes its own day; HQ receives the Z report by replication"})
@@ -232,19 +261,19 @@ def z_report(request: HttpRequest, body: ZIn):
     return Status(201, reports.z_as_dict(z))
 
 
-@router.get("/reports/z", response=list[ZOut], summary="Z reports, newest first")
+@router.get("/reports/z", auth=reader_auth, response={200: list[ZOut], 403: ErrorOut, 422: ErrorOut},
+            summary="Z reports, newest first")
 def z_list(request: HttpRequest, q: Query[DayQuery]):
-    code = q.store if settings.POS_ROLE == "hq" and q.store else settings.POS_STORE
-    zs = ZReport.objects.filter(store=code).order_by("-number")
+    zs = ZReport.objects.filter(store=one_store_scope(request, q.store)).order_by("-number")
     if q.business_date:
         zs = zs.filter(business_date=q.business_date)
     return [reports.z_as_dict(z) for z in zs[:100]]
 
 
-@router.get("/conflicts", response={200: list[DayConflictOut], 404: ErrorOut, 422: ErrorOut},
+@router.get("/conflicts", auth=reader_auth, response={200: list[DayConflictOut], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
             summary="Money conflicts of a business day (paid twice, over-refunded, voided and refunded)")
 def day_conflicts(request: HttpRequest, q: Query[DayQuery]):
-    store = _report_store(q)
+    store = _report_store(request, q)
     if store is None:
         return Status(404 if q.store else 422, {"detail": f"no store {q.store!r}" if q.store else "store= is required at HQ"})
     return Status(200, conflicts.conflicts_for_day(store=store.code, day=q.business_date or reports.today(store)))

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-
 from registers import live
 from registers.models import Order
 from runtime.reads import read_shared
@@ -46,7 +44,9 @@ class OrdersConsumer(LiveSocket):
     device_check = staticmethod(devices_live)
 
     async def connect(self) -> None:
-        self.store = settings.POS_STORE
+        # The device's own store: at HQ, where any store's device is let in, a
+        # register hears its store's orders and never another's (security/wsauth.py).
+        self.store = self.scope["device"].store
         # The device token came as a subprotocol; answer with "posweb" (security/wsauth.py).
         await self.accept(subprotocol=self.scope.get("subprotocol"))
         await self.live_join(live.group_name(self.store))

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
+from registers.views_money import hq_has_no_till
 from stores import numbers
 from stores.demo import DEMO_DEVICE, demo_token
 from stores.models import Device, token_digest
@@ -29,6 +30,9 @@ PRECACHE_PREFIX = "pos/"
 
 
 def register_page(request: HttpRequest) -> HttpResponse:
+    if settings.POS_ROLE == "hq":
+        # HQ books no sales; nor does it hand out the demo register's token.
+        return hq_has_no_till()
     store = store_get_current()
     config = {
         "store": store.code,

@@ -1,7 +1,11 @@
 """Pages for money: the printable receipt and the manager's page (voids, refunds, drawer, X/Z).
 
-Server-rendered shells like the register page; manager.js does the rest over
-the API with the same device token scheme (the demo token in demo mode).
+The manager's page is a server-rendered shell like the register page;
+manager.js does the rest over the API with the same device token scheme (the
+demo token in demo mode). The receipt page holds a sale, so it wants what the
+API wants: a device token of the order's store in the Authorization header
+(manager.js fetches it and shows it in the page), or at HQ an admin session or
+an analyst token. Never a token in the URL: URLs end up in logs and history.
 """
 
 from __future__ import annotations
@@ -9,19 +13,36 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from registers import selectors
 from registers.receipts import receipt_for
+from stores.auth import reader_from_request, store_visible
 from stores.demo import DEMO_DEVICE, demo_token
 from stores.models import Device, Store, token_digest
 from stores.services import store_get_current
 
 
+def hq_has_no_till() -> HttpResponse:
+    return HttpResponseNotFound(
+        _("HQ books no sales: the register and its manager page run on the store's own node."),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 def receipt_page(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
+    if reader_from_request(request) is None:
+        response = HttpResponse(
+            _("A receipt needs the device token of its store (Authorization: Bearer TOKEN)."),
+            status=401, content_type="text/plain; charset=utf-8",
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
     order = selectors.order_get(order_id=order_id)
-    if order is None:
+    # Another store's order is "not found", as if it did not exist.
+    if order is None or not store_visible(request, order.store):
         raise Http404("no such order")
     store = Store.objects.filter(code=order.store).first() or store_get_current()
     receipt = receipt_for(order=order, store=store, copy=request.GET.get("copy") in ("1", "true"))
@@ -29,6 +50,8 @@ def receipt_page(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
 
 
 def manager_page(request: HttpRequest) -> HttpResponse:
+    if settings.POS_ROLE == "hq":
+        return hq_has_no_till()
     store = store_get_current()
     config = {"store": store.code, "storeName": store.name, "node": settings.POS_NODE, "register": DEMO_DEVICE}
     if settings.POS_DEMO and Device.objects.filter(token_hash=token_digest(demo_token()), revoked_at__isnull=True).exists():

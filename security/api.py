@@ -11,7 +11,7 @@ from pydantic import Field, StrictStr
 from registers.staff import NotAllowed, TooManyPins, manager_approve
 from security import pairing
 from security.throttle import Throttled
-from stores.auth import DeviceRequest, device_auth
+from stores.auth import DeviceRequest, device_auth, selling_auth
 from stores.models import Device
 
 router = Router(tags=["devices"])
@@ -61,8 +61,8 @@ def device_me(request: DeviceRequest):
 
 
 @router.post(
-    "/devices/revoke", response={200: DeviceOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}, auth=device_auth,
-    summary="Revoke a lost or retired device on every node (manager PIN)",
+    "/devices/revoke", response={200: DeviceOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}, auth=selling_auth,
+    summary="Revoke a lost or retired device on every node (manager PIN; at HQ, in admin)",
 )
 def device_revoke(request: HttpRequest, body: RevokeIn):
     try:

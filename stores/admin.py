@@ -10,9 +10,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from stores.models import Staff, Store
+from stores.models import AnalystToken, Staff, Store
+from stores.services import analyst_token_revoke
 from sync.admin import PublishesMasterData as _Publishes
 
 if TYPE_CHECKING:  # the mixins below sit in front of a ModelAdmin or an inline
@@ -64,3 +67,26 @@ class StoreAdmin(PublishesMasterData, admin.ModelAdmin):
 class StaffAdmin(admin.ModelAdmin):
     list_display = ["name", "store", "role", "active"]
     list_filter = ["role", "store", "active"]
+
+
+@admin.register(AnalystToken)
+class AnalystTokenAdmin(admin.ModelAdmin):
+    """Read-only analyst tokens of HQ: issued by ``manage.py analyst_token NAME`` (the token is
+    shown once there), revoked here."""
+
+    list_display = ["name", "created_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name"]
+    readonly_fields = ["name", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a token made here could never be shown: the command prints it once
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return settings.POS_ROLE == "hq" and super().has_module_permission(request)
+
+    @admin.action(description=_("Revoke the selected analyst tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[AnalystToken]) -> None:
+        revoked = sum(analyst_token_revoke(name=row.name) for row in queryset)
+        self.message_user(request, _("%(count)d analyst token(s) revoked.") % {"count": revoked})

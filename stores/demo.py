@@ -30,8 +30,9 @@ def demo_kitchen_token() -> str:
 def demo_screen_token() -> str | None:
     """The demo kitchen device's token for a store screen page (kitchen, kiosk,
     status board), in demo mode only and while that device is not revoked; a
-    real store pairs each screen at /pair/."""
-    if not settings.POS_DEMO:
+    real store pairs each screen at /pair/. Never at HQ: the demo screen belongs
+    to one store, and HQ would hand its token to any visitor."""
+    if not settings.POS_DEMO or settings.POS_ROLE == "hq":
         return None
     token = demo_kitchen_token()
     if Device.objects.filter(token_hash=token_digest(token), revoked_at__isnull=True).exists():

@@ -115,3 +115,24 @@ class TicketCounter(models.Model):
     class Meta:
         db_table = "registers_ticketcounter"
         constraints = [models.UniqueConstraint(fields=["store", "business_date", "lane"], name="ticket_counter_day_lane")]
+
+
+class AnalystToken(models.Model):
+    """An HQ analyst's read-only API token: reads every store's orders and reports at HQ, writes nothing.
+
+    Issued at HQ only (``manage.py analyst_token NAME``), never replicated; the
+    token itself is shown once and only its digest is kept.
+    """
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("analyst token")
+        verbose_name_plural = _("analyst tokens")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,12 +6,14 @@ Other apps never write these tables; they call these services (one owner per tab
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
+from django.utils import timezone
 
 from stores import numbers
-from stores.models import Device, Store, TicketCounter
+from stores.models import AnalystToken, Device, Store, TicketCounter, token_digest
 
 
 def store_get_current() -> Store:
@@ -60,6 +62,34 @@ def device_revoke_row(*, token_hash: str, at: dt.datetime) -> bool:
         device.revoked_at = at
         device.save(update_fields=["revoked_at"])
     return True
+
+
+class AnalystTokenRefused(Exception):
+    """An analyst token cannot be issued here (not HQ, or the name is taken by a live token)."""
+
+
+def analyst_token_issue(*, name: str) -> tuple[AnalystToken, str]:
+    """A new read-only analyst token at HQ: (row, token). The token is returned once and stored
+    only as its digest. Issuing again under a revoked name replaces that row."""
+    if settings.POS_ROLE != "hq":
+        raise AnalystTokenRefused("analyst tokens are issued at HQ only")
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise AnalystTokenRefused("an analyst token needs a name of 1 to 64 characters")
+    existing = AnalystToken.objects.filter(name=name).first()
+    if existing is not None and existing.revoked_at is None:
+        raise AnalystTokenRefused(f"analyst {name!r} already has a live token: revoke it first")
+    token = "an_" + secrets.token_urlsafe(32)
+    if existing is not None:
+        existing.token_hash, existing.revoked_at = token_digest(token), None
+        existing.save(update_fields=["token_hash", "revoked_at"])
+        return existing, token
+    return AnalystToken.objects.create(name=name, token_hash=token_digest(token)), token
+
+
+def analyst_token_revoke(*, name: str) -> bool:
+    """Revoke analyst ``name``'s token; False when there is no live one."""
+    return AnalystToken.objects.filter(name=name, revoked_at__isnull=True).update(revoked_at=timezone.now()) > 0
 
 
 def ticket_numbers_take(

@@ -61,9 +61,9 @@ def test_the_chart_scales_bars_to_the_busiest_hour():
 
 
 def test_hq_dashboard_shows_the_chart_and_flags_a_silent_store(settings, register_client, admin_client):
+    order = sell(register_client, [{"sku": "FRIES", "qty": 1}])  # sold at the store: HQ books no sales
     settings.POS_ROLE = "hq"
     settings.POS_STORE_SILENT_AFTER = 300
-    order = sell(register_client, [{"sku": "FRIES", "qty": 1}])
     NodeContact.objects.create(store="S001", node="node1", last_contact=timezone.now() - dt.timedelta(minutes=10),
                                backlog=4, backlog_since=timezone.now() - dt.timedelta(minutes=3))
     page = admin_client.get(f"/hq/?store=S001&business_date={order['business_date']}").content.decode()

@@ -10,7 +10,7 @@ const STRINGS = {
     drawer_paid_in: "入金", drawer_paid_out: "出金", drawer_count: "締め精算(実査)", record: "記録",
     reports: "レポート", xReport: "Xレポート(点検)", zClose: "Z精算(日計締め)", queued: "未送信の売上",
     force: "未送信があっても締める", void: "取消", refund: "返品・返金", receipt: "領収書", reprint: "再発行",
-    done: "記録しました", voided: "取消済", orderCount: "客数", total: "売上", net: "純売上", tax: "内消費税",
+    print: "印刷", close: "閉じる", done: "記録しました", voided: "取消済", orderCount: "客数", total: "売上", net: "純売上", tax: "内消費税",
     cash: "現金", card: "カード", qr: "QR", voids: "取消", refunds: "返金", offline: "オフラインカード(未承認)",
     expected: "理論在高", counted: "実在高", overShort: "過不足", zNumber: "Z No.", needReason: "理由を入力してください",
     alert_due_soon: "承認期限が近い", alert_overdue: "承認期限切れ", unsettled: "未承認",
@@ -26,7 +26,7 @@ const STRINGS = {
     drawer_paid_in: "Paid in", drawer_paid_out: "Paid out", drawer_count: "Counted close", record: "Record",
     reports: "Reports", xReport: "X report", zClose: "Z close (end of day)", queued: "Sales still queued",
     force: "Close even with queued sales", void: "Void", refund: "Refund", receipt: "Receipt", reprint: "Reprint",
-    done: "Recorded", voided: "Voided", orderCount: "Orders", total: "Sales", net: "Net sales", tax: "incl. tax",
+    print: "Print", close: "Close", done: "Recorded", voided: "Voided", orderCount: "Orders", total: "Sales", net: "Net sales", tax: "incl. tax",
     cash: "Cash", card: "Card", qr: "QR", voids: "Voids", refunds: "Refunds", offline: "Offline card (unsettled)",
     expected: "Expected", counted: "Counted", overShort: "Over/short", zNumber: "Z No.", needReason: "Enter a reason",
     alert_due_soon: "settle soon", alert_overdue: "overdue", unsettled: "unsettled",
@@ -109,13 +109,8 @@ function renderOrders(orders) {
           { id: crypto.randomUUID(), manager_pin: pin(), reason: reason(), register: cfg.register }))),
       );
     }
-    const receipt = document.createElement("a");
-    receipt.href = `/register/receipt/${order.id}/`;
-    receipt.textContent = t("receipt");
-    const reprint = document.createElement("a");
-    reprint.href = `/register/receipt/${order.id}/?copy=1`;
-    reprint.textContent = t("reprint");
-    actions.append(" ", receipt, " ", reprint);
+    actions.append(" ", button(t("receipt"), "receipt", () => showReceipt(order.id, false)),
+      " ", button(t("reprint"), "reprint", () => showReceipt(order.id, true)));
     const flags = cell(order.status === "voided" ? t("voided") : "");
     flags.append(...(order.conflicts || []).map(conflictBadge));
     tr.append(cell(`No. ${order.number}`), cell(order.placed_at.slice(11, 16)), cell(yen(order.total)), flags, actions);
@@ -136,6 +131,28 @@ function conflictBadge(conflict) {
 
 function conflictText(c) {
   return `No. ${c.number} ${t("conflict_" + c.kind)}: ${c.detail} (${c.nodes.join(", ")})`;
+}
+
+// The receipt page wants this device's token in the Authorization header (never
+// in the URL), which a link cannot send: fetch it and show it here, printable.
+async function showReceipt(orderId, copy) {
+  const headers = {};
+  const token = deviceToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    const response = await fetch(`/register/receipt/${orderId}/${copy ? "?copy=1" : ""}`, { headers });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${t("e" + response.status)}: ${text.slice(0, 200)}`);
+    // DOMParser runs no script; the server escaped every value in the page.
+    const article = new DOMParser().parseFromString(text, "text/html").querySelector("article.receipt");
+    if (!article) throw new Error(t("e404"));
+    article.querySelector(".actions")?.remove();
+    const dialog = $("receipt-dialog");
+    dialog.querySelector(".receipt-slot").replaceChildren(document.adoptNode(article));
+    dialog.showModal();
+  } catch (error) {
+    say(error.message);
+  }
 }
 
 function row(label, value, testid) {
@@ -213,6 +230,8 @@ function wire() {
       say(t("done"), true);
     } catch (error) { say(error.message); }
   });
+  $("receipt-print").addEventListener("click", () => window.print());
+  $("receipt-close").addEventListener("click", () => $("receipt-dialog").close());
   refresh().catch((error) => say(error.message));
 }
 
