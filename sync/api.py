@@ -15,7 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from sync import auth, hooks, replication, selectors
+from sync import auth, hooks, replication, selectors, signing
 from sync.peers import peer_heard
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,10 @@ def _signed_call(request: HttpRequest, handle) -> HttpResponse:
         # The sender only learns it was refused; the operator of this node needs the why too.
         log.warning("sync call from %s (store %s) refused (%s): %s", signed.node, signed.store, status, answer["detail"])
     answer.setdefault("node", settings.POS_NODE)
+    if settings.POS_ROLE == "hq":
+        # Signed with the store's key: a store that has no HQ key configured
+        # pins this one on first contact (sync/signing.py).
+        answer.setdefault("hq_public_key", signing.public_key_text())
     return _answer(status, answer, key, signed.signature)
 
 
