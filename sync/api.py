@@ -134,8 +134,10 @@ def pull(request: HttpRequest):
         # The whole vector, so the caller sees its own upload's progress too.
         ours = replication.vector(stores)
         if settings.POS_ROLE == "hq" and body.get("only_master", True):
-            stores = {"*"}
-        changes = replication.changes_after(theirs, stores=stores, limit=limit)
+            # HQ's own changes: master data for all, and what HQ wrote for this store alone.
+            changes = replication.changes_after(theirs, stores={"*"}, limit=limit, ours=replication.hq_vector_for(signed.store))
+        else:
+            changes = replication.changes_after(theirs, stores=stores, limit=limit)
         return 200, {"changes": [c.as_wire() for c in changes], "vector": ours, "more": len(changes) >= limit}
 
     return _signed_call(request, handle)

@@ -297,7 +297,8 @@ def _link(url: str, kind: str) -> Link:
     if url not in _links:
         store_stores = {settings.POS_STORE, merge.ALL_STORES}
         if kind == "hq":
-            _links[url] = Link(url, kind="hq", push_stores={settings.POS_STORE}, pull_stores={merge.ALL_STORES}, timeout=10)
+            # What we hold of HQ's origins for this store counts in what we ask HQ for too.
+            _links[url] = Link(url, kind="hq", push_stores={settings.POS_STORE}, pull_stores=store_stores, timeout=10)
         else:
             _links[url] = Link(url, kind="sibling", push_stores=store_stores, pull_stores=store_stores, timeout=2)
     return _links[url]

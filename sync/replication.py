@@ -93,6 +93,13 @@ def vector(stores: set[str] | None = None) -> dict[str, int]:
     return result
 
 
+def hq_vector_for(store: str) -> dict[str, int]:
+    """At HQ, HQ's own origins a node of ``store`` gets: the master data's and HQ's origins for that store."""
+    mine = {origin: seq for origin, seq in vector({merge.ALL_STORES}).items() if merge.is_hq_origin(origin)}
+    mine.update(ScopedOrigin.objects.filter(store=store).values_list("origin", "last_seq"))
+    return mine
+
+
 def stores_served_to(peer_store: str) -> set[str]:
     """Whose changes a peer of ``peer_store`` may have: its own store's and HQ's master data."""
     return {peer_store, merge.ALL_STORES}
