@@ -137,6 +137,6 @@ def refusal(
 
 def hq_change_elsewhere(*, origin: str, store: str, node_store: str, role: str) -> bool:
     """An HQ change (signed) for another store, as HQ's origins written before
-    they were kept per store hold: a store node skips it (it is not its to
-    keep) rather than refuse the batch it came in."""
+    they were kept per store hold: a store node logs it without projecting
+    it (it is not its to act on) rather than refuse the batch it came in."""
     return role == "store" and is_hq_origin(origin) and store not in (ALL_STORES, node_store)

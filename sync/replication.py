@@ -156,8 +156,7 @@ class WireChange(BaseModel):
     digest: _Digest = ""
     signature: Annotated[str, Field(strict=True, max_length=100)] = ""
     _event: Event | None = PrivateAttr(default=None)
-    # HQ's change for another store (merge.hq_change_elsewhere): its seq is
-    # counted, the change itself not kept.
+    # HQ's change for another store (merge.hq_change_elsewhere): logged, not projected.
     _elsewhere: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")
@@ -384,6 +383,7 @@ def _insert(wires: list[WireChange], result: ApplyResult, batch: _Batch) -> list
     order. Projectors may see a later change of the batch in the log before
     it is projected: they are order-independent by design (sync/merge.py)."""
     new: list[Change] = []
+    kept: list[Change] = []
     for wire in wires:
         change = Change(
             id=wire.id,
@@ -398,6 +398,9 @@ def _insert(wires: list[WireChange], result: ApplyResult, batch: _Batch) -> list
             signature=wire.signature,
         )
         if wire._elsewhere:
+            # Kept in the log, so this origin's hash chain stays whole
+            # (registers/journal.py), but never projected: not this store's.
+            kept.append(change)
             result.skipped += 1
             continue
         if change.id in batch.known_ids:
@@ -414,7 +417,7 @@ def _insert(wires: list[WireChange], result: ApplyResult, batch: _Batch) -> list
         batch.known_ids.add(change.id)
         new.append(change)
     try:
-        Change.objects.bulk_create(new)
+        Change.objects.bulk_create(sorted(new + kept, key=lambda c: c.seq))
     except (TypeError, ValueError, IntegrityError, DataError) as exc:
         first, last = wires[0], wires[-1]
         raise ChangeInvalid(f"changes {first.origin}#{first.seq}..{last.seq} cannot be applied: {exc!r}"[:300]) from exc

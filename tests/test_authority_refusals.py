@@ -80,3 +80,20 @@ def test_a_store_pins_hqs_key_from_the_first_answer_and_never_takes_another(demo
     assert NodeState.objects.get(pk=1).hq_public_key == first
     assert health.CHANGES_REFUSED in codes()
     health.reasons_reset()
+
+
+def test_an_older_hqs_change_for_another_store_is_logged_not_acted_on_and_never_stalls_the_batch(demo):
+    from menu.models import MenuItem
+    from registers.journal import journal_verify
+    from stores.models import Device
+    from sync.replication import changes_apply
+
+    hq = RemoteOrigin("hq:hq1.0ld0r1g1", store="*")  # HQ's origin from before it kept one per store
+    paired = {"device": "d" * 64, "name": "s002-tablet", "kind": "register", "at": "2026-11-23T12:00:00+00:00"}
+    wires = [hq.change("device.paired", paired, store="S002"),
+             hq.change("master.upsert", {"model": "registers.MenuItem", "key": "FRIES", "fields": {"price": "310"}})]
+    result = changes_apply(wires=wires, peer_store="S001")
+    assert result.held_back == {} and result.skipped == 1
+    assert not Device.objects.filter(name="s002-tablet").exists()
+    assert journal_verify(origin=hq.origin) == []
+    assert MenuItem.objects.get(sku="FRIES").price == 310
