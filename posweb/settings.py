@@ -69,6 +69,9 @@ POS_JOURNAL_CHECK_S = env_int("POS_JOURNAL_CHECK_S", 86400, minimum=60)
 
 if not POS_STORE.replace("-", "").replace("_", "").isalnum() or len(POS_STORE) > 16:
     raise ImproperlyConfigured(f"POS_STORE must be a short code of letters and digits, not {POS_STORE!r}")
+if POS_ROLE == "store" and POS_STORE == "hq":
+    # A store's origins start with its code and a colon (sync/services.py): "hq:" is HQ's.
+    raise ImproperlyConfigured("POS_STORE may not be 'hq': that name is HQ's")
 
 POS_DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -77,6 +80,12 @@ SECRET_KEY = env_secret("SECRET_KEY") or DEMO_SECRET_KEY
 # Web Push keys (manager alerts), secrets like the others: env or *_FILE.
 POS_VAPID_PRIVATE_KEY = env_secret("POS_VAPID_PRIVATE_KEY")
 POS_VAPID_PUBLIC_KEY = env_str("POS_VAPID_PUBLIC_KEY")
+# HQ's Ed25519 key pair (sync/signing.py): the private key, at HQ only, signs
+# every change HQ records (master data); without it HQ makes one under
+# POS_DATA_DIR on first start. Stores verify with the public key (base64 of
+# its 32 bytes), pinned from HQ's first authenticated answer when unset.
+POS_HQ_SIGNING_KEY = env_secret("POS_HQ_SIGNING_KEY")
+POS_HQ_PUBLIC_KEY = env_str("POS_HQ_PUBLIC_KEY")
 if not POS_DEMO:
     # The defaults are in the public repository: a real store running on them
     # would let anyone forge PIN digests, demo tokens and sync requests.

@@ -26,6 +26,7 @@ INTEGRITY = "integrity_check_failed"
 WRITES = "write_failed"
 CHANNEL_LAYER = "channel_layer_down"
 PEER_REFUSED = "upstream_refused"
+CHANGES_REFUSED = "changes_refused"
 JOURNAL = "journal_broken"
 
 # code -> (what happened, first step). Formatted with the reason's params.
@@ -50,6 +51,11 @@ TEXTS: dict[str, tuple[Promise, Promise]] = {
         _("%(peer)s refused our changes (%(status)s): %(error)s"),
         _("Read the refusal in the log of %(peer)s and fix its cause (key, store or the change it names); "
           "replication resumes by itself once it accepts."),
+    ),
+    CHANGES_REFUSED: (
+        _("This node refuses what %(peer)s sends: %(error)s"),
+        _("Replication from %(peer)s is stopped: check that it is the real peer (its key, HQ's signing key) "
+          "and read this node's log; it resumes by itself once the peer sends changes this node may take."),
     ),
     JOURNAL: (
         _("The journal is broken: %(count)s problem(s), the first: %(error)s"),

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from sync import auth, coordinator, hooks, replication, selectors
+from sync import auth, coordinator, hooks, replication, selectors, signing
 from sync.peers import peer_heard
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,10 @@ def _signed_call(request: HttpRequest, handle) -> HttpResponse:
         # The sender only learns it was refused; the operator of this node needs the why too.
         log.warning("sync call from %s (store %s) refused (%s): %s", signed.node, signed.store, status, answer["detail"])
     answer.setdefault("node", settings.POS_NODE)
+    if settings.POS_ROLE == "hq":
+        # Signed with the store's key: a store that has no HQ key configured
+        # pins this one on first contact (sync/signing.py).
+        answer.setdefault("hq_public_key", signing.public_key_text())
     return _answer(status, answer, key, signed.signature)
 
 
@@ -132,8 +136,10 @@ def pull(request: HttpRequest):
         # The whole vector, so the caller sees its own upload's progress too.
         ours = replication.vector(stores)
         if settings.POS_ROLE == "hq" and body.get("only_master", True):
-            stores = {"*"}
-        changes = replication.changes_after(theirs, stores=stores, limit=limit)
+            # HQ's own changes: master data for all, and what HQ wrote for this store alone.
+            changes = replication.changes_after(theirs, stores={"*"}, limit=limit, ours=replication.hq_vector_for(signed.store))
+        else:
+            changes = replication.changes_after(theirs, stores=stores, limit=limit)
         return 200, {"changes": [c.as_wire() for c in changes], "vector": ours, "more": len(changes) >= limit}
 
     return _signed_call(request, handle)

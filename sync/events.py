@@ -29,12 +29,12 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 class Authority(enum.Enum):
     """Who may author an event; replication refuses a change its sender may not write.
 
-    Which origin belongs to which store's node is not provable yet (keys are a
-    later issue): until then a store event is checked by its store alone.
+    HQ proves itself by its signature (sync/signing.py), a store's node by
+    its store's key and an origin bound to that store (sync/merge.py refusal).
     """
 
-    #: Master data (menu, prices, stations, store settings): only from an HQ
-    #: origin, for every store ("*") or one store.
+    #: Master data (menu, prices, stations, store settings): only from HQ,
+    #: signed with HQ's key, for every store ("*").
     HQ = "hq"
     #: A store's own facts (sales, money, kitchen, marks): from a node of the
     #: change's own store, never shared by all stores.

@@ -12,7 +12,8 @@ call them, and tests/test_merge_convergence.py checks them with hypothesis.
 - one origin's changes are applied in seq order without gaps:
   ``accept_in_order``; what a peer lacks is ``missing``;
 - a change is taken only from a sender who may author its event:
-  ``refusal`` (by ``Event.authors``);
+  ``refusal`` (by ``Event.authors``, HQ's signature and the store an origin
+  is bound to, ``origin_store``);
 - claims on one key (a payment id) made by different acts (two cashiers on
   two cut-off nodes) all stand, ordered by their earliest version; claims of
   one act count once, as its earliest claim says: ``claims_by_act``.
@@ -103,30 +104,66 @@ def vector_join(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
 
 
 def is_hq_origin(origin: str) -> bool:
+    """Whether the origin's name claims HQ. A claim only: the change must
+    also carry HQ's signature (sync/signing.py) before anyone takes it."""
     return origin.startswith(HQ_ORIGIN_PREFIX)
 
 
+def origin_store(origin: str) -> str | None:
+    """The store an origin's name binds it to: "*" for HQ's own origin, the
+    store for HQ's origin of one store (``hq:S001:...``) and for a store
+    node's (``S001:...``); None for a store node's origin named before origins
+    carried their store (no ``:``), which is bound when first seen."""
+    if is_hq_origin(origin):
+        rest = origin[len(HQ_ORIGIN_PREFIX):]
+        return rest.split(":", 1)[0] if ":" in rest else ALL_STORES
+    return origin.split(":", 1)[0] if ":" in origin else None
+
+
 def refusal(
-    *, kind: str, authors: Authority | None, store: str, origin: str, node_store: str, role: str, peer_store: str
+    *, kind: str, authors: Authority | None, store: str, origin: str, node_store: str, role: str, peer_store: str,
+    bound_store: str | None = None, hq_signed: bool = False,
 ) -> str | None:
     """Why a node refuses a received change, or None when it accepts it.
 
     ``authors`` is who may author the change's event (None: a kind this node
-    does not know, taken as a store's own fact). Master data (Authority.HQ)
-    comes only from an HQ origin, and only it is shared by all stores (store
-    "*"). A store node takes its own store's changes and HQ's master data; HQ
-    takes from a store's node only that store's changes. Which store an
-    origin belongs to is not proven yet (keys are a later issue): store
-    events are checked by their store alone, whoever of the store or HQ wrote them.
+    does not know, taken as a store's own fact). ``hq_signed``: the change
+    carries HQ's valid signature (the only proof of HQ; an origin's name is
+    not). ``bound_store``: the store the origin is bound to (its name, or the
+    first change this node took from it), None when not bound yet.
+
+    - HQ's signed changes are taken as HQ wrote them, within the store its
+      origin is for; only master data is shared by all stores ("*").
+    - Anything else is a store's own fact: never master data, never "*",
+      only under an origin of that store, and only from a node of that store
+      (HQ: the store whose key signed the call; a store node: its own store).
     """
-    if authors is Authority.HQ and not is_hq_origin(origin):
-        return f"{kind} from {origin}: master data is written only by HQ"
+    if is_hq_origin(origin) and hq_signed:
+        scope = origin_store(origin)
+        if scope != ALL_STORES and store != scope:
+            return f"{origin} is HQ's origin for store {scope}, not {store}"
+        if store == ALL_STORES and authors not in (Authority.HQ, None):
+            return f"{kind}: only master data is shared by all stores"
+        return None
+    if authors is Authority.HQ:
+        return f"{kind} from {origin}: master data is written only by HQ, with HQ's signature"
+    if is_hq_origin(origin):
+        return f"{kind} from {origin}: not signed by HQ"
+    if store == ALL_STORES:
+        return f"{kind}: only master data is shared by all stores"
+    if bound_store is not None and store != bound_store:
+        return f"origin {origin} belongs to store {bound_store}, not {store}"
     if role == "hq":
         if store != peer_store:
             return f"a node of store {peer_store} may not send changes for store {store}"
         return None
-    if store == ALL_STORES:
-        return None if authors is Authority.HQ else f"{kind}: only master data is shared by all stores"
     if store != node_store:
         return f"this node belongs to store {node_store}, not {store}"
     return None
+
+
+def hq_change_elsewhere(*, origin: str, store: str, node_store: str, role: str) -> bool:
+    """An HQ change (signed) for another store, as HQ's origins written before
+    they were kept per store hold: a store node logs it without projecting
+    it (it is not its to act on) rather than refuse the batch it came in."""
+    return role == "store" and is_hq_origin(origin) and store not in (ALL_STORES, node_store)

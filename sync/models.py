@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 
@@ -27,6 +28,10 @@ class Change(models.Model):
     # change, so any node (and HQ) can detect a deleted or altered change.
     prev_digest = models.CharField(max_length=64, default="")
     digest = models.CharField(max_length=64, default="")
+    # HQ's Ed25519 signature (sync/signing.py) on a change from an HQ origin:
+    # what proves it is HQ's. Kept and relayed as received; "" for store
+    # changes, which their store's key and origin vouch for.
+    signature = models.CharField(max_length=100, default="", blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -37,7 +42,7 @@ class Change(models.Model):
         return f"{self.kind} {self.origin}#{self.seq}"
 
     def as_wire(self) -> dict:
-        return {
+        wire = {
             "id": str(self.id),
             "origin": self.origin,
             "seq": self.seq,
@@ -48,6 +53,9 @@ class Change(models.Model):
             "prev_digest": self.prev_digest,
             "digest": self.digest,
         }
+        if self.signature:
+            wire["signature"] = self.signature
+        return wire
 
 
 class NodeState(models.Model):
@@ -63,16 +71,47 @@ class NodeState(models.Model):
     last_seq = models.BigIntegerField(default=0)
     last_hlc = models.BigIntegerField(default=0)
     last_digest = models.CharField(max_length=64, default="")
+    # HQ's public key (base64) pinned from the HQ link's first answer, when
+    # POS_HQ_PUBLIC_KEY is not set (sync/signing.py). Never replaced by HQ.
+    hq_public_key = models.CharField(max_length=64, default="", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     @staticmethod
-    def new_origin(node: str) -> str:
-        return f"{node}.{uuid.uuid4().hex[:8]}"
+    def new_origin(node: str | None = None) -> str:
+        """A fresh origin name for this installation: ``hq:<node>.<8 hex>`` at
+        HQ, ``<store>:<node>.<8 hex>`` at a store node (POS_ROLE, POS_STORE).
+        The store code in the name binds the origin to its store before any
+        node has seen it (sync/merge.py origin_store); ``:`` is kept out of
+        the node part, so names made before they carried a store (no ``:``)
+        are told apart."""
+        name = (node or settings.POS_NODE).replace(":", "-")[:40]
+        suffix = f"{name}.{uuid.uuid4().hex[:8]}"
+        return f"hq:{suffix}" if settings.POS_ROLE == "hq" else f"{settings.POS_STORE}:{suffix}"
 
     @staticmethod
     def origin_node(origin: str) -> str:
-        """The node name in an origin made by ``new_origin`` (for people: conflicts, reports)."""
-        return origin.rsplit(".", 1)[0] if "." in origin else origin
+        """The node name in an origin made by ``new_origin`` (for people:
+        conflicts, reports): ``S001:node1.3f2a9c1b``, ``hq:hq1.…``, HQ's
+        per-store ``hq:S001:hq1.…`` and names from before origins carried a
+        store (``node1.3f2a9c1b``) all give the node."""
+        named = origin.rsplit(":", 1)[-1]
+        return named.rsplit(".", 1)[0] if "." in named else named
+
+
+class ScopedOrigin(models.Model):
+    """At HQ, the origin HQ records one store's changes under (a device paired
+    in HQ's admin): ``hq:<store>:<HQ's origin without "hq:">``. Kept apart
+    from HQ's master data so that HQ ships a store's changes to that store
+    alone, and each origin's seqs stay gap-free for every store that gets it.
+    A retired row (HQ's origin rotated) still counts in HQ's vector."""
+
+    origin = models.CharField(max_length=80, primary_key=True)
+    store = models.CharField(max_length=16)
+    last_seq = models.BigIntegerField(default=0)
+    last_digest = models.CharField(max_length=64, default="")
+
+    def __str__(self) -> str:
+        return f"{self.origin}@{self.last_seq}"
 
 
 class VectorEntry(models.Model):

@@ -29,8 +29,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from runtime import health, workers
-from sync import discovery, hooks, merge
-from sync.replication import changes_after, changes_apply, origin_rotate, vector
+from sync import discovery, hooks, merge, signing
+from sync.replication import ChangeInvalid, ChangeRefused, changes_after, changes_apply, origin_rotate, vector
 from sync.services import node_state_get
 from sync.transport import PeerClient, PeerError, PeerUnauthorized
 
@@ -56,7 +56,7 @@ HELD_REFUSED_AFTER_S = 30.0
 class PeerStatus:
     url: str
     kind: str  # "sibling" or "hq"
-    state: str = "not_connected"  # up, down, unauthorized, error
+    state: str = "not_connected"  # up, down, unauthorized, refusing (we refuse what it sends), error
     node: str = ""
     last_contact: Any = None
     last_error: str = ""
@@ -132,6 +132,8 @@ class Link:
             self._mark("up")
             if self.held_since is None:
                 health.reason_clear(health.PEER_REFUSED, subject=self.status.url)
+            if pull_due:
+                health.reason_clear(health.CHANGES_REFUSED, subject=self.status.url)
             return more
         except PeerUnauthorized as exc:
             self._mark("unauthorized", str(exc))
@@ -139,6 +141,12 @@ class Link:
         except PeerError as exc:
             self._mark("down", str(exc))
             self._refused(exc)
+        except (ChangeRefused, ChangeInvalid) as exc:
+            # We refused what the peer sent: the link is not up, and nobody
+            # would know it is stuck unless health (and so an alert) says so.
+            self._mark("refusing", str(exc))
+            log.warning("refused changes pulled from %s: %s", self.status.url, exc)
+            health.reason_set(health.CHANGES_REFUSED, subject=self.status.url, peer=self._name(), error=str(exc)[:300])
         return False
 
     def _held(self, answer: dict[str, Any]) -> None:
@@ -178,6 +186,8 @@ class Link:
             self.status.last_contact = timezone.now()
 
     def _learn(self, answer: dict[str, Any]) -> dict[str, int]:
+        if self.status.kind == "hq" and isinstance(answer.get("hq_public_key"), str):
+            self._pin(answer["hq_public_key"])
         theirs = {k: v for k, v in answer.get("vector", {}).items() if isinstance(v, int)}
         self.status.node = str(answer.get("node", ""))[:80]
         # The peer's own answer is the truth about it (joining would keep a
@@ -187,6 +197,20 @@ class Link:
         if theirs.get(state.origin, 0) > state.last_seq:
             origin_rotate(f"{self.status.url} holds {state.origin} up to {theirs[state.origin]}, we only {state.last_seq}")
         return theirs
+
+    def _pin(self, key: str) -> None:
+        """Trust the key HQ names when this store trusts none yet. A different
+        key later is never taken: HQ's changes stay unverified (held back)
+        and health says why, since only an operator can tell a new HQ key
+        from an impostor."""
+        subject = f"{self.status.url}#key"
+        node_state_get()
+        try:
+            signing.pin(key)
+        except (signing.KeyMismatch, ValueError) as exc:
+            health.reason_set(health.CHANGES_REFUSED, subject=subject, peer=self._name(), error=str(exc))
+            return
+        health.reason_clear(health.CHANGES_REFUSED, subject=subject)
 
     def push(self) -> bool:
         theirs = _known_vector(self.status)
@@ -273,7 +297,8 @@ def _link(url: str, kind: str) -> Link:
     if url not in _links:
         store_stores = {settings.POS_STORE, merge.ALL_STORES}
         if kind == "hq":
-            _links[url] = Link(url, kind="hq", push_stores={settings.POS_STORE}, pull_stores={merge.ALL_STORES}, timeout=10)
+            # What we hold of HQ's origins for this store counts in what we ask HQ for too.
+            _links[url] = Link(url, kind="hq", push_stores={settings.POS_STORE}, pull_stores=store_stores, timeout=10)
         else:
             _links[url] = Link(url, kind="sibling", push_stores=store_stores, pull_stores=store_stores, timeout=2)
     return _links[url]

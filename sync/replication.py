@@ -30,12 +30,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from pydantic import ValidationError as SchemaError
 
 from runtime.health_checks import write_failed, write_succeeded
-from sync import hooks, merge
+from sync import hooks, merge, signing
 from sync.clock import Clock, ClockDriftError
 from sync.events import Authority, Event, EventInvalid, event_class, event_parse
-from sync.models import Change, NodeState, ParkedChange, PeerState, VectorEntry
+from sync.models import Change, NodeState, ParkedChange, PeerState, ScopedOrigin, VectorEntry
 from sync.projection import MissingDependency, project, project_many, recorded, recorded_attach
-from sync.services import new_origin, node_state_get, replication_wake
+from sync.services import change_digest, new_origin, node_state_get, replication_wake
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,19 @@ def vector(stores: set[str] | None = None) -> dict[str, int]:
     result = dict(entries.values_list("origin", "seq"))
     if stores is None or own_store() in stores:
         result[state.origin] = state.last_seq
+    if settings.POS_ROLE == "hq":
+        # HQ's own origins for one store each (sync.services): that store's
+        # links carry them, no other's.
+        scoped = ScopedOrigin.objects.all() if stores is None else ScopedOrigin.objects.filter(store__in=stores)
+        result.update(scoped.values_list("origin", "last_seq"))
     return result
+
+
+def hq_vector_for(store: str) -> dict[str, int]:
+    """At HQ, HQ's own origins a node of ``store`` gets: the master data's and HQ's origins for that store."""
+    mine = {origin: seq for origin, seq in vector({merge.ALL_STORES}).items() if merge.is_hq_origin(origin)}
+    mine.update(ScopedOrigin.objects.filter(store=store).values_list("origin", "last_seq"))
+    return mine
 
 
 def stores_served_to(peer_store: str) -> set[str]:
@@ -101,8 +113,30 @@ def changes_after(theirs: dict[str, int], *, stores: set[str], limit: int, ours:
         room = limit - len(result)
         if room <= 0:
             break
-        result.extend(Change.objects.filter(origin=origin, seq__gt=after).order_by("seq")[:room])
+        rows = list(Change.objects.filter(origin=origin, seq__gt=after).order_by("seq")[:room])
+        result.extend(_vouched(rows) if merge.is_hq_origin(origin) else rows)
     return result
+
+
+def _vouched(rows: list[Change]) -> list[Change]:
+    """One HQ origin's changes as this node may pass them on: at HQ each with
+    HQ's signature (those recorded before HQ had a key are signed now, once);
+    at a store node only the run that HQ's signature still vouches for, so a
+    store never relays HQ changes it could not check itself."""
+    if settings.POS_ROLE == "hq":
+        unsigned = [c for c in rows if not c.signature]
+        for change in unsigned:
+            change.signature = signing.sign(change_digest(change))
+        if unsigned:
+            Change.objects.bulk_update(unsigned, ["signature"])
+        return rows
+    key = signing.trusted_key()
+    vouched: list[Change] = []
+    for change in rows:
+        if key is None or not change.signature or not signing.verify(change_digest(change), change.signature, key):
+            break
+        vouched.append(change)
+    return vouched
 
 
 class WireChange(BaseModel):
@@ -120,7 +154,10 @@ class WireChange(BaseModel):
     payload: Annotated[dict[str, Any], Field(strict=True)]
     prev_digest: _Digest = ""
     digest: _Digest = ""
+    signature: Annotated[str, Field(strict=True, max_length=100)] = ""
     _event: Event | None = PrivateAttr(default=None)
+    # HQ's change for another store (merge.hq_change_elsewhere): logged, not projected.
+    _elsewhere: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")
     def _no_nul(self) -> WireChange:
@@ -181,20 +218,61 @@ def changes_apply(
         # A push that only says what the sender has: nothing to write, so no
         # write transaction (which would queue behind the registers' writes).
         return ApplyResult()
-    for c in changes:
-        why = merge.refusal(
-            kind=c.kind, authors=_authors(c.kind), store=c.store, origin=c.origin, node_store=settings.POS_STORE,
-            role=settings.POS_ROLE, peer_store=peer_store,
-        )
-        if why:
-            raise ChangeRefused(why)
+    changes, held = _authorised(changes, peer_store)
+    if not changes and not peer_url:
+        return ApplyResult(skipped=len(wires), held_back=held)
     try:
         result = _apply_batch(changes, peer_url, peer_node, peer_vector)
     except DatabaseError as exc:
         write_failed("replication", exc)
         raise
     write_succeeded()
+    result.skipped += len(wires) - len(changes)
+    result.held_back = {**held, **result.held_back}
     return result
+
+
+def _authorised(changes: list[WireChange], peer_store: str) -> tuple[list[WireChange], dict[str, str]]:
+    """The changes this node may take; ChangeRefused (the whole batch) when one
+    is not the sender's to give. An HQ change this node cannot check yet (no
+    signature: written before HQ signed, relayed by a store; or HQ's key not
+    known here yet) is left out and reported held back, not refused: HQ
+    itself sends it signed."""
+    hq_key = signing.trusted_key() if any(merge.is_hq_origin(c.origin) for c in changes) else None
+    bound = _bound_stores({c.origin for c in changes})
+    taken: list[WireChange] = []
+    held: dict[str, str] = {}
+    for c in changes:
+        signed = False
+        if merge.is_hq_origin(c.origin):
+            if not c.signature or hq_key is None:
+                held.setdefault(c.origin, "not signed by HQ" if c.signature == "" else "HQ's public key is not known here yet")
+                continue
+            if not signing.verify(change_digest(c), c.signature, hq_key):
+                raise ChangeRefused(f"change {c.origin}#{c.seq}: HQ's signature does not match it")
+            signed = True
+        why = merge.refusal(
+            kind=c.kind, authors=_authors(c.kind), store=c.store, origin=c.origin, node_store=settings.POS_STORE,
+            role=settings.POS_ROLE, peer_store=peer_store, bound_store=bound.get(c.origin), hq_signed=signed,
+        )
+        if why:
+            raise ChangeRefused(why)
+        c._elsewhere = merge.hq_change_elsewhere(
+            origin=c.origin, store=c.store, node_store=settings.POS_STORE, role=settings.POS_ROLE
+        )
+        taken.append(c)
+    return taken, held
+
+
+def _bound_stores(origins: set[str]) -> dict[str, str]:
+    """Per origin, the store it is bound to: by its name, else by the first
+    change this node took from it (VectorEntry.store; origins named before
+    they carried their store)."""
+    bound = {origin: store for origin in origins if (store := merge.origin_store(origin)) is not None}
+    legacy = origins - bound.keys()
+    if legacy:
+        bound.update(VectorEntry.objects.filter(origin__in=legacy).values_list("origin", "store"))
+    return bound
 
 
 def _apply_batch(
@@ -209,9 +287,14 @@ def _apply_batch(
         state = NodeState.objects.select_for_update().filter(pk=1).first() or node_state_get()
         clock = Clock(state.last_hlc)
         batch = _Batch.start(changes)
+        own_scoped = _own_scoped(by_origin)
         # Sorted, so two transactions locking several origins' rows (Postgres
         # at HQ) always take them in the same order and cannot deadlock.
         for origin in sorted(by_origin):
+            if origin in own_scoped:
+                # HQ's own changes for a store, relayed back by it: HQ has them.
+                result.skipped += len(by_origin[origin])
+                continue
             if origin == state.origin:
                 if max(c.seq for c in by_origin[origin]) <= state.last_seq:
                     result.skipped += len(by_origin[origin])
@@ -225,6 +308,12 @@ def _apply_batch(
         if result.applied:
             transaction.on_commit(replication_wake)
     return result
+
+
+def _own_scoped(by_origin: dict[str, list[WireChange]]) -> set[str]:
+    if settings.POS_ROLE != "hq":
+        return set()
+    return set(ScopedOrigin.objects.filter(origin__in=list(by_origin)).values_list("origin", flat=True))
 
 
 def _authors(kind: str) -> Authority | None:
@@ -294,6 +383,7 @@ def _insert(wires: list[WireChange], result: ApplyResult, batch: _Batch) -> list
     order. Projectors may see a later change of the batch in the log before
     it is projected: they are order-independent by design (sync/merge.py)."""
     new: list[Change] = []
+    kept: list[Change] = []
     for wire in wires:
         change = Change(
             id=wire.id,
@@ -305,7 +395,14 @@ def _insert(wires: list[WireChange], result: ApplyResult, batch: _Batch) -> list
             payload=wire.payload,
             prev_digest=wire.prev_digest,
             digest=wire.digest,
+            signature=wire.signature,
         )
+        if wire._elsewhere:
+            # Kept in the log, so this origin's hash chain stays whole
+            # (registers/journal.py), but never projected: not this store's.
+            kept.append(change)
+            result.skipped += 1
+            continue
         if change.id in batch.known_ids:
             # Same id under another (origin, seq): a relay of a re-numbered copy.
             # The fact is already here; counting it again would double a sale.
@@ -320,7 +417,7 @@ def _insert(wires: list[WireChange], result: ApplyResult, batch: _Batch) -> list
         batch.known_ids.add(change.id)
         new.append(change)
     try:
-        Change.objects.bulk_create(new)
+        Change.objects.bulk_create(sorted(new + kept, key=lambda c: c.seq))
     except (TypeError, ValueError, IntegrityError, DataError) as exc:
         first, last = wires[0], wires[-1]
         raise ChangeInvalid(f"changes {first.origin}#{first.seq}..{last.seq} cannot be applied: {exc!r}"[:300]) from exc

@@ -7,14 +7,16 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from runtime import workers
+from sync import merge, signing
 from sync.clock import Clock
 from sync.events import Event
-from sync.models import Change, NodeState
+from sync.models import Change, NodeState, ScopedOrigin
 from sync.projection import project_many, recorded_attach
 
 
@@ -66,24 +68,35 @@ def changes_record(facts: list[Fact]) -> list[Change]:
         node_state_get()
         state = NodeState.objects.select_for_update().get(pk=1)
     clock = Clock(state.last_hlc)
+    hq = settings.POS_ROLE == "hq"
+    scopes: dict[str, ScopedOrigin] = {}
     changes = []
     for fact in facts:
-        state.last_seq += 1
         clock = clock.tick(_now_ms())
+        # At HQ a fact for one store goes under HQ's origin for that store, so
+        # that it is shipped to that store alone (ScopedOrigin).
+        chain: NodeState | ScopedOrigin = state
+        if hq and fact.store != merge.ALL_STORES:
+            chain = scopes.get(fact.store) or scopes.setdefault(fact.store, _scope_locked(state, fact.store))
+        chain.last_seq += 1
         change = Change(
             id=fact.id or uuid.uuid4(),
-            origin=state.origin,
-            seq=state.last_seq,
+            origin=chain.origin,
+            seq=chain.last_seq,
             store=fact.store,
             kind=fact.event.kind,
             hlc=clock.last,
             payload=fact.event.payload(),
-            prev_digest=state.last_digest,
+            prev_digest=chain.last_digest,
         )
         change.digest = change_digest(change)
-        state.last_digest = change.digest
+        chain.last_digest = change.digest
+        if hq:
+            change.signature = signing.sign(change.digest)
         recorded_attach(change, fact.event)
         changes.append(change)
+    for scope in scopes.values():
+        scope.save(update_fields=["last_seq", "last_digest"])
     state.last_hlc = clock.last
     state.save(update_fields=["last_seq", "last_hlc", "last_digest"])
     if len(changes) == 1:
@@ -95,13 +108,20 @@ def changes_record(facts: list[Fact]) -> list[Change]:
     return changes
 
 
+def _scope_locked(state: NodeState, store: str) -> ScopedOrigin:
+    """HQ's origin for ``store``'s facts, derived from HQ's current origin (the
+    caller holds the node row's lock, which serialises its seqs too)."""
+    origin = f"hq:{store}:{state.origin.removeprefix('hq:')}"[:80]
+    scope, _ = ScopedOrigin.objects.get_or_create(origin=origin, defaults={"store": store})
+    return scope
+
+
 def new_origin() -> str:
-    """A fresh origin id for this installation. HQ's carry the HQ prefix, which
-    is how stores tell master data that really comes from HQ; a store node's
-    name can never produce it."""
-    node = settings.POS_NODE.replace(":", "-")
-    origin = NodeState.new_origin(node)
-    return f"hq:{origin}" if settings.POS_ROLE == "hq" else origin
+    """A fresh origin id for this installation (NodeState.new_origin). HQ's
+    carry the HQ prefix, a store node's its store code; neither proves
+    anything alone: HQ's changes carry HQ's signature (sync/signing.py), and a
+    store's key may write only under its own store's origins (sync/merge.py)."""
+    return NodeState.new_origin(settings.POS_NODE)
 
 
 def replication_wake() -> None:
@@ -111,7 +131,7 @@ def replication_wake() -> None:
     workers.wake("sync-hq")
 
 
-def change_digest(change: Change) -> str:
+def change_digest(change: Any) -> str:
     """The chain hash of a change: sha256 over the previous digest and the change's content."""
     content = {
         "id": str(change.id),

@@ -3,6 +3,7 @@ and signed calls to this node's sync endpoints."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import time
@@ -10,7 +11,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync import auth
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from posweb.settings_test import TEST_HQ_SIGNING_KEY
+from sync import auth, signing
 from sync.clock import pack
 from sync.models import Change
 from sync.services import change_digest
@@ -27,6 +31,7 @@ class RemoteOrigin:
     seq: int = 0
     digest: str = ""
     wall_ms: int = field(default_factory=lambda: int(time.time() * 1000) - 10_000)
+    hq_signed: bool = True  # an "hq:" origin's changes carry HQ's signature (False: a forger's)
 
     def change(self, kind: str, payload: dict[str, Any], *, hlc: int | None = None, store: str | None = None) -> dict[str, Any]:
         self.seq += 1
@@ -37,7 +42,15 @@ class RemoteOrigin:
         )
         c.digest = change_digest(c)
         self.digest = c.digest
+        if self.origin.startswith("hq:") and self.hq_signed:
+            c.signature = hq_sign(c)
         return c.as_wire()
+
+
+def hq_sign(change) -> str:
+    """HQ's signature with the test HQ key (posweb/settings_test.py), as a real HQ signs."""
+    key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(TEST_HQ_SIGNING_KEY))
+    return base64.b64encode(key.sign(signing.message(change_digest(change)))).decode()
 
 
 def placed(order_id: uuid.UUID, *, number: int, sku: str = "FRIES", price: int = 250, station: str = "fryer") -> dict[str, Any]:

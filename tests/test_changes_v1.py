@@ -16,7 +16,7 @@ from sync.models import Change
 from sync.replication import changes_apply
 from sync.services import change_digest
 from tests.changes_v1 import changes_dump, changes_load, figures, figures_load, record_every_kind
-from tests.replication_fixtures import RemoteOrigin, signed_post
+from tests.replication_fixtures import RemoteOrigin, hq_sign, signed_post
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +37,39 @@ def test_every_v1_digest_still_verifies_along_its_origins_chain():
         last[wire["origin"]] = wire["digest"]
 
 
+def as_upgraded_hq_ships(wires: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The v1 log as it travels after HQ's upgrade: HQ signs the changes it
+    recorded before it had a signing key when it ships them (sync.replication
+    _vouched); the payloads, digests and the fixture stay as they were."""
+    signed = []
+    for wire in wires:
+        if wire["origin"].startswith("hq:"):
+            fields = ("id", "origin", "seq", "store", "kind", "hlc", "payload", "prev_digest")
+            wire = {**wire, "signature": hq_sign(Change(**{k: wire[k] for k in fields}))}
+        signed.append(wire)
+    return signed
+
+
 def test_a_fresh_node_sent_the_v1_log_by_a_peer_derives_the_same_orders_payments_and_tickets(client, demo):
-    response, _ = signed_post(client, "/api/sync/push", {"changes": changes_load(), "vector": {}})
+    response, _ = signed_post(client, "/api/sync/push", {"changes": as_upgraded_hq_ships(changes_load()), "vector": {}})
     assert response.status_code == 200, response.content
     answer = response.json()
     assert (answer["applied"], answer["held_back"]) == (len(changes_load()), {})
+    assert figures() == figures_load()
+
+
+def test_the_v1_log_unsigned_applies_the_stores_changes_and_waits_for_hq_to_vouch_for_its_own(client, demo):
+    # A store upgraded in place relays HQ's old changes as it got them, unsigned:
+    # its sibling takes every store change and leaves HQ's for HQ's signed copy.
+    wires = changes_load()
+    response, _ = signed_post(client, "/api/sync/push", {"changes": wires, "vector": {}})
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    hq_changes = [w for w in wires if w["origin"].startswith("hq:")]
+    assert answer["held_back"] == {hq_changes[0]["origin"]: "not signed by HQ"}
+    assert answer["applied"] == len(wires) - len(hq_changes)
+    response, _ = signed_post(client, "/api/sync/push", {"changes": as_upgraded_hq_ships(hq_changes), "vector": {}})
+    assert response.status_code == 200 and response.json()["applied"] == len(hq_changes), response.content
     assert figures() == figures_load()
 
 
@@ -54,7 +82,7 @@ def test_the_v1_log_applies_the_same_in_reverse_order_batches_per_origin(demo):
     # origin stays in seq order (as replication guarantees), kinds arrive interleaved.
     for origin in sorted(by_origin, reverse=True):
         for wire in by_origin[origin]:
-            changes_apply(wires=[wire], peer_store="S001")
+            changes_apply(wires=as_upgraded_hq_ships([wire]), peer_store="S001")
     assert figures() == figures_load()
 
 
