@@ -46,12 +46,14 @@ def life_begin() -> str:
     beside it, then take this process's own origin. Returns the origin."""
     note = lifemark.read()
     origin, seq = note.get("origin"), note.get("seq")
+    went_back = False
     if isinstance(origin, str) and isinstance(seq, int) and seq > 0:
         with transaction.atomic():
             have = held([origin])[origin]
         if have < seq:
+            went_back = True
             evidence(origin, have, seq, _("this node's own record (node-life.json in its data folder)"))
-    return life_start()
+    return life_start(went_back=went_back)
 
 
 def evidence(origin: str, have: int, seen: int, where: Any) -> None:

@@ -177,13 +177,13 @@ def origin_rotate(reason: str) -> str:
     return state.origin
 
 
-def life_start() -> str:
+def life_start(*, went_back: bool = False) -> str:
     """At process start, before serving: take this process's own origin
-    unless it already has one. Returns the origin."""
+    unless it already has one (and its database did not go back). Returns the origin."""
     node_state_get()
     with transaction.atomic():
         state = NodeState.objects.select_for_update().get(pk=1)
-        if not life_owns(state):
+        if went_back or not life_owns(state):
             state = rotate_locked(state, "a new process life")
     return state.origin
 
