@@ -123,6 +123,9 @@ def test_a_node_restored_while_alone_loses_no_sale_and_reuses_no_number(store_of
     assert views[0][1]["orders"] == views[1][1]["orders"] == views[2][1]["orders"] == 15
     assert views[0][1]["total"] == views[1][1]["total"] == views[2][1]["total"]
     wait_for("the restored reason to go once nothing is missing", lambda: "restored_from_backup" not in reasons(n1))
+    for node in (n1, n2):
+        # Every origin's hash chain intact: the old one continues with the sales pulled back.
+        assert "journal intact" in node.manage("verify_journal")
     wait_for("both nodes' backlog to HQ drained", lambda: all(
         node.get("/api/health")["hq"]["upstream_backlog"] == 0 for node in (n1, n2)), timeout=30)
 
@@ -164,3 +167,4 @@ def test_a_lone_node_restored_with_nobody_reachable_sells_and_later_reaches_hq(s
     here, there = day_view(n1, day), day_view(hq, day, hq=True)
     assert here[0] == there[0] and here[1]["total"] == there[1]["total"] and here[1]["orders"] == 11
     wait_for("the restored reason to go", lambda: "restored_from_backup" not in reasons(n1))
+    assert "journal intact" in n1.manage("verify_journal")
