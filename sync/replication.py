@@ -31,7 +31,7 @@ from pydantic import ValidationError as SchemaError
 
 from runtime import health
 from runtime.health_checks import write_failed, write_succeeded
-from sync import hooks, merge
+from sync import hooks, merge, restore
 from sync.clock import Clock, ClockDriftError
 from sync.events import Authority, Event, EventInvalid, event_class, event_parse
 from sync.models import Change, NodeState, ParkedChange, PeerState, VectorEntry
@@ -217,6 +217,7 @@ def _apply_batch(
                     result.skipped += len(by_origin[origin])
                     result.forks.extend(c for c in by_origin[origin] if c.id not in batch.known_ids)
                     continue
+                restore.evidence(origin, state.last_seq, max(c.seq for c in by_origin[origin]), peer_node or peer_url)
                 state = rotate_locked(state, f"a peer holds {origin} past seq {state.last_seq}")
             clock = _apply_origin(origin, by_origin[origin], clock, result, batch)
         state.last_hlc = clock.last

@@ -147,8 +147,8 @@ def own_store() -> str:
 
 
 def rotate_locked(state: NodeState, reason: str) -> NodeState:
-    """Retire ``state``'s origin and give the (locked) node row a fresh one; the
-    caller saves it. The old origin becomes an ordinary origin this node holds
+    """Retire ``state``'s origin and give the (locked) node row a fresh one,
+    saved in the caller's transaction. The old origin becomes an ordinary origin this node holds
     up to where it stopped: if its database went back, the rest of it comes
     back from the peers like anyone else's changes."""
     old, held = state.origin, state.last_seq
@@ -184,7 +184,7 @@ def life_start(*, went_back: bool = False) -> str:
     with transaction.atomic():
         state = NodeState.objects.select_for_update().get(pk=1)
         if went_back or not life_owns(state):
-            state = rotate_locked(state, "a new process life")
+            state = rotate_locked(state, "its database went back" if went_back else "a new process life")
     return state.origin
 
 
