@@ -58,18 +58,21 @@ def sold_out_alert(sender: object, *, store: str, sku: str, name: str, **kwargs:
 
 
 def _texts(kind: str, store: str, detail: dict) -> tuple[str, str]:
+    """(title, body): what happened, then the first step to take, in the active language."""
     if kind == "health":
         # What happened, then the first step to take (runtime/health.py).
         what, action = detail["reason"].texts()
         return _("Store %(store)s: %(what)s") % {"store": store, "what": what}, action
     if kind == "store_offline":
-        return _("Store %(store)s is offline") % {"store": store}, _(
+        return _("Store %(store)s is offline") % {"store": store}, _step(_(
             "No contact from store %(store)s for %(minutes)s min."
-        ) % {"store": store, "minutes": detail.get("minutes", "?")}
+        ) % {"store": store, "minutes": detail.get("minutes", "?")}, _(
+            "Call the store: check its internet connection and that its nodes are on. It keeps selling meanwhile."))
     if kind == "backlog":
-        return _("Store %(store)s: sync is behind") % {"store": store}, _(
+        return _("Store %(store)s: sync is behind") % {"store": store}, _step(_(
             "%(count)s changes have been waiting for %(minutes)s min to reach HQ."
-        ) % {"store": store, "count": detail.get("count", "?"), "minutes": detail.get("minutes", "?")}
+        ) % {"store": store, "count": detail.get("count", "?"), "minutes": detail.get("minutes", "?")}, _(
+            "Check the store's internet connection, then the HQ link in the node's health (/api/health)."))
     if kind == "money_conflict":
         # The rule's own detail stays in English (the same on every node); the
         # manager reads what it is in their language and which nodes to ask.
@@ -79,12 +82,19 @@ def _texts(kind: str, store: str, detail: dict) -> tuple[str, str]:
             "nodes": ", ".join(detail.get("nodes", [])) or "?",
         }
     if kind == "sold_out":
-        return _("Sold out: %(item)s") % {"item": detail.get("item", "")}, _(
+        return _("Sold out: %(item)s") % {"item": detail.get("item", "")}, _step(_(
             "Store %(store)s marked %(item)s as sold out."
-        ) % {"store": store, "item": detail.get("item", "")}
-    return _("Store %(store)s: no kitchen screen") % {"store": store}, _(
+        ) % {"store": store, "item": detail.get("item", "")}, _(
+            "Offer another item; once restocked, mark it available again on the manager page."))
+    return _("Store %(store)s: no kitchen screen") % {"store": store}, _step(_(
         "No kitchen screen is connected for station %(station)s."
-    ) % {"store": store, "station": detail.get("station", "")}
+    ) % {"store": store, "station": detail.get("station", "")}, _(
+        "Check that the station's screen is on and on the store Wi-Fi and reload its kitchen page; "
+        "use printed tickets meanwhile."))
+
+
+def _step(what: str, step: str) -> str:
+    return f"{what} {step}"
 
 
 def alert_raise(*, key: str, kind: str, store: str, detail: dict | None = None, url: str = "/") -> Alert | None:
@@ -95,7 +105,8 @@ def alert_raise(*, key: str, kind: str, store: str, detail: dict | None = None, 
         alert = Alert.objects.select_for_update().filter(key=key).first()
         if alert is not None and alert.cleared_at is None:
             return None
-        with translation.override("en"):
+        # Kept in the store's language, as its managers read it.
+        with translation.override(settings.LANGUAGE_CODE):
             message = " — ".join(_texts(kind, store, detail))
         if alert is None:
             alert = Alert.objects.create(key=key, kind=kind, store=store, message=message[:300], raised_at=now)

@@ -16,6 +16,11 @@ from runtime import workers  # noqa: E402
 from security.wsauth import DeviceTokenAuthMiddleware  # noqa: E402
 
 if settings.POS_WORKERS:
+    from sync.restore import life_begin  # noqa: E402
+
+    # Before anything is served or pushed: this process's own origin, and
+    # whether the database went back since the last one (sync/restore.py).
+    life_begin()
     workers.start_all()
 
 from runtime.housekeeping import startup_settle  # noqa: E402

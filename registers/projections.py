@@ -37,9 +37,11 @@ from registers.events import (
 from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
 from registers.progress import orders_voided_status
 from stores.business_day import Frontier, effective_day
+from stores.services import ticket_numbers_seen
 from sync.merge import claims_by_act
 from sync.models import Change
 from sync.projection import Recorded, projector, projector_many, recorded
+from sync.services import life_origin
 
 
 def _placement_key(hlc: int, origin: str) -> tuple[int, str]:
@@ -126,6 +128,19 @@ def _write_orders(changes: list[Recorded[OrderPlaced]]) -> None:
     orders = [Order(id=change.event.id, **_order_fields(change, closes[change.store])) for change in changes]
     Order.objects.bulk_create(orders)
     OrderLine.objects.bulk_create([line for order, change in zip(orders, changes, strict=True) for line in _order_lines(order.id, change)])
+    _numbers_learned(changes)
+
+
+def _numbers_learned(changes: list[Recorded[OrderPlaced]]) -> None:
+    """Orders from elsewhere (a sibling, or this node's own sales that come back
+    after a restore) may carry numbers of this node's lane: never call those again."""
+    mine = life_origin()
+    by_day: dict[tuple[str, dt.date], list[int]] = {}
+    for change in changes:
+        if change.origin != mine:
+            by_day.setdefault((change.store, change.event.business_date), []).append(change.event.number)
+    for (store, day), called in by_day.items():
+        ticket_numbers_seen(store=store, day=day, called=called)
 
 
 def _write_order(change: Recorded[OrderPlaced], order_id: uuid.UUID) -> None:

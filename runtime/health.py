@@ -28,6 +28,8 @@ CHANNEL_LAYER = "channel_layer_down"
 PEER_REFUSED = "upstream_refused"
 CHANGES_REFUSED = "changes_refused"
 JOURNAL = "journal_broken"
+RESTORED = "restored_from_backup"
+FORKED = "sequence_reused"
 
 # code -> (what happened, first step). Formatted with the reason's params.
 TEXTS: dict[str, tuple[Promise, Promise]] = {
@@ -61,6 +63,19 @@ TEXTS: dict[str, tuple[Promise, Promise]] = {
         _("The journal is broken: %(count)s problem(s), the first: %(error)s"),
         _("Run `manage.py verify_journal` on this node and keep the database file for an audit; "
           "do not edit sales by hand."),
+    ),
+    RESTORED: (
+        _("This node's database went back (restored from a backup or copied): %(where)s holds its changes "
+          "up to %(origin)s #%(seen)s, the database only up to #%(held)s. It now records under a new origin, "
+          "so no sequence number is issued twice."),
+        _("Keep this node connected to its sibling nodes and HQ until this message goes: the sales made after "
+          "the backup come back from them. Then compare today's sales report here with HQ's. Re-enter nothing."),
+    ),
+    FORKED: (
+        _("%(peer)s sent %(origin)s #%(seq)s (change %(change)s), but this node holds another change under "
+          "that number: two databases issued the same sequence number."),
+        _("Keep both nodes' database files and call support; the change sent is kept in this node's log "
+          "(search it for %(change)s). Do not restore or delete either database."),
     ),
 }
 

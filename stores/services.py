@@ -10,8 +10,10 @@ import secrets
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from runtime import lifemark
 from stores import numbers
 from stores.models import AnalystToken, Device, Store, TicketCounter, token_digest
 
@@ -92,6 +94,12 @@ def analyst_token_revoke(*, name: str) -> bool:
     return AnalystToken.objects.filter(name=name, revoked_at__isnull=True).update(revoked_at=timezone.now()) > 0
 
 
+def _lane() -> int:
+    return numbers.lane_for_node(
+        settings.POS_NODE, configured=settings.POS_TICKET_LANE, has_peers=bool(settings.POS_PEERS)
+    )
+
+
 def ticket_numbers_take(
     *, store: str, day: dt.date, count: int, called: Callable[[int, int], int]
 ) -> list[int]:
@@ -101,15 +109,34 @@ def ticket_numbers_take(
     ``called(low, high)`` counts the numbers from ``low`` to ``high`` already
     called that day; it is asked once, when the day's counter is created, so a
     node restored mid-day continues after the numbers it already called (they
-    come back to it from its siblings) instead of repeating them.
+    come back to it from its siblings) instead of repeating them. The note
+    beside the database (runtime/lifemark.py) says how many this node had
+    called before its database went back, even with no sibling reachable.
     """
-    lane = numbers.lane_for_node(
-        settings.POS_NODE, configured=settings.POS_TICKET_LANE, has_peers=bool(settings.POS_PEERS)
-    )
+    lane = _lane()
     counter, created = TicketCounter.objects.select_for_update().get_or_create(store=store, business_date=day, lane=lane)
     if created:
         counter.count = called(*numbers.lane_range(lane))
+    key = lifemark.ticket_key(store, day.isoformat(), lane)
+    counter.count = max(counter.count, lifemark.ticket_count(key))
     first = counter.count + 1
     counter.count += count
     counter.save(update_fields=["count"])
+    reached = counter.count
+    transaction.on_commit(lambda: lifemark.ticket_note(key, reached))
     return [numbers.number_for(lane, n) for n in range(first, first + count)]
+
+
+def ticket_numbers_seen(*, store: str, day: dt.date, called: list[int]) -> None:
+    """Numbers of ``store``'s ``day`` that orders learned from a peer carry:
+    this node's lane never calls those again (after a restore, the orders it
+    lost come back with numbers its restored counter would repeat)."""
+    lane = _lane()
+    low, high = numbers.lane_range(lane)
+    mine = [n - low + 1 for n in called if low <= n <= high]
+    if not mine:
+        return
+    counter, _ = TicketCounter.objects.select_for_update().get_or_create(store=store, business_date=day, lane=lane)
+    if max(mine) > counter.count:
+        counter.count = max(mine)
+        counter.save(update_fields=["count"])

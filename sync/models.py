@@ -171,3 +171,18 @@ class MasterVersion(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["model", "key"], name="master_version_model_key")]
+
+
+class RetiredOrigin(models.Model):
+    """An origin this node issued changes under and has stopped using (it
+    takes a fresh one at every process start, and when a peer shows it was
+    restored), with the seq it had reached then. A peer holding more of one
+    of these than this node has is proof that its database went back."""
+
+    origin = models.CharField(max_length=80, primary_key=True)
+    seq = models.BigIntegerField()
+    retired_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.origin}@{self.seq}"

@@ -29,9 +29,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from runtime import health, workers
-from sync import discovery, hooks, merge, signing
-from sync.replication import ChangeInvalid, ChangeRefused, changes_after, changes_apply, origin_rotate, vector
-from sync.services import node_state_get
+from sync import discovery, hooks, merge, restore, signing
+from sync.replication import ChangeInvalid, ChangeRefused, changes_after, changes_apply, vector
+from sync.services import node_state_get, origin_rotate
 from sync.transport import PeerClient, PeerError, PeerUnauthorized
 
 log = logging.getLogger(__name__)
@@ -195,7 +195,12 @@ class Link:
         self.status.vector = theirs
         state = node_state_get()
         if theirs.get(state.origin, 0) > state.last_seq:
+            # Only another copy of this database can have issued those: a
+            # process never shares its origin (sync.services._Life). Leave
+            # the origin before issuing anything more under it.
+            restore.evidence(state.origin, state.last_seq, theirs[state.origin], self._name())
             origin_rotate(f"{self.status.url} holds {state.origin} up to {theirs[state.origin]}, we only {state.last_seq}")
+        restore.peer_vector_seen(theirs, self._name())
         return theirs
 
     def _pin(self, key: str) -> None:
@@ -249,6 +254,10 @@ class Link:
         self.status.last_pull = time.monotonic()
         for _ in range(MAX_BATCHES):
             body = {"vector": vector(self.pull_stores), "limit": BATCH}
+            if self.status.kind == "hq" and restore.recovering():
+                # This node's database went back: the store's own changes it
+                # lost are at HQ too (the only copy, for a store of one node).
+                body = {"vector": vector(self.pull_stores | self.push_stores), "limit": BATCH, "only_master": False}
             if self.status.kind == "hq":
                 # What this node holds of its own store, so HQ can show the store's backlog (hq app).
                 body["held"] = vector(self.push_stores)
@@ -260,6 +269,7 @@ class Link:
                 # Nothing missing: no write transaction once a second per peer,
                 # which would only queue behind (and delay) the registers' writes.
                 self._learn(answer)
+                restore.review()
                 return
             changes_apply(
                 wires=changes,
@@ -269,6 +279,7 @@ class Link:
                 peer_vector=answer.get("vector", {}),
             )
             self._learn(answer)
+            restore.review()
             if not answer.get("more"):
                 return
 

@@ -29,13 +29,14 @@ from django.utils import timezone
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic import ValidationError as SchemaError
 
+from runtime import health
 from runtime.health_checks import write_failed, write_succeeded
-from sync import hooks, merge, signing
+from sync import hooks, merge, restore, signing
 from sync.clock import Clock, ClockDriftError
 from sync.events import Authority, Event, EventInvalid, event_class, event_parse
 from sync.models import Change, NodeState, ParkedChange, PeerState, ScopedOrigin, VectorEntry
 from sync.projection import MissingDependency, project, project_many, recorded, recorded_attach
-from sync.services import change_digest, new_origin, node_state_get, replication_wake
+from sync.services import change_digest, node_state_get, own_store, replication_wake, rotate_locked
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,10 @@ class ApplyResult:
     skipped: int = 0
     parked: int = 0
     held_back: dict[str, str] = field(default_factory=dict)  # origin -> why the rest of it waits
-
-
-def own_store() -> str:
-    """The store this node's own changes belong to: HQ authors master data for all."""
-    return merge.ALL_STORES if settings.POS_ROLE == "hq" else settings.POS_STORE
+    # Changes under an (origin, seq) we already hold with another change: two
+    # databases issued that number. Not applied (the number is taken), and
+    # never dropped in silence (_forks_report).
+    forks: list[WireChange] = field(default_factory=list)
 
 
 def vector(stores: set[str] | None = None) -> dict[str, int]:
@@ -298,8 +298,10 @@ def _apply_batch(
             if origin == state.origin:
                 if max(c.seq for c in by_origin[origin]) <= state.last_seq:
                     result.skipped += len(by_origin[origin])
+                    result.forks.extend(c for c in by_origin[origin] if c.id not in batch.known_ids)
                     continue
-                state = _rotate_locked(state, f"a peer holds {origin} past seq {state.last_seq}")
+                restore.evidence(origin, state.last_seq, max(c.seq for c in by_origin[origin]), peer_node or peer_url)
+                state = rotate_locked(state, f"a peer holds {origin} past seq {state.last_seq}")
             clock = _apply_origin(origin, by_origin[origin], clock, result, batch)
         state.last_hlc = clock.last
         state.save(update_fields=["last_hlc", "origin", "last_seq", "last_digest"])
@@ -307,6 +309,8 @@ def _apply_batch(
             _peer_state_save(peer_url, peer_node, peer_vector or {})
         if result.applied:
             transaction.on_commit(replication_wake)
+    if result.forks:
+        _forks_report(result.forks, peer_node or peer_url)
     return result
 
 
@@ -314,6 +318,18 @@ def _own_scoped(by_origin: dict[str, list[WireChange]]) -> set[str]:
     if settings.POS_ROLE != "hq":
         return set()
     return set(ScopedOrigin.objects.filter(origin__in=list(by_origin)).values_list("origin", flat=True))
+
+
+def _forks_report(forks: list[WireChange], peer: str) -> None:
+    """Keep each forked change in the log, whole, and say so in health: a
+    person must reconcile it (sync/restore.py explains why it cannot happen
+    to a node of this release on its own)."""
+    for wire in forks:
+        log.error("sequence reused: %s sent %s#%s, another change holds that number here; kept: %s",
+                  peer or "a peer", wire.origin, wire.seq, wire.model_dump_json())
+    first = forks[0]
+    health.reason_set(health.FORKED, subject=first.origin, peer=peer or "?", origin=first.origin,
+                      seq=first.seq, change=str(first.id))
 
 
 def _authors(kind: str) -> Authority | None:
@@ -326,6 +342,7 @@ def _apply_origin(origin: str, incoming: list[WireChange], clock: Clock, result:
     by_seq = {c.seq: c for c in incoming}
     take, _ = merge.accept_in_order(entry.seq, by_seq)
     result.skipped += len(incoming) - len(take)
+    result.forks.extend(c for c in incoming if c.seq <= entry.seq and c.id not in batch.known_ids)
     if take and take[-1] != max(by_seq):
         result.held_back[origin] = f"gap after seq {take[-1]}"
     elif not take and max(by_seq) > entry.seq:
@@ -546,27 +563,6 @@ def _peer_state_save(url: str, node: str, their_vector: dict[str, int]) -> None:
     PeerState.objects.update_or_create(
         url=url, defaults={"node": node[:80], "vector": their_vector, "last_contact": timezone.now()}
     )
-
-
-def origin_rotate(reason: str) -> str:
-    """Give this node a new origin (its database was restored from a backup
-    or copied): the old origin's later seqs exist elsewhere and must never be
-    issued again. Returns the new origin."""
-    node_state_get()
-    with transaction.atomic():
-        state = _rotate_locked(NodeState.objects.select_for_update().get(pk=1), reason)
-        state.save(update_fields=["origin", "last_seq", "last_digest"])
-    return state.origin
-
-
-def _rotate_locked(state: NodeState, reason: str) -> NodeState:
-    old = state.origin
-    VectorEntry.objects.update_or_create(
-        origin=old, defaults={"store": own_store(), "seq": state.last_seq, "hlc": state.last_hlc}
-    )
-    state.origin, state.last_seq, state.last_digest = new_origin(), 0, ""
-    log.warning("origin %s retired (%s); now %s", old, reason, state.origin)
-    return state
 
 
 def backlog(their_vector: dict[str, int], *, stores: set[str]) -> tuple[int, dt.datetime | None]:

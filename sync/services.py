@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -12,12 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from runtime import workers
+from runtime import lifemark, workers
 from sync import merge, signing
 from sync.clock import Clock
 from sync.events import Event
-from sync.models import Change, NodeState, ScopedOrigin
+from sync.models import Change, NodeState, RetiredOrigin, ScopedOrigin, VectorEntry
 from sync.projection import project_many, recorded_attach
+
+log = logging.getLogger(__name__)
 
 
 def _now_ms() -> int:
@@ -31,7 +35,10 @@ def node_state_get() -> NodeState:
         return state
     try:
         with transaction.atomic():
-            return NodeState.objects.create(pk=1, node=settings.POS_NODE, origin=new_origin())
+            state = NodeState.objects.create(pk=1, node=settings.POS_NODE, origin=new_origin())
+        with _life.lock:
+            _life.origin, _life.seq = state.origin, 0
+        return state
     except IntegrityError:
         return NodeState.objects.get(pk=1)
 
@@ -67,6 +74,8 @@ def changes_record(facts: list[Fact]) -> list[Change]:
     if state is None:
         node_state_get()
         state = NodeState.objects.select_for_update().get(pk=1)
+    if not life_owns(state):
+        state = rotate_locked(state, "a new process life" if _life.origin is None else "the database went back")
     clock = Clock(state.last_hlc)
     hq = settings.POS_ROLE == "hq"
     scopes: dict[str, ScopedOrigin] = {}
@@ -104,6 +113,8 @@ def changes_record(facts: list[Fact]) -> list[Change]:
     else:
         Change.objects.bulk_create(changes)
     project_many(changes)
+    origin, seq = state.origin, state.last_seq
+    transaction.on_commit(lambda: _committed(origin, seq))
     transaction.on_commit(replication_wake)
     return changes
 
@@ -114,6 +125,104 @@ def _scope_locked(state: NodeState, store: str) -> ScopedOrigin:
     origin = f"hq:{store}:{state.origin.removeprefix('hq:')}"[:80]
     scope, _ = ScopedOrigin.objects.get_or_create(origin=origin, defaults={"store": store})
     return scope
+
+
+class _Life:
+    """The origin this process issues its changes under, and the highest seq
+    it has committed there. Only this process ever issues seqs of that origin
+    (every process takes its own at its first change), so a node row that
+    names another origin, or that is behind what this process committed, is
+    a database that went back or was swapped: never continue its count."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.origin: str | None = None
+        self.seq = 0
+
+
+_life = _Life()
+
+
+def life_origin() -> str | None:
+    """The origin this process records under (None before its first change)."""
+    with _life.lock:
+        return _life.origin
+
+
+def life_owns(state: NodeState) -> bool:
+    with _life.lock:
+        return state.origin == _life.origin and state.last_seq >= _life.seq
+
+
+def _committed(origin: str, seq: int) -> None:
+    with _life.lock:
+        if origin == _life.origin:
+            _life.seq = max(_life.seq, seq)
+    lifemark.seq_note(origin, seq)
+
+
+def own_store() -> str:
+    """The store this node's own changes belong to: HQ authors master data for all."""
+    return merge.ALL_STORES if settings.POS_ROLE == "hq" else settings.POS_STORE
+
+
+def rotate_locked(state: NodeState, reason: str) -> NodeState:
+    """Retire ``state``'s origin and give the (locked) node row a fresh one,
+    saved in the caller's transaction. The old origin becomes an ordinary origin this node holds
+    up to where it stopped: if its database went back, the rest of it comes
+    back from the peers like anyone else's changes."""
+    old, held = state.origin, state.last_seq
+    if held:
+        # Only an origin with changes enters the version vector: a node
+        # restarted a hundred times without a sale adds nothing to it.
+        VectorEntry.objects.update_or_create(
+            origin=old, defaults={"store": own_store(), "seq": state.last_seq, "hlc": state.last_hlc}
+        )
+    RetiredOrigin.objects.update_or_create(origin=old, defaults={"seq": held, "reason": reason[:200]})
+    state.origin, state.last_seq, state.last_digest = new_origin(), 0, ""
+    state.save(update_fields=["origin", "last_seq", "last_digest"])
+    with _life.lock:
+        _life.origin, _life.seq = state.origin, 0
+    retired_forget()
+    transaction.on_commit(retired_forget)
+    log.info("origin %s retired at #%s (%s); now %s", old, held, reason, state.origin)
+    return state
+
+
+def origin_rotate(reason: str) -> str:
+    """Give this node a new origin now. Returns it."""
+    node_state_get()
+    with transaction.atomic():
+        state = rotate_locked(NodeState.objects.select_for_update().get(pk=1), reason)
+    return state.origin
+
+
+def life_start(*, went_back: bool = False) -> str:
+    """At process start, before serving: take this process's own origin
+    unless it already has one (and its database did not go back). Returns the origin."""
+    node_state_get()
+    with transaction.atomic():
+        state = NodeState.objects.select_for_update().get(pk=1)
+        if went_back or not life_owns(state):
+            state = rotate_locked(state, "its database went back" if went_back else "a new process life")
+    return state.origin
+
+
+_retired: dict[str, int] | None = None
+
+
+def retired_origins() -> dict[str, int]:
+    """This node's retired origins and the seq each had reached (cached: asked on every peer answer)."""
+    global _retired
+    cached = _retired
+    if cached is None:
+        cached = _retired = dict(RetiredOrigin.objects.values_list("origin", "seq"))
+    return cached
+
+
+def retired_forget() -> None:
+    global _retired
+    _retired = None
 
 
 def new_origin() -> str:

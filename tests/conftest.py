@@ -17,6 +17,21 @@ def port_open(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+@pytest.fixture(autouse=True)
+def life_note(tmp_path, monkeypatch):
+    """Each test its own note beside the database (runtime/lifemark.py): the
+    suite shares one POS_DATA_DIR, and a note left by one test would make the
+    next test's database look restored (and its ticket numbers jump)."""
+    from runtime import lifemark
+    from sync import restore
+
+    monkeypatch.setattr(lifemark, "_path", lambda: tmp_path / lifemark.FILE)
+    lifemark.forget()
+    yield tmp_path / lifemark.FILE
+    lifemark.forget()
+    restore.forget()
+
+
 @pytest.fixture
 def demo(db):
     """The demo store as seed_demo makes it."""

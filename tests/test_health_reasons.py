@@ -289,7 +289,8 @@ def test_every_reason_has_its_texts_in_japanese():
 
     for code in health.TEXTS:
         reason = health.Reason(code, "", timezone.now(),
-                               {"error": "x", "count": 1, "what": "order", "peer": "p", "status": 422})
+                               {"error": "x", "count": 1, "what": "order", "peer": "p", "status": 422,
+                                "where": "w", "origin": "o", "held": 1, "seen": 2, "seq": 3, "change": "c"})
         with translation.override("en"):
             en = reason.texts()
         with translation.override("ja"):
