@@ -22,6 +22,7 @@ from tests.conftest import port_open
 from tests.nodes import Node, free_port
 from tests.personas import order_body
 from tests.replication_fixtures import RemoteOrigin, placed
+from tests.test_replication_hq import throwaway_postgres
 from tests.test_replication_nodes import KEY, wait_for
 
 pytestmark = pytest.mark.nodes
@@ -32,18 +33,8 @@ KEY2 = "store-key-S002"
 @pytest.fixture(scope="module")
 def chain_database_url() -> Iterator[str]:
     """As tests/test_replication_hq.py's hq_database_url, for the module's one chain."""
-    if not port_open("127.0.0.1", 5432):
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    import psycopg
-
-    name = f"posweb_hq_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgres://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -82,20 +82,20 @@ def apply_all(batches: list[list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 @st.composite
-def deliveries(draw, streams: dict[str, list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+def deliveries(draw, streams: dict[str, list[dict[str, Any]]], most: int = 12) -> list[list[dict[str, Any]]]:
     """Random batches: slices of any origin's stream, from any point (so some repeat
     what was delivered, some start past a gap), mixed across origins; then the
     anti-entropy pass that delivers everything."""
     batches = []
-    for _ in range(draw(st.integers(0, 12))):
+    for _ in range(draw(st.integers(0, most))):
         batch = []
-        for origin in draw(st.lists(st.sampled_from(ORIGINS), max_size=3, unique=True)):
+        for origin in draw(st.lists(st.sampled_from(sorted(streams)), max_size=3, unique=True)):
             stream = streams[origin]
             if stream:
                 start = draw(st.integers(0, len(stream) - 1))
                 batch += stream[start: start + draw(st.integers(1, len(stream)))]
         batches.append(draw(st.permutations(batch)))
-    final = [c for origin in draw(st.permutations(ORIGINS)) for c in streams[origin]]
+    final = [c for origin in draw(st.permutations(sorted(streams))) for c in streams[origin]]
     return batches + [final]
 
 

@@ -24,6 +24,7 @@ from sync.merge import claims_by_act
 from sync.replication import changes_apply
 from sync.services import node_state_get
 from tests.replication_fixtures import RemoteOrigin, placed
+from tests.test_merge_convergence import deliveries
 
 ORIGINS = ["node-a.1", "node-b.1", "node-c.1"]
 BASE_MS = 1_700_000_000_000
@@ -132,21 +133,6 @@ def apply_all(batches: list[list[dict[str, Any]]]) -> dict[str, Any]:
         return result
 
 
-@st.composite
-def deliveries(draw, streams: dict[str, list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
-    batches = []
-    for _ in range(draw(st.integers(0, 8))):
-        batch = []
-        for origin in draw(st.lists(st.sampled_from(ORIGINS), max_size=3, unique=True)):
-            stream = streams[origin]
-            if stream:
-                start = draw(st.integers(0, len(stream) - 1))
-                batch += stream[start: start + draw(st.integers(1, len(stream)))]
-        batches.append(draw(st.permutations(batch)))
-    final = [c for origin in draw(st.permutations(ORIGINS)) for c in streams[origin]]
-    return batches + [final]
-
-
 @pytest.mark.django_db
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
@@ -156,7 +142,7 @@ def test_money_on_cut_off_nodes_ends_the_same_whatever_the_delivery(demo, data):
     everything = sorted((c for s in streams.values() for c in s), key=lambda c: c["hlc"])
     reference = apply_all([everything, everything])
     for _ in range(2):
-        assert apply_all(data.draw(deliveries(streams))) == reference
+        assert apply_all(data.draw(deliveries(streams, most=8))) == reference
 
 
 def _apply(*streams: list[dict[str, Any]]) -> None:

@@ -3,7 +3,9 @@ reaches HQ exactly once however long HQ was away, and HQ's menu reaches the stor
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -15,9 +17,10 @@ from tests.test_replication_nodes import KEY, order_ids, place, wait_for
 pytestmark = pytest.mark.nodes
 
 
-@pytest.fixture
-def hq_database_url():
-    """A throw-away PostgreSQL database for HQ, dropped afterwards."""
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """The URL of a new PostgreSQL database for an HQ process, dropped afterwards
+    (a failure under CI=true, where PostgreSQL must run; else a skip)."""
     if not port_open("127.0.0.1", 5432):
         if ci():
             pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 and CI=true")
@@ -32,6 +35,13 @@ def hq_database_url():
     finally:
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def hq_database_url():
+    """A throw-away PostgreSQL database for HQ, dropped afterwards."""
+    with throwaway_postgres() as url:
+        yield url
 
 
 @pytest.fixture

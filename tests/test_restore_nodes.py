@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.nodes import Node, free_port
-from tests.test_replication_hq import hq_database_url, hq_orders  # noqa: F401  (fixture)
+from tests.test_replication_hq import hq_database_url, hq_orders, store_and_hq  # noqa: F401  (fixtures)
 from tests.test_replication_nodes import KEY, order_ids, place, wait_for
 
 pytestmark = pytest.mark.nodes
@@ -74,22 +74,8 @@ def day_view(node: Node, day: str, *, hq: bool = False) -> tuple[list, dict]:
     return sorted((o["id"], o["number"], o["total"]) for o in orders), report
 
 
-@pytest.fixture
-def store_of_two(tmp_path, hq_database_url):  # noqa: F811
-    hq = Node(tmp_path / "hq", name="hq1", POS_ROLE="hq", POS_STORE="S001", POS_SYNC_KEY=KEY, DATABASE_URL=hq_database_url)
-    p1, p2 = free_port(), free_port()
-    common = {"POS_STORE": "S001", "POS_SYNC_KEY": KEY, "POS_HQ_URL": hq.url}
-    n1 = Node(tmp_path / "n1", name="node1", port=p1, POS_PEERS=f"http://127.0.0.1:{p2}", **common)
-    n2 = Node(tmp_path / "n2", name="node2", port=p2, POS_PEERS=f"http://127.0.0.1:{p1}", **common)
-    try:
-        yield hq.setup().start(), n1.setup().start(), n2.setup().start()
-    finally:
-        for node in (n1, n2, hq):
-            node.stop()
-
-
-def test_a_node_restored_while_alone_loses_no_sale_and_reuses_no_number(store_of_two, tmp_path):
-    hq, n1, n2 = store_of_two
+def test_a_node_restored_while_alone_loses_no_sale_and_reuses_no_number(store_and_hq, tmp_path):
+    hq, n1, n2 = store_and_hq
     before = [place(n1) for _ in range(5)]
     wait_for("the first sales on node2 and at HQ", lambda: set(before) <= set(order_ids(n2)) and set(before) <= set(hq_orders(hq)))
     saved = tmp_path / "node1-backup.sqlite3"
