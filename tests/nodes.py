@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -151,3 +152,22 @@ class Node:
 
     def post(self, path: str, body: Any, **kw: Any) -> tuple[int, Any]:
         return self.request("POST", path, body, **kw)
+
+    def pair(self, name: str, kind: str = "kitchen") -> str:
+        """A new device paired on this node, as a manager and a tablet would: its token."""
+        code = self.manage("pairing_code", name, "--kind", kind).strip().splitlines()[-1]
+        status, paired = self.post("/api/devices/pair", {"code": code}, token=None)
+        if status != 201:
+            raise RuntimeError(f"pairing {name} on {self.name}: {status} {paired}")
+        return paired["token"]
+
+
+def start_all(nodes: list[Node], *, timeout: float = 60) -> None:
+    """Set every node up at once (migrate and seed are the slow part), then start each."""
+    setups = [threading.Thread(target=node.setup) for node in nodes]
+    for thread in setups:
+        thread.start()
+    for thread in setups:
+        thread.join(300)
+    for node in nodes:
+        node.start(timeout=timeout)

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from tests.nodes import Node, free_port
+from tests.nodes import Node, free_port, start_all
 from tests.personas import order_body
 from tests.test_partition_chaos import Link
 from tests.test_replication_hq import hq_database_url  # noqa: F401  (fixture)
@@ -39,13 +39,7 @@ def cluster(tmp_path, hq_database_url):  # noqa: F811
     ]
     everyone = [hq, *nodes]
     try:
-        setups = [threading.Thread(target=node.setup) for node in everyone]
-        for thread in setups:
-            thread.start()
-        for thread in setups:
-            thread.join(300)
-        for node in everyone:
-            node.start(timeout=60)
+        start_all(everyone)
         yield hq, nodes[0], nodes[1], links
     finally:
         for node in everyone:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.nodes import Node, free_port
+from tests.nodes import Node, free_port, start_all
 from tests.personas import order_body
 from tests.tcp_proxy import CuttableProxy
 from tests.test_replication_hq import hq_database_url  # noqa: F401  (fixture)
@@ -178,13 +178,7 @@ def cluster(tmp_path, hq_database_url):  # noqa: F811
     }
     everyone = [hq, *nodes.values()]
     try:
-        setups = [threading.Thread(target=n.setup) for n in everyone]
-        for thread in setups:
-            thread.start()
-        for thread in setups:
-            thread.join(300)
-        for node in everyone:
-            node.start(timeout=60)
+        start_all(everyone)
         yield hq, nodes, links
     finally:
         for node in everyone:

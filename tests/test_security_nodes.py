@@ -40,10 +40,7 @@ def socket_opens(node: Node, token: str) -> bool:
 
 def test_a_device_revoked_on_one_node_is_refused_on_every_node(siblings):
     n1, n2 = siblings
-    code = n1.manage("pairing_code", "kitchen-2", "--kind", "kitchen").strip().splitlines()[-1]
-    status, paired = n1.post("/api/devices/pair", {"code": code}, token=None)
-    assert status == 201, paired
-    token = paired["token"]
+    token = n1.pair("kitchen-2")
     assert menu_status(n1, token) == 200
     wait_for("the pairing to reach node2", lambda: menu_status(n2, token) == 200)
     assert socket_opens(n2, token)

@@ -209,10 +209,7 @@ def closed_code(ws: ClientConnection, timeout: float) -> int | None:
 
 def test_a_device_revoked_on_one_node_has_its_open_sockets_closed_on_the_other(siblings):
     n1, n2 = siblings
-    code = n1.manage("pairing_code", "kitchen-9", "--kind", "kitchen").strip().splitlines()[-1]
-    status, paired = n1.post("/api/devices/pair", {"code": code}, token=None)
-    assert status == 201, paired
-    token = paired["token"]
+    token = n1.pair("kitchen-9")
     wait_for("the pairing to reach node2", lambda: n2.request("GET", "/api/menu", token=token)[0] == 200)
 
     order_id = place(n2)
