@@ -2,7 +2,8 @@
 through a proxy that can be cut: for a bounded time nodes are kill -9'd and
 restarted and links cut and restored at random while registers keep selling.
 Managers meanwhile pay open orders, refund and void sales on whichever node
-answers, so one order may be paid, refunded or voided on two cut-off nodes.
+answers, so one order may be paid, refunded or voided on two cut-off nodes,
+and one of them closes the day (Z) while sales go on elsewhere.
 At the end every node holds the same orders and version vector, every node
 and HQ show each order alike (paid, refunded, status, conflicts) and give the
 same day reports, and HQ's sales plus voids equal what the registers were
@@ -120,6 +121,7 @@ class Managers:
         self.stop = threading.Event()
         self.errors: list[BaseException] = []
         self.done: list[str] = []
+        self.z: dict[str, Any] | None = None  # the one Z close, once a node took it
 
     def run(self) -> None:
         try:
@@ -138,6 +140,9 @@ class Managers:
             return
         order_id = self.rng.choice(acked)
         node = self.registers.nodes[self.rng.choice(choices)]
+        if self.z is None and len(acked) >= 12 and self.rng.random() < 0.2:
+            self._close(node)
+            return
         action = self.rng.choice(["pay", "pay", "refund", "void"])
         try:
             status, order = node.request("GET", f"/api/orders/{order_id}", timeout=5)
@@ -160,6 +165,19 @@ class Managers:
         assert status in (200, 201, 409, 429), f"{action} of {order_id} on {node.name}: {status} {answer}"
         if status in (200, 201):
             self.done.append(f"{action} {order_id[:8]} on {node.name}")
+
+    def _close(self, node: Node) -> None:
+        """The Z close of the day, once, on whichever node answers: sales the
+        node does not hold yet (cut off) then belong to the next day everywhere."""
+        try:
+            status, z = node.post("/api/reports/z", {"manager_pin": "9999"}, timeout=10)
+        except OSError:
+            return
+        # 409: sales still reaching this node (the close waits for none here) or closed already.
+        assert status in (201, 409, 429), f"Z on {node.name}: {status} {z}"
+        if status == 201:
+            self.z = z
+            self.done.append(f"Z No. {z['number']} of {z['business_date']} on {node.name}")
 
 
 @pytest.fixture
@@ -287,3 +305,12 @@ def test_nodes_converge_and_hq_reports_what_was_acknowledged_after_chaos(cluster
         store_reports = [node.get(f"/api/reports/sales?business_date={day}") for day in sorted(days)]
         assert store_reports == reports, f"{node.name}'s day report differs from HQ's"
     print("conflicts:", [(c["number"], c["kind"]) for r in reports for c in r["conflicts"]])
+    if managers.z is not None:
+        # The Z ended its day on every node and at HQ: that day's report is the Z, everywhere.
+        z = managers.z
+        closed = {k: v for k, v in z["report"].items() if k not in ("kind", "number", "queued_at_close")}
+        for node in (hq, *nodes.values()):
+            zs = node.get("/api/reports/z" + ("?store=S001" if node is hq else ""))
+            assert [(x["number"], x["report"]) for x in zs] == [(z["number"], z["report"])], f"{node.name}'s Z differs"
+            day = node.get(f"/api/reports/sales?business_date={z['business_date']}" + ("&store=S001" if node is hq else ""))
+            assert {k: day[k] for k in closed} == closed, f"{node.name}: the closed day's report is not its Z"
