@@ -1,7 +1,8 @@
 """The kitchen feed over WebSocket (/ws/kitchen/?station=).
 
 Protocol (Zulip's events model): on connect the server says ``hello`` with its
-epoch (this node's origin) and feed head. The screen then either resumes,
+epoch (sync.services.database_epoch: this node's database, new after a
+restore) and feed head. The screen then either resumes,
 ``{"type": "resume", "after": N, "epoch": E}``, or asks for a ``snapshot`` of
 open tickets (``{"type": "snapshot", "epoch", "seq", "tickets", "more"}``;
 while ``more`` is true, ``{"type": "snapshot.page", "seq", "tickets",
@@ -40,7 +41,7 @@ from menu.models import Station
 from runtime.reads import db_read
 from runtime.sockets import LiveSocket
 from stores.selectors import devices_live
-from sync.services import node_state_get
+from sync.services import database_epoch
 
 # A snapshot message carries at most this much of tickets (one ticket larger
 # than it goes alone): far below the 1 MiB that daphne and most clients take.
@@ -95,7 +96,7 @@ class KitchenConsumer(LiveSocket):
     def _greet(self) -> tuple[str, int] | None:
         if self.station and not Station.objects.filter(code=self.station).exists():
             return None
-        epoch = node_state_get().origin
+        epoch = database_epoch()
         services.screen_seen(channel_name=self.channel_name, station=self.station, screen=self.screen)
         return epoch, selectors.feed_head(store=self.store)
 

@@ -75,7 +75,7 @@ def changes_record(facts: list[Fact]) -> list[Change]:
         node_state_get()
         state = NodeState.objects.select_for_update().get(pk=1)
     if not life_owns(state):
-        state = rotate_locked(state, "a new process life" if _life.origin is None else "the database went back")
+        state = rotate_locked(state, NEW_LIFE if _life.origin is None else "the database went back")
     clock = Clock(state.last_hlc)
     hq = settings.POS_ROLE == "hq"
     scopes: dict[str, ScopedOrigin] = {}
@@ -166,6 +166,21 @@ def own_store() -> str:
     return merge.ALL_STORES if settings.POS_ROLE == "hq" else settings.POS_STORE
 
 
+#: The reason of an ordinary rotation (a process starting); every other reason
+#: means this database went back (a restore, a copy) and its own rows with it.
+NEW_LIFE = "a new process life"
+
+
+def database_epoch() -> str:
+    """Names this database's line of history, for readers that keep a cursor
+    into this node's own tables (the kitchen feed): the same across restarts
+    (each takes a new origin), new once the node found its database went back,
+    when such cursors no longer name the same rows."""
+    state = node_state_get()
+    went_back = RetiredOrigin.objects.exclude(reason=NEW_LIFE).count()
+    return f"{settings.POS_NODE}.{int(state.created_at.timestamp() * 1000)}.{went_back}"
+
+
 def rotate_locked(state: NodeState, reason: str) -> NodeState:
     """Retire ``state``'s origin and give the (locked) node row a fresh one,
     saved in the caller's transaction. The old origin becomes an ordinary origin this node holds
@@ -204,7 +219,7 @@ def life_start(*, went_back: bool = False) -> str:
     with transaction.atomic():
         state = NodeState.objects.select_for_update().get(pk=1)
         if went_back or not life_owns(state):
-            state = rotate_locked(state, "its database went back" if went_back else "a new process life")
+            state = rotate_locked(state, "its database went back" if went_back else NEW_LIFE)
     return state.origin
 
 

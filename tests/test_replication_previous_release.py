@@ -110,6 +110,8 @@ def test_sales_and_money_move_both_ways_between_an_old_and_a_new_sibling(mixed_s
     assert order_on(old, paid_on_old["id"])["status"] == order_on(new, paid_on_old["id"])["status"] == "voided"
     day = paid_on_old["business_date"]
     reports = [node.get(f"/api/reports/sales?business_date={day}") for node in (old, new)]
+    # The new release adds the day's money conflicts (none here); every figure both know is equal.
+    assert reports[1].pop("conflicts") == []
     assert reports[0] == reports[1]
     assert reports[0]["orders"] == 3, "the voided sale is left out of the day's sales"
 

@@ -118,3 +118,13 @@ def test_numbers_of_our_lane_learned_from_a_peer_are_never_called_again(register
     with transaction.atomic():
         ticket_numbers_seen(store="S001", day=day, called=[first["number"] + 7, 1005])
     assert _sell(register_client, django_capture_on_commit_callbacks)["number"] == first["number"] + 8
+
+
+def test_a_kitchen_screen_keeps_its_cursor_across_restarts_but_not_across_a_restore(register_client):
+    # The feed's epoch names the database, not the process: a restart (a new
+    # origin) keeps a screen's cursor valid; a database that went back does not.
+    epoch = services.database_epoch()
+    origin_rotate(services.NEW_LIFE)
+    assert services.database_epoch() == epoch
+    origin_rotate("its database went back")
+    assert services.database_epoch() != epoch
