@@ -90,7 +90,9 @@ def vector(stores: set[str] | None = None) -> dict[str, int]:
         # links carry them, no other's.
         scoped = ScopedOrigin.objects.all() if stores is None else ScopedOrigin.objects.filter(store__in=stores)
         result.update(scoped.values_list("origin", "last_seq"))
-    return result
+    # An origin with nothing issued yet (a process that has not recorded
+    # anything) is nothing to hold: peers' vectors would differ by it alone.
+    return {origin: seq for origin, seq in result.items() if seq > 0}
 
 
 def hq_vector_for(store: str) -> dict[str, int]:

@@ -17,7 +17,7 @@ from websockets.sync.client import connect
 
 from tests.nodes import DEMO_TOKEN, Node
 from tests.personas import order_body
-from tests.test_replication_hq import hq_database_url  # noqa: F401  (fixture)
+from tests.test_replication_hq import throwaway_postgres
 from tests.test_replication_nodes import wait_for
 
 pytestmark = pytest.mark.nodes
@@ -26,8 +26,16 @@ KEY1, KEY2 = "store-key-S001-scope", "store-key-S002-scope"
 S002_DEMO = "s002-demo-register-token"
 
 
-@pytest.fixture
-def chain(tmp_path, hq_database_url):  # noqa: F811
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):
+    # Module scope: three real processes are slow to set up; each test leaves what
+    # it made (sales, devices) and the next one counts from there.
+    tmp_path = tmp_path_factory.mktemp("scope")
+    with throwaway_postgres() as hq_database_url:
+        yield from _chain(tmp_path, hq_database_url)
+
+
+def _chain(tmp_path, hq_database_url):
     hq = Node(tmp_path / "hq", name="hq1", POS_ROLE="hq", POS_STORE="S001", POS_SYNC_KEY=KEY1, DATABASE_URL=hq_database_url)
     s1 = Node(tmp_path / "s1", name="s1-node1", POS_STORE="S001", POS_SYNC_KEY=KEY1, POS_HQ_URL=hq.url)
     s2 = Node(tmp_path / "s2", name="s2-node1", POS_STORE="S002", POS_SYNC_KEY=KEY2, POS_HQ_URL=hq.url,
@@ -122,7 +130,10 @@ def test_an_analyst_reads_every_store_at_hq_and_writes_nothing(chain):
     hq, s1, s2 = chain
     sales = [s1.post("/api/orders", order_body())[1], s2.post("/api/orders", order_body(), token=S002_DEMO)[1]]
     token = hq.manage("analyst_token", "analyst-1").strip().splitlines()[-1]
-    wait_for("both stores' sales at HQ", lambda: hq.get("/api/orders", token=token)["count"] == 2, timeout=60)
+    wait_for("both stores' sales at HQ", lambda: all(
+        hq.request("GET", f"/api/orders/{sale['id']}", token=token)[0] == 200 for sale in sales), timeout=60)
+    held = hq.get("/api/orders", token=token)["count"]
+    assert held >= 2 and {sale["store"] for sale in sales} == {"S001", "S002"}
     for sale in sales:
         assert hq.get(f"/api/orders/{sale['id']}", token=token)["store"] == sale["store"]
         report = hq.get(f"/api/reports/sales?store={sale['store']}&business_date={sale['business_date']}", token=token)
@@ -131,7 +142,7 @@ def test_an_analyst_reads_every_store_at_hq_and_writes_nothing(chain):
     status, _ = hq.post("/api/orders", order_body(), token=token)
     assert status == 401
     assert hq.post(f"/api/orders/{sales[0]['id']}/void", {"manager_pin": "9999", "reason": "x"}, token=token)[0] == 401
-    assert hq.get("/api/orders", token=token)["count"] == 2
+    assert hq.get("/api/orders", token=token)["count"] == held
     # It is HQ's: no store node takes it.
     assert s1.request("GET", "/api/orders", token=token)[0] == 401
     hq.manage("analyst_token", "analyst-1", "--revoke")

@@ -285,7 +285,18 @@ def test_nodes_converge_and_hq_reports_what_was_acknowledged_after_chaos(cluster
         return (all(orders_on(n) == set(acked) for n in nodes.values()) and vectors[0] == vectors[1] == vectors[2]
                 and orders_on(hq, "&store=S001") == set(acked))
 
-    wait_for("every node and HQ to converge", converged, timeout=120)
+    try:
+        wait_for("every node and HQ to converge", converged, timeout=120)
+    except AssertionError:
+        # Say what differs: each node's count, what it lacks, its vector and health reasons.
+        for node in (*nodes.values(), hq):
+            held = orders_on(node, "&store=S001" if node is hq else "")
+            health = node.get("/api/health")
+            print(node.name, len(held), "lacks", sorted(set(acked) - held)[:5], "vector", health.get("version_vector"),
+                  "reasons", [(r["code"], r["detail"]) for r in health.get("reasons", [])],
+                  "peers", [(p.get("url"), p.get("state"), p.get("error")) for p in health.get("peers", [])],
+                  "hq", health.get("hq"))
+        raise
     counts = [n.get("/api/orders?limit=1")["count"] for n in nodes.values()]
     assert counts == [len(acked)] * 3, "an order is doubled on some node"
 
