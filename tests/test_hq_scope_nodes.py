@@ -137,7 +137,9 @@ def test_an_analyst_reads_every_store_at_hq_and_writes_nothing(chain):
     for sale in sales:
         assert hq.get(f"/api/orders/{sale['id']}", token=token)["store"] == sale["store"]
         report = hq.get(f"/api/reports/sales?store={sale['store']}&business_date={sale['business_date']}", token=token)
-        assert report["total"] == sale["total"]
+        node, own = (s1, DEMO_TOKEN) if sale["store"] == "S001" else (s2, S002_DEMO)
+        at_store = node.get(f"/api/reports/sales?business_date={sale['business_date']}", token=own)
+        assert report["total"] == at_store["total"] >= sale["total"]
         assert page_status(hq, f"/register/receipt/{sale['id']}/", token)[0] == 200
     status, _ = hq.post("/api/orders", order_body(), token=token)
     assert status == 401
