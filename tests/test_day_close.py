@@ -25,6 +25,7 @@ from sync.replication import changes_apply
 from sync.services import node_state_get
 from tests.money import MANAGER_PIN, forget_pin_failures, place, post  # noqa: F401  (autouse)
 from tests.replication_fixtures import RemoteOrigin, placed
+from tests.test_money_day import _interleave
 
 pytestmark = pytest.mark.django_db
 
@@ -182,19 +183,6 @@ def test_the_register_is_told_which_business_day_it_sells_into(register_client):
 def _wipe_projections() -> None:
     for model in (Order, OrderVoid, Refund, DrawerEvent, Shift, ZReport, OrderAdjustment, Payment):
         model.objects.all().delete()
-
-
-def _interleave(changes: list[Change], rng: random.Random) -> list[Change]:
-    queues: dict[str, list[Change]] = {}
-    for change in changes:
-        queues.setdefault(change.origin, []).append(change)
-    merged = []
-    while queues:
-        origin = rng.choice(sorted(queues))
-        merged.append(queues[origin].pop(0))
-        if not queues[origin]:
-            del queues[origin]
-    return merged
 
 
 def _state(day: dt.date) -> dict:

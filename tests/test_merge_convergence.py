@@ -4,6 +4,8 @@ partitions; every delivery ends in the same orders, payments and tickets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import uuid
 from typing import Any
 
@@ -70,12 +72,13 @@ def snapshot() -> dict[str, Any]:
     }
 
 
-def apply_all(batches: list[list[dict[str, Any]]]) -> dict[str, Any]:
+def apply_all(batches: list[list[dict[str, Any]]], state: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Apply the batches in a transaction that is rolled back, and say what state they left (``state``, by default ``snapshot``)."""
     try:
         with transaction.atomic():
             for batch in batches:
                 changes_apply(wires=batch, peer_store="S001")
-            result = snapshot()
+            result = (state or snapshot)()
             raise Rollback
     except Rollback:
         return result

@@ -24,6 +24,7 @@ from sync.merge import claims_by_act
 from sync.replication import changes_apply
 from sync.services import node_state_get
 from tests.replication_fixtures import RemoteOrigin, placed
+from tests.test_merge_convergence import apply_all as apply_batches
 from tests.test_merge_convergence import deliveries
 
 ORIGINS = ["node-a.1", "node-b.1", "node-c.1"]
@@ -32,10 +33,6 @@ DAY = dt.date(2026, 11, 23)
 ORDER = uuid.UUID(int=7)
 PRICE = 550
 STAFF = {"id": 2, "name": "店長", "role": "manager"}
-
-
-class Rollback(Exception):
-    pass
 
 
 def _at(minute: int) -> str:
@@ -123,14 +120,7 @@ def snapshot() -> dict[str, Any]:
 
 
 def apply_all(batches: list[list[dict[str, Any]]]) -> dict[str, Any]:
-    try:
-        with transaction.atomic():
-            for batch in batches:
-                changes_apply(wires=batch, peer_store="S001")
-            result = snapshot()
-            raise Rollback
-    except Rollback:
-        return result
+    return apply_batches(batches, snapshot)
 
 
 @pytest.mark.django_db
