@@ -135,7 +135,7 @@ def test_the_same_changes_in_any_delivery_order_give_the_same_reports(register_c
     at_store = day_report(store=store, day=dt.date.fromisoformat(day))
     z_at_store = ZReport.objects.get().report
     changes = list(Change.objects.order_by("origin", "seq"))
-    assert len({c.origin for c in changes}) == 2
+    assert len({c.origin for c in changes}) >= 2, "the day spans origins to interleave"
     rng = random.Random(20261123)
     for _ in range(6):
         _wipe_projections()
