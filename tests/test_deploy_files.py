@@ -149,3 +149,18 @@ def test_the_store_units_daphne_command_serves_https_with_a_node_certificate(tmp
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_the_store_certificate_script_makes_the_ca_once_and_a_certificate_per_node(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POS_", "DJANGO_"))}
+    env.update(OUT=str(tmp_path / "issue"), PY=sys.executable, POS_DATA_DIR=str(tmp_path / "data"), POS_WORKERS="0")
+    script = [str(DEPLOY / "tls" / "store-certs.sh"), "s001.store.lan", "pos1=10.0.0.2", "pos2=10.0.0.3"]
+    subprocess.run(script, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+    ca = (tmp_path / "issue" / "ca" / "store-ca.pem").read_bytes()
+    subprocess.run(script[:3], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)  # a new cert for pos1
+    assert (tmp_path / "issue" / "ca" / "store-ca.pem").read_bytes() == ca  # the tablets' CA is kept
+    context = ssl.create_default_context(cafile=str(tmp_path / "issue" / "pos2" / "store-ca.pem"))
+    for node in ("pos1", "pos2"):
+        folder = tmp_path / "issue" / node
+        assert (folder / "node.key").stat().st_mode & 0o077 == 0
+        context.load_cert_chain(folder / "node.pem", folder / "node.key")  # key and certificate belong together
