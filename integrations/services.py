@@ -105,6 +105,9 @@ def _place(
     order_id, register: str, dining: str, lines: list[register_services.LineRequest], payments: list[tender.Tender],
     digest: str, table: str | None,
 ) -> tuple[Order, bool]:
+    # A table the floor does not know (a QR code printed before the store had
+    # a floor) orders as it always did: an eat-in order on its own.
+    table = checks.table_resolve(table) if table is not None else None
     if table is None:
         return register_services.order_place(order_id=order_id, register=register, dining=dining, lines=lines,
                                              payments=payments, request_hash=digest)

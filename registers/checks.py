@@ -48,6 +48,15 @@ class CheckClosed(ValueError):
     """The check is settled or merged away (HTTP 409)."""
 
 
+def table_resolve(code: str) -> str | None:
+    """The floor's table a QR code names: ``T12`` as printed, or ``12`` for T12; None when there is none."""
+    tables = Table.objects.filter(store=settings.POS_STORE)
+    for candidate in (code, f"T{code}" if code.isdigit() else None):
+        if candidate and tables.filter(table=candidate).exists():
+            return candidate
+    return None
+
+
 def _table_known(table: str) -> None:
     if not Table.objects.filter(store=settings.POS_STORE, table=table).exists():
         raise CheckRefused(f"no table {table!r} on this store's floor")
@@ -231,4 +240,4 @@ def _allocate(rounds: list[Order], amount: int, lines: list[tuple[uuid.UUID, int
     return allocations
 
 
-__all__ = ["OrderRejected", "check_merge", "check_move", "check_open", "check_pay", "check_round_send", "table_round_place"]
+__all__ = ["OrderRejected", "check_merge", "check_move", "check_open", "check_pay", "check_round_send", "table_resolve", "table_round_place"]
