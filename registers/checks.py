@@ -28,7 +28,7 @@ from registers.check_events import (
 )
 from registers.check_selectors import check_group, check_rounds, table_open_check
 from registers.day_close import selling_day
-from registers.models import Check, Order, OrderLine
+from registers.models import Check, Order, OrderLine, ZReport
 from registers.services import LineRequest, OrderRejected, _next_numbers, order_paid_event, order_place
 from stores.models import Table
 from stores.services import store_get_current
@@ -198,6 +198,11 @@ def check_pay(
             raise CheckClosed(f"check No. {check.number} was merged into another check; pay that one")
         rounds = [order for order in check_rounds(check) if order.voided_at is None]
         allocations = _allocate(rounds, amount, lines)
+        closed = ZReport.objects.filter(store=check.store, business_date__in={o.business_date for o, _ in allocations}).first()
+        if closed is not None:
+            # As for any open order (registers.adjustments.order_pay): a closed day takes no more money.
+            raise CheckClosed(f"business day {closed.business_date} is closed (Z No. {closed.number}); "
+                              f"check No. {check.number} can no longer take payments here")
         at = timezone.now()
         facts = [Fact(CheckPartPaid(check=check.id, part=part_id, method=method, amount=amount, at=at,
                                     allocations=[PartAllocation(order=o.id, amount=a) for o, a in allocations]), store.code)]
