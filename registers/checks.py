@@ -95,19 +95,16 @@ def check_round_send(
     """Send a round of ``lines`` to the kitchen as order ``order_id`` of the check.
 
     Idempotent on ``order_id`` (a replay returns the order placed). A round
-    for a check this node knows is settled or merged away is refused: the
-    waiter opens a new check (a round sent where the settlement was not yet
-    known is kept, and flagged: registers/conflicts.py).
+    is never refused for the check's state: one sent to a merged check joins
+    the check it was merged into, and one sent to a check already paid (a
+    command queued before the waiter's tablet learned of the payment) is
+    kept, still due, and flagged (registers/conflicts.py), never lost.
     """
     if Order.objects.filter(pk=order_id).exists():
         order, _ = order_place(order_id=order_id, register=register, dining="eat_in", lines=lines, payments=[],
                                request_hash=request_hash)
         return order, False
     check = _check(check_id)
-    if check.merged_into is not None:
-        raise CheckClosed(f"check No. {check.number} was merged into another check; send the round there")
-    if check.settled_at is not None and not _due(check):
-        raise CheckClosed(f"check No. {check.number} is paid; open a new check for table {check.table}")
     with transaction.atomic():
         order, created = order_place(order_id=order_id, register=register, dining="eat_in", lines=lines, payments=[],
                                      request_hash=request_hash, number=check.number, check_number=True)
@@ -167,10 +164,6 @@ def check_merge(*, command_id: uuid.UUID, check_id: uuid.UUID, into: uuid.UUID) 
             raise CheckRefused(f"check No. {target.number} is not open to merge into")
         change_record(CheckMerged(id=command_id, check=check.id, into=target.id, at=timezone.now()), store=check.store)
     return _check(into)
-
-
-def _due(check: Check) -> int:
-    return sum(order.total - order.paid for order in check_rounds(check) if order.voided_at is None)
 
 
 def check_pay(
