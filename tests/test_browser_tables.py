@@ -46,6 +46,15 @@ def test_a_waiter_and_a_guest_serve_a_table_through_a_dead_node(siblings, chromi
         kitchen.goto(f"{n1.url}/kitchen/")
         kitchen.wait_for_selector('[data-testid="connection"][data-state="online"]', timeout=10_000)
 
+        # On a 360 px phone the waiter's page fits its width (nothing runs off to the side).
+        small = browser.new_page(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True)
+        small.goto(f"{n1.url}/tables/")
+        small.wait_for_selector("body[data-ready=true]", timeout=15_000)
+        small.locator('[data-testid="table"][data-table="T3"]').click()
+        assert small.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        small.screenshot(path=str(SHOTS / "tables-phone.png"), full_page=True)
+        small.close()
+
         waiter = browser.new_page(viewport={"width": 1280, "height": 900})
         waiter.goto(f"{n1.url}/tables/")
         waiter.wait_for_selector("body[data-ready=true]", timeout=15_000)
