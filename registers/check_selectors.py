@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.db.models import F, Q
 from django.utils import timezone
 
 from registers.models import Check, CheckRound, Order
@@ -95,9 +96,20 @@ def check_view(check: Check, *, now: dt.datetime | None = None) -> dict[str, Any
 
 
 def checks_open(*, store: str) -> list[Check]:
-    """Every check of the store still open (not merged away, not fully paid), oldest first."""
-    candidates = Check.objects.filter(store=store, merged_into__isnull=True).order_by("opened_at", "id")
-    return [check for check in candidates if check_is_open(check, check_rounds(check))]
+    """Every check of the store still open (not merged away, not fully paid), oldest first.
+
+    Only checks never settled, and those with a round still due (a round the
+    payer did not see), are looked at: the day's many paid checks cost nothing.
+    """
+    unpaid = Order.objects.filter(store=store, voided_at__isnull=True, paid__lt=F("total")).values("pk")
+    owing = CheckRound.objects.filter(order_id__in=unpaid).values("check_id")
+    candidates = Check.objects.filter(store=store).filter(Q(settled_at__isnull=True, merged_into__isnull=True) | Q(pk__in=owing))
+    roots: dict[uuid.UUID, Check] = {}
+    for check in candidates:
+        root = check_root(check)
+        roots.setdefault(root.id, root)
+    found = [check for check in roots.values() if check_is_open(check, check_rounds(check))]
+    return sorted(found, key=lambda c: (c.opened_at, str(c.id)))
 
 
 def table_open_check(*, store: str, table: str) -> Check | None:
