@@ -8,7 +8,7 @@ import hmac
 
 from django.conf import settings
 
-from stores.models import Device, Staff, Store, token_digest
+from stores.models import Device, Staff, Store, Table, token_digest
 
 DEMO_DEVICE = "register-1"
 DEMO_KITCHEN = "kitchen-1"
@@ -67,3 +67,17 @@ def demo_store_seed(*, sync_key: str | None = None) -> Store:
         Device.objects.filter(store=store.code, name=name).exclude(token_hash=token_digest(token)).delete()
         Device.objects.get_or_create(token_hash=token_digest(token), defaults={"store": store.code, "name": name, "kind": kind})
     return store
+
+
+# The demo floor: 16 tables in two areas (T1..T12 in the hall, T13..T16 at the counter).
+DEMO_TABLES = [(f"T{n}", "ホール" if n <= 12 else "カウンター", 4 if n <= 12 else 2) for n in range(1, 17)]
+
+
+def demo_floor_seed() -> int:
+    """Write this node's demo store's tables (HQ publishes them with the rest). Idempotent."""
+    for position, (table, area, seats) in enumerate(DEMO_TABLES):
+        Table.objects.update_or_create(
+            code=Table.code_for(settings.POS_STORE, table),
+            defaults={"store": settings.POS_STORE, "table": table, "area": area, "seats": seats, "position": position},
+        )
+    return len(DEMO_TABLES)
