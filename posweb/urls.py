@@ -15,6 +15,7 @@ urlpatterns = [
     path("register/", register_views.register_page, name="register"),
     path("register/manager/", views_money.manager_page, name="manager"),
     path("register/receipt/<uuid:order_id>/", views_money.receipt_page, name="receipt"),
+    path("r/<str:token>/", views_money.e_receipt_page, name="e-receipt"),
     path("sw.js", register_views.service_worker, name="service-worker"),
     path("manifest.webmanifest", register_views.manifest, name="manifest"),
     path("kitchen/", kitchen_views.kitchen_page, name="kitchen"),

@@ -30,6 +30,7 @@ class Store(models.Model):
     invoice_number = models.CharField(
         _("invoice registration number"), max_length=14, blank=True, validators=[validate_invoice_number]
     )
+    address = models.CharField(_("address"), max_length=200, blank=True, help_text=_("Printed on receipts."))
     sync_key = models.CharField(_("sync key"), max_length=200, blank=True, help_text=_("Shared secret of the store's nodes and its HQ link."))
     # Store-and-forward card payments taken while the card network is down:
     # the store carries the risk, so HQ caps each sale and the open total.

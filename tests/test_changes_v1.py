@@ -97,7 +97,7 @@ def _shape(value: Any) -> Any:
 
 # Keys added to a kind since v1. Old nodes ignore keys they do not know
 # (sync.events.Payload: extra="ignore"), so the rest must still read as v1.
-ADDED_SINCE_V1 = {"day.closed": {"frontier"}}
+ADDED_SINCE_V1 = {"day.closed": {"frontier"}, "order.placed": {"issuer"}, "order.refunded": {"issuer"}}
 
 
 def _v1_part(wire: dict[str, Any]) -> dict[str, Any]:
