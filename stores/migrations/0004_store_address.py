@@ -1,6 +1,11 @@
-# The store's address, printed on receipts and kept with each sale.
+"""The store's address, printed on receipts and kept with each sale.
+
+On SQLite the store table is rebuilt, which drops its menu-version triggers:
+they are made again (stores/menu_triggers.py)."""
 
 from django.db import migrations, models
+
+from stores.menu_triggers import triggers_kept
 
 
 class Migration(migrations.Migration):
@@ -8,10 +13,10 @@ class Migration(migrations.Migration):
         ("stores", "0003_analyst_token"),
     ]
 
-    operations = [
+    operations = triggers_kept(["registers_store"], [
         migrations.AddField(
             model_name="store",
             name="address",
             field=models.CharField(blank=True, help_text="Printed on receipts.", max_length=200, verbose_name="address"),
         ),
-    ]
+    ])
