@@ -8,16 +8,37 @@ the menu-version triggers (registers migration 0005) name these tables.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from menu import tax_classes as tax
+from menu.printable import unprintable
 from stores.models import code_validator
 from sync.events import MAX_YEN
 
 
-class Station(models.Model):
+class PrintedNames:
+    """Names printed on receipts and kitchen tickets: refused when saved if a Japanese
+    receipt printer cannot print them (menu/printable.py). Characters with a common
+    form it can print (髙 as 高, ① as (1)) are taken and printed in that form."""
+
+    name_ja: str
+    name_en: str
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("name_ja", "name_en"):
+            if bad := unprintable(getattr(self, field) or ""):
+                errors[field] = _(
+                    "The receipt and kitchen printers cannot print %(chars)s. Remove it or use a common character instead."
+                ) % {"chars": " ".join(repr(ch) if ch < " " else ch for ch in bad)}
+        if errors:
+            raise ValidationError(errors)
+
+
+class Station(PrintedNames, models.Model):
     """A kitchen station items are made at. HQ authors it with the menu; the
     printer fields are each store's own (never shipped, see sync/master.py)."""
 
@@ -74,7 +95,7 @@ class ModifierGroup(models.Model):
         return self.name_ja
 
 
-class Modifier(models.Model):
+class Modifier(PrintedNames, models.Model):
     group = models.ForeignKey(ModifierGroup, on_delete=models.CASCADE, related_name="modifiers", verbose_name=_("group"))
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
     name_ja = models.CharField(_("Japanese name"), max_length=100)
@@ -95,7 +116,7 @@ class Modifier(models.Model):
         return self.name_ja
 
 
-class MenuItem(models.Model):
+class MenuItem(PrintedNames, models.Model):
     TAX_CLASSES = [(tax.FOOD, _("food")), (tax.ALCOHOL, _("alcohol")), (tax.OTHER, _("other"))]
 
     sku = models.CharField(_("SKU"), max_length=32, unique=True, validators=[code_validator])
