@@ -53,6 +53,26 @@ def test_a_reprint_after_renaming_the_store_shows_the_original_issuer(register_c
     assert (now["store_name"], now["invoice_number"], now["store_address"]) == ("ぽすうぇぶ 新宿店", "T7000012050002", "東京都新宿区1-1")
 
 
+def test_a_node_that_folds_the_sale_later_after_the_rename_prints_the_issuer_as_sold(register_client):
+    """As HQ or a sibling does: the receipt is rebuilt from the replicated changes alone."""
+    from registers.models import Refund
+    from sync.projection import project
+
+    sale = post(register_client, "/api/orders", order_body()).json()
+    refund_id = refund(register_client, sale["id"])
+    before = register_client.get(f"/api/orders/{sale['id']}/refunds/{refund_id}/receipt").json()
+    changes = list(Change.objects.order_by("seq"))
+    Store.objects.update(name="ぽすうぇぶ 新宿店", invoice_number="T7000012050002")
+    Refund.objects.all().delete()
+    Order.objects.all().delete()
+    for change in changes:
+        project(change)
+    sale_copy = register_client.get(f"/api/orders/{sale['id']}/receipt?copy=true").json()
+    assert (sale_copy["store_name"], sale_copy["invoice_number"]) == ("ぽすうぇぶ 渋谷店", "T7123456789012")
+    again = register_client.get(f"/api/orders/{sale['id']}/refunds/{refund_id}/receipt").json()
+    assert again == before
+
+
 def test_the_issuer_travels_in_the_sale_and_an_old_sale_without_it_falls_back_to_the_store(register_client):
     sale = post(register_client, "/api/orders", order_body()).json()
     payload = Change.objects.get(kind=OrderPlaced.kind, payload__id=sale["id"]).payload

@@ -115,3 +115,15 @@ def test_the_paper_receipt_carries_a_qr_code_of_its_signed_link(register_client,
     assert paper.qr_codes == [receipt["link"].encode()]
     page = register_client.get(receipt["link"].removeprefix("http://testserver"), HTTP_AUTHORIZATION="")
     assert page.status_code == 200 and "¥2,116" in page.content.decode()
+
+
+def test_a_receipt_printed_on_a_network_printer_carries_the_qr_code_when_told_the_address(register_client, sale):
+    from kitchen import printing
+
+    with FakeEscposPrinter() as fake:
+        printing.receipt_print(order_id=sale["id"], printer=EscposNetworkPrinter(fake.host, fake.port),
+                               base_url="https://s001.example.jp/")
+    [job] = fake.printed()
+    [qr] = decode(job).qr_codes
+    assert qr.startswith(b"https://s001.example.jp/r/S001.")
+    assert register_client.get(qr.decode().removeprefix("https://s001.example.jp")).status_code == 200
