@@ -21,7 +21,7 @@ from registers.ereceipt import ereceipt_path
 from registers.models import Refund, ZReport
 from registers.money_decide import DISCOUNT, MONEY_ERRORS, OVERRIDE, PAY, REFUND, VOID, money_decide, refused
 from registers.receipt_escpos import receipt_escpos
-from registers.receipts import receipt_for, receipt_print, refund_receipt_for
+from registers.receipts import receipt_for, receipt_lang, receipt_print, refund_receipt_for
 from registers.schemas import (
     DayConflictOut,
     DiscountIn,
@@ -171,8 +171,12 @@ def _link(request: HttpRequest, order) -> str | None:
     return request.build_absolute_uri(path) if path else None
 
 
+def _lang(request: HttpRequest, q: ReceiptQuery) -> str:
+    return receipt_lang(q.lang, request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+
+
 def _sale_receipt(request: HttpRequest, order, q: ReceiptQuery) -> dict:
-    receipt = receipt_for(order=order, store=_store_of(order.store), copy=q.reprint, lang=q.lang)
+    receipt = receipt_for(order=order, store=_store_of(order.store), copy=q.reprint, lang=_lang(request, q))
     return {**receipt, "link": _link(request, order)}
 
 
@@ -208,7 +212,7 @@ def _refund_receipt(request: HttpRequest, order_id: uuid.UUID, refund_id: uuid.U
     refund = Refund.objects.filter(pk=refund_id, order_id=order_id).first() if order is not None else None
     if order is None or refund is None:
         return None
-    return refund_receipt_for(order=order, refund=refund, store=_store_of(order.store), copy=q.reprint, lang=q.lang)
+    return refund_receipt_for(order=order, refund=refund, store=_store_of(order.store), copy=q.reprint, lang=_lang(request, q))
 
 
 @router.get("/orders/{order_id}/refunds/{refund_id}/receipt", auth=reader_auth, response={200: dict, 404: ErrorOut},

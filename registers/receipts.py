@@ -39,9 +39,13 @@ REDUCED_MARK = "※"
 LANGS = ("ja", "en")
 
 
-def receipt_lang(wanted: str | None) -> str:
-    """The language of a receipt: the one asked for when known, else the store's (settings.LANGUAGE_CODE)."""
-    return wanted if wanted in LANGS else settings.LANGUAGE_CODE
+def receipt_lang(wanted: str | None, device_choice: str | None = None) -> str:
+    """The language of a receipt: the one asked for, else the one the device chose for
+    its screens (the register's language switch), else the store's (settings.LANGUAGE_CODE)."""
+    for lang in (wanted, device_choice):
+        if lang in LANGS:
+            return lang
+    return settings.LANGUAGE_CODE
 
 
 def issuer_of(store: Store) -> Issuer:

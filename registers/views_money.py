@@ -49,7 +49,7 @@ def receipt_page(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
         raise Http404("no such order")
     store = Store.objects.filter(code=order.store).first() or store_get_current()
     copy = request.GET.get("copy") in ("1", "true")
-    lang = receipt_lang(request.GET.get("lang"))
+    lang = receipt_lang(request.GET.get("lang"), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
     refund_id = _uuid_or_none(request.GET.get("refund", ""))
     if request.GET.get("refund"):
         refund = Refund.objects.filter(order_id=order.id, pk=refund_id).first() if refund_id else None
@@ -68,7 +68,7 @@ def e_receipt_page(request: HttpRequest, token: str) -> HttpResponse:
     if opened is None or order is None or order.store != opened[0]:
         raise Http404("no such receipt")
     store = Store.objects.filter(code=order.store).first() or store_get_current()
-    receipt = receipt_for(order=order, store=store, lang=receipt_lang(request.GET.get("lang")))
+    receipt = receipt_for(order=order, store=store, lang=receipt_lang(request.GET.get("lang"), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)))
     response = _receipt_render(request, receipt, public=True)
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"  # the link is the key: never leak it to another site

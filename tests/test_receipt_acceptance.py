@@ -152,3 +152,16 @@ def test_the_z_report_reconciles_with_the_receipts_line_by_line(register_client)
     assert sum(d["amount"] for r in sales for d in r["discounts"]) == report["discounts"]["amount"]
     for receipt in (*sales, back):  # each receipt adds up on its own, rate by rate
         assert all(rate["items"] - rate["discount"] == rate["taxable"] for rate in receipt["rates"])
+
+
+def test_a_receipt_is_in_one_language_the_stores_or_english_for_a_device_that_chose_it(register_client):
+    sale = post(register_client, "/api/orders", order_body()).json()
+    japanese = escpos_text(register_client, f"/api/orders/{sale['id']}/receipt.escpos")
+    assert "領収書" in japanese and "Receipt" not in japanese and "Beef bowl" not in japanese
+    register_client.cookies["django_language"] = "en"  # the register's language switch, this device only
+    english = escpos_text(register_client, f"/api/orders/{sale['id']}/receipt.escpos")
+    assert "Receipt" in english and "Beef bowl" in english and "posweb Shibuya" in english
+    assert "領収書" not in english and "牛丼" not in english
+    page = register_client.get(f"/register/receipt/{sale['id']}/").content.decode()
+    assert "Registration No. T7123456789012" in page and "登録番号" not in page and " / " not in page
+    assert "領収書" in escpos_text(register_client, f"/api/orders/{sale['id']}/receipt.escpos?lang=ja")
