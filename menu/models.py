@@ -8,34 +8,20 @@ the menu-version triggers (registers migration 0005) name these tables.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from menu import tax_classes as tax
-from menu.printable import unprintable
 from stores.models import code_validator
+from stores.printable import PrintedFields
 from sync.events import MAX_YEN
 
 
-class PrintedNames:
-    """Names printed on receipts and kitchen tickets: refused when saved if a Japanese
-    receipt printer cannot print them (menu/printable.py). Characters with a common
-    form it can print (髙 as 高, ① as (1)) are taken and printed in that form."""
+class PrintedNames(PrintedFields):
+    """Names printed on receipts and kitchen tickets (stores.printable.PrintedFields)."""
 
-    name_ja: str
-    name_en: str
-
-    def clean(self) -> None:
-        errors = {}
-        for field in ("name_ja", "name_en"):
-            if bad := unprintable(getattr(self, field) or ""):
-                errors[field] = _(
-                    "The receipt and kitchen printers cannot print %(chars)s. Remove it or use a common character instead."
-                ) % {"chars": " ".join(repr(ch) if ch < " " else ch for ch in bad)}
-        if errors:
-            raise ValidationError(errors)
+    printed_fields = ("name_ja", "name_en")
 
 
 class Station(PrintedNames, models.Model):

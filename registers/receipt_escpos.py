@@ -13,7 +13,7 @@ kana), FS & (Kanji mode on), FS C 1 (Kanji code system Shift_JIS), and the
 sizes of both kinds of character: ESC ! (ANK print mode), FS ! (Kanji print
 mode) and GS ! (character size, both kinds). A double-size line is set with
 GS ! and reset with all three, so Kanji never stay double size.
-Text goes through menu.printable (what the printer can print, in its columns).
+Text goes through stores.printable (what the printer can print, in its columns).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from menu.printable import printer_bytes, wrap
 from registers.receipts import receipt_text_lines
+from stores.printable import printer_bytes, wrap
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
 INIT = ESC + b"@"

@@ -26,10 +26,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from menu import printable
 from registers import tax
 from registers.events import Issuer, ReceiptPrinted
 from registers.models import Order, OrderVoid, Refund
+from stores import printable
 from stores.invoice import invoice_number_problem
 from stores.models import Store
 from sync.models import Change
@@ -195,7 +195,7 @@ def receipt_text_lines(receipt: dict[str, Any], width: int = 42) -> list[tuple[s
     """The receipt as (style, text) lines for a fixed-width printer; ``width`` in printer columns.
 
     Styles: "title" (double size: half as many columns), "center", "text",
-    "bold". No line is wider than it may be (menu.printable counts columns).
+    "bold". No line is wider than it may be (stores.printable counts columns).
     """
     with translation.override(receipt["lang"]):
         out = _refund_lines(receipt, width) if receipt["kind"] == "refund" else _sale_lines(receipt, width)

@@ -16,12 +16,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stores.invoice import validate_invoice_number
+from stores.printable import PrintedFields
 from sync.events import MAX_YEN
 
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("Letters, digits, - and _ only."))
 
 
-class Store(models.Model):
+class Store(PrintedFields, models.Model):
+    printed_fields = ("name", "name_en", "address")  # on every receipt
+
     code = models.CharField(_("code"), max_length=16, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)

@@ -46,3 +46,17 @@ def test_a_name_with_a_vendor_character_is_taken_and_printed_in_its_common_form(
     assert response.status_code == 302, response.context["adminform"].form.errors
     saved = MenuItem.objects.get(sku="FRIES").name_ja
     assert decode(document([("text", saved)])).text == "高橋さんのポテト(1)"
+
+
+def test_a_store_name_or_address_the_printers_cannot_print_is_refused(hq_admin):
+    from django.core.exceptions import ValidationError
+
+    from stores.models import Store
+
+    store = Store.objects.get()
+    store.address = "東京都渋谷区①-2 ㈱ビル"
+    store.full_clean()  # vendor characters with a common form are taken
+    store.name = "ぽすうぇぶ🍜"
+    with pytest.raises(ValidationError) as refused:
+        store.full_clean()
+    assert "name" in refused.value.message_dict and "🍜" in refused.value.message_dict["name"][0]

@@ -9,7 +9,7 @@ import pytest
 
 from kitchen.printers.base import Line, PrintJob, ticket_job
 from kitchen.printers.escpos import EscposNetworkPrinter, job_bytes
-from menu.printable import unprintable
+from stores.printable import unprintable
 from registers.receipt_escpos import receipt_escpos
 from registers.receipts import receipt_for
 from registers.selectors import order_get

@@ -16,8 +16,8 @@ from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Network
 
 from kitchen.printers.base import Printer, PrinterError, PrintJob
-from menu.printable import wrap
 from registers.receipt_escpos import document
+from stores.printable import wrap
 
 PAPER_STATUS = b"\x10\x04\x04"  # DLE EOT 4: roll paper sensor
 NO_PAPER_BITS = 0x60  # bits 5-6: paper end detected

@@ -10,7 +10,7 @@ two on paper). Anything else (vendor extensions such as ① or 髙, emoji) print
 as whatever the model keeps there, or nothing: it is mapped to a character
 the printer has, or refused when a menu name is saved.
 
-Menu names are checked by :func:`unprintable` when saved; the printers encode
+Menu and store names are checked by :func:`unprintable` when saved (:class:`PrintedFields`); the printers encode
 with :func:`printer_bytes`, which prints 〓 (the geta mark, the printers'
 traditional "missing character") for anything that slipped through.
 """
@@ -18,6 +18,10 @@ traditional "missing character") for anything that slipped through.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 MISSING = "〓"
 
@@ -100,3 +104,21 @@ def wrap(text: str, width: int) -> list[str]:
     if current or not pieces:
         pieces.append(current)
     return pieces
+
+
+class PrintedFields:
+    """A model mixin: ``printed_fields`` (printed on receipts or tickets) are refused when
+    saved (admin, full_clean) if the printers cannot print them. Characters with a common
+    form they print (髙 as 高, ① as (1)) are taken and printed in that form."""
+
+    printed_fields: ClassVar[tuple[str, ...]] = ()
+
+    def clean(self) -> None:
+        errors = {}
+        for name in self.printed_fields:
+            if bad := unprintable(getattr(self, name) or ""):
+                errors[name] = _(
+                    "The receipt and kitchen printers cannot print %(chars)s. Remove it or use a common character instead."
+                ) % {"chars": " ".join(repr(ch) if ch < " " else ch for ch in bad)}
+        if errors:
+            raise ValidationError(errors)
