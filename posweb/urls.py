@@ -17,6 +17,7 @@ urlpatterns = [
     path("register/receipt/<uuid:order_id>/", views_money.receipt_page, name="receipt"),
     path("tables/", views_tables.tables_page, name="tables"),
     path("tables/qr/", views_tables.qr_sheet, name="tables-qr"),
+    path("r/<str:token>/", views_money.e_receipt_page, name="e-receipt"),
     path("sw.js", register_views.service_worker, name="service-worker"),
     path("manifest.webmanifest", register_views.manifest, name="manifest"),
     path("kitchen/", kitchen_views.kitchen_page, name="kitchen"),

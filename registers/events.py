@@ -70,6 +70,16 @@ class LineSold(Payload):
     station: str
 
 
+class Issuer(Payload):
+    """Who issued a receipt, as the store was when it did: a reprint or HQ's
+    copy shows this, never the store's current name and number."""
+
+    name: str = Field(max_length=100)
+    name_en: str = Field("", max_length=100)
+    invoice_number: str = Field("", max_length=14)
+    address: str = Field("", max_length=200)
+
+
 class OrderFact(Event):
     """An event about an existing order: projected only once the order is here."""
 
@@ -82,6 +92,7 @@ class OrderFact(Event):
 class OrderPlaced(Event):
     kind: ClassVar[str] = "order.placed"
     fold_first: ClassVar[bool] = True
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"issuer"})
     id: uuid.UUID
     number: Count
     business_date: dt.date
@@ -92,6 +103,9 @@ class OrderPlaced(Event):
     total: Yen
     taxes: list[TaxLine]
     lines: list[LineSold]
+    # Sales recorded before receipts carried their issuer have none: their
+    # receipts show the store as it is now (what every receipt did then).
+    issuer: Issuer | None = None
 
     def provides(self) -> str | None:
         return f"order:{self.id}"
@@ -144,6 +158,7 @@ class RefundedLine(Payload):
 
 class OrderRefunded(OrderFact):
     kind: ClassVar[str] = "order.refunded"
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"issuer"})
     refund: uuid.UUID
     business_date: dt.date
     register_name: str = Field("", validation_alias="register", serialization_alias="register")
@@ -154,6 +169,7 @@ class OrderRefunded(OrderFact):
     staff: StaffRef
     reason: str
     at: Timestamp
+    issuer: Issuer | None = None  # who issued the refund receipt (None before refunds carried it)
 
 
 class OrderAdjusted(OrderFact):

@@ -42,6 +42,8 @@ class Order(models.Model):
     kitchen_received_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
+    # The issuer as sold (registers.events.Issuer); None for sales recorded before it was kept.
+    issuer = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("order")
@@ -133,6 +135,7 @@ class Refund(models.Model):
     staff = models.CharField(max_length=64)
     reason = models.CharField(max_length=200)
     at = models.DateTimeField()
+    issuer = models.JSONField(null=True, blank=True)  # as refunded (registers.events.Issuer), or None
 
     class Meta:
         indexes = [models.Index(fields=["store", "business_date"], name="refund_store_day")]

@@ -97,6 +97,7 @@ def _order_fields(change: Recorded[OrderPlaced], closes: dict[dt.date, Frontier 
         "origin": change.origin,
         "placed_hlc": change.hlc,
         "placed_at": data.placed_at,
+        "issuer": data.issuer.model_dump() if data.issuer else None,
     }
 
 
@@ -325,6 +326,7 @@ def order_refunded(change: Recorded[OrderRefunded]) -> None:
             "staff": data.staff.name,
             "reason": data.reason,
             "at": data.at,
+            "issuer": data.issuer.model_dump() if data.issuer else None,
         },
     )
 

@@ -22,9 +22,19 @@ from menu.models import MenuItem, Modifier
 from menu.store_menu import priced_menu
 from registers import tax, tender
 from registers.day_close import selling_day
-from registers.events import LineSold, ModifierSold, OrderPaid, OrderPlaced, PaymentMade, TaxLine, payment_id_for
+from registers.events import (
+    Issuer,
+    LineSold,
+    ModifierSold,
+    OrderPaid,
+    OrderPlaced,
+    PaymentMade,
+    TaxLine,
+    payment_id_for,
+)
 from registers.models import Order
 from registers.offline_card import settle_by_for
+from registers.receipts import issuer_of
 from runtime.batching import GroupCommit
 from stores import numbers
 from stores.models import Store
@@ -286,7 +296,7 @@ def _record(batch: list[_Job]) -> None:
             job.number = number
     facts: list[Fact] = []
     for job in fresh:
-        facts.append(Fact(_placed_event(job, day, placed_at), store.code))
+        facts.append(Fact(_placed_event(job, day, placed_at, issuer_of(store)), store.code))
         if job.settled:
             paid = order_paid_event(order_id=job.order_id, store=store, settled=job.settled, at=placed_at)
             facts.append(Fact(paid, store.code))
@@ -296,7 +306,7 @@ def _record(batch: list[_Job]) -> None:
         job.order = orders[job.order_id]
 
 
-def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime) -> OrderPlaced:
+def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime, issuer: Issuer) -> OrderPlaced:
     taxes = tax.receipt_taxes((line.amount, line.tax_rate) for line in job.priced)
     assert job.number is not None  # numbered by _record before this
     return OrderPlaced(
@@ -310,6 +320,7 @@ def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime) -> OrderPlace
         total=job.total,
         taxes=[TaxLine(rate=rate.rate, taxable=rate.taxable, tax=rate.tax) for rate in taxes],
         lines=job.priced,
+        issuer=issuer,  # a reprint shows the issuer as sold, not as the store is later
     )
 
 

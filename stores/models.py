@@ -16,12 +16,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stores.invoice import validate_invoice_number
+from stores.printable import PrintedFields
 from sync.events import MAX_YEN
 
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("Letters, digits, - and _ only."))
 
 
-class Store(models.Model):
+class Store(PrintedFields, models.Model):
+    printed_fields = ("name", "name_en", "address")  # on every receipt
+
     code = models.CharField(_("code"), max_length=16, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
@@ -30,6 +33,7 @@ class Store(models.Model):
     invoice_number = models.CharField(
         _("invoice registration number"), max_length=14, blank=True, validators=[validate_invoice_number]
     )
+    address = models.CharField(_("address"), max_length=200, blank=True, help_text=_("Printed on receipts."))
     sync_key = models.CharField(_("sync key"), max_length=200, blank=True, help_text=_("Shared secret of the store's nodes and its HQ link."))
     # Store-and-forward card payments taken while the card network is down:
     # the store carries the risk, so HQ caps each sale and the open total.

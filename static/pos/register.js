@@ -18,12 +18,13 @@ import { checkStorage, createStatus, message, showConnection } from "./status.js
 import { createUpdates } from "./updates.js";
 import { showRevoked, wipeDevice } from "./revoked.js";
 import { createBusinessDay } from "./business-day.js";
+import { showReceiptLink } from "./ereceipt.js";
 
 const cfg = config();
 const nodes = createNodes({ peers: cfg.peers || [], onConnection: connectionChanged, onRevoked: revoked });
 const { api } = nodes;
 const status = createStatus({ api, onBacklog: () => flusher.schedule(0) });
-const flusher = createFlusher({ api, onProgress: () => status.render(), onSent: () => status.refreshOrders() });
+const flusher = createFlusher({ api, onProgress: () => status.render(), onSent: (ids) => { status.refreshOrders(); showReceiptLink(api, ids); } });
 const menu = createMenu({ api, onPick: (item) => cart.add(item) });
 const cart = createCart({ itemOf: menu.item, onPay: (payments) => checkout(payments) });
 const updates = createUpdates({ isIdle: () => cart.isEmpty });

@@ -12,7 +12,7 @@ const FLUSH_MIN_MS = 1000;
 const FLUSH_MAX_MS = 10000; // bounded backoff: a node back from a reboot gets the queue within seconds
 
 /** ``onProgress()`` (awaited) after each sale leaves the outbox and after each
- * round; ``onSent()`` after a round that sent anything. */
+ * round; ``onSent(ids)`` after a round that sent anything (the ids of the sales it sent). */
 export function createFlusher({ api, onProgress, onSent }) {
   const flusher = { timer: null, delay: FLUSH_MIN_MS, running: false, stopped: false };
 
@@ -66,7 +66,7 @@ export function createFlusher({ api, onProgress, onSent }) {
       }
       await onProgress();
     }
-    if (entries.length) onSent();
+    if (entries.length) onSent(entries.map((entry) => entry.id));
     return true;
   }
 
