@@ -49,7 +49,7 @@ export function createFlusher({ api, onProgress, onSent }) {
     for (const entry of entries) {
       let response;
       try {
-        response = await api("/orders", { method: "POST", body: JSON.stringify(entry.body) });
+        response = await api(entry.path || "/orders", { method: "POST", body: JSON.stringify(entry.body) });
       } catch {
         return false; // no node answers: everything stays queued
       }
