@@ -54,6 +54,7 @@ export function createCart({ itemOf }) {
     $("cart-total").textContent = yen(total);
     $("cart-taxes").textContent = taxes.map((x) => `${x.rate}% ${yen(x.tax)}`).join(" / ");
     $("cart-count").textContent = cart.lines.reduce((n, l) => n + l.qty, 0);
+    $("reduced-legend").textContent = t("reducedLegend");
     $("reduced-legend").hidden = !cart.lines.some((l) => rateFor(itemOf(l.sku).tax_class, cart.dining) === 8);
   }
 

@@ -72,7 +72,7 @@ function payExact(method) {
 function tenderCart(method) {
   return () => {
     if (cart.isEmpty) { message(t("cartEmpty")); return; }
-    tender.open({ due: cart.totals().total, title: t("total"), method, onSettle: checkout });
+    tender.open({ due: cart.totals().total, title: t("checkout"), method, onSettle: checkout });
   };
 }
 
