@@ -10,10 +10,13 @@ import { $ } from "./dom.js";
 import { message } from "./status.js";
 
 const LIMIT = 50;
+// A list fetched just before a payment reached the node still shows the order
+// as owing: it stays off the screen this long after it was paid here.
+const PAID_HIDE_MS = 30_000;
 
 /** ``tender`` is tender.js's screen; ``onQueued(waiting)`` runs once a payment is queued. */
 export function createUnpaid({ api, tender, onQueued }) {
-  const shown = { orders: [] };
+  const shown = { orders: [], paidHere: new Map() };
 
   async function refresh() {
     try {
@@ -31,7 +34,8 @@ export function createUnpaid({ api, tender, onQueued }) {
   async function render() {
     // An order whose payment is still in the outbox is paid as far as the cashier is concerned.
     const queued = new Set((await outbox.pending().catch(() => [])).map((e) => e.order?.id).filter(Boolean));
-    const orders = shown.orders.filter((o) => !queued.has(o.id) && o.balance_due > 0);
+    for (const [id, at] of shown.paidHere) if (Date.now() - at > PAID_HIDE_MS) shown.paidHere.delete(id);
+    const orders = shown.orders.filter((o) => !queued.has(o.id) && !shown.paidHere.has(o.id) && o.balance_due > 0);
     $("unpaid-count").textContent = orders.length;
     $("unpaid").dataset.count = orders.length;
     $("unpaid-orders").replaceChildren(...orders.map(orderItem));
@@ -76,6 +80,7 @@ export function createUnpaid({ api, tender, onQueued }) {
       message(`${t("notSaved")}: ${error}`, "error");
       return false;
     }
+    shown.paidHere.set(order.id, Date.now());
     message(`${t("no")} ${order.number} ${t("paidQueued")} ${yen(order.balance_due)}`, "ok");
     await render();
     onQueued(waiting);
