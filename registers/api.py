@@ -92,13 +92,15 @@ class OrderFilter(Schema):
     offset: int = Field(0, ge=0)
     business_date: dt.date | None = None
     store: str | None = Field(None, max_length=16, description="HQ only: one store's orders (a device: only its own).")
+    unpaid: bool = Field(False, description="Only orders still owing money and not voided (the register's 未会計 list).")
 
 
 @router.get("/orders", auth=reader_auth, response={200: OrderListOut, 403: ErrorOut}, summary="Recent orders, newest first")
 def order_list(request: HttpRequest, filters: Query[OrderFilter]):
     store = store_scope(request, filters.store)
     orders, count = selectors.orders_recent(
-        store=store, business_date=filters.business_date, limit=filters.limit, offset=filters.offset
+        store=store, business_date=filters.business_date, limit=filters.limit, offset=filters.offset,
+        unpaid=filters.unpaid,
     )
     return {"items": [selectors.order_as_dict(o) for o in orders], "count": count}
 

@@ -1,12 +1,10 @@
 // The cart: lines with their modifiers, eat in or take out, totals with the
 // taxes of each rate, its drawing and the modifier dialog. Exports
-// createCart({ itemOf, onPay }) -> { add, clear, render, totals, unitPrice,
+// createCart({ itemOf }) -> { add, clear, render, totals, unitPrice,
 // setDining, lines, dining, isEmpty }.
 import { nameOf, t, yen } from "./i18n.js";
 import { rateFor, receiptTaxes } from "./tax.js";
 import { $ } from "./dom.js";
-
-const CASH_NOTES = [1000, 5000, 10000];
 
 function defaultModifiers(item) {
   // Required choices default to the first option so a tap rings the usual
@@ -14,8 +12,8 @@ function defaultModifiers(item) {
   return item.modifier_groups.flatMap((g) => g.modifiers.slice(0, g.min).map((m) => m.code));
 }
 
-/** ``itemOf(sku)`` is the menu's item; ``onPay(payments)`` runs on a quick cash tender. */
-export function createCart({ itemOf, onPay }) {
+/** ``itemOf(sku)`` is the menu's item. */
+export function createCart({ itemOf }) {
   const cart = { lines: [], dining: "eat_in" };
 
   function add(item) {
@@ -55,7 +53,9 @@ export function createCart({ itemOf, onPay }) {
     const { total, taxes } = totals();
     $("cart-total").textContent = yen(total);
     $("cart-taxes").textContent = taxes.map((x) => `${x.rate}% ${yen(x.tax)}`).join(" / ");
-    renderCashQuick(total);
+    $("cart-count").textContent = cart.lines.reduce((n, l) => n + l.qty, 0);
+    $("reduced-legend").textContent = t("reducedLegend");
+    $("reduced-legend").hidden = !cart.lines.some((l) => rateFor(itemOf(l.sku).tax_class, cart.dining) === 8);
   }
 
   function lineItem(line, index) {
@@ -83,20 +83,6 @@ export function createCart({ itemOf, onPay }) {
       li.append(edit);
     }
     return li;
-  }
-
-  function renderCashQuick(total) {
-    const notes = CASH_NOTES.filter((n) => n > total && total > 0);
-    $("cash-quick").replaceChildren(
-      ...notes.map((n) => {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.textContent = yen(n);
-        b.setAttribute("data-testid", `pay-cash-${n}`);
-        b.addEventListener("click", () => onPay([{ method: "cash", amount: n }]));
-        return b;
-      }),
-    );
   }
 
   function editModifiers(line) {
@@ -139,7 +125,7 @@ function modifierGroup(g, line) {
     input.name = g.code;
     input.value = m.code;
     input.checked = line.modifiers.includes(m.code);
-    label.append(input, ` ${nameOf(m)}${m.price_delta ? ` (${m.price_delta > 0 ? "+" : ""}${m.price_delta})` : ""}`);
+    label.append(input, ` ${nameOf(m)}${m.price_delta ? ` (${m.price_delta > 0 ? "+" : "−"}${yen(Math.abs(m.price_delta))})` : ""}`);
     fs.append(label);
   }
   return fs;

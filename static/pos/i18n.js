@@ -11,7 +11,7 @@ const STRINGS = {
     sec: "秒", accepted: "受付しました", eReceipt: "電子レシート", queued: "未送信", oldest: "最古",
     noNode: "どのサーバーにも接続できません", notSaved: "保存できません", noMenu: "メニューを読み込めません",
     pinOffline: "オフラインです。この端末で一度ログインしたPINのみ使えます",
-    persistRefused: "保存領域が保護されていません：未送信の売上がブラウザに消される恐れがあります",
+    persistRefused: "保存領域が未保護です：未送信の売上が消える恐れがあります",
     storageTight: "保存領域が残りわずかです：早めに送信してください",
     pairFailed: "ペアリングできません", paired: "ペアリングしました",
     revokedTitle: "この端末は利用停止されました",
@@ -20,6 +20,9 @@ const STRINGS = {
     revokedPair: "もう一度ペアリングする",
     businessDay: "営業日", afterZ: "Z締め後", sellingInto: "翌営業日の売上",
     afterZHint: "本日の営業はZ締め済みです。ここからの売上は翌営業日に計上されます",
+    method_cash: "現金", method_card: "カード", method_qr: "QR", approval: "承認番号",
+    tenderTooMuch: "カード・QRは残額を超えられません", tenderNothingLeft: "残額はありません",
+    payThis: "会計", reducedLegend: "※は軽減税率（8%）対象", checkout: "お会計", paidQueued: "会計しました", channel_kiosk: "券売機", channel_qr: "QR注文", channel_table: "テーブル",
   },
   en: {
     online: "Online", offline: "Offline", connecting: "Connecting…",
@@ -41,6 +44,9 @@ const STRINGS = {
     revokedPair: "Pair this device again",
     businessDay: "Business day", afterZ: "After Z close", sellingInto: "selling into",
     afterZHint: "Today is closed by Z: sales from now on count on the next business day",
+    method_cash: "Cash", method_card: "Card", method_qr: "QR", approval: "Approval",
+    tenderTooMuch: "Card and QR cannot exceed what is left", tenderNothingLeft: "Nothing is left to pay",
+    payThis: "Pay", reducedLegend: "※ reduced tax rate (8%)", checkout: "Checkout", paidQueued: "paid", channel_kiosk: "Kiosk", channel_qr: "QR order", channel_table: "Table",
   },
 };
 

@@ -49,7 +49,7 @@ export function createFlusher({ api, onProgress, onSent }) {
     for (const entry of entries) {
       let response;
       try {
-        response = await api("/orders", { method: "POST", body: JSON.stringify(entry.body) });
+        response = await api(entry.path || "/orders", { method: "POST", body: JSON.stringify(entry.body) });
       } catch {
         return false; // no node answers: everything stays queued
       }
@@ -66,7 +66,7 @@ export function createFlusher({ api, onProgress, onSent }) {
       }
       await onProgress();
     }
-    if (entries.length) onSent(entries.map((entry) => entry.id));
+    if (entries.length) onSent(entries.map((entry) => entry.order?.id || entry.id)); // a queued payment names its order
     return true;
   }
 
