@@ -19,7 +19,7 @@ from registers.staff import TooManyPins, staff_by_pin
 from registers.voids import MoneyRejected
 from runtime.health_checks import write_failed, write_succeeded
 from stores.auth import reader_auth, selling_auth, store_scope, store_visible
-from stores.services import store_get_current
+from stores.services import register_identity_claim, store_get_current
 
 # Writes by default: a new route is refused at HQ unless it says it only reads.
 router = Router(auth=selling_auth, tags=["register"])
@@ -126,3 +126,16 @@ class BusinessDayOut(Schema):
 @router.get("/business-day", response={200: BusinessDayOut, 403: ErrorOut}, summary="The business day sales go into now")
 def business_day(request: HttpRequest):
     return Status(200, day_close.day_state(store_get_current()))
+
+
+class RegisterIdentityOut(Schema):
+    register: str = Field(description="The name this tablet sends as `register` with its orders.")
+    lane: int = Field(description="Its ticket-number block: numbers lane*1000+1 .. lane*1000+999.")
+
+
+@router.post("/registers/claim", response={200: RegisterIdentityOut}, summary="A register identity for a new tablet")
+def register_claim(request: HttpRequest):
+    """Demo tablets share one device token; each takes its own register name (and so
+    its own ticket-number block) once, and keeps it in the browser."""
+    name, lane = register_identity_claim(store=store_get_current().code)
+    return {"register": name, "lane": lane}

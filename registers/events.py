@@ -137,6 +137,17 @@ class OrderVoided(OrderFact):
     at: Timestamp
 
 
+class OrderRenumbered(OrderFact):
+    """Two orders of one store and business day met with one ticket number (a
+    partition, a restored tablet): the later one takes ``number``, a number of
+    the renumbering node's own lane. Two nodes may both renumber it; every node
+    keeps the lowest proposal (registers/renumber.py)."""
+
+    kind: ClassVar[str] = "order.renumbered"
+    number: Count
+    was: Count
+
+
 class RefundedLine(Payload):
     position: Count
     qty: Count

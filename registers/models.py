@@ -115,6 +115,17 @@ class OrderVoid(models.Model):
     origin = models.CharField(max_length=80)
 
 
+class OrderRenumber(models.Model):
+    """Projection of order.renumbered: one row per proposed number; the order
+    shows the lowest (registers/renumber.py)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="renumbers")
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "number"], name="order_renumber_once")]
+
+
 class Refund(models.Model):
     """Projection of order.refunded: money given back on ``business_date`` for part or all of a sale."""
 

@@ -25,10 +25,10 @@ from registers.day_close import selling_day
 from registers.events import LineSold, ModifierSold, OrderPaid, OrderPlaced, PaymentMade, TaxLine, payment_id_for
 from registers.models import Order
 from registers.offline_card import settle_by_for
+from registers.renumber import next_numbers, numbers_held
 from runtime.batching import GroupCommit
 from stores import numbers
 from stores.models import Store
-from stores.services import ticket_numbers_take
 from sync.events import MAX_YEN
 from sync.services import Fact, changes_record
 
@@ -277,9 +277,10 @@ def _record(batch: list[_Job]) -> None:
     # One moment for the whole batch, so one business day and one run of numbers;
     # after a Z close of today, the next business day.
     day = selling_day(store)
+    _numbers_free(store.code, day, fresh)
     wanting = [job for job in fresh if job.number is None]
     if wanting:
-        for job, number in zip(wanting, _next_numbers(store.code, day, len(wanting)), strict=True):
+        for job, number in zip(wanting, next_numbers(store.code, day, len(wanting)), strict=True):
             job.number = number
     facts: list[Fact] = []
     for job in fresh:
@@ -291,6 +292,21 @@ def _record(batch: list[_Job]) -> None:
     orders = Order.objects.in_bulk([job.order_id for job in fresh])
     for job in fresh:
         job.order = orders[job.order_id]
+
+
+def _numbers_free(store: str, day: dt.date, jobs: list[_Job]) -> None:
+    """A register's number another order of the day already holds (two tablets
+    sharing one identity, a tablet restored from an old backup) is not called
+    twice: that order takes this node's next number instead, and the register
+    shows it once the order comes back from the node."""
+    held = numbers_held(store=store, day=day, numbers=[job.number for job in jobs if job.number is not None])
+    for job in jobs:
+        if job.number is None:
+            continue
+        if job.number in held:
+            job.number = None
+        else:
+            held.add(job.number)
 
 
 def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime) -> OrderPlaced:
@@ -336,14 +352,3 @@ def order_paid_event(
             for index, item in enumerate(settled)
         ],
     )
-
-
-def _next_numbers(store: str, day: dt.date, count: int) -> list[int]:
-    """The next ``count`` ticket numbers of this node's lane for the day (stores keeps the counter)."""
-
-    def called(low: int, high: int) -> int:
-        # Numbers of the lane this store's orders of the day already hold: a
-        # node restored mid-day gets them back from its siblings.
-        return Order.objects.filter(store=store, business_date=day, number__gte=low, number__lte=high).count()
-
-    return ticket_numbers_take(store=store, day=day, count=count, called=called)

@@ -54,7 +54,8 @@ def test_only_master_data_is_hqs_alone_to_write():
 def test_every_kind_in_the_v1_log_has_an_event_class():
     from tests.changes_v1 import changes_load
 
-    assert {wire["kind"] for wire in changes_load()} == set(event_classes())
+    # Kinds added since v1 (order.renumbered ...) have a class and no v1 change.
+    assert {wire["kind"] for wire in changes_load()} <= set(event_classes())
 
 
 def test_a_kind_declared_twice_is_refused():
