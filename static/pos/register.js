@@ -18,6 +18,7 @@ import { checkStorage, createStatus, message, showConnection } from "./status.js
 import { createUpdates } from "./updates.js";
 import { showRevoked, wipeDevice } from "./revoked.js";
 import { createBusinessDay } from "./business-day.js";
+import { useOwnRegister } from "./identity.js";
 
 const cfg = config();
 const nodes = createNodes({ peers: cfg.peers || [], onConnection: connectionChanged, onRevoked: revoked });
@@ -91,6 +92,8 @@ async function start() {
   $("app-version").textContent = cfg.version || "";
   updates.register();
   await nodes.learnNodes();
+  await useOwnRegister(cfg, api);
+  $("register-name").textContent = cfg.register;
   try {
     await menu.load();
   } catch (error) {
