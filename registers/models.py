@@ -126,6 +126,20 @@ class OrderRenumber(models.Model):
         constraints = [models.UniqueConstraint(fields=["order", "number"], name="order_renumber_once")]
 
 
+class RegisterOutbox(models.Model):
+    """What each register tablet last said its outbox holds (sales not yet
+    acknowledged by any node), and when. Local to the node the tablet talks
+    to, never replicated: the Z close reads it instead of asking the manager."""
+
+    store = models.CharField(max_length=16)
+    register = models.CharField(max_length=64)
+    waiting = models.PositiveIntegerField(default=0)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "register"], name="register_outbox_once")]
+
+
 class Refund(models.Model):
     """Projection of order.refunded: money given back on ``business_date`` for part or all of a sale."""
 

@@ -112,3 +112,65 @@ def test_the_board_and_the_expediters_rail_lay_out_cleanly(node, chromium_path):
         board.goto(f"{node.url}/board/")
         board.get_by_test_id("board-preparing").locator("li").first.wait_for(timeout=10_000)
         assert_layout_ok(board, "board")
+
+
+def test_the_manager_confirms_sees_refunds_in_store_time_and_closes_with_counted_cash(tmp_path, chromium_path):
+    node = Node(tmp_path / "store", name="node1").setup().start()
+    try:
+        _manager_day(node, chromium_path)
+    finally:
+        node.stop()
+
+
+def _manager_day(node: Node, chromium_path: str) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    status, sale = node.post("/api/orders", order_body())  # 2116 in cash
+    assert status == 201
+    # A tablet reports two sales still in its outbox, and then sends them.
+    assert node.post("/api/registers/outbox", {"register": "register-11", "waiting": 2})[0] == 204
+    with chromium(chromium_path) as browser:
+        page = browser.new_page(viewport={"width": 1180, "height": 820})
+        page.goto(f"{node.url}/register/manager/")
+        row = page.locator(f'[data-testid="manager-order"][data-order-id="{sale["id"]}"]')
+        row.wait_for(timeout=10_000)
+        tokyo = dt.datetime.fromisoformat(sale["placed_at"]).astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M")
+        expect(row).to_contain_text(tokyo)
+        expect(page.get_by_test_id("z-queued")).to_have_text("2")
+
+        # A refund asks first; cancelled, nothing happens.
+        page.get_by_test_id("manager-pin").fill("9999")
+        page.get_by_test_id("reason").fill("返品")
+        row.get_by_test_id("refund").click()
+        expect(page.get_by_test_id("confirm-text")).to_contain_text("¥2,116")
+        assert_layout_ok(page, "manager-confirm")
+        page.get_by_test_id("confirm-cancel").click()
+        assert node.get(f"/api/orders/{sale['id']}")["refunded"] == 0
+        row.get_by_test_id("refund").click()
+        page.get_by_test_id("confirm-ok").click()
+        expect(row.get_by_test_id("order-state")).to_have_text("返金済 ¥2,116", timeout=10_000)
+        assert node.get(f"/api/orders/{sale['id']}")["refunded"] == 2116
+
+        # Z: refused while a tablet still holds sales; it needs the counted cash.
+        page.get_by_test_id("z-close").click()
+        expect(page.get_by_test_id("manager-message")).to_have_text("数えた現金の額を入力してください")
+        page.get_by_test_id("z-counted").fill("1000")
+        page.get_by_test_id("z-close").click()
+        page.get_by_test_id("confirm-ok").click()
+        expect(page.get_by_test_id("manager-message")).to_have_text("この操作はできません")  # Japanese only
+        assert node.get("/api/reports/z") == []
+        assert node.post("/api/registers/outbox", {"register": "register-11", "waiting": 0})[0] == 204
+        page.reload()
+        expect(page.get_by_test_id("z-queued")).to_have_text("0")
+        page.get_by_test_id("manager-pin").fill("9999")
+        page.get_by_test_id("z-counted").fill("1000")
+        page.get_by_test_id("z-close").click()
+        # Cash sold 2116, refunded 2116: the drawers should hold nothing; 1000 counted is 1000 over.
+        expect(page.get_by_test_id("confirm-text")).to_contain_text("¥1,000")
+        page.get_by_test_id("confirm-ok").click()
+        expect(page.get_by_test_id("report-cash-count")).to_have_text("¥1,000 / ¥0 / +¥1,000")
+        z = node.get("/api/reports/z")[0]
+        assert z["report"]["cash_count"] == {"counted": 1000, "expected": 0, "over_short": 1000}
+        assert z["report"]["queued_at_close"] == 0
+        assert_layout_ok(page, "manager")

@@ -18,7 +18,7 @@ import { checkStorage, createStatus, message, showConnection } from "./status.js
 import { createUpdates } from "./updates.js";
 import { showRevoked, wipeDevice } from "./revoked.js";
 import { createBusinessDay } from "./business-day.js";
-import { useOwnRegister } from "./identity.js";
+import { reportOutbox, useOwnRegister } from "./identity.js";
 
 const cfg = config();
 const nodes = createNodes({ peers: cfg.peers || [], onConnection: connectionChanged, onRevoked: revoked });
@@ -104,10 +104,12 @@ async function start() {
   flusher.flush();
   status.refreshOrders();
   businessDay.refresh();
+  reportOutbox(cfg, api);
   checkStorage();
   timers.push(
     setInterval(status.refreshOrders, 3000),
     setInterval(businessDay.refresh, 10000),
+    setInterval(() => reportOutbox(cfg, api), 10000),
     setInterval(status.render, 1000),
     setInterval(checkStorage, 60000),
     setInterval(updates.check, 60000),
