@@ -41,14 +41,23 @@ function soundButton() {
     prompt.hidden = !sound.wanted || running();
     prompt.textContent = w("soundPrompt");
   };
+  // The first tap unlocks audio and still does what it was for (a bump): the
+  // prompt leaves only once that tap is over, so nothing moves under the finger.
+  let pressing = false;
   const unlock = async () => {
     try {
       sound.ctx ||= new AudioContext();
       await sound.ctx.resume();
     } catch { /* no audio device: the card still shows */ }
-    label();
+    if (!pressing) label();
   };
-  document.addEventListener("pointerdown", () => { if (sound.wanted && !running()) unlock(); }, { capture: true });
+  document.addEventListener("pointerdown", () => {
+    pressing = true;
+    if (sound.wanted && !running()) unlock();
+  }, { capture: true });
+  const released = () => { pressing = false; setTimeout(label, 0); };
+  document.addEventListener("click", released);
+  document.addEventListener("pointercancel", released);
   button.addEventListener("click", async () => {
     sound.wanted = !(sound.wanted && running());
     localStorage.setItem(SOUND_KEY, sound.wanted ? "on" : "off");
