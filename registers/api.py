@@ -11,15 +11,26 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from registers import day_close, selectors, services, tender
+from registers import day_close, outboxes, selectors, services, tender
 from registers.models import Order
 from registers.offline_card import offline_card_check
-from registers.schemas import ErrorOut, MenuOut, OrderIn, OrderListOut, OrderOut, StaffLoginIn, StaffOut
+from registers.schemas import (
+    ErrorOut,
+    MenuOut,
+    OrderIn,
+    OrderListOut,
+    OrderOut,
+    OutboxesOut,
+    OutboxIn,
+    RegisterIdentityOut,
+    StaffLoginIn,
+    StaffOut,
+)
 from registers.staff import TooManyPins, staff_by_pin
 from registers.voids import MoneyRejected
 from runtime.health_checks import write_failed, write_succeeded
 from stores.auth import reader_auth, selling_auth, store_scope, store_visible
-from stores.services import store_get_current
+from stores.services import register_identity_claim, store_get_current
 
 # Writes by default: a new route is refused at HQ unless it says it only reads.
 router = Router(auth=selling_auth, tags=["register"])
@@ -128,3 +139,23 @@ class BusinessDayOut(Schema):
 @router.get("/business-day", response={200: BusinessDayOut, 403: ErrorOut}, summary="The business day sales go into now")
 def business_day(request: HttpRequest):
     return Status(200, day_close.day_state(store_get_current()))
+
+
+@router.post("/registers/claim", response={200: RegisterIdentityOut}, summary="A register identity for a new tablet")
+def register_claim(request: HttpRequest):
+    """Demo tablets share one device token; each takes its own register name (and so
+    its own ticket-number block) once, and keeps it in the browser."""
+    name, lane = register_identity_claim(store=store_get_current().code)
+    return {"register": name, "lane": lane}
+
+
+@router.post("/registers/outbox", response={204: None}, summary="A register tablet reports its outbox size")
+def register_outbox(request: HttpRequest, body: OutboxIn):
+    outboxes.register_outbox_report(store=store_get_current().code, register=body.register, waiting=body.waiting)
+    return Status(204, None)
+
+
+@router.get("/registers/outboxes", auth=reader_auth, response={200: OutboxesOut},
+            summary="Sales still queued on the tablets, as each last reported")
+def register_outbox_list(request: HttpRequest):
+    return outboxes.register_outboxes(store=store_get_current().code)

@@ -298,7 +298,7 @@ def z_report(request: HttpRequest, body: ZIn):
     try:
         z = reports.day_close(
             store=store_get_current(), day=body.business_date, manager_pin=body.manager_pin,
-            queued=body.queued, force=body.force,
+            queued=body.queued, force=body.force, counted_cash=body.counted_cash,
         )
     except MONEY_ERRORS as exc:
         return _refused(exc)

@@ -29,7 +29,8 @@ from registers.check_events import (
 from registers.check_selectors import check_group, check_rounds, table_open_check
 from registers.day_close import selling_day
 from registers.models import Check, Order, OrderLine, ZReport
-from registers.services import LineRequest, OrderRejected, _next_numbers, order_paid_event, order_place
+from registers.renumber import next_numbers
+from registers.services import LineRequest, OrderRejected, order_paid_event, order_place
 from stores.models import Table
 from stores.services import store_get_current
 from sync.models import Change
@@ -81,7 +82,7 @@ def check_open(*, check_id: uuid.UUID, table: str, guests: int, register: str) -
     store = store_get_current()
     with transaction.atomic():
         day = selling_day(store)
-        [number] = _next_numbers(store.code, day, 1)
+        [number] = next_numbers(store.code, day, 1)
         event = CheckOpened(check=check_id, table=table, guests=guests, number=number, business_date=day,
                             register_name=register[:64], at=timezone.now())
         change_record(event, store=store.code)
@@ -107,7 +108,7 @@ def check_round_send(
     check = _check(check_id)
     with transaction.atomic():
         order, created = order_place(order_id=order_id, register=register, dining="eat_in", lines=lines, payments=[],
-                                     request_hash=request_hash, number=check.number, check_number=True)
+                                     request_hash=request_hash, number=check.number, check=check.id)
         if created:
             change_record(CheckRoundSent(check=check.id, order=order.id, source=source, at=timezone.now()), store=check.store)
     return order, created

@@ -92,7 +92,7 @@ class OrderFact(Event):
 class OrderPlaced(Event):
     kind: ClassVar[str] = "order.placed"
     fold_first: ClassVar[bool] = True
-    omit_when_none: ClassVar[frozenset[str]] = frozenset({"issuer"})
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"issuer", "check"})
     id: uuid.UUID
     number: Count
     business_date: dt.date
@@ -106,6 +106,9 @@ class OrderPlaced(Event):
     # Sales recorded before receipts carried their issuer have none: their
     # receipts show the store as it is now (what every receipt did then).
     issuer: Issuer | None = None
+    # The table check this order is a round of (registers/checks.py): its
+    # rounds share the check's ticket number, which is one number, not a clash.
+    check: uuid.UUID | None = None
 
     def provides(self) -> str | None:
         return f"order:{self.id}"
@@ -149,6 +152,17 @@ class OrderVoided(OrderFact):
     staff: StaffRef
     reason: str
     at: Timestamp
+
+
+class OrderRenumbered(OrderFact):
+    """Two orders of one store and business day met with one ticket number (a
+    partition, a restored tablet): the later one takes ``number``, a number of
+    the renumbering node's own lane. Two nodes may both renumber it; every node
+    keeps the lowest proposal (registers/renumber.py)."""
+
+    kind: ClassVar[str] = "order.renumbered"
+    number: Count
+    was: Count
 
 
 class RefundedLine(Payload):

@@ -44,6 +44,8 @@ class Order(models.Model):
     voided_at = models.DateTimeField(null=True, blank=True)
     # The issuer as sold (registers.events.Issuer); None for sales recorded before it was kept.
     issuer = models.JSONField(null=True, blank=True)
+    # The table check this order is a round of (events.OrderPlaced.check), or None.
+    check_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("order")
@@ -115,6 +117,31 @@ class OrderVoid(models.Model):
     at = models.DateTimeField()
     hlc = models.BigIntegerField()
     origin = models.CharField(max_length=80)
+
+
+class OrderRenumber(models.Model):
+    """Projection of order.renumbered: one row per proposed number; the order
+    shows the lowest (registers/renumber.py)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="renumbers")
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "number"], name="order_renumber_once")]
+
+
+class RegisterOutbox(models.Model):
+    """What each register tablet last said its outbox holds (sales not yet
+    acknowledged by any node), and when. Local to the node the tablet talks
+    to, never replicated: the Z close reads it instead of asking the manager."""
+
+    store = models.CharField(max_length=16)
+    register = models.CharField(max_length=64)
+    waiting = models.PositiveIntegerField(default=0)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "register"], name="register_outbox_once")]
 
 
 class Refund(models.Model):

@@ -35,10 +35,10 @@ from registers.events import (
 from registers.models import Order
 from registers.offline_card import settle_by_for
 from registers.receipts import issuer_of
+from registers.renumber import next_numbers, numbers_held
 from runtime.batching import GroupCommit
 from stores import numbers
 from stores.models import Store
-from stores.services import ticket_numbers_take
 from sync.events import MAX_YEN
 from sync.services import Fact, changes_record
 
@@ -76,7 +76,7 @@ def order_place(
     payments: list[tender.Tender],
     request_hash: str,
     number: int | None = None,
-    check_number: bool = False,
+    check: uuid.UUID | None = None,
 ) -> tuple[Order, bool]:
     """Place an order idempotently on the client's ``order_id``.
 
@@ -86,18 +86,19 @@ def order_place(
     order already taken stays taken even if an item has since sold out.
     ``number``, when given, is the ticket number an offline register already
     called; it must lie in that register's block (numbers.register_number_ok),
-    unless ``check_number``: it is the number of the table check the order
-    is a round of (registers/checks.py), which the kitchen calls it by.
+    unless ``check`` is given: the order is a round of that table check
+    (registers/checks.py) and ``number`` is the check's, which the kitchen
+    calls every round by.
 
     Orders placed at the same moment from several threads commit together
     (group commit, see _group_commit); inside a caller's transaction the order
     is recorded in it, and commits or rolls back with it.
     """
-    if number is not None and not check_number and not numbers.register_number_ok(register, number):
+    if number is not None and check is None and not numbers.register_number_ok(register, number):
         low, high = numbers.lane_range(numbers.lane_for_register(register))
         raise OrderRejected(f"number {number} is outside register {register}'s block {low}..{high}")
     _check_shape(lines, dining)
-    job = _Job(order_id, register, dining, lines, payments, request_hash, number)
+    job = _Job(order_id, register, dining, lines, payments, request_hash, number, check)
     if transaction.get_connection().in_atomic_block:
         try:
             with transaction.atomic():
@@ -128,6 +129,7 @@ class _Job:
     payments: list[tender.Tender]
     request_hash: str
     number: int | None
+    check: uuid.UUID | None = None
     order: Order | None = None
     error: BaseException | None = None
     finished: threading.Event = field(default_factory=threading.Event)
@@ -290,9 +292,10 @@ def _record(batch: list[_Job]) -> None:
     # One moment for the whole batch, so one business day and one run of numbers;
     # after a Z close of today, the next business day.
     day = selling_day(store)
+    _numbers_free(store.code, day, fresh)
     wanting = [job for job in fresh if job.number is None]
     if wanting:
-        for job, number in zip(wanting, _next_numbers(store.code, day, len(wanting)), strict=True):
+        for job, number in zip(wanting, next_numbers(store.code, day, len(wanting)), strict=True):
             job.number = number
     facts: list[Fact] = []
     for job in fresh:
@@ -304,6 +307,21 @@ def _record(batch: list[_Job]) -> None:
     orders = Order.objects.in_bulk([job.order_id for job in fresh])
     for job in fresh:
         job.order = orders[job.order_id]
+
+
+def _numbers_free(store: str, day: dt.date, jobs: list[_Job]) -> None:
+    """A register's number another order of the day already holds (two tablets
+    sharing one identity, a tablet restored from an old backup) is not called
+    twice: that order takes this node's next number instead, and the register
+    shows it once the order comes back from the node."""
+    held = numbers_held(store=store, day=day, numbers=[job.number for job in jobs if job.number is not None])
+    for job in jobs:
+        if job.number is None or job.check is not None:
+            continue  # a check's round carries the check's number
+        if job.number in held:
+            job.number = None
+        else:
+            held.add(job.number)
 
 
 def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime, issuer: Issuer) -> OrderPlaced:
@@ -320,7 +338,8 @@ def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime, issuer: Issue
         total=job.total,
         taxes=[TaxLine(rate=rate.rate, taxable=rate.taxable, tax=rate.tax) for rate in taxes],
         lines=job.priced,
-        issuer=issuer,  # a reprint shows the issuer as sold, not as the store is later
+        issuer=issuer,
+        check=job.check,  # a reprint shows the issuer as sold, not as the store is later
     )
 
 
@@ -350,14 +369,3 @@ def order_paid_event(
             for index, item in enumerate(settled)
         ],
     )
-
-
-def _next_numbers(store: str, day: dt.date, count: int) -> list[int]:
-    """The next ``count`` ticket numbers of this node's lane for the day (stores keeps the counter)."""
-
-    def called(low: int, high: int) -> int:
-        # Numbers of the lane this store's orders of the day already hold: a
-        # node restored mid-day gets them back from its siblings.
-        return Order.objects.filter(store=store, business_date=day, number__gte=low, number__lte=high).count()
-
-    return ticket_numbers_take(store=store, day=day, count=count, called=called)

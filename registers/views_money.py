@@ -92,7 +92,8 @@ def manager_page(request: HttpRequest) -> HttpResponse:
     if settings.POS_ROLE == "hq":
         return hq_has_no_till()
     store = store_get_current()
-    config = {"store": store.code, "storeName": store.name, "node": settings.POS_NODE, "register": DEMO_DEVICE}
+    config = {"store": store.code, "storeName": store.name, "node": settings.POS_NODE, "register": DEMO_DEVICE,
+              "timeZone": store.time_zone}
     if settings.POS_DEMO and Device.objects.filter(token_hash=token_digest(demo_token()), revoked_at__isnull=True).exists():
         config["token"] = demo_token()  # demo mode only, as on the register page
     return render(request, "registers/manager.html", {"config": config, "store": store})

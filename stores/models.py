@@ -121,6 +121,14 @@ class TicketCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["store", "business_date", "lane"], name="ticket_counter_day_lane")]
 
 
+class RegisterCounter(models.Model):
+    """How many register identities this node has handed out per store (demo
+    tablets claim one each, stores/services.register_identity_claim). Local, never replicated."""
+
+    store = models.CharField(max_length=16, unique=True)
+    count = models.PositiveIntegerField(default=0)
+
+
 class AnalystToken(models.Model):
     """An HQ analyst's read-only API token: reads every store's orders and reports at HQ, writes nothing.
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from runtime import lifemark
 from stores import numbers
-from stores.models import AnalystToken, Device, Store, TicketCounter, token_digest
+from stores.models import AnalystToken, Device, RegisterCounter, Store, TicketCounter, token_digest
 
 
 def store_get_current() -> Store:
@@ -98,6 +98,17 @@ def _lane() -> int:
     return numbers.lane_for_node(
         settings.POS_NODE, configured=settings.POS_TICKET_LANE, has_peers=bool(settings.POS_PEERS)
     )
+
+
+def register_identity_claim(*, store: str) -> tuple[str, int]:
+    """A register name (and its ticket lane) no other tablet of this node has
+    been given yet, and that no sibling node hands out (stores.numbers.register_for_claim)."""
+    with transaction.atomic():
+        counter, _ = RegisterCounter.objects.select_for_update().get_or_create(store=store)
+        counter.count += 1
+        counter.save(update_fields=["count"])
+    name = numbers.register_for_claim(_lane(), counter.count)
+    return name, numbers.lane_for_register(name)
 
 
 def ticket_numbers_take(

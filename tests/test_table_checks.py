@@ -169,7 +169,7 @@ def test_a_round_the_payer_never_saw_stays_due_and_is_flagged(register_client):
     with transaction.atomic():
         late, _ = services.order_place(order_id=uuid.uuid4(), register="register-2", dining="eat_in",
                                        lines=[services.LineRequest("HIGHBALL", 1)], payments=[], request_hash="x",
-                                       number=check["number"], check_number=True)
+                                       number=check["number"], check=uuid.UUID(check["id"]))
     assert pay(register_client, check, "cash", after["total"])[0].status_code == 201
     with transaction.atomic():
         change_record(CheckRoundSent(check=uuid.UUID(check["id"]), order=late.id, at=late.placed_at), store=late.store)

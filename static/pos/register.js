@@ -23,6 +23,7 @@ import { createTender } from "./tender.js";
 import { createUnpaid } from "./unpaid.js";
 import { createAgeCheck } from "./age-check.js";
 import { pinPad } from "./pinpad.js";
+import { reportOutbox, useOwnRegister } from "./identity.js";
 
 const cfg = config();
 const nodes = createNodes({ peers: cfg.peers || [], onConnection: connectionChanged, onRevoked: revoked });
@@ -114,6 +115,8 @@ async function start() {
   $("app-version").textContent = cfg.version || "";
   updates.register();
   await nodes.learnNodes();
+  await useOwnRegister(cfg, api);
+  $("register-name").textContent = cfg.register;
   try {
     await menu.load();
   } catch (error) {
@@ -125,11 +128,13 @@ async function start() {
   status.refreshOrders();
   unpaid.refresh();
   businessDay.refresh();
+  reportOutbox(cfg, api);
   checkStorage();
   timers.push(
     setInterval(status.refreshOrders, 3000),
     setInterval(unpaid.refresh, 3000),
     setInterval(businessDay.refresh, 10000),
+    setInterval(() => reportOutbox(cfg, api), 10000),
     setInterval(status.render, 1000),
     setInterval(checkStorage, 60000),
     setInterval(updates.check, 60000),
