@@ -150,7 +150,7 @@ class StaffAdmin(HQOwned, admin.ModelAdmin):
         codes = sorted(set(queryset.values_list("code", flat=True)))
         for code in codes:
             staff_deactivate(code=code, by=request.user.get_username())
-        self.message_user(request, _("%(count)d staff member(s) deactivated.") % {"count": len(codes)})
+        self.message_user(request, _("%(count)d staff member(s) deactivated.") % {"count": len(codes)}, messages.SUCCESS)
 
 
 @admin.register(AnalystToken)
