@@ -188,3 +188,30 @@ def test_hq_deactivates_someone_at_every_store_from_the_staff_list(settings, dem
     last = Change.objects.filter(kind="staff.set").latest("hlc")
     assert last.payload["code"] == "demo-cashier" and last.payload["active"] is False and "pin_hash" not in last.payload
     assert staff_with_pin(store="S001", pin=CASHIER_PIN) is None
+
+
+def test_hq_sees_who_reset_a_pin_at_the_store_and_why(settings, demo, admin_client):
+    settings.POS_ROLE = "hq"
+    added = admin_client.post("/admin/stores/staff/add/", {
+        "name": NAME_AT_HQ, "role": "cashier", "stores": ["S001"], "pin": "4821", "active": "on", "_save": "1",
+    })
+    assert added.status_code == 302
+    code = Staff.objects.get(name=NAME_AT_HQ).code
+    store_node = RemoteOrigin("S001:node1.0abcdef0", wall_ms=int(time.time() * 1000) + 1000)
+    reset = store_node.change("staff.pin_reset", {"code": code, "pin_hash": pins.pin_make("6060"), "by": "佐藤 健",
+                                                  "reason": "PIN を忘れた", "at": "2026-11-29T02:00:00+00:00"})
+    changes_apply(wires=[reset], peer_store="S001")
+    row = Staff.objects.get(code=code, store="S001")
+    assert (row.pin_set_by, row.pin_set_reason) == ("佐藤 健", "PIN を忘れた")
+    page = admin_client.get(f"/admin/stores/staff/{row.pk}/change/").content.decode()
+    assert "佐藤 健" in page and "PIN を忘れた" in page
+    # HQ renaming the cashier later keeps the store's reset PIN.
+    renamed = admin_client.post(f"/admin/stores/staff/{row.pk}/change/", {
+        "name": "高橋 新二", "role": "cashier", "stores": ["S001"], "pin": "", "active": "on", "_save": "1",
+    })
+    assert renamed.status_code == 302
+    cashier = staff_with_pin(store="S001", pin="6060")
+    assert cashier is not None and cashier.name == "高橋 新二"
+
+
+NAME_AT_HQ = "高橋 新"
