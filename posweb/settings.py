@@ -91,7 +91,8 @@ if not POS_DEMO:
     # would let anyone forge PIN digests, demo tokens and sync requests.
     if SECRET_KEY == DEMO_SECRET_KEY:
         raise ImproperlyConfigured("POS_DEMO=0 needs a real SECRET_KEY (or SECRET_KEY_FILE); the demo key is public")
-    if POS_SYNC_KEY == DEMO_SYNC_KEY:
+    # HQ authenticates each store with that store's own key (Store.sync_key), never POS_SYNC_KEY.
+    if POS_SYNC_KEY == DEMO_SYNC_KEY and POS_ROLE != "hq":
         raise ImproperlyConfigured("POS_DEMO=0 needs a real POS_SYNC_KEY (or POS_SYNC_KEY_FILE); the demo key is public")
 DEBUG = env_bool("DEBUG", False)
 # Tablets reach a store node by its LAN address, which DHCP may change; a

@@ -211,3 +211,43 @@ class OrderAdjustment(models.Model):
     at = models.DateTimeField()
     hlc = models.BigIntegerField()
     origin = models.CharField(max_length=80)
+
+
+class Check(models.Model):
+    """Projection of a table's open check (registers/check_events.py). Its rounds
+    are orders (CheckRound); its amount and what is paid are theirs, summed when read."""
+
+    id = models.UUIDField(primary_key=True)
+    store = models.CharField(max_length=16)
+    table = models.CharField(max_length=16)
+    guests = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()
+    business_date = models.DateField()
+    register = models.CharField(max_length=64)
+    opened_at = models.DateTimeField()
+    # The same opening replayed to two nodes: the earliest by (hlc, origin) stands everywhere.
+    opened_hlc = models.BigIntegerField(default=0)
+    opened_origin = models.CharField(max_length=80, blank=True)
+    # The table follows the latest check.moved by (hlc, origin); the opening counts as version 0.
+    table_hlc = models.BigIntegerField(default=0)
+    table_origin = models.CharField(max_length=80, blank=True)
+    merged_into = models.UUIDField(null=True, blank=True)
+    merged_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    # Every round some check.settled saw, from all nodes (a union, so any arrival order gives the same set).
+    settled_orders = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("check")
+        verbose_name_plural = _("checks")
+        ordering = ["opened_at"]
+        indexes = [models.Index(fields=["store", "business_date"], name="check_store_day")]
+
+
+class CheckRound(models.Model):
+    """One round of a check: the order it was sent as (an order is a round of one check only)."""
+
+    order_id = models.UUIDField(primary_key=True)
+    check_id = models.UUIDField(db_index=True)
+    source = models.CharField(max_length=16, default="staff")
+    at = models.DateTimeField()

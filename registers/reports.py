@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from registers.check_selectors import table_figures
 from registers.conflicts import conflicts_for_day
 from registers.day_close import counted, frontier_now, orders_as_counted, selling_day
 from registers.events import DayClosed
@@ -102,6 +103,7 @@ def day_report(*, store: str, day: dt.date, frontier: Frontier | None = None) ->
             "amount": sum(o.total - paid[o.id] for o in sold if paid[o.id] < o.total),
         },
         "drawer": _drawers(sold, payments, refunds, drawer),
+        "tables": table_figures(store=store, day=day, sold=sold),
     }
 
 

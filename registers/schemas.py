@@ -126,7 +126,7 @@ class PaymentOut(Schema):
 
 
 class ConflictOut(Schema):
-    kind: Literal["double_payment", "over_refund", "void_and_refund", "after_close"] = Field(
+    kind: Literal["double_payment", "over_refund", "void_and_refund", "after_close", "round_after_settle"] = Field(
         ..., description="What two nodes did twice, or what came after the day's close."
     )
     detail: str = Field(..., description="One sentence in English, the same on every node and at HQ.")

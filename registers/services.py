@@ -66,6 +66,7 @@ def order_place(
     payments: list[tender.Tender],
     request_hash: str,
     number: int | None = None,
+    check_number: bool = False,
 ) -> tuple[Order, bool]:
     """Place an order idempotently on the client's ``order_id``.
 
@@ -74,13 +75,15 @@ def order_place(
     OrderConflict. A replay is answered before the menu is consulted, so an
     order already taken stays taken even if an item has since sold out.
     ``number``, when given, is the ticket number an offline register already
-    called; it must lie in that register's block (numbers.register_number_ok).
+    called; it must lie in that register's block (numbers.register_number_ok),
+    unless ``check_number``: it is the number of the table check the order
+    is a round of (registers/checks.py), which the kitchen calls it by.
 
     Orders placed at the same moment from several threads commit together
     (group commit, see _group_commit); inside a caller's transaction the order
     is recorded in it, and commits or rolls back with it.
     """
-    if number is not None and not numbers.register_number_ok(register, number):
+    if number is not None and not check_number and not numbers.register_number_ok(register, number):
         low, high = numbers.lane_range(numbers.lane_for_register(register))
         raise OrderRejected(f"number {number} is outside register {register}'s block {low}..{high}")
     _check_shape(lines, dining)

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from stores.models import AnalystToken, Staff, Store
+from stores.models import AnalystToken, Staff, Store, Table
 from stores.services import StaffRejected, analyst_token_revoke, staff_deactivate, staff_save, staff_save_check
 from sync.admin import PublishesMasterData as _Publishes
 
@@ -174,3 +174,13 @@ class AnalystTokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[AnalystToken]) -> None:
         revoked = sum(analyst_token_revoke(name=row.name) for row in queryset)
         self.message_user(request, _("%(count)d analyst token(s) revoked.") % {"count": revoked})
+
+
+@admin.register(Table)
+class TableAdmin(StoreChoice, PublishesMasterData, admin.ModelAdmin):
+    """The floor of each store: edited at HQ, published to that store only."""
+
+    list_display = ["code", "store", "table", "area", "seats", "position"]
+    list_filter = ["store", "area"]
+    list_editable = ["area", "seats", "position"]
+    search_fields = ["code", "table", "area"]

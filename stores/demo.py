@@ -10,7 +10,7 @@ from django.conf import settings
 
 from stores import pins
 from stores.events import Role
-from stores.models import Device, Staff, Store, token_digest
+from stores.models import Device, Staff, Store, Table, token_digest
 from stores.selectors import DEMO_CODE_PREFIX
 from stores.services import staff_save
 
@@ -92,3 +92,17 @@ def demo_staff_seed(*, store: str) -> int:
             )
         written += 1
     return written
+
+
+# The demo floor: 16 tables in two areas (T1..T12 in the hall, T13..T16 at the counter).
+DEMO_TABLES = [(f"T{n}", "ホール" if n <= 12 else "カウンター", 4 if n <= 12 else 2) for n in range(1, 17)]
+
+
+def demo_floor_seed() -> int:
+    """Write this node's demo store's tables (HQ publishes them with the rest). Idempotent."""
+    for position, (table, area, seats) in enumerate(DEMO_TABLES):
+        Table.objects.update_or_create(
+            code=Table.code_for(settings.POS_STORE, table),
+            defaults={"store": settings.POS_STORE, "table": table, "area": area, "seats": seats, "position": position},
+        )
+    return len(DEMO_TABLES)

@@ -145,3 +145,35 @@ class AnalystToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Table(models.Model):
+    """A table of a store's floor (area, code on the QR sheet, seats): master
+    data authored at HQ per store and published like a store's prices
+    (sync/master.py), so a store applies only its own rows. ``code`` is the
+    natural key replication names it by ("S001:T12")."""
+
+    code = models.CharField(max_length=40, unique=True, editable=False)
+    store = models.CharField(_("store"), max_length=16, validators=[code_validator])
+    table = models.CharField(_("table"), max_length=16, validators=[code_validator], help_text=_("As printed on the table and its QR code, e.g. T12."))
+    area = models.CharField(_("area"), max_length=40, blank=True)
+    seats = models.PositiveIntegerField(_("seats"), default=4, validators=[MaxValueValidator(99)])
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("table")
+        verbose_name_plural = _("tables")
+        ordering = ["store", "position", "table"]
+        constraints = [models.UniqueConstraint(fields=["store", "table"], name="table_store_table")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        # The natural key follows (store, table) so admin edits and replicated rows agree on it.
+        self.code = self.code_for(self.store, self.table)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def code_for(store: str, table: str) -> str:
+        return f"{store}:{table}"

@@ -2,8 +2,8 @@
 
 One persistent connection per peer (loopback and LAN round trips are what the
 live push's lag is made of, so no new TCP or TLS handshake per batch);
-https peers are verified against POS_SYNC_CA_FILE when set, else the system
-CAs. Every call is signed and every answer's signature checked (sync/auth.py).
+https peers are verified against the system CAs and POS_SYNC_CA_FILE when set
+(a store CA). Every call is signed and every answer's signature checked (sync/auth.py).
 """
 
 from __future__ import annotations
@@ -49,7 +49,11 @@ class PeerClient:
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
             if self.https:
-                context = ssl.create_default_context(cafile=getattr(settings, "POS_SYNC_CA_FILE", "") or None)
+                # The store CA is added to the system's CAs, not put in their
+                # place: siblings show store-CA certificates, HQ a public one.
+                context = ssl.create_default_context()
+                if ca_file := getattr(settings, "POS_SYNC_CA_FILE", ""):
+                    context.load_verify_locations(cafile=ca_file)
                 self._conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=context)
             else:
                 self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)

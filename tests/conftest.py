@@ -8,7 +8,14 @@ import socket
 
 import pytest
 
+from hypothesis import settings as hypothesis_settings
+
 from tests.personas import CHROMIUM, ci
+
+# Property tests check results, not speed (speed is bin/bench's): on a shared,
+# loaded machine Hypothesis's 200 ms deadline per example fails good code.
+hypothesis_settings.register_profile("posweb", deadline=None)
+hypothesis_settings.load_profile("posweb")
 
 
 def port_open(host: str, port: int) -> bool:
@@ -54,6 +61,12 @@ def register_client(demo):
 def redis_url() -> str:
     """A real Redis for channel-layer tests; never skipped under CI=true."""
     url = os.environ.get("POS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw"):
+        # One database per xdist worker: two tests' groups of the same name
+        # (a store's kitchen) must not hear each other.
+        base, _, index = url.rpartition("/")
+        url = f"{base}/{(int(index or 0) - int(worker[2:])) % 16}"
     if not port_open("127.0.0.1", 6379):
         if ci():
             pytest.fail("Redis is not running on 127.0.0.1:6379 and CI=true")

@@ -34,10 +34,13 @@ def free_port() -> int:
     port before the server binds it, or while a killed node is down, and the
     node then fails to listen ("Address already in use"). Ports under 32768
     are never handed to outgoing connections; a port is handed out once per
-    test process, so two servers of one test never get the same one."""
+    test process, so two servers of one test never get the same one. Each
+    pytest-xdist worker draws from its own slice of the range, so two test
+    processes never hand out the same port either."""
+    low, high = _port_slice()
     rng = random.Random()
     for _ in range(200):
-        port = rng.randrange(20000, 32000)
+        port = rng.randrange(low, high)
         if port in _handed_out:
             continue
         with socket.socket() as s:
@@ -47,7 +50,16 @@ def free_port() -> int:
                 continue
         _handed_out.add(port)
         return port
-    raise RuntimeError("no free loopback port in 20000..31999")
+    raise RuntimeError(f"no free loopback port in {low}..{high - 1}")
+
+
+def _port_slice() -> tuple[int, int]:
+    """This test process's ports: 20000..31999, cut in eight for xdist workers gw0..gw7."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return 20000, 32000
+    index = int(worker[2:]) % 8
+    return 20000 + index * 1500, 20000 + (index + 1) * 1500
 
 
 class Node:

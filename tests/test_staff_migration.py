@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from stores.pins import legacy_digest
 
-BEFORE = [("stores", "0003_analyst_token")]
+BEFORE = [("stores", "0004_tables_floor")]
 
 
 def migrate(targets) -> None:

@@ -28,7 +28,7 @@ def codes_and_hashes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("stores", "0003_analyst_token"),
+        ("stores", "0004_tables_floor"),
     ]
 
     operations = [
