@@ -25,11 +25,14 @@ from registers.schemas import (
     RegisterIdentityOut,
     StaffLoginIn,
     StaffOut,
+    StaffPinResetIn,
+    StaffRowOut,
 )
-from registers.staff import TooManyPins, staff_by_pin
+from registers.staff import NotAllowed, PinResetRefused, TooManyPins, register_open, staff_pin_reset
 from registers.voids import MoneyRejected
 from runtime.health_checks import write_failed, write_succeeded
 from stores.auth import reader_auth, selling_auth, store_scope, store_visible
+from stores.selectors import staff_of_store
 from stores.services import register_identity_claim, store_get_current
 
 # Writes by default: a new route is refused at HQ unless it says it only reads.
@@ -118,14 +121,36 @@ def order_list(request: HttpRequest, filters: Query[OrderFilter]):
 
 @router.post("/staff/login", response={200: StaffOut, 403: ErrorOut, 429: ErrorOut}, summary="Check a staff PIN")
 def staff_login(request: HttpRequest, body: StaffLoginIn):
-    # Through staff_by_pin, so the login screen is under the same wrong-PIN limit as manager approvals.
+    # Through register_open (staff_by_pin), so the login screen is under the same wrong-PIN limit as manager approvals.
+    # A kitchen member's right PIN is refused too: the register is for those who sell.
     try:
-        staff = staff_by_pin(pin=body.pin)
+        staff = register_open(pin=body.pin)
     except TooManyPins as exc:
         raise HttpError(429, str(exc)) from None
-    if staff is None:
-        raise HttpError(403, "wrong PIN")
+    except NotAllowed as exc:
+        raise HttpError(403, str(exc)) from None
     return Status(200, {"id": staff.pk, "name": staff.name, "role": staff.role})
+
+
+@router.get("/staff", auth=reader_auth, response=list[StaffRowOut], summary="This store's staff (no PINs)")
+def staff_list(request: HttpRequest):
+    return staff_of_store(store=store_scope(request, None))
+
+
+@router.post(
+    "/staff/{code}/pin", response={200: StaffRowOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="A manager resets a cashier's PIN",
+    description="Needs a manager's PIN and a reason; recorded with who and why, replicated to the store's nodes and HQ.",
+)
+def staff_pin_set(request: HttpRequest, code: str, body: StaffPinResetIn):
+    try:
+        return Status(200, staff_pin_reset(code=code, pin=body.pin, manager_pin=body.manager_pin, reason=body.reason))
+    except TooManyPins as exc:
+        return Status(429, {"detail": str(exc)})
+    except NotAllowed as exc:
+        return Status(403, {"detail": str(exc)})
+    except PinResetRefused as exc:
+        return Status(422, {"detail": str(exc)})
 
 
 class BusinessDayOut(Schema):

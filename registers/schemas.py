@@ -184,6 +184,23 @@ class StaffOut(Schema):
     role: str
 
 
+class StaffRowOut(Schema):
+    code: str
+    name: str
+    role: str
+    active: bool
+    pin_set_by: str = Field(description="Who last set the PIN (HQ's admin or a manager at the store).")
+    pin_set_reason: str
+    pin_set_at: dt.datetime | None
+
+
+class StaffPinResetIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    pin: StrictStr = Field(..., min_length=4, max_length=8, pattern=r"^\d+$", description="The cashier's new PIN.")
+    manager_pin: StrictStr = Field(..., min_length=4, max_length=8)
+    reason: StrictStr = Field(..., min_length=1, max_length=200)
+
+
 # --- Money and closing the day ------------------------------------------------
 
 

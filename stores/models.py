@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -83,29 +81,40 @@ class Device(models.Model):
 
 
 class Staff(models.Model):
-    ROLES = [("cashier", _("cashier")), ("manager", _("manager"))]
+    """One person's place at one store: master data authored at HQ (``staff.set``),
+    one row per store they work at, all sharing the person's ``code``.
 
+    The PIN is a salted slow hash (stores/pins.py) checked on the node, so a
+    node cut from HQ still lets its people in. Its version (``pin_hlc``,
+    ``pin_origin``) is kept apart from the profile's: a manager's reset at the
+    store (``staff.pin_reset``) and HQ's later edit of the name do not undo
+    each other; each field group is last-writer-wins by (hlc, origin).
+    """
+
+    ROLES = [("cashier", _("cashier")), ("manager", _("manager")), ("kitchen", _("kitchen"))]
+
+    code = models.CharField(_("staff code"), max_length=32, db_index=True)
     store = models.CharField(_("store"), max_length=16)
     name = models.CharField(_("name"), max_length=64)
     role = models.CharField(_("role"), max_length=16, choices=ROLES, default="cashier")
-    # A keyed digest rather than a slow password hash: a 4-digit PIN falls to any
-    # offline search whatever the hash, so the defence is the server-side key
-    # and rate limiting, and lookup stays a single indexed query.
-    pin_digest = models.CharField(max_length=64, editable=False)
+    pin_hash = models.CharField(max_length=200, editable=False, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    hlc = models.BigIntegerField(default=0, editable=False)
+    origin = models.CharField(max_length=100, blank=True, editable=False)
+    pin_hlc = models.BigIntegerField(default=0, editable=False)
+    pin_origin = models.CharField(max_length=100, blank=True, editable=False)
+    pin_set_by = models.CharField(_("PIN last set by"), max_length=64, blank=True, editable=False)
+    pin_set_reason = models.CharField(_("why the PIN was set"), max_length=200, blank=True, editable=False)
+    pin_set_at = models.DateTimeField(_("PIN last set at"), null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "registers_staff"
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
-        constraints = [models.UniqueConstraint(fields=["store", "pin_digest"], name="staff_store_pin")]
+        constraints = [models.UniqueConstraint(fields=["store", "code"], name="staff_store_code")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role})"
-
-    @staticmethod
-    def digest_pin(store: str, pin: str) -> str:
-        return hmac.new(settings.SECRET_KEY.encode(), f"{store}:{pin}".encode(), hashlib.sha256).hexdigest()
 
 
 class TicketCounter(models.Model):

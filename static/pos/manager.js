@@ -20,7 +20,7 @@ const STRINGS = {
     conflicts: "要確認(切断中の二重処理)", conflict_double_payment: "二重支払い", conflict_over_refund: "支払額を超える返金",
     conflict_void_and_refund: "取消と返金の重複", conflict_after_close: "日計締め後の記録",
     refunded: "返金済", refundedPart: "一部返金", countedCash: "現金実査額(円)", cancel: "やめる", confirm: "実行する",
-    confirmVoid: "No. {n}（{total}）を取り消しますか？", confirmRefund: "No. {n} の {total} を返金しますか？",
+    confirmVoid: "No. {n}（{total}）を取消しますか？", confirmRefund: "No. {n} の {total} を返金しますか？",
     confirmZ: "{day} を締めます。実査 {counted}、理論 {expected}。よろしいですか？", needCount: "数えた現金の額を入力してください",
     silent: "応答なし", lastSeen: "最終", cashCount: "現金実査", eNetwork: "店舗サーバーに接続できません",
     e400: "入力を確認してください", e401: "この端末は登録されていません", e500: "サーバーでエラーが起きました",

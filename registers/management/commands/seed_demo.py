@@ -23,6 +23,6 @@ class Command(BaseCommand):
         store = demo_store_seed(sync_key=settings.POS_SYNC_KEY if settings.POS_ROLE == "hq" else None)
         demo_menu_seed()
         demo_floor_seed()
-        self.stdout.write(f"demo store {store.code}: {len(ITEMS)} items, {len(STATIONS)} stations, {len(STAFF)} staff")
+        self.stdout.write(f"demo store {store.code}: {len(ITEMS)} items, {len(STATIONS)} stations, {len(STAFF) if settings.POS_DEMO else 0} staff")
         if settings.POS_ROLE == "hq":
             self.stdout.write(f"published {master_publish_all()} master rows to the stores")
