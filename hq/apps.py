@@ -21,4 +21,4 @@ class HqConfig(AppConfig):
 
         # Often enough that "a store went silent" reaches a phone within a
         # minute of the threshold; each check is a handful of small queries.
-        worker("alerts", interval=15)(alerts_check)
+        worker("alerts", interval=15, once=True)(alerts_check)

@@ -19,7 +19,7 @@ class RegistersConfig(AppConfig):
         from registers.offline_card import offline_card_watch
         from registers.selectors import order_exists
 
-        worker("offline-card-alerts", interval=600)(offline_card_watch)
+        worker("offline-card-alerts", interval=600, once=True)(offline_card_watch)
         worker("wal-checkpoint", interval=0.25)(wal_checkpoint)
         hooks.need_check("order")(order_exists)
         # Health's checks (runtime/health.py): each runs at start, then on its interval.
