@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import fanout, feed_resume, offline_register, replication  # noqa: E402
+from bench import fanout, feed_resume, hq_reports, offline_register, replication  # noqa: E402
 from bench.common import Figure, table  # noqa: E402
 from tests.nodes import ROOT  # noqa: E402
 
@@ -83,6 +83,7 @@ def main() -> None:
     hq = step(f"HQ ingest: {args.hq_stores} stores, 1 and 2 workers behind HAProxy", hq_ingest, args.hq_stores,
               args.hq_backlog, args.hq_lunch_seconds, args.redis, args.postgres)
     w1, w2 = hq["w1"], hq["w2"]
+    chain = step("HQ chain-wide day report over 200 stores x 30 days of rollups", hq_reports.run, 200, 30, 20, args.postgres)
 
     f50, f99 = floor["p50"], floor["p99"]
     figures = [
@@ -118,6 +119,9 @@ def main() -> None:
         Figure("HQ: lunch, 1 worker, store-to-HQ lag p99", w1["lunch"]["p99"], "ms", floor=f99),
         Figure("HQ: lunch, 2 workers, applied", w2["lunch"]["per_s"], "changes/s"),
         Figure("HQ: lunch, 2 workers, store-to-HQ lag p99", w2["lunch"]["p99"], "ms", floor=f99),
+        Figure(f"HQ: chain-wide day report, {chain['stores']} stores x {chain['days']} days of rollups, p50", chain["p50"],
+               "ms", 200, floor=f50),
+        Figure("HQ: same, worst", chain["max"], "ms", 200, floor=f99),
         Figure("HQ: stores whose log or report at HQ differs (exactly once)",
                len(w1["wrong_log"] + w1["wrong_report"] + w2["wrong_log"] + w2["wrong_report"]), "", 1),
     ]

@@ -57,6 +57,7 @@ class Link:
         self.acked = 0  # the store's seq HQ holds (from HQ's answer)
         self.conn: http.client.HTTPConnection | None = None
         self.errors = 0
+        self.retries = 0
         self.lags: list[float] = []
 
     def upload(self) -> int:
@@ -68,20 +69,24 @@ class Link:
         signed = auth.sign_request(key=self.store.key, method="POST", path="/api/sync/push", store=self.store.store,
                                    node=self.store.node, body=raw)
         headers = {"Content-Type": "application/json", **signed.headers()}
-        for attempt in range(3):
+        for attempt in range(5):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
             try:
                 self.conn.request("POST", "/api/sync/push", raw, headers)
                 response = self.conn.getresponse()
                 body = response.read()
-                break
             except (OSError, http.client.HTTPException):
                 self.conn.close()
                 self.conn = None
-                if attempt == 2:
+                if attempt == 4:
                     self.errors += 1
                     return 0
+                continue
+            if response.status not in (502, 503, 504) or attempt == 4:
+                break
+            self.retries += 1  # no worker answered in time: a store's link tries again
+            time.sleep(1)
         if response.status != 200:
             self.errors += 1
             return 0
@@ -213,7 +218,8 @@ def run(*, stores: int = 200, lunch_seconds: float = 20, rate: float = 1000, bac
                 storm = _storm(links, backlog=backlog)
                 check = _verify(url, proxy.url, token, sims)
                 results[f"w{n}"] = {"lunch": lunch, "storm": storm, **check,
-                                    "errors": sum(link.errors for link in links)}
+                                    "errors": sum(link.errors for link in links),
+                                    "retries": sum(link.retries for link in links)}
                 print(f"    {n} worker(s): {results[f'w{n}']}", file=sys.stderr, flush=True)
             finally:
                 proxy.stop()
