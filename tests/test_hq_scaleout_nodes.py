@@ -42,8 +42,9 @@ def cluster(tmp_path, redis_url):
                      f"for store in {STORES[1:]!r}:\n"
                      "    call_command('add_store', store, '--key', 'scale-key-' + store)\n"
                      "call_command('vapid_keys')")
-        # One VAPID key for HQ, whichever worker pushes.
+        # One VAPID key and one HQ signing key for HQ, whichever worker pushes or signs.
         shutil.copytree(tmp_path / "hq1" / "vapid", tmp_path / "hq2" / "vapid")
+        shutil.copy(tmp_path / "hq1" / "hq_signing_key", tmp_path / "hq2" / "hq_signing_key")
         proxy = Proxy(port=free_port(), workers=[w.url.removeprefix("http://") for w in workers], log=tmp_path / "haproxy.log")
         try:
             for w in workers:
