@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -170,14 +171,16 @@ def _verify(database_url: str, proxy_url: str, token: str, stores: list[SimStore
         ).fetchall()
     held = {origin: (count, distinct, top, vector) for origin, count, distinct, top, vector in rows}
     wrong_log = [s.store for s in stores if held.get(s.origin) != (s.seq, s.seq, s.seq, s.seq)]
-    wrong_report = []
-    conn2 = http.client.HTTPConnection(proxy_url.removeprefix("http://"), timeout=60)
-    for s in stores:
+    def differs(s: SimStore) -> bool:
+        conn2 = http.client.HTTPConnection(proxy_url.removeprefix("http://"), timeout=120)
         conn2.request("GET", f"/api/reports/sales?store={s.store}&business_date={BUSINESS_DATE}",
                       headers={"Authorization": f"Bearer {token}"})
         report = json.loads(conn2.getresponse().read())
-        if (report.get("orders"), report.get("total")) != (s.orders, s.total):
-            wrong_report.append(s.store)
+        conn2.close()
+        return (report.get("orders"), report.get("total")) != (s.orders, s.total)
+
+    with ThreadPoolExecutor(4) as pool:
+        wrong_report = [s.store for s, bad in zip(stores, pool.map(differs, stores)) if bad]
     return {"exactly_once": not wrong_log and not wrong_report, "wrong_log": wrong_log[:5], "wrong_report": wrong_report[:5]}
 
 
@@ -194,11 +197,16 @@ def run(*, stores: int = 200, lunch_seconds: float = 20, rate: float = 1000, bac
     tmp = Path(tempfile.mkdtemp(prefix="bench-hq-"))
     codes = [f"B{i:04d}" for i in range(stores)]
     sims = [SimStore(code, f"bench-key-{code}") for code in codes]
+    # ASGI_THREADS: daphne's thread pool, hence at most that many database
+    # connections per worker (PostgreSQL's default max_connections is 100).
     common = {"POS_ROLE": "hq", "POS_STORE": "S001", "POS_SYNC_KEY": "bench-key-S001", "DATABASE_URL": url,
-              "REDIS_URL": redis}
+              "REDIS_URL": redis, "ASGI_THREADS": "16"}
     results: dict[str, Any] = {"stores": stores, "backlog": backlog, "rate": rate}
     try:
         first = Node(tmp / "hq1", name="hq1", **common).setup()
+        (tmp / "hq2").mkdir()
+        # Every worker signs with HQ's one key (README: HQ for a chain).
+        (tmp / "hq2" / "hq_signing_key").write_bytes((tmp / "hq1" / "hq_signing_key").read_bytes())
         first.manage("shell", "-c", "from stores.models import Store\n"
                      f"Store.objects.bulk_create([Store(code=c, name=c, sync_key='bench-key-' + c) for c in {codes!r}])")
         token = first.manage("analyst_token", "bench-analyst").strip().splitlines()[-1]

@@ -35,7 +35,7 @@ def cluster(tmp_path, redis_url):
         pytest.skip("haproxy is not installed")
     with throwaway_postgres() as url:
         common = {"POS_ROLE": "hq", "POS_STORE": "S001", "POS_SYNC_KEY": key_of("S001"), "DATABASE_URL": url,
-                  "REDIS_URL": redis_url, "POS_STORE_SILENT_AFTER": "8"}
+                  "REDIS_URL": redis_url, "POS_STORE_SILENT_AFTER": "8", "ASGI_THREADS": "8"}
         workers = [Node(tmp_path / f"hq{i}", name=f"hq{i}", **common) for i in (1, 2)]
         first = workers[0].setup()
         first.manage("shell", "-c", "from django.core.management import call_command\n"
