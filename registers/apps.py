@@ -20,7 +20,7 @@ class RegistersConfig(AppConfig):
         from registers.offline_card import offline_card_watch
         from registers.selectors import order_exists
 
-        worker("offline-card-alerts", interval=600)(offline_card_watch)
+        worker("offline-card-alerts", interval=600, once=True)(offline_card_watch)
         worker("wal-checkpoint", interval=0.25)(wal_checkpoint)
         hooks.need_check("order")(order_exists)
         hooks.need_check("check")(check_exists)
