@@ -2,7 +2,7 @@
 const STRINGS = {
   ja: {
     online: "オンライン", offline: "オフライン", connecting: "接続中…",
-    sent: "送信しました", failed: "送信できません", wrongPin: "PINが違います",
+    sent: "送信しました", failed: "送信できません", wrongPin: "PINが違います", cannotSell: "調理場の担当者はレジを開けません",
     no: "No.", total: "合計", change: "お釣り", taxOf: "内消費税", cartEmpty: "商品を選んでください",
     placed: "受付", in_kitchen: "調理中", ready: "お渡し可", served: "提供済", voided: "取消",
     eat_in: "店内", take_out: "持ち帰り", soldOut: "品切れ", options: "オプション",
@@ -26,7 +26,7 @@ const STRINGS = {
   },
   en: {
     online: "Online", offline: "Offline", connecting: "Connecting…",
-    sent: "Sent", failed: "Could not send", wrongPin: "Wrong PIN",
+    sent: "Sent", failed: "Could not send", wrongPin: "Wrong PIN", cannotSell: "Kitchen staff cannot open the register",
     no: "No.", total: "Total", change: "Change", taxOf: "incl. tax", cartEmpty: "Choose items",
     placed: "Placed", in_kitchen: "In kitchen", ready: "Ready", served: "Served", voided: "Voided",
     eat_in: "Eat in", take_out: "Take out", soldOut: "Sold out", options: "Options",

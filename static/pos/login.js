@@ -123,7 +123,10 @@ export function createLogin({ api, store, onLogout }) {
     if (response.status === 403) {
       await forget(digestP);
       await legacyTake(pin); // forgotten there too
-      $("pin-error").textContent = t("wrongPin");
+      // A right PIN of a role that does not sell (kitchen) says so (registers.staff.register_open).
+      const data = await response.json().catch(() => ({}));
+      const notSelling = typeof data.detail === "string" && data.detail.endsWith("cannot sell at a register");
+      $("pin-error").textContent = t(notSelling ? "cannotSell" : "wrongPin");
       return;
     }
     if (!response.ok) {
