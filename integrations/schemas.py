@@ -29,6 +29,10 @@ class ChannelOrderIn(Schema):
         default_factory=list, max_length=10,
         description="Paid already (card or qr on the platform or the kiosk's terminal); empty: pay at the counter.",
     )
+    table: StrictStr | None = Field(
+        None, max_length=16, pattern=r"^[A-Za-z0-9-]+$",
+        description="The table a QR order was placed from (its code on the table's QR), when there is one.",
+    )
 
 
 class AcceptanceOut(Schema):

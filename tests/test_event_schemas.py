@@ -51,10 +51,14 @@ def test_only_master_data_is_hqs_alone_to_write():
     assert hq_only == {"master.upsert", "master.delete"}
 
 
+# Kinds added after the v1 log was written (no old node holds them); their schemas are stored above.
+AFTER_V1 = {"channel.relayed", "channel.relay_refused"}
+
+
 def test_every_kind_in_the_v1_log_has_an_event_class():
     from tests.changes_v1 import changes_load
 
-    assert {wire["kind"] for wire in changes_load()} == set(event_classes())
+    assert {wire["kind"] for wire in changes_load()} == set(event_classes()) - AFTER_V1
 
 
 def test_a_kind_declared_twice_is_refused():
