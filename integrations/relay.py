@@ -20,7 +20,8 @@ pending after TAKEOVER_S.
 
 Never left hanging: a relay not placed by ``expires_at`` is refused by the
 store and reported ``rejected`` by HQ's ``channel-relay`` worker, each with
-its reason; a store refusing one (kitchen gone meanwhile, item sold out)
+its reason; a store refusing one (its manager paused the channel, an item
+was wrong)
 records ``channel.relay_refused``, which HQ reports as ``rejected``.
 """
 
@@ -167,6 +168,7 @@ def relay_place(*, relay: ChannelRelay) -> str:
             lines=[register_services.LineRequest(line.sku, line.qty, list(line.modifiers)) for line in event.lines],
             payments=[tender.Tender(p.method, p.amount, p.reference) for p in event.payments],
             body={"relayed": event.request_hash},
+            relayed=True,
         )
     except services.ChannelRefused as exc:
         return _refuse(relay, exc.code, exc.reason)

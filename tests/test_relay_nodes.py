@@ -14,6 +14,7 @@ kitchen is a screen client on the kitchen WebSocket.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -113,19 +114,22 @@ def chain(tmp_path):
     with throwaway_postgres() as database_url, Receiver() as receiver:
         hq = Node(tmp_path / "hq", name="hq1", POS_ROLE="hq", POS_STORE="S001", POS_SYNC_KEY=KEY,
                   DATABASE_URL=database_url, POS_RELAY_LINK_LIVE_S=str(LINK_LIVE_S), POS_RELAY_DEADLINE_S="30")
-        hq.setup()
-        out = dict(line.split(" ", 1) for line in hq.manage("integrator_add", "demae", "--webhook", receiver.url,
-                                                            "--store", "S001").split("\n") if line)
-        receiver.secret = out["webhook_secret"]
-        hq.start()
         with CuttableProxy(hq.port) as proxy:
             p1, p2 = free_port(), free_port()
             common = {"POS_STORE": "S001", "POS_SYNC_KEY": KEY, "POS_HQ_URL": proxy.url}
             n1 = Node(tmp_path / "n1", name="node1", port=p1, POS_PEERS=f"http://127.0.0.1:{p2}", **common)
             n2 = Node(tmp_path / "n2", name="node2", port=p2, POS_PEERS=f"http://127.0.0.1:{p1}", **common)
             try:
-                n1.setup().start()
-                n2.setup().start()
+                setups = [threading.Thread(target=node.setup) for node in (hq, n1, n2)]
+                for thread in setups:
+                    thread.start()
+                for thread in setups:
+                    thread.join(300)
+                out = dict(line.split(" ", 1) for line in hq.manage(
+                    "integrator_add", "demae", "--webhook", receiver.url, "--store", "S001").split("\n") if line)
+                receiver.secret = out["webhook_secret"]
+                for node in (hq, n1, n2):
+                    node.start()
                 yield Chain(hq, n1, n2, proxy, out["key"], receiver)
             finally:
                 for node in (n1, n2, hq):
