@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import fanout, feed_resume, offline_register, replication  # noqa: E402
+from bench import fanout, feed_resume, offline_register, relay_latency, replication  # noqa: E402
 from bench.common import Figure, table  # noqa: E402
 from tests.nodes import ROOT  # noqa: E402
 
@@ -66,6 +66,7 @@ def main() -> None:
     repl = step("replication lag and catch-up", replication.run, 200, backlog)
     offline = step("register with the server dead", offline_register.dead_server, 30, 5)
     resume = step("kitchen feed after kill -9 and restart", feed_resume.run, 5)
+    relayed = step("internet order through HQ to the store's kitchen", relay_latency.run, 20)
 
     f50, f99 = floor["p50"], floor["p99"]
     figures = [
@@ -92,6 +93,10 @@ def main() -> None:
         Figure("crash: node restart (kill -9) to answering HTTP, p50", resume["restart_p50"], "ms"),
         Figure("crash: answering to kitchen screen resumed and caught up, worst", resume["resume_max"], "ms", 1000,
                floor=f99),
+        Figure("(5) order POST at HQ to ticket on the store's kitchen screen, p50", relayed["screen_p50"], "ms"),
+        Figure("(5) order POST at HQ to ticket on the store's kitchen screen, p99", relayed["screen_p99"], "ms"),
+        Figure("(5) order POST at HQ to in_kitchen visible at HQ (after the ack), p50", relayed["hq_p50"], "ms"),
+        Figure("(5) order POST at HQ to in_kitchen visible at HQ (after the ack), p99", relayed["hq_p99"], "ms"),
     ]
     print(table(figures))
     missing = memory["missing"] + redis["missing"] + floor["missing"]
