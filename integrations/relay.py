@@ -162,6 +162,9 @@ def relay_place(*, relay: ChannelRelay) -> str:
     if timezone.now() >= relay.expires_at:
         return _refuse(relay, "expired", "the order reached the store after HQ stopped waiting for it")
     integrator = _integrator_for(event)
+    if channel_order_id(integrator, event.idempotency_key) != relay.order_id:
+        # HQ names the order after the integrator's key; anything else is not HQ's relay.
+        return _refuse(relay, "order_invalid", "the relay's order id does not match its integrator's key")
     try:
         services.channel_order_submit(
             integrator=integrator, idempotency_key=event.idempotency_key, channel=event.channel, dining=event.dining,
