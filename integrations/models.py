@@ -159,7 +159,7 @@ class WebhookDelivery(models.Model):
 
 
 class PushSubscription(models.Model):
-    """A customer's phone that asked (on the QR order page) to be told when its order is ready."""
+    """A customer's phone that asked (on the QR order page) to be told when the kitchen has its order and when it is ready."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order_id = models.UUIDField(db_index=True)
@@ -169,6 +169,8 @@ class PushSubscription(models.Model):
     lang = models.CharField(max_length=5, default="ja")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When "the kitchen has it" was sent (once, best effort; the "ready" message is the one retried).
+    kitchen_sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)

@@ -60,7 +60,7 @@ def _status_watch(order_id: uuid.UUID) -> None:
         return
     ChannelOrder.objects.filter(pk=channel_order.pk).update(last_status=status)
     webhooks.delivery_enqueue(integrator=channel_order.integrator, order=order, status=status)
-    if status in ("ready", "served"):
+    if status in ("in_kitchen", "ready", "served"):
         transaction.on_commit(lambda: wake("channel-push"))  # a phone may be waiting for this one
 
 
