@@ -31,7 +31,7 @@ from tests.webhook_receiver import Receiver
 
 pytestmark = [pytest.mark.nodes]
 
-LINK_LIVE_S = 4
+LINK_LIVE_S = 8  # the default: a node under load may pull every few seconds
 ONE_BOWL = [{"sku": "GYUDON", "qty": 1, "modifiers": ["size_nami"]}]
 
 
