@@ -201,7 +201,8 @@ def push_key(request: HttpRequest):
 def channels(request: HttpRequest):
     # At HQ a device sees its own store's channels (an integrator's key works only at its store's node).
     device = getattr(request, "device", None)
-    store = device.store if device is not None else None
+    integrator = getattr(request, "integrator", None)
+    store = device.store if device is not None else (integrator.store if integrator is not None else None)
     return {"items": [state.as_dict() for state in acceptance.channels_acceptance(store=store).values()]}
 
 

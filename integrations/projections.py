@@ -99,4 +99,4 @@ def channel_relayed(change: Recorded[ChannelOrderRelayed]) -> None:
 
 @projector(ChannelRelayRefused, stage=Stage.REACT)
 def channel_relay_refused(change: Recorded[ChannelRelayRefused]) -> None:
-    relay.relay_refused(order_id=change.event.order, code=change.event.code, reason=change.event.reason)
+    relay.relay_refused(order_id=change.event.order, store=change.store, code=change.event.code, reason=change.event.reason)

@@ -227,13 +227,14 @@ def relays_overdue_reject(*, now: dt.datetime | None = None) -> int:
             reason = (f"store {relay.store}'s kitchen did not get the order within "
                       f"{settings.POS_RELAY_DEADLINE_S} s (the store is unreachable or its nodes are down)")
             with transaction.atomic():
-                rejected += relay_refused(order_id=relay.order_id, code=EXPIRED, reason=reason)
+                rejected += relay_refused(order_id=relay.order_id, store=relay.store, code=EXPIRED, reason=reason)
     return rejected
 
 
-def relay_refused(*, order_id: uuid.UUID, code: str, reason: str) -> int:
-    """Mark a pending relay refused and, at HQ, tell its integrator (inside a transaction). Returns 1 or 0."""
-    marked = ChannelRelay.objects.filter(pk=order_id, state=ChannelRelay.PENDING).update(
+def relay_refused(*, order_id: uuid.UUID, store: str, code: str, reason: str) -> int:
+    """Mark ``store``'s pending relay refused and, at HQ, tell its integrator (inside a
+    transaction). Returns 1 or 0. Another store's refusal of it changes nothing."""
+    marked = ChannelRelay.objects.filter(pk=order_id, store=store, state=ChannelRelay.PENDING).update(
         state=ChannelRelay.REFUSED, code=code[:32], reason=reason[:500], done_at=timezone.now()
     )
     if not marked or settings.POS_ROLE != "hq" or Order.objects.filter(pk=order_id).exists():

@@ -154,3 +154,23 @@ def test_a_store_node_places_a_relay_once_and_refuses_one_that_came_too_late(dem
     assert ChannelRelay.objects.get(pk=late_id).state == "refused"
     refusal = Change.objects.get(kind="channel.relay_refused")
     assert refusal.payload["code"] == "expired" and not Order.objects.filter(pk=late_id).exists()
+
+
+def test_only_the_relays_own_store_can_refuse_it(at_hq):
+    from django.db import transaction
+
+    from integrations.events import ChannelRelayRefused
+
+    client, _ = at_hq
+    node_calls()
+    body = channel_body(lines=ONE_BOWL)
+    order_id = uuid.UUID(submit(client, body).json()["id"])
+    with transaction.atomic():
+        change_record(ChannelRelayRefused(order=order_id, code="order_invalid", reason="not yours", at=timezone.now()),
+                      store="S002")
+    assert client.get(f"/api/integrations/orders/{body['idempotency_key']}").json()["status"] == "accepted"
+    with transaction.atomic():
+        change_record(ChannelRelayRefused(order=order_id, code="channel_paused", reason="rush", at=timezone.now()),
+                      store="S001")
+    status = client.get(f"/api/integrations/orders/{body['idempotency_key']}").json()
+    assert status["status"] == "rejected" and status["code"] == "channel_paused" and status["reason"] == "rush"
