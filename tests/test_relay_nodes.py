@@ -109,6 +109,27 @@ class Chain:
         return self.hq.get("/api/integrations/menu?channel=delivery&store=S001", token=self.key)["channel"]
 
 
+def set_up_at_once(nodes: list[Node], timeout: float = 900) -> None:
+    """Migrate and seed every node at once (the slow part), each step with room for a loaded
+    machine, and fail with the first node's error rather than start a node half set up."""
+    errors: list[BaseException] = []
+
+    def set_up(node: Node) -> None:
+        try:
+            node.manage("migrate", "--noinput", timeout=timeout)
+            node.manage("seed_demo", timeout=timeout)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=set_up, args=(node,)) for node in nodes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout * 2)
+    if errors:
+        raise errors[0]
+
+
 @pytest.fixture
 def chain(tmp_path):
     with throwaway_postgres() as database_url, Receiver() as receiver:
@@ -120,11 +141,7 @@ def chain(tmp_path):
             n1 = Node(tmp_path / "n1", name="node1", port=p1, POS_PEERS=f"http://127.0.0.1:{p2}", **common)
             n2 = Node(tmp_path / "n2", name="node2", port=p2, POS_PEERS=f"http://127.0.0.1:{p1}", **common)
             try:
-                setups = [threading.Thread(target=node.setup) for node in (hq, n1, n2)]
-                for thread in setups:
-                    thread.start()
-                for thread in setups:
-                    thread.join(300)
+                set_up_at_once([hq, n1, n2])
                 out = dict(line.split(" ", 1) for line in hq.manage(
                     "integrator_add", "demae", "--webhook", receiver.url, "--store", "S001").split("\n") if line)
                 receiver.secret = out["webhook_secret"]
