@@ -12,10 +12,13 @@ on its next HQ pull (the sync-hq worker turns every 1-2 s), so that interval dom
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import percentile  # noqa: E402
 from tests.channels_fixtures import channel_body  # noqa: E402
 from tests.nodes import Node  # noqa: E402
-from tests.replication_fixtures import KEY  # noqa: E402
-from tests.test_relay_nodes import Screen, post  # noqa: E402
-from tests.test_replication_hq import throwaway_postgres  # noqa: E402
+from tests.relay_clients import Screen, post  # noqa: E402
 
+KEY = "bench-key"
 ONE_BOWL = [{"sku": "GYUDON", "qty": 1, "modifiers": ["size_nami"]}]
 
 
 def run(orders: int) -> dict[str, Any]:
     """p50/p99 (ms) of POST-to-screen and POST-to-in_kitchen-at-HQ over ``orders`` orders."""
-    with tempfile.TemporaryDirectory() as tmp, throwaway_postgres() as database_url:
+    with tempfile.TemporaryDirectory() as tmp, _postgres() as database_url:
         hq = Node(Path(tmp) / "hq", name="hq1", POS_ROLE="hq", POS_STORE="S001", POS_SYNC_KEY=KEY,
                   DATABASE_URL=database_url).setup()
         key = dict(line.split(" ", 1) for line in hq.manage("integrator_add", "bench", "--store", "S001").split("\n")
@@ -46,6 +48,22 @@ def run(orders: int) -> dict[str, Any]:
         finally:
             store.stop()
             hq.stop()
+
+
+@contextlib.contextmanager
+def _postgres() -> Iterator[str]:
+    """A throw-away PostgreSQL database for HQ (127.0.0.1:5432), dropped afterwards."""
+    import psycopg
+
+    name = f"posweb_bench_relay_{uuid.uuid4().hex[:10]}"
+    admin = "postgresql://postgres@127.0.0.1:5432/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _measure(hq: Node, store: Node, key: str, orders: int) -> dict[str, Any]:

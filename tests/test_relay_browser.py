@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import chromium
-from tests.test_relay_nodes import Screen, chain, wait_until  # noqa: F401 - chain is the fixture
+from tests.relay_clients import Screen
+from tests.test_relay_nodes import chain, wait_until  # noqa: F401 - chain is the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodes]
 
