@@ -93,7 +93,7 @@ def chain(tmp_path):
                     "integrator_add", "demae", "--webhook", receiver.url, "--store", "S001").split("\n") if line)
                 receiver.secret = out["webhook_secret"]
                 for node in (hq, n1, n2):
-                    node.start()
+                    node.start(timeout=180)  # a loaded machine takes a while to import and serve
                 yield Chain(hq, n1, n2, proxy, out["key"], receiver)
             finally:
                 for node in (n1, n2, hq):
