@@ -28,6 +28,8 @@ def test_a_guest_orders_on_the_page_hq_serves_and_sees_the_kitchen_has_it_only_a
         phone.goto(f"{chain.hq.url}/order/S001/?table=12")
         phone.get_by_test_id("categories").get_by_role("button", name="サイド").click()
         phone.locator('[data-sku="KARAAGE"]').click()
+        # The page asks HQ whether the store takes orders every 15 s; a loaded store's pulls may lag.
+        expect(phone.get_by_test_id("place-order")).to_be_enabled(timeout=60_000)
         phone.get_by_test_id("place-order").click()
         status = phone.get_by_test_id("order-status")
         expect(status).to_have_attribute("data-status", "accepted", timeout=10_000)

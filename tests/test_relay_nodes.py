@@ -193,7 +193,7 @@ def test_killing_the_node_that_took_the_relay_mid_way_still_makes_one_ticket(cha
     screen.ack(ticket["id"])
     wait_until("in_kitchen at HQ", lambda: chain.status(body["idempotency_key"])["status"] == "in_kitchen", timeout=30)
 
-    chain.n1.start()
+    chain.n1.start(timeout=180)
     wait_until("node1 caught up", lambda: chain.n1.request("GET", f"/api/orders/{order_id}")[0] == 200)
     time.sleep(3)  # anything node1 still held has replicated
     assert screen.open_tickets(order_id) == [ticket["id"]]
