@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import fanout, feed_resume, hq_reports, offline_register, replication  # noqa: E402
+from bench import fanout, feed_resume, hq_reports, offline_register, relay_latency, replication  # noqa: E402
 from bench.common import Figure, table  # noqa: E402
 from tests.nodes import ROOT  # noqa: E402
 
@@ -84,6 +84,7 @@ def main() -> None:
               args.hq_backlog, args.hq_lunch_seconds, args.redis, args.postgres)
     w1, w2 = hq["w1"], hq["w2"]
     chain = step("HQ chain-wide day report over 200 stores x 30 days of rollups", hq_reports.run, 200, 30, 20, args.postgres)
+    relayed = step("internet order through HQ to the store's kitchen", relay_latency.run, 20)
 
     f50, f99 = floor["p50"], floor["p99"]
     figures = [
@@ -124,6 +125,10 @@ def main() -> None:
         Figure("HQ: same, worst", chain["max"], "ms", 200, floor=f99),
         Figure("HQ: stores whose log or report at HQ differs (exactly once)",
                len(w1["wrong_log"] + w1["wrong_report"] + w2["wrong_log"] + w2["wrong_report"]), "", 1),
+        Figure("(5) order POST at HQ to ticket on the store's kitchen screen, p50", relayed["screen_p50"], "ms"),
+        Figure("(5) order POST at HQ to ticket on the store's kitchen screen, p99", relayed["screen_p99"], "ms"),
+        Figure("(5) order POST at HQ to in_kitchen visible at HQ (after the ack), p50", relayed["hq_p50"], "ms"),
+        Figure("(5) order POST at HQ to in_kitchen visible at HQ (after the ack), p99", relayed["hq_p99"], "ms"),
     ]
     print(table(figures))
     missing = memory["missing"] + redis["missing"] + floor["missing"]

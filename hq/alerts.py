@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hq.models import Alert, NodeContact, PushSubscription
+from hq.selectors import KITCHEN_UNREACHABLE, STORE_UNREACHABLE, store_relay_gate
 from kitchen.models import Ticket
 from menu.models import Station
 from registers import conflicts
@@ -81,6 +82,18 @@ def _texts(kind: str, store: str, detail: dict) -> tuple[str, str]:
         }, _("Recorded on %(nodes)s while they were cut off from each other. Check the order and settle the money.") % {
             "nodes": ", ".join(detail.get("nodes", [])) or "?",
         }
+    if kind == "relay_link":
+        return _("Store %(store)s: online orders paused") % {"store": store}, _step(_(
+            "HQ cannot reach store %(store)s, so mobile, delivery and QR orders are refused."
+        ) % {"store": store}, _(
+            "Check the store's internet connection and that a store node is on; orders resume by themselves "
+            "once it is back."))
+    if kind == "relay_kitchen":
+        return _("Store %(store)s: online orders paused") % {"store": store}, _step(_(
+            "No kitchen screen or printer takes tickets for %(stations)s, so mobile, delivery and QR orders are refused."
+        ) % {"stations": ", ".join(detail.get("stations", [])) or "?"}, _(
+            "Turn on that station's kitchen screen and open its kitchen page, or fix its printer; orders resume "
+            "by themselves."))
     if kind == "sold_out":
         return _("Sold out: %(item)s") % {"item": detail.get("item", "")}, _step(_(
             "Store %(store)s marked %(item)s as sold out."
@@ -157,6 +170,7 @@ def alerts_check() -> None:
     if settings.POS_ROLE == "hq":
         _check_stores_silent()
         _check_hq_backlogs()
+        _check_relay_gates()
     else:
         _check_own_backlog()
         _check_kitchen_screens()
@@ -191,6 +205,22 @@ def _check_hq_backlogs() -> None:
                         detail={"count": row["count"], "minutes": _minutes(now - row["since"])}, url="/hq/")
         else:
             alert_clear(key=key)
+
+
+RELAY_KINDS = {STORE_UNREACHABLE: "relay_link", KITCHEN_UNREACHABLE: "relay_kitchen"}
+
+
+def _check_relay_gates() -> None:
+    """A store HQ cannot relay channel orders to (hq.selectors.store_relay_gate):
+    one alert per cause, cleared when the store takes orders again."""
+    for store in NodeContact.objects.values_list("store", flat=True).distinct():
+        gate = store_relay_gate(store)
+        for code, kind in RELAY_KINDS.items():
+            key = f"{kind}:{store}"
+            if gate is not None and gate[0] == code:
+                alert_raise(key=key, kind=kind, store=store, detail={"stations": gate[2]}, url="/hq/")
+            else:
+                alert_clear(key=key)
 
 
 def _check_own_backlog() -> None:

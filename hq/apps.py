@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registers.signals import item_sold_out
 from runtime.workers import worker
-from sync.hooks import peer_called
+from sync.hooks import peer_called, store_gate_provider
 
 
 class HqConfig(AppConfig):
@@ -16,10 +16,12 @@ class HqConfig(AppConfig):
         # Imported here, not at the top: models are not loaded before ready().
         from hq.alerts import alerts_check, sold_out_alert
         from hq.rollups import rollups_refresh  # also registers the projectors that mark days due
+        from hq.selectors import store_relay_gate
         from hq.services import contact_from_call
 
         item_sold_out.connect(sold_out_alert)
         peer_called.connect(contact_from_call)
+        store_gate_provider(store_relay_gate)
 
         # Often enough that "a store went silent" reaches a phone within a
         # minute of the threshold; each check is a handful of small queries.

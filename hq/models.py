@@ -66,6 +66,8 @@ class Alert(models.Model):
         ("backlog", _("upstream backlog growing")),
         ("kitchen_screen", _("no kitchen screen connected")),
         ("sold_out", _("item sold out")),
+        ("relay_link", _("online orders paused: store unreachable")),
+        ("relay_kitchen", _("online orders paused: kitchen unreachable")),
     ]
 
     key = models.CharField(max_length=120, unique=True)

@@ -7,6 +7,12 @@ cook it, which is the silent loss the integrator must never get. The check is
 computed from presence at the moment of asking, so acceptance resumes by
 itself as soon as a screen comes back. The register is never subject to it:
 staff can call an order out to the kitchen.
+
+At HQ, which relays channel orders to the store (integrations/relay.py), the
+same question is answered from what the store's nodes tell HQ: a store none
+of whose nodes is in touch is ``store_unreachable``, one whose live nodes
+report no screen or printer for a needed station ``kitchen_unreachable``
+(hq app, through sync.hooks.store_gate).
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from django.conf import settings
 from integrations.models import CHANNEL_CODES, ChannelPause
 from kitchen.selectors import stations_reachable
 from menu.models import MenuItem
+from sync import hooks
 
 KITCHEN_UNREACHABLE = "kitchen_unreachable"
+STORE_UNREACHABLE = "store_unreachable"
 CHANNEL_PAUSED = "channel_paused"
 
 
@@ -55,6 +63,9 @@ def channels_acceptance(*, store: str | None = None) -> dict[str, Acceptance]:
     """Every channel's acceptance, reading presence and pauses once."""
     store = store or settings.POS_STORE
     pauses = {p.channel: p for p in ChannelPause.objects.filter(store=store, paused=True)}
+    if settings.POS_ROLE == "hq":
+        gate = hooks.store_gate(store)
+        return {channel: _decide_at_hq(channel, pauses.get(channel), gate) for channel in CHANNEL_CODES}
     stations = stations_reachable()
     down = sorted(code for code in stations_needed() if code in stations and not stations[code]["reachable"])
     return {channel: _decide(channel, pauses.get(channel), down, stations) for channel in CHANNEL_CODES}
@@ -71,5 +82,15 @@ def _decide(channel: str, pause: ChannelPause | None, down: list[str], stations:
     return Acceptance(channel, True)
 
 
-def channel_acceptance(*, channel: str) -> Acceptance:
-    return channels_acceptance()[channel]
+def _decide_at_hq(channel: str, pause: ChannelPause | None, gate: tuple[str, str, list[str]] | None) -> Acceptance:
+    if gate is not None and gate[0] == STORE_UNREACHABLE:
+        return Acceptance(channel, False, gate[0], gate[1], "", [])
+    if pause is not None:
+        return _decide(channel, pause, [], {})
+    if gate is not None:
+        return Acceptance(channel, False, gate[0], gate[1] + "; the kitchen could not get the order", "", gate[2])
+    return Acceptance(channel, True)
+
+
+def channel_acceptance(*, channel: str, store: str | None = None) -> Acceptance:
+    return channels_acceptance(store=store)[channel]

@@ -5,12 +5,13 @@ Thin: parse, call one service or selector, answer.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from integrations import acceptance, pages, push, selectors, services
+from integrations import acceptance, pages, push, relay, selectors, services
 from integrations.auth import IntegratorRequest, integrator_auth
 from integrations.schemas import (
     STATUS_DOC,
@@ -38,11 +39,26 @@ router = Router(tags=["integrations"])
 
 class MenuQuery(Schema):
     channel: Channel = Field("delivery", description="Whose acceptance to report in `channel` and `orderable`.")
+    store: str | None = Field(None, description="At HQ: the store (optional; a key orders at its own store only).")
 
 
-@router.get("/menu", auth=integrator_auth, response=ChannelMenuOut, summary="Menu with sold-out and acceptance state")
-def channel_menu(request: HttpRequest, query: Query[MenuQuery]):
-    return selectors.channel_menu(channel=query.channel)
+class StoreQuery(Schema):
+    store: str | None = Field(None, description="At HQ: the store (optional; a key orders at its own store only).")
+
+
+def _wrong_store(integrator, store: str | None):
+    """A 403 when the request names a store other than the key's (at HQ, which serves every store)."""
+    if store is not None and store != integrator.store:
+        return Status(403, {"detail": f"this key orders at store {integrator.store}, not {store}"})
+    return None
+
+
+@router.get("/menu", auth=integrator_auth, response={200: ChannelMenuOut, 403: ErrorOut},
+            summary="Menu with sold-out and acceptance state")
+def channel_menu(request: IntegratorRequest, query: Query[MenuQuery]):
+    if refused := _wrong_store(request.integrator, query.store):
+        return refused
+    return selectors.channel_menu(channel=query.channel, store=request.integrator.store)
 
 
 @router.post(
@@ -59,8 +75,10 @@ def channel_menu(request: HttpRequest, query: Query[MenuQuery]):
     "for a station it needs): `code` and `detail` say which; nothing was stored, retry later with the same key. "
     + STATUS_DOC,
 )
-def channel_order_submit(request: IntegratorRequest, body: ChannelOrderIn, response: HttpResponse):
+def channel_order_submit(request: IntegratorRequest, body: ChannelOrderIn, response: HttpResponse, query: Query[StoreQuery]):
     integrator = request.integrator
+    if refused := _wrong_store(integrator, query.store):
+        return refused
     if not integrator.may_use(body.channel):
         return Status(403, {"detail": f"this key may not order through {body.channel}; it may use {integrator.channels}"})
     for index, payment in enumerate(body.payments):
@@ -78,13 +96,12 @@ def channel_order_submit(request: IntegratorRequest, body: ChannelOrderIn, respo
         try:
             # Said in the phone's language: a customer reads it on the page.
             with translation.override(translation.get_language_from_request(request)):
-                pages.pages_order_admit(client=client)
+                pages.pages_order_admit(client=client, store=integrator.store)
         except Throttled as exc:
             response["Retry-After"] = str(exc.retry_after)
             return Status(429, {"detail": str(exc), "code": "rate_limited", "idempotency_key": body.idempotency_key})
-    data = body.model_dump(mode="json")
-    if data.get("table") is None:
-        data.pop("table", None)  # a body without a table keeps the digest it always had
+    if settings.POS_ROLE == "hq":
+        return _relay_submit(body, integrator, response, client if limited else None)
     try:
         order, created = services.channel_order_submit(
             integrator=integrator,
@@ -93,7 +110,7 @@ def channel_order_submit(request: IntegratorRequest, body: ChannelOrderIn, respo
             dining=body.dining,
             lines=[register_services.LineRequest(line.sku, line.qty, list(line.modifiers)) for line in body.lines],
             payments=[tender.Tender(p.method, p.amount, p.reference, p.offline) for p in body.payments],
-            body=data,
+            body=_digested(body),
             table=body.table,
         )
     except services.ChannelRefused as exc:
@@ -108,6 +125,39 @@ def channel_order_submit(request: IntegratorRequest, body: ChannelOrderIn, respo
     if limited and created:
         pages.pages_order_placed(client=client)
     return Status(201 if created else 200, selectors.channel_order_by_id(order_id=order.id))
+
+
+def _digested(body: ChannelOrderIn) -> dict:
+    """What an order's digest covers: the body, without a table it did not name (as before tables were sent)."""
+    data = body.model_dump(mode="json")
+    if data.get("table") is None:
+        data.pop("table", None)
+    return data
+
+
+def _relay_submit(body: ChannelOrderIn, integrator, response: HttpResponse, limited_client: str | None):
+    """At HQ: take the order for the key's store and relay it there (integrations/relay.py)."""
+    try:
+        found, created = relay.relay_submit(
+            integrator=integrator,
+            idempotency_key=body.idempotency_key,
+            channel=body.channel,
+            dining=body.dining,
+            lines=[register_services.LineRequest(line.sku, line.qty, list(line.modifiers)) for line in body.lines],
+            payments=[tender.Tender(p.method, p.amount, p.reference, p.offline) for p in body.payments],
+            table=body.table or "",
+            body=_digested(body),
+        )
+    except services.ChannelRefused as exc:
+        response["Retry-After"] = str(relay.RETRY_AFTER_S)
+        return Status(503, {"detail": exc.reason, "code": exc.code, "idempotency_key": body.idempotency_key})
+    except register_services.OrderConflict as exc:
+        return Status(409, {"detail": f"idempotency_key {body.idempotency_key!r} was used for a different order ({exc})"})
+    except register_services.OrderRejected as exc:
+        return Status(422, {"detail": str(exc), "code": "order_invalid", "idempotency_key": body.idempotency_key})
+    if limited_client is not None and created:
+        pages.pages_order_placed(client=limited_client, store=integrator.store)
+    return Status(201 if created else 200, selectors.channel_order_by_id(order_id=found.order_id))
 
 
 @router.get(
@@ -152,7 +202,8 @@ def push_key(request: HttpRequest):
 def channels(request: HttpRequest):
     # At HQ a device sees its own store's channels (an integrator's key works only at its store's node).
     device = getattr(request, "device", None)
-    store = device.store if device is not None else None
+    integrator = getattr(request, "integrator", None)
+    store = device.store if device is not None else (integrator.store if integrator is not None else None)
     return {"items": [state.as_dict() for state in acceptance.channels_acceptance(store=store).values()]}
 
 

@@ -11,9 +11,12 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models are not loaded before ready().
-        from integrations import projections, push, webhooks  # noqa: F401  (registers the projectors)
+        from integrations import projections, push, relay, webhooks  # noqa: F401  (registers the projectors)
 
         # Every second: a status change reaches the integrator about a second
         # after it happened; failed deliveries wait out their own back-off.
         worker("channel-webhooks", interval=1.0, once=True)(webhooks.deliveries_tick)
         worker("channel-push", interval=1.0, once=True)(push.push_tick)
+        # HQ settles relays past their deadline; a store places what HQ relayed
+        # (woken by the relay's arrival, so this interval is only the retry).
+        worker("channel-relay", interval=1.0)(relay.relays_tick)

@@ -159,7 +159,7 @@ class WebhookDelivery(models.Model):
 
 
 class PushSubscription(models.Model):
-    """A customer's phone that asked (on the QR order page) to be told when its order is ready."""
+    """A customer's phone that asked (on the QR order page) to be told when the kitchen has its order and when it is ready."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order_id = models.UUIDField(db_index=True)
@@ -169,6 +169,8 @@ class PushSubscription(models.Model):
     lang = models.CharField(max_length=5, default="ja")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When "the kitchen has it" was sent (once, best effort; the "ready" message is the one retried).
+    kitchen_sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
@@ -176,3 +178,35 @@ class PushSubscription(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order_id", "endpoint"], name="push_order_endpoint")]
+
+
+class ChannelRelay(models.Model):
+    """A channel order taken at HQ for a store (projection of ``channel.relayed``).
+
+    At HQ it is what the integrator was promised and when it must have
+    reached the kitchen (``expires_at``); at the store it is the inbox its
+    nodes place from. ``state``: ``pending`` (not placed yet), ``placed``
+    (the store placed the order), ``refused`` (the store could not, or HQ
+    gave up waiting; ``code`` and ``reason`` say why).
+    """
+
+    PENDING, PLACED, REFUSED = "pending", "placed", "refused"
+
+    order_id = models.UUIDField(primary_key=True)
+    store = models.CharField(max_length=16)
+    integrator_id = models.UUIDField()  # no key: the store knows the integrator only by this relay
+    integrator_name = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=100)
+    channel = models.CharField(max_length=16, choices=CHANNELS)
+    table = models.CharField(max_length=16, blank=True)
+    request_hash = models.CharField(max_length=64)
+    order = models.JSONField()  # the relayed event's payload: what the store places
+    at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    state = models.CharField(max_length=8, default=PENDING)
+    code = models.CharField(max_length=32, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "expires_at"], name="channel_relay_due")]

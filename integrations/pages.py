@@ -30,26 +30,28 @@ PAGES_NAME = "store-pages"
 PAGES_CHANNELS = "kiosk,qr"
 
 
-def pages_key() -> str:
-    return "pk_pages_" + hmac.new(settings.SECRET_KEY.encode(), f"posweb pages {settings.POS_STORE}".encode(), hashlib.sha256).hexdigest()[:40]
+def pages_key(store: str | None = None) -> str:
+    """The pages' key of ``store`` (this node's by default; HQ serves every store's pages)."""
+    store = store or settings.POS_STORE
+    return "pk_pages_" + hmac.new(settings.SECRET_KEY.encode(), f"posweb pages {store}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def pages_integrator_ensure() -> Integrator:
+def pages_integrator_ensure(store: str | None = None) -> Integrator:
     """The store pages' integrator, made on first use (idempotent)."""
-    key = pages_key()
+    key = pages_key(store)
     integrator = Integrator.objects.filter(key_hash=key_digest(key)).first()
     if integrator is None:
-        integrator = Integrator(name=PAGES_NAME, store=settings.POS_STORE, channels=PAGES_CHANNELS)
+        integrator = Integrator(name=PAGES_NAME, store=store or settings.POS_STORE, channels=PAGES_CHANNELS)
         integrator.key_set(key)
         integrator.save()
     return integrator
 
 
 def is_pages_integrator(integrator: Integrator) -> bool:
-    return hmac.compare_digest(integrator.key_hash, key_digest(pages_key()))
+    return hmac.compare_digest(integrator.key_hash, key_digest(pages_key(integrator.store)))
 
 
-def pages_order_admit(*, client: str) -> None:
+def pages_order_admit(*, client: str, store: str | None = None) -> None:
     """Raise security.throttle.Throttled when this client, or the pages as a whole, ordered too much lately."""
     window = settings.POS_PAGES_ORDER_WINDOW_S
     minutes = max(1, window // 60)
@@ -59,14 +61,14 @@ def pages_order_admit(*, client: str) -> None:
                  "or try again later.") % {"minutes": minutes},
     )
     rate_check(
-        scope="pages-key", key=settings.POS_STORE, limit=settings.POS_PAGES_ORDERS_PER_KEY, window_s=window,
+        scope="pages-key", key=store or settings.POS_STORE, limit=settings.POS_PAGES_ORDERS_PER_KEY, window_s=window,
         detail=_("This store's order pages took too many orders in the last %(minutes)d minutes; please order "
                  "at the counter, or try again later.") % {"minutes": minutes},
     )
 
 
-def pages_order_placed(*, client: str) -> None:
+def pages_order_placed(*, client: str, store: str | None = None) -> None:
     """Count a new order against the client and the pages."""
     window = settings.POS_PAGES_ORDER_WINDOW_S
     rate_record(scope="pages-client", key=client, window_s=window)
-    rate_record(scope="pages-key", key=settings.POS_STORE, window_s=window)
+    rate_record(scope="pages-key", key=store or settings.POS_STORE, window_s=window)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 
-from integrations import webhooks
-from integrations.events import ChannelMarked, ChannelPaused, ChannelResumed
-from integrations.models import ChannelOrder, ChannelPause
+from integrations import relay, webhooks
+from integrations.events import ChannelMarked, ChannelOrderRelayed, ChannelPaused, ChannelRelayRefused, ChannelResumed
+from integrations.models import ChannelOrder, ChannelPause, ChannelRelay
 from integrations.selectors import channel_status_for
 from kitchen.events import OrderServed, TicketAcked, TicketBumped, TicketRecalled
 from registers.events import OrderFact, OrderPlaced, OrderVoided
@@ -59,7 +60,7 @@ def _status_watch(order_id: uuid.UUID) -> None:
         return
     ChannelOrder.objects.filter(pk=channel_order.pk).update(last_status=status)
     webhooks.delivery_enqueue(integrator=channel_order.integrator, order=order, status=status)
-    if status in ("ready", "served"):
+    if status in ("in_kitchen", "ready", "served"):
         transaction.on_commit(lambda: wake("channel-push"))  # a phone may be waiting for this one
 
 
@@ -75,3 +76,27 @@ def channel_status_watch_placed(changes: list[Recorded[OrderPlaced]]) -> None:
 
 for _event in STATUS_EVENTS:
     projector(_event, stage=Stage.REACT)(channel_status_watch)
+
+
+@projector(ChannelOrderRelayed)
+def channel_relayed(change: Recorded[ChannelOrderRelayed]) -> None:
+    """HQ's relay of a channel order: HQ's record of it, a store's inbox (integrations/relay.py)."""
+    if settings.POS_ROLE != "hq" and change.store != settings.POS_STORE:
+        return  # replication refuses another store's changes; never place one regardless
+    data = change.event
+    _, created = ChannelRelay.objects.get_or_create(
+        order_id=data.order,
+        defaults={
+            "store": change.store, "integrator_id": data.integrator, "integrator_name": data.integrator_name[:64],
+            "idempotency_key": data.idempotency_key[:100], "channel": data.channel[:16], "table": data.table[:16],
+            "request_hash": data.request_hash[:64], "order": data.payload(), "at": data.at,
+            "expires_at": data.expires_at,
+        },
+    )
+    if created and settings.POS_ROLE != "hq":
+        transaction.on_commit(lambda: wake("channel-relay"))
+
+
+@projector(ChannelRelayRefused, stage=Stage.REACT)
+def channel_relay_refused(change: Recorded[ChannelRelayRefused]) -> None:
+    relay.relay_refused(order_id=change.event.order, store=change.store, code=change.event.code, reason=change.event.reason)

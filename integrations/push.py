@@ -1,4 +1,5 @@
-"""Order-ready Web Push to the customer's phone, for those who opted in on the QR order page.
+"""Order Web Push to the customer's phone, for those who opted in on the QR order page: once when
+the kitchen has the order, and when it is ready.
 
 The phone's service worker subscribes with this node's VAPID public key and
 the page hands the subscription to the node; when the order becomes ready
@@ -28,6 +29,7 @@ from py_vapid import Vapid02
 
 from integrations.models import PushSubscription
 from registers.models import Order
+from registers.status import IN_KITCHEN
 from runtime.notify import webpush
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,12 @@ NOTIFY_STATUSES = ("ready", "served")
 TEXT = {
     "ja": ("ご注文の準備ができました", "番号 {number} をカウンターでお受け取りください"),
     "en": ("Your order is ready", "Please collect number {number} at the counter"),
+}
+# Sent once when a kitchen screen acknowledged the order (for an order HQ relayed,
+# the first sign on the phone that the store itself has it).
+TEXT_KITCHEN = {
+    "ja": ("キッチンに届きました", "番号 {number} を調理しています"),
+    "en": ("The kitchen has your order", "Number {number} is being prepared"),
 }
 
 
@@ -86,8 +94,8 @@ def _check_key(value: str, size: int, name: str) -> None:
         raise ValueError(f"{name} must be {size} bytes, not {len(raw)}")
 
 
-def message_for(order: Order, lang: str) -> dict:
-    title, body = TEXT.get(lang, TEXT["ja"])
+def message_for(order: Order, lang: str, texts: dict[str, tuple[str, str]] = TEXT) -> dict:
+    title, body = texts.get(lang, texts["ja"])
     return {"title": title, "body": body.format(number=order.number), "number": order.number, "order": str(order.id), "tag": f"order-{order.id}"}
 
 
@@ -113,6 +121,21 @@ def push_tick(*, now: dt.datetime | None = None, send=None) -> int:
         else:
             subscription.next_attempt_at = now + min(RETRY_MAX, dt.timedelta(seconds=2 ** subscription.attempts))
         subscription.save()
+    return sent + _kitchen_tick(now, send)
+
+
+def _kitchen_tick(now: dt.datetime, send) -> int:
+    """Tell each waiting phone once that the kitchen has its order (one attempt: "ready" follows anyway)."""
+    due = PushSubscription.objects.filter(kitchen_sent_at__isnull=True, sent_at__isnull=True, failed_at__isnull=True)
+    orders = {o.id: o for o in Order.objects.filter(pk__in=due.values("order_id"), status=IN_KITCHEN)}
+    sent = 0
+    for subscription in due.filter(order_id__in=list(orders))[:100]:
+        code, error = send(subscription, message_for(orders[subscription.order_id], subscription.lang, TEXT_KITCHEN))
+        ok = code is not None and 200 <= code < 300
+        sent += ok
+        PushSubscription.objects.filter(pk=subscription.pk).update(
+            kitchen_sent_at=now, last_error="" if ok else error[:300], failed_at=now if code in (404, 410) else None
+        )
     return sent
 
 

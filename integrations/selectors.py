@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.acceptance import channels_acceptance
-from integrations.models import ChannelOrder, ChannelRejection, Integrator
+from integrations.models import ChannelOrder, ChannelRejection, ChannelRelay, Integrator
 from registers import status
 from registers.models import Order
 from registers.selectors import menu_as_dict
@@ -30,11 +30,11 @@ def channel_status_for(order_status: str) -> str:
     return _STATUS.get(order_status, order_status)
 
 
-def channel_menu(*, channel: str) -> dict[str, Any]:
+def channel_menu(*, channel: str, store: str | None = None) -> dict[str, Any]:
     """The register's menu plus, per item, whether this channel can order it now, and the channel's state."""
-    states = channels_acceptance()
+    states = channels_acceptance(store=store)
     state = states[channel]
-    menu = menu_as_dict()
+    menu = menu_as_dict(store)
     for item in menu["items"]:
         item["sold_out"] = not item["available"]
         item["orderable"] = item["available"] and state.accepting
@@ -78,32 +78,49 @@ def channel_order_status(*, integrator: Integrator, idempotency_key: str) -> dic
             order_id=order.id, integrator=integrator, idempotency_key=idempotency_key, channel=order.register.split(":", 1)[0]
         )
         return _order_dict(order, channel_order)
+    relay = ChannelRelay.objects.filter(pk=channel_order_id(integrator, idempotency_key)).first()
+    if relay is not None:
+        return _relay_dict(relay)
     rejection = ChannelRejection.objects.filter(integrator=integrator, idempotency_key=idempotency_key).first()
     if rejection is None:
         return None
+    return _not_placed(None, idempotency_key, rejection.channel, "rejected", rejection.code, rejection.reason, rejection.at)
+
+
+def _not_placed(order_id, key: str, channel: str, status: str, code, reason, at: dt.datetime) -> dict[str, Any]:
     return {
-        "id": None,
-        "idempotency_key": idempotency_key,
-        "channel": rejection.channel,
-        "status": "rejected",
-        "reason": rejection.reason,
-        "code": rejection.code,
+        "id": str(order_id) if order_id else None,
+        "idempotency_key": key,
+        "channel": channel,
+        "status": status,
+        "reason": reason,
+        "code": code,
         "number": None,
         "dining": None,
         "total": None,
         "paid": None,
         "balance_due": None,
-        "placed_at": rejection.at.isoformat(),
+        "placed_at": at.isoformat(),
         "kitchen_received_at": None,
         "ready_at": None,
     }
 
 
+def _relay_dict(relay: ChannelRelay) -> dict[str, Any]:
+    """An order HQ relayed that the store has not placed (as far as HQ knows): accepted or rejected."""
+    if relay.state == ChannelRelay.REFUSED:
+        return _not_placed(relay.order_id, relay.idempotency_key, relay.channel, "rejected", relay.code, relay.reason, relay.at)
+    return _not_placed(relay.order_id, relay.idempotency_key, relay.channel, "accepted", None, None, relay.at)
+
+
 def channel_order_by_id(*, order_id) -> dict[str, Any] | None:
     channel_order = ChannelOrder.objects.filter(order_id=order_id).first()
-    order = Order.objects.filter(pk=order_id).first()
-    if channel_order is None or order is None:
+    if channel_order is None:
         return None
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        relay = ChannelRelay.objects.filter(pk=order_id).first()
+        return _relay_dict(relay) if relay is not None else None
     return _order_dict(order, channel_order)
 
 

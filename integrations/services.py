@@ -61,6 +61,7 @@ def channel_order_submit(
     payments: list[tender.Tender],
     body: dict[str, Any],
     table: str | None = None,
+    relayed: bool = False,
 ) -> tuple[Order, bool]:
     """Place an integrator's order once per idempotency key.
 
@@ -71,6 +72,10 @@ def channel_order_submit(
     either way the refusal is recorded against the key, so reading the key's
     status says rejected and why. Another body under the same key raises
     OrderConflict.
+
+    ``relayed``: HQ took the order (integrations/relay.py) after checking the
+    screens and printers every node of the store reported; this node sees
+    only its own screens, so only a manager's pause refuses it here.
     """
     order_id = channel_order_id(integrator, idempotency_key)
     digest = register_services.request_digest(body)
@@ -87,7 +92,7 @@ def channel_order_submit(
         )
         return order, False
     state = acceptance.channel_acceptance(channel=channel)
-    if not state.accepting:
+    if not state.accepting and not (relayed and state.code == acceptance.KITCHEN_UNREACHABLE):
         _rejection_record(integrator, idempotency_key, channel, state.code, state.reason)
         raise ChannelRefused(state.code, state.reason)
     try:

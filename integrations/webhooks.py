@@ -18,6 +18,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -41,11 +42,16 @@ BATCH = 100
 
 def delivery_enqueue(*, integrator: Integrator, order: Order, status: str) -> WebhookDelivery | None:
     """Queue the announcement of ``order`` reaching ``status`` (call inside the change's transaction)."""
+    return delivery_enqueue_for(integrator=integrator, order_id=order.id, status=status)
+
+
+def delivery_enqueue_for(*, integrator: Integrator, order_id: uuid.UUID, status: str) -> WebhookDelivery | None:
+    """As delivery_enqueue, by order id: an order HQ relayed has no order row at HQ until the store placed it."""
     if not integrator.webhook_url:
         return None
-    snapshot = channel_order_by_id(order_id=order.id) or {}
+    snapshot = channel_order_by_id(order_id=order_id) or {}
     snapshot["status"] = status
-    delivery = WebhookDelivery(integrator=integrator, order_id=order.id, status=status, payload={})
+    delivery = WebhookDelivery(integrator=integrator, order_id=order_id, status=status, payload={})
     delivery.payload = {
         "delivery": str(delivery.id),
         "event": "order.status",

@@ -64,6 +64,12 @@ POS_STORE_SILENT_AFTER = env_int("POS_STORE_SILENT_AFTER", 300, minimum=1)
 POS_BACKLOG_ALERT_AFTER = env_int("POS_BACKLOG_ALERT_AFTER", 300, minimum=1)
 # A station's tickets unacknowledged this long means no kitchen screen is taking them.
 POS_KITCHEN_SCREEN_ALERT_AFTER = env_int("POS_KITCHEN_SCREEN_ALERT_AFTER", 60, minimum=1)
+# Channel orders HQ relays to a store (integrations/relay.py): a store none of whose
+# nodes pulled from HQ within POS_RELAY_LINK_LIVE_S is unreachable (its nodes pull
+# every 1-2 s), and an order its kitchen has not taken within POS_RELAY_DEADLINE_S
+# is reported rejected.
+POS_RELAY_LINK_LIVE_S = env_int("POS_RELAY_LINK_LIVE_S", 8, minimum=2)
+POS_RELAY_DEADLINE_S = env_int("POS_RELAY_DEADLINE_S", 60, minimum=5)
 # Health: the journal's hash chain is verified at start and then this often (registers/journal_health.py).
 POS_JOURNAL_CHECK_S = env_int("POS_JOURNAL_CHECK_S", 86400, minimum=60)
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("kiosk/", channel_views.kiosk_page, name="kiosk"),
     path("order/", channel_views.qr_order_page, name="qr-order"),
     path("order/sw.js", channel_views.qr_service_worker, name="qr-order-sw"),
+    path("order/<str:store>/", channel_views.qr_order_page, name="qr-order-store"),
     path("board/", channel_views.board_page, name="board"),
     path("pair/", security_views.pair_page, name="pair"),
     path("api/", api.urls),

@@ -9,7 +9,9 @@ above can give, that app registers it here (in its ``AppConfig.ready()``):
 - ``store_key_resolver``: the key a node of a store signs with, at HQ;
 - ``hq_pull_extra(name)``: what a store node adds to its HQ link's pulls
   (the kitchen's live screens), under a key of the pull's body;
-- ``peer_called``: a signal sent at HQ for each signed call of a store node.
+- ``peer_called``: a signal sent at HQ for each signed call of a store node;
+- ``store_gate_provider``: at HQ, why a store cannot take a relayed channel
+  order now (its link or its kitchen), from what its nodes' calls said.
 """
 
 from __future__ import annotations
@@ -85,3 +87,20 @@ def hq_pull_extras() -> dict[str, Any]:
 # At HQ, after a store node's signed call is verified: ``store``, ``node`` and
 # ``body`` (the call's JSON object, or {} when it is not one).
 peer_called = Signal()
+
+
+# At HQ: (code, reason, stations) when store ``store`` cannot take a relayed
+# order now (``store_unreachable``, ``kitchen_unreachable``), None when it can.
+StoreGate = Callable[[str], "tuple[str, str, list[str]] | None"]
+_store_gate: StoreGate = lambda store: None  # noqa: E731 - until the app that hears the stores registers
+
+
+def store_gate_provider(func: StoreGate) -> StoreGate:
+    """Register ``func(store) -> (code, reason, stations) or None`` (the hq app)."""
+    global _store_gate
+    _store_gate = func
+    return func
+
+
+def store_gate(store: str) -> tuple[str, str, list[str]] | None:
+    return _store_gate(store)

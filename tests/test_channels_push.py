@@ -99,3 +99,15 @@ def test_bad_subscriptions_are_refused_with_what_is_wrong(qr_order, phone):
     assert short.status_code == 422 and "p256dh" in short.json()["detail"]
     assert subscribe(client, "never-sent", "http://127.0.0.1:9/x", phone).status_code == 404
     assert Client().get("/api/integrations/push/key").json()["public_key"] == push.vapid_public_key()
+
+
+def test_the_phone_is_told_once_when_the_kitchen_has_the_order_then_when_it_is_ready(qr_order, phone, push_service):
+    client, key = qr_order
+    assert subscribe(client, key, push_service.endpoint, phone).status_code == 201
+    assert push.push_tick() == 0  # not acknowledged yet: the kitchen may not have it
+    kitchen_services.tickets_ack(acks=[(str(t.id), "screen-1") for t in Ticket.objects.all()])
+    assert push.push_tick() == 1
+    assert push.push_tick() == 0  # told once
+    bump_all()
+    assert push.push_tick() == 1
+    assert [m["message"]["title"] for m in push_service.messages] == ["キッチンに届きました", "ご注文の準備ができました"]

@@ -178,6 +178,7 @@ function showDone(order) {
   $("pay-hint").textContent = order.balance_due > 0 ? t("payAtCounter") : "";
   $("new-order").textContent = t("newOrder");
   showStatus(order.status);
+  if (cfg.relay) followRelayed();
   const notify = $("notify-me");
   notify.hidden = cfg.channel !== "qr";
   notify.textContent = t("notifyMe");
@@ -234,6 +235,7 @@ function start() {
   renderCart();
   loadMenu();
   setInterval(loadMenu, MENU_REFRESH_MS);
+  if (cfg.relay) return; // HQ relays the order: followRelayed() asks for its status
   watchOrders((order) => {
     if (!order) { loadMenu(); if (state.order) refreshOrder(); return; }
     if (state.order && order.id === state.order.id) showStatus(order.status === "placed" ? "accepted" : order.status === "voided" ? "cancelled" : order.status);
@@ -242,7 +244,27 @@ function start() {
 
 async function refreshOrder() {
   const response = await api(`/orders/${encodeURIComponent(state.order.idempotency_key)}`);
-  if (response.ok) showStatus((await response.json()).status);
+  if (!response.ok) return null;
+  const order = await response.json();
+  showStatus(order.status);
+  if (order.number != null) $("order-number").textContent = order.number;
+  return order;
+}
+
+// Served by HQ, which relays the order to the store: no live socket here, so
+// the page asks HQ until the store's kitchen has it and beyond ("accepted"
+// only means HQ holds it; "in_kitchen" is the store's screen acknowledging it).
+const RELAY_POLL_MS = 1500;
+const FINAL = ["served", "cancelled", "rejected"];
+
+async function followRelayed() {
+  const key = state.order && state.order.idempotency_key;
+  while (state.order && state.order.idempotency_key === key) {
+    await new Promise((resolve) => setTimeout(resolve, RELAY_POLL_MS));
+    if (!state.order || state.order.idempotency_key !== key) return;
+    const order = await refreshOrder().catch(() => null);
+    if (order && FINAL.includes(order.status)) return;
+  }
 }
 
 start();
