@@ -127,12 +127,13 @@ def order_for(key: str) -> uuid.UUID:
     return uuid.uuid5(INTEGRATOR, f"channel-order:{key}")
 
 
-def relayed(key: str, *, expires_in: float = 60) -> ChannelOrderRelayed:
+def relayed(key: str, *, expires_in: float = 60, table: str = "", channel: str = "delivery",
+            dining: str = "take_out") -> ChannelOrderRelayed:
     now = timezone.now()
     return ChannelOrderRelayed(
-        order=order_for(key), integrator=INTEGRATOR, integrator_name="demae", idempotency_key=key, channel="delivery",
-        dining="take_out", lines=[RelayedLine(sku="GYUDON", qty=1, modifiers=["size_nami"])], request_hash="h" * 64,
-        table="12", at=now, expires_at=now + dt.timedelta(seconds=expires_in),
+        order=order_for(key), integrator=INTEGRATOR, integrator_name="demae", idempotency_key=key, channel=channel,
+        dining=dining, lines=[RelayedLine(sku="GYUDON", qty=1, modifiers=["size_nami"])], request_hash="h" * 64,
+        table=table, at=now, expires_at=now + dt.timedelta(seconds=expires_in),
     )
 
 
@@ -144,7 +145,7 @@ def test_a_store_node_places_a_relay_once_and_refuses_one_that_came_too_late(dem
         change_record(relayed("dp-1"), store="S001")
         change_record(relayed("dp-2", expires_in=-1), store="S001")
     first = ChannelRelay.objects.get(pk=order_id)
-    assert first.table == "12" and first.state == "pending"
+    assert first.state == "pending"
     assert relay.relay_place(relay=first) == "placed"
     assert relay.relay_place(relay=first) == "placed"  # a second pull, a sibling: the same order
     order = Order.objects.get(pk=order_id)
@@ -154,6 +155,23 @@ def test_a_store_node_places_a_relay_once_and_refuses_one_that_came_too_late(dem
     assert ChannelRelay.objects.get(pk=late_id).state == "refused"
     refusal = Change.objects.get(kind="channel.relay_refused")
     assert refusal.payload["code"] == "expired" and not Order.objects.filter(pk=late_id).exists()
+
+
+def test_a_relayed_table_order_joins_that_tables_check(demo):
+    """A guest's QR order at HQ for table 12 is a round of T12's check at the store, as on the store's own page."""
+    from django.db import transaction
+
+    from registers.checks import table_open_check
+
+    with transaction.atomic():
+        change_record(relayed("qr-t12", table="12", channel="qr", dining="eat_in"), store="S001")
+    relay_row = ChannelRelay.objects.get(pk=order_for("qr-t12"))
+    assert relay_row.table == "12"
+    assert relay.relay_place(relay=relay_row) == "placed"
+    check = table_open_check(store="S001", table="T12")
+    assert check is not None
+    order = Order.objects.get(pk=order_for("qr-t12"))
+    assert order.check_id == check.id and order.number == check.number and order.dining == "eat_in"
 
 
 def test_only_the_relays_own_store_can_refuse_it(at_hq):
