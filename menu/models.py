@@ -120,6 +120,34 @@ class MenuItem(models.Model):
         return f"{self.sku} {self.name_ja}"
 
 
+class SetComponent(models.Model):
+    """One component of a set menu (定食・セット): ``qty`` of ``item`` in each
+    ``set_item`` sold. The set is rung up and printed on the receipt as one line
+    at the set's price; each component goes to its own station's ticket and is
+    taxed at its own rate (registers/sets.py splits the price). Authored at HQ;
+    ``code`` ("SET:COMPONENT") is the natural key replication names it by."""
+
+    code = models.CharField(max_length=70, unique=True, editable=False)
+    set_item = models.ForeignKey(MenuItem, on_delete=models.CASCADE, related_name="components", verbose_name=_("set"))
+    item = models.ForeignKey(MenuItem, on_delete=models.PROTECT, related_name="in_sets", verbose_name=_("component"))
+    qty = models.PositiveSmallIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(9)])
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        db_table = "menu_setcomponent"
+        verbose_name = _("set component")
+        verbose_name_plural = _("set components")
+        ordering = ["set_item", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["set_item", "item"], name="set_component_once")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        self.code = f"{self.set_item.sku}:{self.item.sku}"
+        super().save(*args, **kwargs)
+
+
 class StoreItem(models.Model):
     """One store's price and availability for a menu item, set at HQ and
     published as master data; a store applies only its own rows

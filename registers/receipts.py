@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from registers import tax
 from registers.events import ReceiptPrinted
-from registers.models import Order, OrderVoid, Refund
+from registers.models import Order, OrderLine, OrderVoid, Refund
 from stores.invoice import invoice_number_problem
 from stores.models import Store
 from sync.models import Change
@@ -53,8 +53,14 @@ def receipt_for(*, order: Order, store: Store, copy: bool = False) -> dict[str, 
                 "unit_price": line.unit_price,
                 "amount": line.amount,
                 "tax_rate": line.tax_rate,
-                "reduced": line.tax_rate == tax.REDUCED_RATE,
-                "mark": REDUCED_MARK if line.tax_rate == tax.REDUCED_RATE else "",
+                "reduced": _reduced(line),
+                "mark": REDUCED_MARK if _reduced(line) else "",
+                # A set menu is one line; its components say at which rate each part was taxed.
+                "components": [
+                    {"name": c["name_ja"], "qty": c["qty"], "tax_rate": c["tax_rate"],
+                     "mark": REDUCED_MARK if c["tax_rate"] == tax.REDUCED_RATE else ""}
+                    for c in line.components or []
+                ],
             }
             for line in order.lines.all()
         ],
@@ -74,8 +80,14 @@ def receipt_for(*, order: Order, store: Store, copy: bool = False) -> dict[str, 
         ],
         "change": order.change_given,
         "refunds": [{"amount": r.amount, "method": r.method, "taxes": r.taxes, "at": r.at.isoformat()} for r in refunds],
-        "has_reduced": any(line.tax_rate == tax.REDUCED_RATE for line in order.lines.all()),
+        "has_reduced": any(_reduced(line) for line in order.lines.all()),
     }
+
+
+def _reduced(line: OrderLine) -> bool:
+    """Whether (some of) the line is taxed at the reduced rate: a set when any of its components is."""
+    rates = [rate for rate, _ in line.rate_parts() or [(line.tax_rate, 0)]]
+    return tax.REDUCED_RATE in rates
 
 
 METHOD_JA = {"cash": "現金", "card": "クレジット", "qr": "QR決済"}

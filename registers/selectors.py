@@ -115,9 +115,12 @@ def order_as_dict(order: Order) -> dict[str, Any]:
                 "tax_class": line.tax_class,
                 "tax_rate": line.tax_rate,
                 "station": line.station,
+                "note": line.note,
+                "components": line.components,
             }
             for line in order.lines.all()
         ],
+        "note": order.note,
         "payments": [
             {
                 "method": p.method,

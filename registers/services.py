@@ -20,9 +20,19 @@ from django.utils import timezone
 
 from menu.models import MenuItem, Modifier
 from menu.store_menu import priced_menu
-from registers import tax, tender
+from registers import sets, tax, tender
 from registers.day_close import selling_day
-from registers.events import LineSold, ModifierSold, OrderPaid, OrderPlaced, PaymentMade, TaxLine, payment_id_for
+from registers.events import (
+    ComponentSold,
+    LineSold,
+    ModifierSold,
+    OrderPaid,
+    OrderPlaced,
+    PaymentMade,
+    TaxLine,
+    note_problem,
+    payment_id_for,
+)
 from registers.models import Order
 from registers.offline_card import settle_by_for
 from runtime.batching import GroupCommit
@@ -50,6 +60,18 @@ class LineRequest:
     sku: str
     qty: int
     modifiers: list[str] = field(default_factory=list)
+    note: str = ""  # the cook's note for this line; "" for none
+
+
+def note_clean(where: str, text: str) -> str | None:
+    """A kitchen note as recorded: trimmed, None when empty; OrderRejected says what is wrong."""
+    text = text.strip()
+    if not text:
+        return None
+    problem = note_problem(text)
+    if problem:
+        raise OrderRejected(f"{where}: {problem}")
+    return text
 
 
 def request_digest(body: dict[str, Any]) -> str:
@@ -66,6 +88,7 @@ def order_place(
     payments: list[tender.Tender],
     request_hash: str,
     number: int | None = None,
+    note: str = "",
 ) -> tuple[Order, bool]:
     """Place an order idempotently on the client's ``order_id``.
 
@@ -84,7 +107,9 @@ def order_place(
         low, high = numbers.lane_range(numbers.lane_for_register(register))
         raise OrderRejected(f"number {number} is outside register {register}'s block {low}..{high}")
     _check_shape(lines, dining)
-    job = _Job(order_id, register, dining, lines, payments, request_hash, number)
+    for index, line in enumerate(lines):
+        note_clean(f"lines[{index}].note", line.note)
+    job = _Job(order_id, register, dining, lines, payments, request_hash, number, note_clean("note", note))
     if transaction.get_connection().in_atomic_block:
         try:
             with transaction.atomic():
@@ -115,6 +140,7 @@ class _Job:
     payments: list[tender.Tender]
     request_hash: str
     number: int | None
+    note: str | None = None
     order: Order | None = None
     error: BaseException | None = None
     finished: threading.Event = field(default_factory=threading.Event)
@@ -195,6 +221,7 @@ def _price_line(
         raise OrderRejected(
             f"{where}: {line.qty} x {unit_price:,} yen passes the limit of {MAX_YEN:,} yen for one order"
         )
+    components = _components(where, item, unit_price, items, dining)
     return LineSold(
         position=index,
         sku=item.sku,
@@ -210,7 +237,40 @@ def _price_line(
         tax_class=item.tax_class,
         tax_rate=tax.rate_for(item.tax_class, dining),
         station=item.station.code if item.station else "",
+        note=note_clean(where + ".note", line.note),
+        components=components,
     )
+
+
+def _components(
+    where: str, item: MenuItem, unit_price: int, items: dict[str, MenuItem], dining: str
+) -> list[ComponentSold] | None:
+    """A set item's components with its ``unit_price`` split over them (registers/sets.py); None for a plain item."""
+    parts = list(item.components.all())
+    if not parts:
+        return None
+    chosen = []
+    for part in parts:
+        component = items.get(part.item.sku, part.item)  # as this store prices it
+        if not component.available:
+            raise OrderRejected(f"{where}: {component.sku} ({component.name_en}) in {item.sku} is sold out")
+        if dining == tax.TAKE_OUT and not component.takeout_ok:
+            raise OrderRejected(f"{where}: {component.sku} in {item.sku} is not sold for take-out")
+        chosen.append((part, component))
+    shares = sets.split_price(unit_price, [component.price * part.qty for part, component in chosen])
+    return [
+        ComponentSold(
+            sku=component.sku,
+            name_ja=component.name_ja,
+            name_en=component.name_en,
+            qty=part.qty,
+            share=share,
+            tax_class=component.tax_class,
+            tax_rate=tax.rate_for(component.tax_class, dining),
+            station=component.station.code if component.station else "",
+        )
+        for (part, component), share in zip(chosen, shares, strict=True)
+    ]
 
 
 def _modifiers_for(where: str, item: MenuItem, codes: list[str], known: dict[str, Modifier]) -> list[Modifier]:
@@ -294,7 +354,11 @@ def _record(batch: list[_Job]) -> None:
 
 
 def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime) -> OrderPlaced:
-    taxes = tax.receipt_taxes((line.amount, line.tax_rate) for line in job.priced)
+    taxes = tax.receipt_taxes(
+        (amount, rate)
+        for line in job.priced
+        for rate, amount in line.rate_amounts().items()
+    )
     assert job.number is not None  # numbered by _record before this
     return OrderPlaced(
         id=job.order_id,
@@ -307,6 +371,7 @@ def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime) -> OrderPlace
         total=job.total,
         taxes=[TaxLine(rate=rate.rate, taxable=rate.taxable, tax=rate.tax) for rate in taxes],
         lines=job.priced,
+        note=job.note,
     )
 
 

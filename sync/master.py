@@ -36,6 +36,7 @@ MASTER_MODELS = {
     "registers.MenuItem": "sku",
     "registers.Store": "code",
     "registers.StoreItem": "code",
+    "menu.SetComponent": "code",
 }
 # Rows that belong to one store: applied only there (and at HQ). The store's
 # code is the key itself, or the part before ":" (StoreItem "S001:FRIES").

@@ -1,12 +1,21 @@
 // The cart: lines with their modifiers, eat in or take out, totals with the
 // taxes of each rate, its drawing and the modifier dialog. Exports
 // createCart({ itemOf, onPay }) -> { add, clear, render, totals, unitPrice,
-// setDining, lines, dining, isEmpty }.
+// setDining, lines, dining, note, isEmpty }.
 import { nameOf, t, yen } from "./i18n.js";
 import { rateFor, receiptTaxes } from "./tax.js";
 import { $ } from "./dom.js";
 
 const CASH_NOTES = [1000, 5000, 10000];
+const NOTE_MAX = 60; // registers/events.py NOTE_MAX; the server says why it refuses anything else
+
+/** Ask for a kitchen note (アレルギー, 少なめ); returns the new note, or the old one when cancelled. */
+function askNote(old) {
+  const text = window.prompt(t("notePrompt"), old || "");
+  if (text === null) return old;
+  // Control characters and newlines are refused by the server: keep what a cook can read.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").trim().slice(0, NOTE_MAX);
+}
 
 function defaultModifiers(item) {
   // Required choices default to the first option so a tap rings the usual
@@ -16,11 +25,11 @@ function defaultModifiers(item) {
 
 /** ``itemOf(sku)`` is the menu's item; ``onPay(payments)`` runs on a quick cash tender. */
 export function createCart({ itemOf, onPay }) {
-  const cart = { lines: [], dining: "eat_in" };
+  const cart = { lines: [], dining: "eat_in", note: "" };
 
   function add(item) {
     const modifiers = defaultModifiers(item);
-    const same = cart.lines.find((l) => l.sku === item.sku && l.modifiers.join() === modifiers.join());
+    const same = cart.lines.find((l) => l.sku === item.sku && !l.note && l.modifiers.join() === modifiers.join());
     if (same) same.qty += 1;
     else cart.lines.push({ sku: item.sku, qty: 1, modifiers });
     render();
@@ -28,6 +37,7 @@ export function createCart({ itemOf, onPay }) {
 
   function clear() {
     cart.lines = [];
+    cart.note = "";
     render();
   }
 
@@ -52,6 +62,7 @@ export function createCart({ itemOf, onPay }) {
 
   function render() {
     $("cart-lines").replaceChildren(...cart.lines.map(lineItem));
+    renderOrderNote();
     const { total, taxes } = totals();
     $("cart-total").textContent = yen(total);
     $("cart-taxes").textContent = taxes.map((x) => `${x.rate}% ${yen(x.tax)}`).join(" / ");
@@ -67,7 +78,7 @@ export function createCart({ itemOf, onPay }) {
       <span class="qty"><button type="button" class="minus" aria-label="-">−</button><b></b><button type="button" class="plus" aria-label="+">＋</button></span>
       <span class="amount"></span>`;
     li.querySelector(".name").textContent = nameOf(item) + (rateFor(item.tax_class, cart.dining) === 8 ? " ※" : "");
-    li.querySelector(".mods").textContent = mods.map(nameOf).join("・");
+    li.querySelector(".mods").textContent = [...mods.map(nameOf), ...(line.note ? [`★ ${line.note}`] : [])].join("・");
     li.querySelector(".qty b").textContent = line.qty;
     li.querySelector(".amount").textContent = yen(unitPrice(line) * line.qty);
     li.querySelector(".minus").addEventListener("click", () => { line.qty -= 1; if (!line.qty) cart.lines.splice(index, 1); render(); });
@@ -82,7 +93,29 @@ export function createCart({ itemOf, onPay }) {
       edit.addEventListener("click", () => editModifiers(line));
       li.append(edit);
     }
+    const note = document.createElement("button");
+    note.type = "button";
+    note.className = "edit";
+    note.setAttribute("data-testid", "line-note");
+    note.textContent = t("note");
+    note.addEventListener("click", () => { line.note = askNote(line.note); render(); });
+    li.append(note);
     return li;
+  }
+
+  // The whole order's kitchen note: a button under the lines, made here so the page needs no change.
+  function renderOrderNote() {
+    const lines = $("cart-lines");
+    let button = lines.parentElement.querySelector('[data-testid="order-note"]');
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "edit order-note";
+      button.setAttribute("data-testid", "order-note");
+      button.addEventListener("click", () => { cart.note = askNote(cart.note); render(); });
+      lines.after(button);
+    }
+    button.textContent = cart.note ? `★ ${cart.note}` : t("orderNote");
   }
 
   function renderCashQuick(total) {
@@ -122,6 +155,7 @@ export function createCart({ itemOf, onPay }) {
     setDining,
     get lines() { return cart.lines; },
     get dining() { return cart.dining; },
+    get note() { return cart.note; },
     get isEmpty() { return !cart.lines.length; },
   };
 }

@@ -39,7 +39,8 @@ export function createCheckout({ cfg, cart, itemOf, status, onQueued, afterSale 
       id: crypto.randomUUID(),
       register: cfg.register,
       dining: cart.dining,
-      lines: cart.lines.map((l) => ({ sku: l.sku, qty: l.qty, modifiers: [...l.modifiers] })),
+      lines: cart.lines.map((l) => ({ sku: l.sku, qty: l.qty, modifiers: [...l.modifiers], ...(l.note ? { note: l.note } : {}) })),
+      ...(cart.note ? { note: cart.note } : {}),
       payments,
     };
     const prices = cart.lines.map((l) => ({ sku: l.sku, qty: l.qty, unit_price: cart.unitPrice(l), name: nameOf(itemOf(l.sku)) }));
