@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from menu.models import Category, MenuItem, Modifier, ModifierGroup, SetComponent, SoldOut, Station, StoreItem
+from menu.models import (
+    Category,
+    MenuItem,
+    MenuWindow,
+    Modifier,
+    ModifierGroup,
+    SetComponent,
+    SoldOut,
+    Station,
+    StoreItem,
+    WindowPrice,
+)
 from stores.admin import HQOwned, PublishesMasterData, StoreChoice
 from sync.admin import PublishesMasterData as PublishesEditableAtStore
 from sync.admin import ReadOnlyAdmin
@@ -44,6 +55,23 @@ class SetComponentInline(HQOwned, admin.TabularInline):
     extra = 0
     fields = ["item", "qty", "position"]
     autocomplete_fields = ["item"]
+
+
+class WindowPriceInline(HQOwned, admin.TabularInline):
+    """The items a menu window sells, and at what price (empty: the usual one)."""
+
+    model = WindowPrice
+    extra = 1
+    fields = ["item", "price", "only"]
+    autocomplete_fields = ["item"]
+
+
+@admin.register(MenuWindow)
+class MenuWindowAdmin(PublishesMasterData, admin.ModelAdmin):
+    """Lunch, late night...: times in each store's own time zone."""
+
+    list_display = ["code", "name_ja", "name_en", "starts", "ends", "position"]
+    inlines = [WindowPriceInline]
 
 
 @admin.register(ModifierGroup)

@@ -66,7 +66,7 @@ def priced_menu(store: str) -> PricedMenu:
             item.sku: item
             for item in apply_store(
                 MenuItem.objects.select_related("station").prefetch_related(
-                    "modifier_groups", "components__item__station"
+                    "modifier_groups", "components__item__station", "window_prices__window"
                 ),
                 store=store,
             )

@@ -53,8 +53,9 @@ def order_create(request: HttpRequest, body: OrderIn):
         # field existed, so replays of older orders still match.
         data.pop("number", None)
     # Notes likewise: a body without them hashes as it did before they existed.
-    if not data.get("note"):
-        data.pop("note", None)
+    for key in ("note", "rung_at"):
+        if not data.get(key):
+            data.pop(key, None)
     for line in data["lines"]:
         if not line.get("note"):
             line.pop("note", None)
@@ -70,6 +71,7 @@ def order_create(request: HttpRequest, body: OrderIn):
             request_hash=services.request_digest(data),
             number=body.number,
             note=body.note,
+            rung_at=body.rung_at,
         )
     except services.OrderConflict as exc:
         return Status(409, {"detail": str(exc)})

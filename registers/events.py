@@ -157,7 +157,7 @@ class OrderFact(Event):
 class OrderPlaced(Event):
     kind: ClassVar[str] = "order.placed"
     fold_first: ClassVar[bool] = True
-    omit_when_none: ClassVar[frozenset[str]] = frozenset({"note"})
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"note", "priced_at"})
     id: uuid.UUID
     number: Count
     business_date: dt.date
@@ -169,6 +169,9 @@ class OrderPlaced(Event):
     taxes: list[TaxLine]
     lines: list[LineSold]
     note: Note | None = None  # the whole order's kitchen note
+    # When the register rang it up, if that moment's menu (a lunch window)
+    # priced it rather than placed_at's: an offline sale sent later.
+    priced_at: Timestamp | None = None
 
     def provides(self) -> str | None:
         return f"order:{self.id}"

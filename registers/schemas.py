@@ -48,6 +48,12 @@ class OrderIn(BaseModel):  # BaseModel: ninja's Schema has a 'register' attribut
         "(stores/numbers.py); omitted, the node issues one.",
     )
     note: StrictStr = Field("", max_length=200, description="Kitchen note for the whole order; as a line's note.")
+    rung_at: dt.datetime | None = Field(
+        None,
+        description="When the register rang the sale up (with its offset). An order sent later (offline) is priced "
+        "by the menu window of that moment, if it lies in the current business day and not in the future; "
+        "otherwise by the menu of its arrival.",
+    )
 
 
 class ModifierOut(Schema):

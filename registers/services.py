@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from menu.models import MenuItem, Modifier
-from menu.store_menu import priced_menu
+from menu.store_menu import PricedMenu, priced_menu
+from menu.windows import apply_windows
 from registers import sets, tax, tender
 from registers.day_close import selling_day
 from registers.events import (
@@ -37,6 +38,7 @@ from registers.models import Order
 from registers.offline_card import settle_by_for
 from runtime.batching import GroupCommit
 from stores import numbers
+from stores.business_day import business_day_start
 from stores.models import Store
 from stores.services import ticket_numbers_take
 from sync.events import MAX_YEN
@@ -45,6 +47,9 @@ from sync.services import Fact, changes_record
 MAX_LINES = 100
 MAX_QTY = 99
 MAX_MODIFIERS = 10
+# How far ahead of this node's clock a register's own clock may run before
+# the time it says a sale was rung up at is not believed.
+CLOCK_SKEW = dt.timedelta(minutes=2)
 
 
 class OrderRejected(ValueError):
@@ -89,6 +94,7 @@ def order_place(
     request_hash: str,
     number: int | None = None,
     note: str = "",
+    rung_at: dt.datetime | None = None,
 ) -> tuple[Order, bool]:
     """Place an order idempotently on the client's ``order_id``.
 
@@ -98,6 +104,10 @@ def order_place(
     order already taken stays taken even if an item has since sold out.
     ``number``, when given, is the ticket number an offline register already
     called; it must lie in that register's block (numbers.register_number_ok).
+    ``rung_at``, when given, is when the register rang the sale up (offline,
+    perhaps long before it arrives): the menu of that moment prices it (menu
+    windows), if it lies between the start of the current business day and
+    now; otherwise the menu of now does (see _priced_at).
 
     Orders placed at the same moment from several threads commit together
     (group commit, see _group_commit); inside a caller's transaction the order
@@ -109,7 +119,9 @@ def order_place(
     _check_shape(lines, dining)
     for index, line in enumerate(lines):
         note_clean(f"lines[{index}].note", line.note)
-    job = _Job(order_id, register, dining, lines, payments, request_hash, number, note_clean("note", note))
+    if rung_at is not None and (rung_at.tzinfo is None or rung_at.utcoffset() is None):
+        raise OrderRejected("rung_at must carry a time zone offset")
+    job = _Job(order_id, register, dining, lines, payments, request_hash, number, note_clean("note", note), rung_at)
     if transaction.get_connection().in_atomic_block:
         try:
             with transaction.atomic():
@@ -141,6 +153,8 @@ class _Job:
     request_hash: str
     number: int | None
     note: str | None = None
+    rung_at: dt.datetime | None = None
+    priced_at: dt.datetime | None = None  # the moment whose menu priced it, when not placed_at
     order: Order | None = None
     error: BaseException | None = None
     finished: threading.Event = field(default_factory=threading.Event)
@@ -188,6 +202,23 @@ def _check_shape(lines: list[LineRequest], dining: str) -> None:
         raise OrderRejected("an order needs at least one line")
     if len(lines) > MAX_LINES:
         raise OrderRejected(f"an order may have at most {MAX_LINES} lines, not {len(lines)}")
+
+
+def _priced_at(rung_at: dt.datetime | None, now: dt.datetime, store: Store) -> dt.datetime | None:
+    """The moment an order is priced at, when not ``now``: its own rung-up time,
+    trusted only between the start of the current business day and now (plus
+    CLOCK_SKEW), so a register cannot claim yesterday's lunch price or a price
+    of the future. An untrusted time is ignored: the order is priced as if it
+    had been rung up as it arrived, as orders without one are."""
+    if rung_at is None:
+        return None
+    start = business_day_start(now, time_zone=store.time_zone, cutover=store.day_cutover)
+    return rung_at if start <= rung_at <= now + CLOCK_SKEW else None
+
+
+def _items_at(menu: PricedMenu, at: dt.datetime) -> dict[str, MenuItem]:
+    """The store's items as sold at ``at`` (menu windows applied)."""
+    return {item.sku: item for item in apply_windows(list(menu.items.values()), at=at, time_zone=menu.store.time_zone)}
 
 
 def _price(job: _Job, items: dict[str, MenuItem], modifiers: dict[str, Modifier]) -> None:
@@ -322,10 +353,13 @@ def _record(batch: list[_Job]) -> None:
         return
     # The store's price and availability, as its registers show them.
     menu = priced_menu(settings.POS_STORE)
+    now = timezone.now()
+    menu_now = _items_at(menu, now)
     fresh = []
     for job in unseen:
+        job.priced_at = _priced_at(job.rung_at, now, menu.store)
         try:
-            _price(job, menu.items, menu.modifiers)
+            _price(job, _items_at(menu, job.priced_at) if job.priced_at else menu_now, menu.modifiers)
         except OrderRejected as exc:
             job.error = exc
             continue
@@ -333,7 +367,7 @@ def _record(batch: list[_Job]) -> None:
     if not fresh:
         return
     store = menu.store
-    placed_at = timezone.now()
+    placed_at = now
     # One moment for the whole batch, so one business day and one run of numbers;
     # after a Z close of today, the next business day.
     day = selling_day(store)
@@ -372,6 +406,7 @@ def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime) -> OrderPlace
         taxes=[TaxLine(rate=rate.rate, taxable=rate.taxable, tax=rate.tax) for rate in taxes],
         lines=job.priced,
         note=job.note,
+        priced_at=job.priced_at,
     )
 
 

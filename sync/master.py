@@ -37,6 +37,8 @@ MASTER_MODELS = {
     "registers.Store": "code",
     "registers.StoreItem": "code",
     "menu.SetComponent": "code",
+    "menu.MenuWindow": "code",
+    "menu.WindowPrice": "code",
 }
 # Rows that belong to one store: applied only there (and at HQ). The store's
 # code is the key itself, or the part before ":" (StoreItem "S001:FRIES").
