@@ -79,6 +79,11 @@ class CategoryOut(Schema):
     name_en: str
 
 
+class SetPartOut(Schema):
+    sku: str
+    qty: int = Field(..., description="How many in each set.")
+
+
 class MenuItemOut(Schema):
     sku: str
     name: str
@@ -92,6 +97,7 @@ class MenuItemOut(Schema):
     sold_out: bool = False
     takeout_ok: bool
     modifier_groups: list[ModifierGroupOut]
+    components: list[SetPartOut] = Field(default_factory=list, description="A set menu's components; empty for a plain item.")
 
 
 class MenuOut(Schema):

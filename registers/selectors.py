@@ -20,7 +20,7 @@ from stores.models import Store
 
 def menu_items() -> QuerySet[MenuItem]:
     return MenuItem.objects.select_related("category", "station").prefetch_related(
-        "modifier_groups__modifiers", "window_prices__window"
+        "modifier_groups__modifiers", "window_prices__window", "components__item"
     )
 
 
@@ -54,6 +54,7 @@ def _item_as_dict(item: MenuItem) -> dict[str, Any]:
         "available": item.available,
         "sold_out": getattr(item, "sold_out", False),
         "takeout_ok": item.takeout_ok,
+        "components": [{"sku": c.item.sku, "qty": c.qty} for c in item.components.all()],
         "modifier_groups": [
             {
                 "code": group.code,

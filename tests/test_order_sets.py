@@ -141,3 +141,16 @@ def test_a_split_adds_up_to_the_price_and_follows_the_weights(price, weights):
     total = sum(weights) or len(weights)
     for share, weight in zip(shares, weights if any(weights) else [1] * len(weights), strict=True):
         assert abs(share * total - price * weight) < total  # within one yen of the exact proportion
+
+
+@pytest.mark.django_db
+def test_the_demo_menu_sells_a_set_and_says_what_is_in_it(register_client):
+    items = {item["sku"]: item for item in register_client.get("/api/menu").json()["items"]}
+    assert items["KARAAGE_SET"]["components"] == [{"sku": "KARAAGE", "qty": 1}, {"sku": "MISOSOUP", "qty": 1},
+                                                  {"sku": "OOLONG", "qty": 1}]
+    assert items["KARAAGE"]["components"] == []
+    order = post(register_client, order_body(dining="eat_in", lines=[{"sku": "KARAAGE_SET", "qty": 2}])).json()
+    assert order["total"] == 1780 and order["taxes"] == [{"rate": 10, "taxable": 1780, "tax": 161}]
+    assert {t.station: t.items[0]["qty"] for t in Ticket.objects.filter(order_id=order["id"])} == {
+        "fryer": 2, "grill": 2, "drinks": 2
+    }
