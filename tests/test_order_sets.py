@@ -154,3 +154,19 @@ def test_the_demo_menu_sells_a_set_and_says_what_is_in_it(register_client):
     assert {t.station: t.items[0]["qty"] for t in Ticket.objects.filter(order_id=order["id"])} == {
         "fryer": 2, "grill": 2, "drinks": 2
     }
+
+
+def test_a_discount_or_an_override_on_a_set_keeps_its_taxes_split_by_rate():
+    from registers import pricing
+
+    # 晩酌セット taken out: 294 of food at 8 %, 506 of beer at 10 % (see above).
+    banshaku = pricing.Line(position=0, qty=1, unit_price=800, tax_rate=8, parts=[(8, 294), (10, 506)])
+    _, total, taxes = pricing.reprice([banshaku], {}, 100)
+    # 100 off split by rate total: 8 %: 100 * 294 // 800 = 36; 10 %: 63, plus the 1 yen left (largest total).
+    assert total == 700
+    assert taxes == [{"rate": 10, "taxable": 442, "tax": 40}, {"rate": 8, "taxable": 258, "tax": 19}]
+    # A manager's override to 600 re-splits the set by its shares: 220.5 / 379.5 -> 220 / 379, and the
+    # 1 yen left goes to the earlier of the two equal fractions -> 221 / 379.
+    _, total, taxes = pricing.reprice([banshaku], {0: 600}, 0)
+    assert total == 600
+    assert taxes == [{"rate": 10, "taxable": 379, "tax": 34}, {"rate": 8, "taxable": 221, "tax": 16}]
