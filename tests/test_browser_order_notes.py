@@ -3,7 +3,6 @@ kitchen screen shows them large on the ticket."""
 
 from __future__ import annotations
 
-
 import pytest
 from playwright.sync_api import expect
 

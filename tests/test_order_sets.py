@@ -16,8 +16,8 @@ from kitchen.printers.base import ticket_job
 from kitchen.selectors import ticket_as_dict
 from menu.models import MenuItem, SetComponent
 from registers import sets
-from registers.receipts import receipt_for
 from registers.models import Order
+from registers.receipts import receipt_for
 from stores.models import Store
 from sync.master import master_publish
 from tests.personas import order_body
