@@ -5,7 +5,7 @@ Idempotent: seeding again updates the same rows and adds nothing twice.
 
 from __future__ import annotations
 
-from menu.models import Category, MenuItem, Modifier, ModifierGroup, SetComponent, Station
+from menu.models import Category, MenuItem, Modifier, ModifierGroup, Station
 
 STATIONS = [
     ("grill", "グリル", "Grill"),
@@ -64,12 +64,6 @@ ITEMS = [
     ("BAG", "レジ袋", "Plastic bag", "other", 5, "other", None, [], True),
 ]
 
-# Set menus (sku, ja, en, category, price, [(component sku, qty)]): one line on
-# the receipt, each component at its own station and tax rate (registers/sets.py).
-SETS = [
-    ("KARAAGE_SET", "唐揚げ定食", "Fried chicken set", "sides", 890, [("KARAAGE", 1), ("MISOSOUP", 1), ("OOLONG", 1)]),
-]
-
 
 def demo_menu_seed() -> None:
     """Write the demo stations, categories, modifier groups and items."""
@@ -91,19 +85,6 @@ def demo_menu_seed() -> None:
             },
         )
         item.modifier_groups.set([groups[g] for g in mods])
-    _sets(categories, start=len(ITEMS))
-
-
-def _sets(categories: dict[str, Category], *, start: int) -> None:
-    for i, (sku, ja, en, category, price, parts) in enumerate(SETS):
-        set_item, _ = MenuItem.objects.update_or_create(
-            sku=sku, defaults={"name_ja": ja, "name_en": en, "category": categories[category], "price": price,
-                               "tax_class": "food", "station": None, "position": start + i},
-        )
-        for position, (part, qty) in enumerate(parts):
-            SetComponent.objects.update_or_create(
-                set_item=set_item, item=MenuItem.objects.get(sku=part), defaults={"qty": qty, "position": position}
-            )
 
 
 def _modifier_groups() -> dict[str, ModifierGroup]:

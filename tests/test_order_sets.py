@@ -144,7 +144,7 @@ def test_a_split_adds_up_to_the_price_and_follows_the_weights(price, weights):
 
 
 @pytest.mark.django_db
-def test_the_demo_menu_sells_a_set_and_says_what_is_in_it(register_client):
+def test_the_menu_says_what_is_in_a_set_and_two_sets_route_twice_each(hq_sets, register_client):
     items = {item["sku"]: item for item in register_client.get("/api/menu").json()["items"]}
     assert items["KARAAGE_SET"]["components"] == [{"sku": "KARAAGE", "qty": 1}, {"sku": "MISOSOUP", "qty": 1},
                                                   {"sku": "OOLONG", "qty": 1}]
