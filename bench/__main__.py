@@ -3,6 +3,7 @@ it is met, and its ratio to the floor (a bare `websockets` broadcast measured in
 the same run on the same machine).
 
     .venv/bin/python -m bench [--seconds 15] [--backlog 2000] [--full] [--redis URL] [--postgres URL]
+                              [--hq-stores 200] [--hq-backlog 240] [--hq-lunch-seconds 20]
 
 All traffic is on 127.0.0.1; nodes are real daphne processes (tests/nodes.py).
 `--full` uses the 10,000-order replication backlog of the issue (several more
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import fanout, feed_resume, offline_register, replication  # noqa: E402
+from bench import fanout, feed_resume, hq_reports, offline_register, replication  # noqa: E402
 from bench.common import Figure, table  # noqa: E402
 from tests.nodes import ROOT  # noqa: E402
 
@@ -32,6 +33,16 @@ def durable(seconds: float, postgres: str = "", synchronous: str = "") -> dict:
     args = [sys.executable, "-m", "bench.durable_writes", "--seconds", str(seconds)] + (["--postgres", postgres] if postgres else [])
     args += ["--synchronous", synchronous] if synchronous else []
     out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def hq_ingest(stores: int, backlog: int, lunch_seconds: float, redis: str, postgres: str) -> dict:
+    """In its own process (bench/hq_ingest.py): HQ on PostgreSQL behind HAProxy, 1 then 2 workers."""
+    args = [sys.executable, "-m", "bench.hq_ingest", "--stores", str(stores), "--backlog", str(backlog),
+            "--lunch-seconds", str(lunch_seconds), "--redis", redis, "--postgres", postgres]
+    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=3600)
     if out.returncode:
         raise RuntimeError(out.stderr[-2000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -52,6 +63,9 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="the issue's 10,000-order backlog")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--hq-stores", type=int, default=200, help="simulated stores pushing into HQ")
+    parser.add_argument("--hq-backlog", type=int, default=240, help="changes per store in the reconnect storm")
+    parser.add_argument("--hq-lunch-seconds", type=float, default=20, help="length of HQ's steady lunch run")
     args = parser.parse_args()
     backlog = 10_000 if args.full else args.backlog
     load_before = os.getloadavg()
@@ -66,6 +80,10 @@ def main() -> None:
     repl = step("replication lag and catch-up", replication.run, 200, backlog)
     offline = step("register with the server dead", offline_register.dead_server, 30, 5)
     resume = step("kitchen feed after kill -9 and restart", feed_resume.run, 5)
+    hq = step(f"HQ ingest: {args.hq_stores} stores, 1 and 2 workers behind HAProxy", hq_ingest, args.hq_stores,
+              args.hq_backlog, args.hq_lunch_seconds, args.redis, args.postgres)
+    w1, w2 = hq["w1"], hq["w2"]
+    chain = step("HQ chain-wide day report over 200 stores x 30 days of rollups", hq_reports.run, 200, 30, 20, args.postgres)
 
     f50, f99 = floor["p50"], floor["p99"]
     figures = [
@@ -92,6 +110,20 @@ def main() -> None:
         Figure("crash: node restart (kill -9) to answering HTTP, p50", resume["restart_p50"], "ms"),
         Figure("crash: answering to kitchen screen resumed and caught up, worst", resume["resume_max"], "ms", 1000,
                floor=f99),
+        Figure(f"HQ: reconnect storm, {hq['stores']} stores x {hq['backlog']} changes, 1 worker", w1["storm"]["per_s"],
+               "changes/s", 5000, below=False),
+        Figure("HQ: same, 2 workers behind HAProxy", w2["storm"]["per_s"], "changes/s", 5000, below=False),
+        Figure("HQ: 2 workers / 1 worker (storm)", w2["storm"]["per_s"] / max(w1["storm"]["per_s"], 1e-9), "x", 1.5,
+               below=False),
+        Figure(f"HQ: lunch ({hq['rate']:g} changes/s offered), 1 worker, applied", w1["lunch"]["per_s"], "changes/s"),
+        Figure("HQ: lunch, 1 worker, store-to-HQ lag p99", w1["lunch"]["p99"], "ms", floor=f99),
+        Figure("HQ: lunch, 2 workers, applied", w2["lunch"]["per_s"], "changes/s"),
+        Figure("HQ: lunch, 2 workers, store-to-HQ lag p99", w2["lunch"]["p99"], "ms", floor=f99),
+        Figure(f"HQ: chain-wide day report, {chain['stores']} stores x {chain['days']} days of rollups, p50", chain["p50"],
+               "ms", 200, floor=f50),
+        Figure("HQ: same, worst", chain["max"], "ms", 200, floor=f99),
+        Figure("HQ: stores whose log or report at HQ differs (exactly once)",
+               len(w1["wrong_log"] + w1["wrong_report"] + w2["wrong_log"] + w2["wrong_report"]), "", 1),
     ]
     print(table(figures))
     missing = memory["missing"] + redis["missing"] + floor["missing"]

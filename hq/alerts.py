@@ -18,7 +18,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -101,15 +101,23 @@ def alert_raise(*, key: str, kind: str, store: str, detail: dict | None = None, 
     """Raise ``key`` unless it is already raised; push it to subscribers. Returns the new alert or None."""
     detail = detail or {}
     now = timezone.now()
+    # Kept in the store's language, as its managers read it.
+    with translation.override(settings.LANGUAGE_CODE):
+        message = " — ".join(_texts(kind, store, detail))
     with transaction.atomic():
         alert = Alert.objects.select_for_update().filter(key=key).first()
-        if alert is not None and alert.cleared_at is None:
-            return None
-        # Kept in the store's language, as its managers read it.
-        with translation.override(settings.LANGUAGE_CODE):
-            message = " — ".join(_texts(kind, store, detail))
         if alert is None:
-            alert = Alert.objects.create(key=key, kind=kind, store=store, message=message[:300], raised_at=now)
+            # Another process (HQ's workers, a sold-out signal) may raise the
+            # same key at the same moment: the key is unique, so one of the
+            # two creates it and pushes; the other finds it raised.
+            try:
+                with transaction.atomic():
+                    Alert.objects.create(key=key, kind=kind, store=store, message=message[:300], raised_at=now)
+            except IntegrityError:
+                return None
+            alert = Alert.objects.select_for_update().get(key=key)
+        elif alert.cleared_at is None:
+            return None
         else:
             alert.message, alert.raised_at, alert.cleared_at = message[:300], now, None
             alert.save()

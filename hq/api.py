@@ -3,14 +3,16 @@ dashboard with an admin session) and HQ's store health."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from hq import selectors, services
+from hq import rollups, selectors, services
 from runtime.notify.webpush import vapid_keys
-from stores.auth import device_auth, staff_session, store_scope
+from stores.auth import analyst_auth, device_auth, staff_session, store_scope
 
 router = Router(tags=["alerts"])
 
@@ -55,3 +57,12 @@ def push_unsubscribe(request: HttpRequest, body: SubscriptionIn):
 @router.get("/hq/stores", auth=staff_session, summary="Every store's nodes, last contact, backlog and alerts (HQ)")
 def stores(request: HttpRequest):
     return {"items": selectors.stores_health()}
+
+
+@router.get("/hq/reports/chain", auth=[analyst_auth, staff_session], response={200: dict, 404: Detail},
+            summary="The chain's sales of a business day, from rollups (HQ; optional store= list)")
+def chain_report(request: HttpRequest, business_date: dt.date, store: str = ""):
+    if settings.POS_ROLE != "hq":
+        return Status(404, {"detail": "chain reports are HQ's"})
+    stores = [code for code in store.split(",") if code] or None
+    return Status(200, rollups.chain_day_report(day=business_date, stores=stores))

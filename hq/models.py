@@ -83,3 +83,39 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SalesRollup(models.Model):
+    """At HQ, one store's business day summed by one dimension, kept by
+    hq/rollups.py from the same report the store gives (registers/reports.py):
+    ``day`` (key "": orders, total, tax), ``hour`` (key "00".."23": orders,
+    total), ``item`` (key sku: quantity, amount), ``tender`` (key method:
+    count, amount), ``rate`` (key "10": taxable, tax) and ``refunds`` (key "":
+    count, amount). Chain-wide reports sum these rows instead of scanning
+    orders."""
+
+    store = models.CharField(max_length=16)
+    business_date = models.DateField()
+    dimension = models.CharField(max_length=8)
+    key = models.CharField(max_length=64, blank=True)
+    count = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField(default=0)
+    tax = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "business_date", "dimension", "key"],
+                                               name="sales_rollup_store_day_dim_key")]
+        indexes = [models.Index(fields=["business_date", "dimension"], name="sales_rollup_day_dim")]
+
+
+class RollupDue(models.Model):
+    """A store's business day whose rollups are behind its orders: marked by
+    the projections in the transaction that changed it, cleared by the
+    rollups worker once it has summed the day again."""
+
+    store = models.CharField(max_length=16)
+    business_date = models.DateField()
+    marked = models.BigIntegerField(default=0)  # bumped on every mark: a refresh clears only what it summed
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "business_date"], name="rollup_due_store_day")]

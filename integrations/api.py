@@ -82,6 +82,9 @@ def channel_order_submit(request: IntegratorRequest, body: ChannelOrderIn, respo
         except Throttled as exc:
             response["Retry-After"] = str(exc.retry_after)
             return Status(429, {"detail": str(exc), "code": "rate_limited", "idempotency_key": body.idempotency_key})
+    data = body.model_dump(mode="json")
+    if data.get("table") is None:
+        data.pop("table", None)  # a body without a table keeps the digest it always had
     try:
         order, created = services.channel_order_submit(
             integrator=integrator,
@@ -90,7 +93,8 @@ def channel_order_submit(request: IntegratorRequest, body: ChannelOrderIn, respo
             dining=body.dining,
             lines=[register_services.LineRequest(line.sku, line.qty, list(line.modifiers)) for line in body.lines],
             payments=[tender.Tender(p.method, p.amount, p.reference, p.offline) for p in body.payments],
-            body=body.model_dump(mode="json"),
+            body=data,
+            table=body.table,
         )
     except services.ChannelRefused as exc:
         response["Retry-After"] = "30"

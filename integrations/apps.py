@@ -15,5 +15,5 @@ class IntegrationsConfig(AppConfig):
 
         # Every second: a status change reaches the integrator about a second
         # after it happened; failed deliveries wait out their own back-off.
-        worker("channel-webhooks", interval=1.0)(webhooks.deliveries_tick)
-        worker("channel-push", interval=1.0)(push.push_tick)
+        worker("channel-webhooks", interval=1.0, once=True)(webhooks.deliveries_tick)
+        worker("channel-push", interval=1.0, once=True)(push.push_tick)

@@ -29,6 +29,11 @@ class ChannelOrderIn(Schema):
         default_factory=list, max_length=10,
         description="Paid already (card or qr on the platform or the kiosk's terminal); empty: pay at the counter.",
     )
+    table: StrictStr | None = Field(
+        None, min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$",
+        description="QR table order: the table's code (T12). The order joins that table's open check (or opens "
+        "one), eaten in and paid at the end with the check; payments must be empty.",
+    )
 
 
 class AcceptanceOut(Schema):

@@ -12,8 +12,8 @@ from integrations import acceptance, webhooks
 from integrations.events import ChannelPaused, ChannelResumed
 from integrations.models import CHANNEL_CODES, ChannelOrder, ChannelRejection, Integrator, key_new
 from integrations.selectors import channel_order_id, channel_status_for
+from registers import checks, tender
 from registers import services as register_services
-from registers import tender
 from registers.models import Order
 from registers.staff import manager_approve
 from sync.services import change_record
@@ -60,6 +60,7 @@ def channel_order_submit(
     lines: list[register_services.LineRequest],
     payments: list[tender.Tender],
     body: dict[str, Any],
+    table: str | None = None,
 ) -> tuple[Order, bool]:
     """Place an integrator's order once per idempotency key.
 
@@ -91,20 +92,32 @@ def channel_order_submit(
         raise ChannelRefused(state.code, state.reason)
     try:
         with transaction.atomic():
-            order, created = register_services.order_place(
-                order_id=order_id,
-                register=f"{channel}:{integrator.name}"[:64],
-                dining=dining,
-                lines=lines,
-                payments=payments,
-                request_hash=digest,
-            )
+            order, created = _place(order_id, f"{channel}:{integrator.name}"[:64], dining, lines, payments, digest, table)
             if created:
                 _channel_order_record(integrator, idempotency_key, channel, order)
     except register_services.OrderRejected as exc:
         _rejection_record(integrator, idempotency_key, channel, "order_invalid", str(exc))
         raise
     return order, created
+
+
+def _place(
+    order_id, register: str, dining: str, lines: list[register_services.LineRequest], payments: list[tender.Tender],
+    digest: str, table: str | None,
+) -> tuple[Order, bool]:
+    # A table the floor does not know (a QR code printed before the store had
+    # a floor) orders as it always did: an eat-in order on its own.
+    table = checks.table_resolve(table) if table is not None else None
+    if table is None:
+        return register_services.order_place(order_id=order_id, register=register, dining=dining, lines=lines,
+                                             payments=payments, request_hash=digest)
+    if payments or dining != "eat_in":
+        raise register_services.OrderRejected("a table order is eaten in and paid with the table's check: send no payments")
+    try:
+        return checks.table_round_place(table=table, order_id=order_id, lines=lines, register=register,
+                                        request_hash=digest, source="guest")
+    except (checks.CheckRefused, checks.CheckClosed) as exc:
+        raise register_services.OrderRejected(str(exc)) from None
 
 
 def _channel_order_record(integrator: Integrator, key: str, channel: str, order: Order) -> None:

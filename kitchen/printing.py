@@ -28,6 +28,7 @@ from kitchen.printers.base import Printer, PrinterError, ticket_job
 from kitchen.printers.escpos import EscposNetworkPrinter
 from kitchen.selectors import ticket_as_dict
 from menu.models import Station
+from registers.ereceipt import ereceipt_path
 from registers.receipt_escpos import receipt_escpos
 from registers.receipts import receipt_for
 from registers.selectors import order_get
@@ -123,9 +124,13 @@ def _succeeded(state: PrinterState, address: str, *, now: dt.datetime) -> None:
     state.save()
 
 
-def receipt_print(*, order_id: uuid.UUID | str, printer: Printer, copy: bool = False) -> None:
+def receipt_print(
+    *, order_id: uuid.UUID | str, printer: Printer, copy: bool = False, lang: str | None = None, base_url: str | None = None
+) -> None:
     """Print the order's receipt (the qualified simplified invoice of
     registers/receipts.py) on ``printer`` now; raises PrinterError, records nothing.
+    With ``base_url`` (how customers' phones reach this node or HQ, e.g.
+    "https://s001.example.jp") the e-receipt's QR code is printed under it.
 
     Call it outside any transaction (it is network I/O); a failed receipt is
     the cashier's to retry, the sale itself is already recorded.
@@ -134,4 +139,6 @@ def receipt_print(*, order_id: uuid.UUID | str, printer: Printer, copy: bool = F
     if order is None:
         raise LookupError(f"no order {order_id}")
     store = Store.objects.filter(code=order.store).first() or Store(code=order.store, name=order.store)
-    printer.print_bytes(receipt_escpos(receipt_for(order=order, store=store, copy=copy)))
+    path = ereceipt_path(store=order.store, order_id=order.id) if base_url else None
+    link = f"{base_url.rstrip('/')}{path}" if base_url and path else None
+    printer.print_bytes(receipt_escpos(receipt_for(order=order, store=store, copy=copy, lang=lang), link=link))

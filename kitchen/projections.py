@@ -16,7 +16,7 @@ from kitchen.events import TicketAcked, TicketBumped, TicketFact, TicketPrinted,
 from kitchen.feed import feed_append, feed_append_many
 from kitchen.models import OrderServed, Ticket
 from registers import live
-from registers.events import LineSold, OrderPlaced, OrderVoided
+from registers.events import LineSold, OrderPlaced, OrderRenumbered, OrderVoided
 from registers.models import Order
 from registers.progress import order_progress_record, order_received_record
 from sync.projection import Recorded, Stage, projector, projector_many
@@ -162,6 +162,19 @@ def order_status_refresh(order: Order) -> None:
         served=OrderServed.objects.filter(pk=order.pk).exists(),
         ready_at=max((t.bumped_at for t in tickets if t.bumped_at), default=None),
     )
+
+
+@projector(OrderRenumbered, stage=Stage.FOLLOW)
+def order_renumbered_tickets(change: Recorded[OrderRenumbered]) -> None:
+    """The kitchen and the board call the order by its new number (registers/renumber.py)."""
+    order = Order.objects.filter(pk=change.event.order).first()
+    if order is None:
+        return
+    for ticket in Ticket.objects.filter(order=order).exclude(number=order.number):
+        ticket.number = order.number
+        ticket.save(update_fields=["number"])
+        feed_append(ticket, "updated")
+    live.order_changed(store=order.store, order_id=order.id)
 
 
 # --- Voids (owned by the money issue; kept minimal) -------------------------

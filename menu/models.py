@@ -14,10 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from menu import tax_classes as tax
 from stores.models import code_validator
+from stores.printable import PrintedFields
 from sync.events import MAX_YEN
 
 
-class Station(models.Model):
+class PrintedNames(PrintedFields):
+    """Names printed on receipts and kitchen tickets (stores.printable.PrintedFields)."""
+
+    printed_fields = ("name_ja", "name_en")
+
+
+class Station(PrintedNames, models.Model):
     """A kitchen station items are made at. HQ authors it with the menu; the
     printer fields are each store's own (never shipped, see sync/master.py)."""
 
@@ -74,7 +81,7 @@ class ModifierGroup(models.Model):
         return self.name_ja
 
 
-class Modifier(models.Model):
+class Modifier(PrintedNames, models.Model):
     group = models.ForeignKey(ModifierGroup, on_delete=models.CASCADE, related_name="modifiers", verbose_name=_("group"))
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
     name_ja = models.CharField(_("Japanese name"), max_length=100)
@@ -95,7 +102,7 @@ class Modifier(models.Model):
         return self.name_ja
 
 
-class MenuItem(models.Model):
+class MenuItem(PrintedNames, models.Model):
     TAX_CLASSES = [(tax.FOOD, _("food")), (tax.ALCOHOL, _("alcohol")), (tax.OTHER, _("other"))]
 
     sku = models.CharField(_("SKU"), max_length=32, unique=True, validators=[code_validator])

@@ -11,6 +11,7 @@ from hq.api import router as hq_router
 from integrations.api import router as integrations_router
 from kitchen.api import router as kitchen_router
 from registers.api import router as registers_router
+from registers.api_checks import router as checks_router
 from registers.api_menu import router as menu_router
 from registers.api_money import router as money_router
 from security.api import router as security_router
@@ -55,6 +56,7 @@ api = PosNinjaAPI(
 api.add_router("/", sync_router)
 api.add_router("/", registers_router)
 api.add_router("/", money_router)
+api.add_router("/", checks_router)
 api.add_router("/", kitchen_router)
 api.add_router("/", replication_router)
 api.add_router("/integrations", integrations_router)

@@ -161,6 +161,11 @@ TEMPLATES = [
 
 _default_db = f"sqlite:///{POS_DATA_DIR / f'posweb-{POS_ROLE}.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL") or _default_db, conn_max_age=0)}
+# A read-only PostgreSQL replica of HQ's database: chain-wide reports read it
+# (hq/rollups.py reports_db); everything else uses the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {**dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=0),
+                            "TEST": {"MIRROR": "default"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the kitchen feed read while a register writes; IMMEDIATE takes the
     # write lock at BEGIN so two writers queue on busy_timeout instead of failing

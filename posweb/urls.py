@@ -7,7 +7,7 @@ from integrations import views as channel_views
 from kitchen import views as kitchen_views
 from posweb.api import api
 from registers import views as register_views
-from registers import views_money
+from registers import views_money, views_tables
 from security import views as security_views
 
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("register/", register_views.register_page, name="register"),
     path("register/manager/", views_money.manager_page, name="manager"),
     path("register/receipt/<uuid:order_id>/", views_money.receipt_page, name="receipt"),
+    path("tables/", views_tables.tables_page, name="tables"),
+    path("tables/qr/", views_tables.qr_sheet, name="tables-qr"),
+    path("r/<str:token>/", views_money.e_receipt_page, name="e-receipt"),
     path("sw.js", register_views.service_worker, name="service-worker"),
     path("manifest.webmanifest", register_views.manifest, name="manifest"),
     path("kitchen/", kitchen_views.kitchen_page, name="kitchen"),

@@ -11,15 +11,29 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from registers import day_close, selectors, services, tender
+from registers import day_close, outboxes, selectors, services, tender
 from registers.models import Order
 from registers.offline_card import offline_card_check
-from registers.schemas import ErrorOut, MenuOut, OrderIn, OrderListOut, OrderOut, StaffLoginIn, StaffOut
-from registers.staff import TooManyPins, staff_by_pin
+from registers.schemas import (
+    ErrorOut,
+    MenuOut,
+    OrderIn,
+    OrderListOut,
+    OrderOut,
+    OutboxesOut,
+    OutboxIn,
+    RegisterIdentityOut,
+    StaffLoginIn,
+    StaffOut,
+    StaffPinResetIn,
+    StaffRowOut,
+)
+from registers.staff import NotAllowed, PinResetRefused, TooManyPins, register_open, staff_pin_reset
 from registers.voids import MoneyRejected
 from runtime.health_checks import write_failed, write_succeeded
 from stores.auth import reader_auth, selling_auth, store_scope, store_visible
-from stores.services import store_get_current
+from stores.selectors import staff_of_store
+from stores.services import register_identity_claim, store_get_current
 
 # Writes by default: a new route is refused at HQ unless it says it only reads.
 router = Router(auth=selling_auth, tags=["register"])
@@ -101,27 +115,51 @@ class OrderFilter(Schema):
     offset: int = Field(0, ge=0)
     business_date: dt.date | None = None
     store: str | None = Field(None, max_length=16, description="HQ only: one store's orders (a device: only its own).")
+    unpaid: bool = Field(False, description="Only orders still owing money and not voided (the register's 未会計 list).")
 
 
 @router.get("/orders", auth=reader_auth, response={200: OrderListOut, 403: ErrorOut}, summary="Recent orders, newest first")
 def order_list(request: HttpRequest, filters: Query[OrderFilter]):
     store = store_scope(request, filters.store)
     orders, count = selectors.orders_recent(
-        store=store, business_date=filters.business_date, limit=filters.limit, offset=filters.offset
+        store=store, business_date=filters.business_date, limit=filters.limit, offset=filters.offset,
+        unpaid=filters.unpaid,
     )
     return {"items": [selectors.order_as_dict(o) for o in orders], "count": count}
 
 
 @router.post("/staff/login", response={200: StaffOut, 403: ErrorOut, 429: ErrorOut}, summary="Check a staff PIN")
 def staff_login(request: HttpRequest, body: StaffLoginIn):
-    # Through staff_by_pin, so the login screen is under the same wrong-PIN limit as manager approvals.
+    # Through register_open (staff_by_pin), so the login screen is under the same wrong-PIN limit as manager approvals.
+    # A kitchen member's right PIN is refused too: the register is for those who sell.
     try:
-        staff = staff_by_pin(pin=body.pin)
+        staff = register_open(pin=body.pin)
     except TooManyPins as exc:
         raise HttpError(429, str(exc)) from None
-    if staff is None:
-        raise HttpError(403, "wrong PIN")
+    except NotAllowed as exc:
+        raise HttpError(403, str(exc)) from None
     return Status(200, {"id": staff.pk, "name": staff.name, "role": staff.role})
+
+
+@router.get("/staff", auth=reader_auth, response=list[StaffRowOut], summary="This store's staff (no PINs)")
+def staff_list(request: HttpRequest):
+    return staff_of_store(store=store_scope(request, None))
+
+
+@router.post(
+    "/staff/{code}/pin", response={200: StaffRowOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="A manager resets a cashier's PIN",
+    description="Needs a manager's PIN and a reason; recorded with who and why, replicated to the store's nodes and HQ.",
+)
+def staff_pin_set(request: HttpRequest, code: str, body: StaffPinResetIn):
+    try:
+        return Status(200, staff_pin_reset(code=code, pin=body.pin, manager_pin=body.manager_pin, reason=body.reason))
+    except TooManyPins as exc:
+        return Status(429, {"detail": str(exc)})
+    except NotAllowed as exc:
+        return Status(403, {"detail": str(exc)})
+    except PinResetRefused as exc:
+        return Status(422, {"detail": str(exc)})
 
 
 class BusinessDayOut(Schema):
@@ -135,3 +173,23 @@ class BusinessDayOut(Schema):
 @router.get("/business-day", response={200: BusinessDayOut, 403: ErrorOut}, summary="The business day sales go into now")
 def business_day(request: HttpRequest):
     return Status(200, day_close.day_state(store_get_current()))
+
+
+@router.post("/registers/claim", response={200: RegisterIdentityOut}, summary="A register identity for a new tablet")
+def register_claim(request: HttpRequest):
+    """Demo tablets share one device token; each takes its own register name (and so
+    its own ticket-number block) once, and keeps it in the browser."""
+    name, lane = register_identity_claim(store=store_get_current().code)
+    return {"register": name, "lane": lane}
+
+
+@router.post("/registers/outbox", response={204: None}, summary="A register tablet reports its outbox size")
+def register_outbox(request: HttpRequest, body: OutboxIn):
+    outboxes.register_outbox_report(store=store_get_current().code, register=body.register, waiting=body.waiting)
+    return Status(204, None)
+
+
+@router.get("/registers/outboxes", auth=reader_auth, response={200: OutboxesOut},
+            summary="Sales still queued on the tablets, as each last reported")
+def register_outbox_list(request: HttpRequest):
+    return outboxes.register_outboxes(store=store_get_current().code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -16,10 +17,11 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from registers import conflicts, drawer, offline_card, report_breakdown, reports, selectors, staff
-from registers.models import ZReport
+from registers.ereceipt import ereceipt_path
+from registers.models import Refund, ZReport
 from registers.money_decide import DISCOUNT, MONEY_ERRORS, OVERRIDE, PAY, REFUND, VOID, money_decide, refused
 from registers.receipt_escpos import receipt_escpos
-from registers.receipts import receipt_for, receipt_print
+from registers.receipts import receipt_for, receipt_lang, receipt_print, refund_receipt_for
 from registers.schemas import (
     DayConflictOut,
     DiscountIn,
@@ -154,6 +156,7 @@ def on_duty(request: HttpRequest, q: Query[StoreQuery]):
 
 class ReceiptQuery(Schema):
     reprint: bool = Field(False, alias="copy", description="copy=true: a reprint, marked 再発行・控え.")
+    lang: Literal["ja", "en"] | None = Field(None, description="The receipt's one language; default: the store's.")
 
 
 def _order_seen(request: HttpRequest, order_id: uuid.UUID):
@@ -162,13 +165,28 @@ def _order_seen(request: HttpRequest, order_id: uuid.UUID):
     return order if order is not None and store_visible(request, order.store) else None
 
 
+def _link(request: HttpRequest, order) -> str | None:
+    """The signed e-receipt address of ``order`` (None when this node has no key for its store)."""
+    path = ereceipt_path(store=order.store, order_id=order.id)
+    return request.build_absolute_uri(path) if path else None
+
+
+def _lang(request: HttpRequest, q: ReceiptQuery) -> str:
+    return receipt_lang(q.lang, request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+
+
+def _sale_receipt(request: HttpRequest, order, q: ReceiptQuery) -> dict:
+    receipt = receipt_for(order=order, store=_store_of(order.store), copy=q.reprint, lang=_lang(request, q))
+    return {**receipt, "link": _link(request, order)}
+
+
 @router.get("/orders/{order_id}/receipt", auth=reader_auth, response={200: dict, 404: ErrorOut},
             summary="Receipt (qualified simplified invoice)")
 def receipt(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
     order = _order_seen(request, order_id)
     if order is None:
         return Status(404, {"detail": f"no order {order_id}"})
-    return Status(200, receipt_for(order=order, store=_store_of(order.store), copy=q.reprint))
+    return Status(200, _sale_receipt(request, order, q))
 
 
 @router.post("/orders/{order_id}/receipt/print", response={200: dict, 404: ErrorOut}, summary="Hand out the receipt (reprints are copies)")
@@ -180,13 +198,39 @@ def receipt_printed(request: DeviceRequest, order_id: uuid.UUID):
 
 
 @router.get("/orders/{order_id}/receipt.escpos", auth=reader_auth, response={404: ErrorOut},
-            summary="Receipt as ESC/POS bytes (Shift_JIS)")
+            summary="Receipt as ESC/POS bytes (Shift_JIS), with the e-receipt's QR code")
 def receipt_bytes(request: HttpRequest, order_id: uuid.UUID, q: Query[ReceiptQuery]):
     order = _order_seen(request, order_id)
     if order is None:
         return Status(404, {"detail": f"no order {order_id}"})
-    data = receipt_escpos(receipt_for(order=order, store=_store_of(order.store), copy=q.reprint))
-    return HttpResponse(data, content_type="application/octet-stream")
+    receipt = _sale_receipt(request, order, q)
+    return HttpResponse(receipt_escpos(receipt, link=receipt["link"]), content_type="application/octet-stream")
+
+
+def _refund_receipt(request: HttpRequest, order_id: uuid.UUID, refund_id: uuid.UUID, q: ReceiptQuery) -> dict | None:
+    order = _order_seen(request, order_id)
+    refund = Refund.objects.filter(pk=refund_id, order_id=order_id).first() if order is not None else None
+    if order is None or refund is None:
+        return None
+    return refund_receipt_for(order=order, refund=refund, store=_store_of(order.store), copy=q.reprint, lang=_lang(request, q))
+
+
+@router.get("/orders/{order_id}/refunds/{refund_id}/receipt", auth=reader_auth, response={200: dict, 404: ErrorOut},
+            summary="Refund receipt (qualified return invoice, 適格返還請求書)")
+def refund_receipt(request: HttpRequest, order_id: uuid.UUID, refund_id: uuid.UUID, q: Query[ReceiptQuery]):
+    receipt = _refund_receipt(request, order_id, refund_id, q)
+    if receipt is None:
+        return Status(404, {"detail": f"no refund {refund_id} of order {order_id}"})
+    return Status(200, receipt)
+
+
+@router.get("/orders/{order_id}/refunds/{refund_id}/receipt.escpos", auth=reader_auth, response={404: ErrorOut},
+            summary="Refund receipt as ESC/POS bytes (Shift_JIS)")
+def refund_receipt_bytes(request: HttpRequest, order_id: uuid.UUID, refund_id: uuid.UUID, q: Query[ReceiptQuery]):
+    receipt = _refund_receipt(request, order_id, refund_id, q)
+    if receipt is None:
+        return Status(404, {"detail": f"no refund {refund_id} of order {order_id}"})
+    return HttpResponse(receipt_escpos(receipt), content_type="application/octet-stream")
 
 
 class DayQuery(Schema):
@@ -254,7 +298,7 @@ def z_report(request: HttpRequest, body: ZIn):
     try:
         z = reports.day_close(
             store=store_get_current(), day=body.business_date, manager_pin=body.manager_pin,
-            queued=body.queued, force=body.force,
+            queued=body.queued, force=body.force, counted_cash=body.counted_cash,
         )
     except MONEY_ERRORS as exc:
         return _refused(exc)

@@ -14,14 +14,16 @@ class RegistersConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models are not loaded before ready().
-        from registers import money_decide, projections, sold_out  # noqa: F401  (projectors; the decider's money operations)
+        from registers import check_projections, money_decide, projections, sold_out  # noqa: F401  (projectors; the decider's money operations)
+        from registers.check_selectors import check_exists
         from registers.journal_health import journal_check
         from registers.offline_card import offline_card_watch
         from registers.selectors import order_exists
 
-        worker("offline-card-alerts", interval=600)(offline_card_watch)
+        worker("offline-card-alerts", interval=600, once=True)(offline_card_watch)
         worker("wal-checkpoint", interval=0.25)(wal_checkpoint)
         hooks.need_check("order")(order_exists)
+        hooks.need_check("check")(check_exists)
         # Health's checks (runtime/health.py): each runs at start, then on its interval.
         worker("integrity-check", interval=3600)(integrity_check)  # once per process; later ticks return
         worker("journal-check", interval=settings.POS_JOURNAL_CHECK_S)(journal_check)

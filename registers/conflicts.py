@@ -11,8 +11,9 @@ The contract of a rule, for modules that add one (the lead wires them into
 projections and the change log, returning its conflicts in a fixed order. A
 ``Conflict`` is a plain dict:
 
-- ``kind``: ``double_payment``, ``over_refund``, ``void_and_refund`` (or
-  ``after_close``, from the close of the day);
+- ``kind``: ``double_payment``, ``over_refund``, ``void_and_refund``,
+  ``round_after_settle`` (a table check's round the payer did not see), or
+  ``after_close``, from the close of the day;
 - ``detail``: one sentence in English, the same on every node (pages translate
   the kind and show it);
 - ``at``: an aware datetime, when the later of the clashing acts happened;
@@ -29,9 +30,11 @@ from typing import TypedDict, cast
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
+from registers.check_events import CheckRoundSent, CheckSettled
+from registers.check_selectors import check_root
 from registers.day_close import after_close_conflicts
 from registers.events import OrderRefunded
-from registers.models import Order, OrderAdjustment, OrderVoid, Payment, Refund, ZReport
+from registers.models import Check, CheckRound, Order, OrderAdjustment, OrderVoid, Payment, Refund, ZReport
 from registers.projections import payment_claims, sibling_payment_id
 from sync.merge import claims_by_act
 from sync.models import Change, NodeState
@@ -41,6 +44,7 @@ DOUBLE_PAYMENT = "double_payment"
 OVER_REFUND = "over_refund"
 VOID_AND_REFUND = "void_and_refund"
 AFTER_CLOSE = "after_close"
+ROUND_AFTER_SETTLE = "round_after_settle"
 
 #: What each kind means, for people (ja and en through Django i18n).
 LABELS = {
@@ -48,6 +52,7 @@ LABELS = {
     OVER_REFUND: _("Refunded more than was paid"),
     VOID_AND_REFUND: _("Voided and also refunded"),
     AFTER_CLOSE: _("Recorded after the day was closed"),
+    ROUND_AFTER_SETTLE: _("Round added to a check paid elsewhere"),
 }
 
 
@@ -179,8 +184,30 @@ def after_close(order: Order) -> list[Conflict]:
     return [Conflict(kind=AFTER_CLOSE, detail=c["detail"], at=c["at"], nodes=c["nodes"]) for c in after_close_conflicts(order)]
 
 
+def round_after_settle(order: Order) -> list[Conflict]:
+    """A round sent to a table's check on one node while another node took the
+    last payment of it (a partition, or a race): the round is kept and still
+    due, and flagged so nobody lets the table leave without paying it."""
+    row = CheckRound.objects.filter(order_id=order.id).first()
+    check = Check.objects.filter(pk=row.check_id).first() if row else None
+    if check is None:
+        return []
+    check = check_root(check)
+    if check.settled_at is None or str(order.id) in check.settled_orders or order.voided_at is not None or order.paid >= order.total:
+        return []
+    settles = Change.objects.filter(kind=CheckSettled.kind, payload__check=str(check.id))
+    rounds = Change.objects.filter(kind=CheckRoundSent.kind, payload__order=str(order.id))
+    return [Conflict(
+        kind=ROUND_AFTER_SETTLE,
+        detail=f"check No. {check.number} (table {check.table}) was paid without round No. {order.number} "
+               f"of {_yen(order.total)}, which is still due",
+        at=max(check.settled_at, order.placed_at),
+        nodes=_nodes([*(c.origin for c in settles), *(c.origin for c in rounds)]),
+    )]
+
+
 #: The rules, in the order their conflicts are listed.
-RULES: tuple[Rule, ...] = (double_payment, over_refund, void_and_refund, after_close)
+RULES: tuple[Rule, ...] = (double_payment, over_refund, void_and_refund, after_close, round_after_settle)
 
 
 def order_conflicts(order: Order) -> list[Conflict]:
@@ -249,6 +276,10 @@ def orders_with_conflicts(*, store: str | None, since: dt.date) -> list[uuid.UUI
     # money moved on a closed day's sale (a void, a payment, a price change).
     ids |= set(Refund.objects.filter(order_id__in=orders.values("id"), booked_date__isnull=False)
                .exclude(booked_date=F("business_date")).values_list("order_id", flat=True))
+    # round_after_settle: unpaid rounds of checks some node saw fully paid.
+    for check in Check.objects.filter(settled_at__isnull=False, business_date__gte=since):
+        late = CheckRound.objects.filter(check_id=check.id).exclude(order_id__in=[uuid.UUID(o) for o in check.settled_orders])
+        ids |= set(orders.filter(pk__in=late.values("order_id"), paid__lt=F("total")).values_list("id", flat=True))
     closed = ZReport.objects.filter(business_date__gte=since, frontier__isnull=False)
     if store:
         closed = closed.filter(store=store)

@@ -145,6 +145,16 @@ class LineSold(Payload):
         return sets.line_rates(self.qty, self.unit_price, self.tax_rate, self.rate_parts())
 
 
+class Issuer(Payload):
+    """Who issued a receipt, as the store was when it did: a reprint or HQ's
+    copy shows this, never the store's current name and number."""
+
+    name: str = Field(max_length=100)
+    name_en: str = Field("", max_length=100)
+    invoice_number: str = Field("", max_length=14)
+    address: str = Field("", max_length=200)
+
+
 class OrderFact(Event):
     """An event about an existing order: projected only once the order is here."""
 
@@ -157,7 +167,7 @@ class OrderFact(Event):
 class OrderPlaced(Event):
     kind: ClassVar[str] = "order.placed"
     fold_first: ClassVar[bool] = True
-    omit_when_none: ClassVar[frozenset[str]] = frozenset({"note", "priced_at"})
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"issuer", "check", "note", "priced_at"})
     id: uuid.UUID
     number: Count
     business_date: dt.date
@@ -172,6 +182,12 @@ class OrderPlaced(Event):
     # When the register rang it up, if that moment's menu (a lunch window)
     # priced it rather than placed_at's: an offline sale sent later.
     priced_at: Timestamp | None = None
+    # Sales recorded before receipts carried their issuer have none: their
+    # receipts show the store as it is now (what every receipt did then).
+    issuer: Issuer | None = None
+    # The table check this order is a round of (registers/checks.py): its
+    # rounds share the check's ticket number, which is one number, not a clash.
+    check: uuid.UUID | None = None
 
     def provides(self) -> str | None:
         return f"order:{self.id}"
@@ -217,6 +233,17 @@ class OrderVoided(OrderFact):
     at: Timestamp
 
 
+class OrderRenumbered(OrderFact):
+    """Two orders of one store and business day met with one ticket number (a
+    partition, a restored tablet): the later one takes ``number``, a number of
+    the renumbering node's own lane. Two nodes may both renumber it; every node
+    keeps the lowest proposal (registers/renumber.py)."""
+
+    kind: ClassVar[str] = "order.renumbered"
+    number: Count
+    was: Count
+
+
 class RefundedLine(Payload):
     position: Count
     qty: Count
@@ -224,6 +251,7 @@ class RefundedLine(Payload):
 
 class OrderRefunded(OrderFact):
     kind: ClassVar[str] = "order.refunded"
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"issuer"})
     refund: uuid.UUID
     business_date: dt.date
     register_name: str = Field("", validation_alias="register", serialization_alias="register")
@@ -234,6 +262,7 @@ class OrderRefunded(OrderFact):
     staff: StaffRef
     reason: str
     at: Timestamp
+    issuer: Issuer | None = None  # who issued the refund receipt (None before refunds carried it)
 
 
 class OrderAdjusted(OrderFact):

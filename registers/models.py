@@ -43,6 +43,10 @@ class Order(models.Model):
     ready_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=60, blank=True, default="")  # the order's kitchen note
+    # The issuer as sold (registers.events.Issuer); None for sales recorded before it was kept.
+    issuer = models.JSONField(null=True, blank=True)
+    # The table check this order is a round of (events.OrderPlaced.check), or None.
+    check_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("order")
@@ -123,6 +127,31 @@ class OrderVoid(models.Model):
     origin = models.CharField(max_length=80)
 
 
+class OrderRenumber(models.Model):
+    """Projection of order.renumbered: one row per proposed number; the order
+    shows the lowest (registers/renumber.py)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="renumbers")
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "number"], name="order_renumber_once")]
+
+
+class RegisterOutbox(models.Model):
+    """What each register tablet last said its outbox holds (sales not yet
+    acknowledged by any node), and when. Local to the node the tablet talks
+    to, never replicated: the Z close reads it instead of asking the manager."""
+
+    store = models.CharField(max_length=16)
+    register = models.CharField(max_length=64)
+    waiting = models.PositiveIntegerField(default=0)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "register"], name="register_outbox_once")]
+
+
 class Refund(models.Model):
     """Projection of order.refunded: money given back on ``business_date`` for part or all of a sale."""
 
@@ -141,6 +170,7 @@ class Refund(models.Model):
     staff = models.CharField(max_length=64)
     reason = models.CharField(max_length=200)
     at = models.DateTimeField()
+    issuer = models.JSONField(null=True, blank=True)  # as refunded (registers.events.Issuer), or None
 
     class Meta:
         indexes = [models.Index(fields=["store", "business_date"], name="refund_store_day")]
@@ -219,3 +249,43 @@ class OrderAdjustment(models.Model):
     at = models.DateTimeField()
     hlc = models.BigIntegerField()
     origin = models.CharField(max_length=80)
+
+
+class Check(models.Model):
+    """Projection of a table's open check (registers/check_events.py). Its rounds
+    are orders (CheckRound); its amount and what is paid are theirs, summed when read."""
+
+    id = models.UUIDField(primary_key=True)
+    store = models.CharField(max_length=16)
+    table = models.CharField(max_length=16)
+    guests = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()
+    business_date = models.DateField()
+    register = models.CharField(max_length=64)
+    opened_at = models.DateTimeField()
+    # The same opening replayed to two nodes: the earliest by (hlc, origin) stands everywhere.
+    opened_hlc = models.BigIntegerField(default=0)
+    opened_origin = models.CharField(max_length=80, blank=True)
+    # The table follows the latest check.moved by (hlc, origin); the opening counts as version 0.
+    table_hlc = models.BigIntegerField(default=0)
+    table_origin = models.CharField(max_length=80, blank=True)
+    merged_into = models.UUIDField(null=True, blank=True)
+    merged_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    # Every round some check.settled saw, from all nodes (a union, so any arrival order gives the same set).
+    settled_orders = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("check")
+        verbose_name_plural = _("checks")
+        ordering = ["opened_at"]
+        indexes = [models.Index(fields=["store", "business_date"], name="check_store_day")]
+
+
+class CheckRound(models.Model):
+    """One round of a check: the order it was sent as (an order is a round of one check only)."""
+
+    order_id = models.UUIDField(primary_key=True)
+    check_id = models.UUIDField(db_index=True)
+    source = models.CharField(max_length=16, default="staff")
+    at = models.DateTimeField()

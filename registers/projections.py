@@ -28,14 +28,27 @@ from registers.events import (
     OrderPlaced,
     OrderPriceOverridden,
     OrderRefunded,
+    OrderRenumbered,
     OrderVoided,
     PaymentMade,
     PaymentSettled,
     ShiftEnded,
     ShiftStarted,
 )
-from registers.models import DrawerEvent, Order, OrderAdjustment, OrderLine, OrderVoid, Payment, Refund, Shift, ZReport
+from registers.models import (
+    DrawerEvent,
+    Order,
+    OrderAdjustment,
+    OrderLine,
+    OrderRenumber,
+    OrderVoid,
+    Payment,
+    Refund,
+    Shift,
+    ZReport,
+)
 from registers.progress import orders_voided_status
+from registers.renumber import clashes_watch, renumber_apply
 from stores.business_day import Frontier, effective_day
 from stores.services import ticket_numbers_seen
 from sync.merge import claims_by_act
@@ -62,6 +75,8 @@ def order_placed(changes: list[Recorded[OrderPlaced]]) -> None:
     _write_orders(fresh)
     for change in later:
         _order_placed_again(change)
+    orders = Order.objects.filter(pk__in=ids).values_list("store", "business_date", "number")
+    clashes_watch(orders)
 
 
 def _order_placed_again(change: Recorded[OrderPlaced]) -> None:
@@ -98,6 +113,8 @@ def _order_fields(change: Recorded[OrderPlaced], closes: dict[dt.date, Frontier 
         "placed_hlc": change.hlc,
         "placed_at": data.placed_at,
         "note": data.note or "",
+        "issuer": data.issuer.model_dump() if data.issuer else None,
+        "check_id": data.check,
     }
 
 
@@ -150,6 +167,7 @@ def _write_order(change: Recorded[OrderPlaced], order_id: uuid.UUID) -> None:
     closes = _closes(change.store, change.event.business_date)
     Order.objects.filter(pk=order_id).update(**_order_fields(change, closes))
     OrderLine.objects.bulk_create(_order_lines(order_id, change))
+    renumber_apply([order_id])  # a number this order was given on merge outlives its placement's
 
 
 @projector_many(OrderPaid)
@@ -277,6 +295,18 @@ def payment_settled(change: Recorded[PaymentSettled]) -> None:
     Payment.objects.filter(pk=change.event.payment, settled_at__isnull=True).update(settled_at=change.event.at)
 
 
+@projector(OrderRenumbered)
+def order_renumbered(change: Recorded[OrderRenumbered]) -> None:
+    data = change.event
+    OrderRenumber.objects.get_or_create(order_id=data.order, number=data.number)
+    renumber_apply([data.order])
+    order = Order.objects.get(pk=data.order)
+    if change.origin != life_origin():
+        # A number of this node's lane that a sibling used: never call it again.
+        ticket_numbers_seen(store=order.store, day=order.business_date, called=[data.number])
+    clashes_watch([(order.store, order.business_date, order.number)])
+
+
 @projector(OrderVoided)
 def order_voided(change: Recorded[OrderVoided]) -> None:
     data = change.event
@@ -328,6 +358,7 @@ def order_refunded(change: Recorded[OrderRefunded]) -> None:
             "staff": data.staff.name,
             "reason": data.reason,
             "at": data.at,
+            "issuer": data.issuer.model_dump() if data.issuer else None,
         },
     )
 

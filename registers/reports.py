@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from registers.check_selectors import table_figures
 from registers.conflicts import conflicts_for_day
 from registers.day_close import counted, frontier_now, orders_as_counted, selling_day
 from registers.events import DayClosed
@@ -102,6 +103,7 @@ def day_report(*, store: str, day: dt.date, frontier: Frontier | None = None) ->
             "amount": sum(o.total - paid[o.id] for o in sold if paid[o.id] < o.total),
         },
         "drawer": _drawers(sold, payments, refunds, drawer),
+        "tables": table_figures(store=store, day=day, sold=sold),
     }
 
 
@@ -209,13 +211,16 @@ def x_report(*, store: Store, day: dt.date | None = None) -> dict[str, Any]:
 
 
 def day_close(
-    *, store: Store, day: dt.date | None, manager_pin: str | None, queued: int, force: bool
+    *, store: Store, day: dt.date | None, manager_pin: str | None, queued: int, force: bool,
+    counted_cash: int | None = None,
 ) -> ZReport:
     """Close the business day with a numbered, immutable Z report (a change, so it replicates).
 
     ``queued`` is how many sales the register's outbox still holds: only the
     tablet knows what it has not sent, so it says so, and closing with sales
     still queued is refused unless the manager insists (``force``).
+    ``counted_cash``, the cash the manager counted in the drawers, is kept in
+    the report beside what the drawers should hold (``cash_count``).
     """
     who = manager_approve(pin=manager_pin, action="closing the day (Z)")
     day = day or today(store)
@@ -239,6 +244,8 @@ def day_close(
         frontier = frontier_now()
         report = {**day_report(store=store.code, day=day, frontier=frontier), "kind": "Z", "number": number,
                   "queued_at_close": queued}
+        if counted_cash is not None:
+            report["cash_count"] = cash_count(report["drawer"], counted_cash)
         change_record(
             DayClosed(business_date=day, number=number, report=report, frontier=frontier, staff=who.as_ref(),
                       at=timezone.now()),
@@ -246,6 +253,12 @@ def day_close(
             change_id=change_id,
         )
     return ZReport.objects.get(pk=change_id)
+
+
+def cash_count(drawers: list[dict[str, Any]], counted: int) -> dict[str, int]:
+    """The cash counted at close against what every drawer of the day should hold."""
+    expected = sum(row["expected"] for row in drawers)
+    return {"counted": counted, "expected": expected, "over_short": counted - expected}
 
 
 def z_as_dict(z: ZReport) -> dict[str, Any]:

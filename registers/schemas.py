@@ -154,7 +154,7 @@ class PaymentOut(Schema):
 
 
 class ConflictOut(Schema):
-    kind: Literal["double_payment", "over_refund", "void_and_refund", "after_close"] = Field(
+    kind: Literal["double_payment", "over_refund", "void_and_refund", "after_close", "round_after_settle"] = Field(
         ..., description="What two nodes did twice, or what came after the day's close."
     )
     detail: str = Field(..., description="One sentence in English, the same on every node and at HQ.")
@@ -211,6 +211,23 @@ class StaffOut(Schema):
     id: int
     name: str
     role: str
+
+
+class StaffRowOut(Schema):
+    code: str
+    name: str
+    role: str
+    active: bool
+    pin_set_by: str = Field(description="Who last set the PIN (HQ's admin or a manager at the store).")
+    pin_set_reason: str
+    pin_set_at: dt.datetime | None
+
+
+class StaffPinResetIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    pin: StrictStr = Field(..., min_length=4, max_length=8, pattern=r"^\d+$", description="The cashier's new PIN.")
+    manager_pin: StrictStr = Field(..., min_length=4, max_length=8)
+    reason: StrictStr = Field(..., min_length=1, max_length=200)
 
 
 # --- Money and closing the day ------------------------------------------------
@@ -303,6 +320,9 @@ class ZIn(Schema):
     business_date: dt.date | None = Field(None, description="Default: today's business day.")
     queued: StrictInt = Field(0, ge=0, le=100_000, description="Sales still queued in the register's outbox.")
     force: StrictBool = Field(False, description="Close even though sales are still queued.")
+    counted_cash: StrictInt | None = Field(
+        None, ge=0, le=10**12, description="Cash counted in the drawers at close (yen); kept in the Z with its over/short."
+    )
 
 
 class ZOut(Schema):
@@ -334,3 +354,26 @@ class PayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: uuid.UUID = Field(..., description="Made by the client; sending it again is safe.")
     payments: list[PaymentIn] = Field(..., min_length=1, max_length=10)
+
+
+class OutboxIn(BaseModel):  # BaseModel: ninja's Schema has a 'register' attribute
+    model_config = ConfigDict(extra="forbid")
+    register: StrictStr = Field(..., min_length=1, max_length=64)
+    waiting: StrictInt = Field(..., ge=0, le=100_000, description="Sales in this tablet's outbox not yet acknowledged.")
+
+
+class OutboxOut(Schema):
+    register: str = Field(...)  # explicit: else pydantic takes ABCMeta.register as the default
+    waiting: int
+    seen_at: dt.datetime
+    silent: bool = Field(description="Not heard from for a minute or more: it may hold sales it could not report.")
+
+
+class OutboxesOut(Schema):
+    queued: int = Field(description="Sales the tablets last said they still hold.")
+    items: list[OutboxOut]
+
+
+class RegisterIdentityOut(Schema):
+    register: str = Field(..., description="The name this tablet sends as `register` with its orders.")
+    lane: int = Field(description="Its ticket-number block: numbers lane*1000+1 .. lane*1000+999.")

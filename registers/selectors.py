@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from menu.models import MenuItem
@@ -89,9 +89,11 @@ def order_get_written(*, order_id: uuid.UUID) -> Order:
 
 
 def orders_recent(
-    *, store: str | None, business_date: dt.date | None, limit: int, offset: int
+    *, store: str | None, business_date: dt.date | None, limit: int, offset: int, unpaid: bool = False
 ) -> tuple[list[Order], int]:
     orders = _orders().order_by("-placed_at", "-number")
+    if unpaid:
+        orders = orders.filter(paid__lt=F("total"), voided_at__isnull=True)
     if store:
         orders = orders.filter(store=store)
     if business_date:

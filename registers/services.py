@@ -25,6 +25,7 @@ from registers import sets, tax, tender
 from registers.day_close import selling_day
 from registers.events import (
     ComponentSold,
+    Issuer,
     LineSold,
     ModifierSold,
     OrderPaid,
@@ -36,11 +37,12 @@ from registers.events import (
 )
 from registers.models import Order
 from registers.offline_card import settle_by_for
+from registers.receipts import issuer_of
+from registers.renumber import next_numbers, numbers_held
 from runtime.batching import GroupCommit
 from stores import numbers
 from stores.business_day import business_day_start
 from stores.models import Store
-from stores.services import ticket_numbers_take
 from sync.events import MAX_YEN
 from sync.services import Fact, changes_record
 
@@ -95,6 +97,7 @@ def order_place(
     number: int | None = None,
     note: str = "",
     rung_at: dt.datetime | None = None,
+    check: uuid.UUID | None = None,
 ) -> tuple[Order, bool]:
     """Place an order idempotently on the client's ``order_id``.
 
@@ -103,7 +106,10 @@ def order_place(
     OrderConflict. A replay is answered before the menu is consulted, so an
     order already taken stays taken even if an item has since sold out.
     ``number``, when given, is the ticket number an offline register already
-    called; it must lie in that register's block (numbers.register_number_ok).
+    called; it must lie in that register's block (numbers.register_number_ok),
+    unless ``check`` is given: the order is a round of that table check
+    (registers/checks.py) and ``number`` is the check's, which the kitchen
+    calls every round by.
     ``rung_at``, when given, is when the register rang the sale up (offline,
     perhaps long before it arrives): the menu of that moment prices it (menu
     windows), if it lies between the start of the current business day and
@@ -113,7 +119,7 @@ def order_place(
     (group commit, see _group_commit); inside a caller's transaction the order
     is recorded in it, and commits or rolls back with it.
     """
-    if number is not None and not numbers.register_number_ok(register, number):
+    if number is not None and check is None and not numbers.register_number_ok(register, number):
         low, high = numbers.lane_range(numbers.lane_for_register(register))
         raise OrderRejected(f"number {number} is outside register {register}'s block {low}..{high}")
     _check_shape(lines, dining)
@@ -121,7 +127,10 @@ def order_place(
         note_clean(f"lines[{index}].note", line.note)
     if rung_at is not None and (rung_at.tzinfo is None or rung_at.utcoffset() is None):
         raise OrderRejected("rung_at must carry a time zone offset")
-    job = _Job(order_id, register, dining, lines, payments, request_hash, number, note_clean("note", note), rung_at)
+    job = _Job(
+        order_id, register, dining, lines, payments, request_hash, number,
+        note=note_clean("note", note), rung_at=rung_at, check=check,
+    )
     if transaction.get_connection().in_atomic_block:
         try:
             with transaction.atomic():
@@ -155,6 +164,7 @@ class _Job:
     note: str | None = None
     rung_at: dt.datetime | None = None
     priced_at: dt.datetime | None = None  # the moment whose menu priced it, when not placed_at
+    check: uuid.UUID | None = None
     order: Order | None = None
     error: BaseException | None = None
     finished: threading.Event = field(default_factory=threading.Event)
@@ -371,13 +381,14 @@ def _record(batch: list[_Job]) -> None:
     # One moment for the whole batch, so one business day and one run of numbers;
     # after a Z close of today, the next business day.
     day = selling_day(store)
+    _numbers_free(store.code, day, fresh)
     wanting = [job for job in fresh if job.number is None]
     if wanting:
-        for job, number in zip(wanting, _next_numbers(store.code, day, len(wanting)), strict=True):
+        for job, number in zip(wanting, next_numbers(store.code, day, len(wanting)), strict=True):
             job.number = number
     facts: list[Fact] = []
     for job in fresh:
-        facts.append(Fact(_placed_event(job, day, placed_at), store.code))
+        facts.append(Fact(_placed_event(job, day, placed_at, issuer_of(store)), store.code))
         if job.settled:
             paid = order_paid_event(order_id=job.order_id, store=store, settled=job.settled, at=placed_at)
             facts.append(Fact(paid, store.code))
@@ -387,7 +398,22 @@ def _record(batch: list[_Job]) -> None:
         job.order = orders[job.order_id]
 
 
-def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime) -> OrderPlaced:
+def _numbers_free(store: str, day: dt.date, jobs: list[_Job]) -> None:
+    """A register's number another order of the day already holds (two tablets
+    sharing one identity, a tablet restored from an old backup) is not called
+    twice: that order takes this node's next number instead, and the register
+    shows it once the order comes back from the node."""
+    held = numbers_held(store=store, day=day, numbers=[job.number for job in jobs if job.number is not None])
+    for job in jobs:
+        if job.number is None or job.check is not None:
+            continue  # a check's round carries the check's number
+        if job.number in held:
+            job.number = None
+        else:
+            held.add(job.number)
+
+
+def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime, issuer: Issuer) -> OrderPlaced:
     taxes = tax.receipt_taxes(
         (amount, rate)
         for line in job.priced
@@ -407,6 +433,8 @@ def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime) -> OrderPlace
         lines=job.priced,
         note=job.note,
         priced_at=job.priced_at,
+        issuer=issuer,
+        check=job.check,  # a reprint shows the issuer as sold, not as the store is later
     )
 
 
@@ -436,14 +464,3 @@ def order_paid_event(
             for index, item in enumerate(settled)
         ],
     )
-
-
-def _next_numbers(store: str, day: dt.date, count: int) -> list[int]:
-    """The next ``count`` ticket numbers of this node's lane for the day (stores keeps the counter)."""
-
-    def called(low: int, high: int) -> int:
-        # Numbers of the lane this store's orders of the day already hold: a
-        # node restored mid-day gets them back from its siblings.
-        return Order.objects.filter(store=store, business_date=day, number__gte=low, number__lte=high).count()
-
-    return ticket_numbers_take(store=store, day=day, count=count, called=called)

@@ -17,7 +17,10 @@ from django.utils import timezone
 from registers.events import ShiftEnded, ShiftStarted, StaffRef
 from registers.models import Shift
 from security.throttle import BUDGETS, Throttled, attempt_begin, attempt_end
+from stores import pins
+from stores.events import StaffPinReset
 from stores.models import Staff
+from stores.selectors import staff_with_pin
 from sync.services import change_record
 
 
@@ -59,7 +62,7 @@ def staff_by_pin(*, pin: str | None) -> Staff | None:
         reservation = attempt_begin(scope="pin")
     except Throttled as exc:
         raise TooManyPins(str(exc)) from None
-    staff = Staff.objects.filter(store=store, pin_digest=Staff.digest_pin(store, pin), active=True).first()
+    staff = staff_with_pin(store=store, pin=pin)
     if staff is not None:
         attempt_end(reservation)
     return staff
@@ -75,6 +78,52 @@ def manager_approve(*, pin: str | None, action: str) -> Approver:
     if staff.role != "manager":
         raise NotAllowed(f"{action} needs a manager's PIN; {staff.name} is a {staff.role}")
     return Approver(staff.pk, staff.name, staff.role)
+
+
+# Who may open the register and sell: the kitchen's people work at the kitchen screen.
+SELLING_ROLES = frozenset({"cashier", "manager"})
+
+
+def register_open(*, pin: str | None) -> Staff:
+    """The staff member who opens the register with ``pin``: NotAllowed when the
+    PIN is wrong or theirs is a role that does not sell (kitchen)."""
+    staff = staff_by_pin(pin=pin)
+    if staff is None:
+        raise NotAllowed("wrong PIN")
+    if staff.role not in SELLING_ROLES:
+        raise NotAllowed(f"{staff.name} is {staff.role} staff and cannot sell at a register")
+    return staff
+
+
+class PinResetRefused(ValueError):
+    """A PIN reset that cannot be made here (no such cashier, no reason, a PIN taken); the message says why."""
+
+
+def staff_pin_reset(*, code: str, pin: str, manager_pin: str | None, reason: str) -> Staff:
+    """A manager resets a cashier's PIN at the store: recorded (who and why) as a
+    change that reaches the siblings and HQ. A manager's or kitchen PIN is reset at HQ."""
+    who = manager_approve(pin=manager_pin, action="resetting a PIN")
+    reason = reason.strip()
+    if not reason:
+        raise PinResetRefused("say why the PIN is reset (reason)")
+    store = settings.POS_STORE
+    target = Staff.objects.filter(store=store, code=code, active=True).first()
+    if target is None:
+        raise PinResetRefused(f"no active staff member {code} at this store")
+    if target.role != "cashier":
+        raise PinResetRefused(f"a manager resets a cashier's PIN here; {target.name}'s ({target.role}) is reset at HQ")
+    try:
+        pin_hash = pins.pin_make(pin)
+    except pins.BadPin as exc:
+        raise PinResetRefused(str(exc)) from None
+    if staff_with_pin(store=store, pin=pin, other_than=code) is not None:
+        raise PinResetRefused("this PIN is already someone else's: choose another")
+    with transaction.atomic():
+        change_record(
+            StaffPinReset(code=code, pin_hash=pin_hash, by=who.name, reason=reason[:200], at=timezone.now()), store=store
+        )
+    target.refresh_from_db()
+    return target
 
 
 def staff_identify(*, pin: str | None) -> Approver:

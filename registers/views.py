@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from registers.views_money import hq_has_no_till
 from stores import numbers
 from stores.demo import DEMO_DEVICE, demo_token
-from stores.models import Device, token_digest
+from stores.models import Device, Store, token_digest
 from stores.services import store_get_current
 
 # Only the register's own files are precached: the admin's static files are
@@ -34,6 +34,11 @@ def register_page(request: HttpRequest) -> HttpResponse:
         # HQ books no sales; nor does it hand out the demo register's token.
         return hq_has_no_till()
     store = store_get_current()
+    return render(request, "registers/register.html", {"config": register_page_config(store), "store": store})
+
+
+def register_page_config(store: Store) -> dict:
+    """What the register's pages (the till, the waiter's tables) are served with."""
     config = {
         "store": store.code,
         "storeName": store.name,
@@ -49,7 +54,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
         # Demo mode only: hand the demo device's token to the page so that a
         # fresh clone can sell at once. A real store pairs each tablet instead.
         config["token"] = demo_token()
-    return render(request, "registers/register.html", {"config": config, "store": store})
+    return config
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +81,7 @@ def app_version() -> str:
 
 
 def service_worker(request: HttpRequest) -> HttpResponse:
-    precache = ["/register/", "/manifest.webmanifest", *(static(path) for path, _digest in _static_files())]
+    precache = ["/register/", "/tables/", "/manifest.webmanifest", *(static(path) for path, _digest in _static_files())]
     context = {"version_json": json.dumps(app_version()), "precache_json": json.dumps(precache)}
     response = render(request, "registers/sw.js", context, content_type="text/javascript; charset=utf-8")
     # no-cache: the browser must ask every time whether a new deploy is out;

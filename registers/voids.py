@@ -18,6 +18,7 @@ from registers import sets, tax
 from registers.day_close import selling_day
 from registers.events import OrderRefunded, OrderVoided, RefundedLine, TaxLine
 from registers.models import Order, OrderAdjustment, OrderVoid, Refund, ZReport
+from registers.receipts import issuer_of
 from registers.staff import manager_approve
 from stores.services import store_get_current
 from sync.events import MAX_YEN
@@ -114,6 +115,7 @@ def order_refund(
             staff=who.as_ref(),
             reason=reason,
             at=at,
+            issuer=issuer_of(store),
         )
         change_record(refund, store=order.store)
     return Refund.objects.get(pk=refund_id), True

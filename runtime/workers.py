@@ -10,9 +10,10 @@ drive the functions directly).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -28,6 +29,11 @@ class Worker:
     name: str
     interval: float
     func: Callable[[], object]  # what it returns is ignored
+    # Done by one process at a time where several serve the same database
+    # (HQ's daphne workers on PostgreSQL): a tick that finds another process
+    # in it is skipped. The work it does is in the database, so whichever
+    # process ticks next goes on from there.
+    once: bool = False
     wake_event: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
 
@@ -35,7 +41,12 @@ class Worker:
         while not stop.is_set():
             self.wake_event.clear()
             try:
-                self.func()
+                if self.once:
+                    with exclusive(f"worker:{self.name}") as mine:
+                        if mine:
+                            self.func()
+                else:
+                    self.func()
             except Exception:  # noqa: BLE001
                 # A worker must outlive one bad tick (a peer down, a printer
                 # off); the next tick retries.
@@ -43,6 +54,28 @@ class Worker:
             finally:
                 close_broken_connections()
             self.wake_event.wait(self.interval)
+
+
+@contextlib.contextmanager
+def exclusive(name: str) -> Iterator[bool]:
+    """Whether this process holds ``name`` for the block: a PostgreSQL
+    session advisory lock, tried without waiting, on this thread's
+    connection (released at the end, or when the connection closes, so a
+    process that dies holds nothing). Always True on SQLite, whose node has
+    one serving process."""
+    conn = connections["default"]
+    if conn.vendor != "postgresql":
+        yield True
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [f"posweb.{name}"])
+        mine = bool(cursor.fetchone()[0])
+    try:
+        yield mine
+    finally:
+        if mine and conn.connection is not None:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [f"posweb.{name}"])
 
 
 def close_broken_connections() -> None:
@@ -72,11 +105,13 @@ _workers: dict[str, Worker] = {}
 _stop = threading.Event()
 
 
-def worker(name: str, *, interval: float) -> Callable[[F], F]:
-    """Register ``func`` as the worker ``name`` (registering a name again replaces it)."""
+def worker(name: str, *, interval: float, once: bool = False) -> Callable[[F], F]:
+    """Register ``func`` as the worker ``name`` (registering a name again
+    replaces it). ``once``: with several processes on one PostgreSQL
+    database, one of them at a time runs it (Worker.once)."""
 
     def register(func: F) -> F:
-        _workers[name] = Worker(name, interval, func)
+        _workers[name] = Worker(name, interval, func, once)
         return func
 
     return register

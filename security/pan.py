@@ -16,6 +16,10 @@ from typing import Any
 
 # Digits with at most one space or dash between them: "4111 1111-1111 1111".
 _RUN = re.compile(r"\d(?:[ -]?\d)+")
+# Machine-made ids inside a longer string ("qr-<uuid>", a hex digest): their
+# digit groups read as a card about once in a few hundred, and nobody types a
+# card number into them. They are blanked before the scan.
+_IDS = re.compile(r"\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32,})\b", re.IGNORECASE)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -29,8 +33,9 @@ def luhn_ok(digits: str) -> bool:
 
 
 def looks_like_pan(text: str) -> bool:
-    """True when ``text`` holds a 13-19 digit Luhn-valid number anywhere in it."""
-    for run in _RUN.finditer(text):
+    """True when ``text`` holds a 13-19 digit Luhn-valid number anywhere in it
+    (outside the UUIDs and hex digests it may carry)."""
+    for run in _RUN.finditer(_IDS.sub(" ", text)):
         digits = re.sub(r"\D", "", run.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
             return True

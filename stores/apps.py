@@ -13,6 +13,8 @@ class StoresConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models are not loaded before ready().
+        from stores.projections import staff_known
         from stores.selectors import store_sync_key
 
         hooks.store_key_resolver(store_sync_key)
+        hooks.need_check("staff")(staff_known)

@@ -8,7 +8,11 @@ import hmac
 
 from django.conf import settings
 
-from stores.models import Device, Staff, Store, token_digest
+from stores import pins
+from stores.events import Role
+from stores.models import Device, Staff, Store, Table, token_digest
+from stores.selectors import DEMO_CODE_PREFIX
+from stores.services import staff_save
 
 DEMO_DEVICE = "register-1"
 DEMO_KITCHEN = "kitchen-1"
@@ -43,7 +47,7 @@ def demo_screen_token() -> str | None:
 # A made-up registration number with a valid check digit, for the demo receipt.
 DEMO_INVOICE_NUMBER = "T7123456789012"
 
-STAFF = [("山田 花子", "cashier", "1234"), ("佐藤 健", "manager", "9999")]
+STAFF: list[tuple[str, str, Role, str]] = [("demo-cashier", "山田 花子", "cashier", "1234"), ("demo-manager", "佐藤 健", "manager", "9999")]
 
 
 def demo_store_seed(*, sync_key: str | None = None) -> Store:
@@ -57,13 +61,48 @@ def demo_store_seed(*, sync_key: str | None = None) -> Store:
     if sync_key is not None:
         store.sync_key = sync_key
         store.save(update_fields=["sync_key"])
-    for name, role, pin in STAFF:
-        Staff.objects.update_or_create(
-            store=store.code, pin_digest=Staff.digest_pin(store.code, pin), defaults={"name": name, "role": role}
-        )
+    demo_staff_seed(store=store.code)
     for name, kind, token in ((DEMO_DEVICE, "register", demo_token()), (DEMO_KITCHEN, "kitchen", demo_kitchen_token())):
         # A rotated demo token replaces the row; the same token keeps it, so
         # seeding again never brings back a revoked demo device.
         Device.objects.filter(store=store.code, name=name).exclude(token_hash=token_digest(token)).delete()
         Device.objects.get_or_create(token_hash=token_digest(token), defaults={"store": store.code, "name": name, "kind": kind})
     return store
+
+
+def demo_staff_seed(*, store: str) -> int:
+    """The demo cashier (PIN 1234) and manager (9999), in demo mode only; with
+    POS_DEMO=0 the demo people this node holds are removed instead. At HQ they
+    are master data like any staff (``staff.set`` to the demo store); at a
+    store they are written here, and HQ's record of them, when it comes,
+    replaces the local one (same codes). Returns how many were written."""
+    if not settings.POS_DEMO:
+        Staff.objects.filter(code__startswith=DEMO_CODE_PREFIX, origin="").delete()
+        return 0
+    written = 0
+    for code, name, role, pin in STAFF:
+        row = Staff.objects.filter(store=store, code=code).first()
+        if row is not None and pins.pin_matches(store=store, pin=pin, encoded=row.pin_hash):
+            continue  # idempotent: no new hash, no new change, for a person already there
+        if settings.POS_ROLE == "hq":
+            staff_save(code=code, name=name, role=role, stores=[store], active=True, pin=pin, by="seed_demo")
+        else:
+            Staff.objects.update_or_create(
+                store=store, code=code, defaults={"name": name, "role": role, "active": True, "pin_hash": pins.pin_make(pin)}
+            )
+        written += 1
+    return written
+
+
+# The demo floor: 16 tables in two areas (T1..T12 in the hall, T13..T16 at the counter).
+DEMO_TABLES = [(f"T{n}", "ホール" if n <= 12 else "カウンター", 4 if n <= 12 else 2) for n in range(1, 17)]
+
+
+def demo_floor_seed() -> int:
+    """Write this node's demo store's tables (HQ publishes them with the rest). Idempotent."""
+    for position, (table, area, seats) in enumerate(DEMO_TABLES):
+        Table.objects.update_or_create(
+            code=Table.code_for(settings.POS_STORE, table),
+            defaults={"store": settings.POS_STORE, "table": table, "area": area, "seats": seats, "position": position},
+        )
+    return len(DEMO_TABLES)

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stores.invoice import validate_invoice_number
+from stores.printable import PrintedFields
 from sync.events import MAX_YEN
 
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("Letters, digits, - and _ only."))
 
 
-class Store(models.Model):
+class Store(PrintedFields, models.Model):
+    printed_fields = ("name", "name_en", "address")  # on every receipt
+
     code = models.CharField(_("code"), max_length=16, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
@@ -30,6 +31,7 @@ class Store(models.Model):
     invoice_number = models.CharField(
         _("invoice registration number"), max_length=14, blank=True, validators=[validate_invoice_number]
     )
+    address = models.CharField(_("address"), max_length=200, blank=True, help_text=_("Printed on receipts."))
     sync_key = models.CharField(_("sync key"), max_length=200, blank=True, help_text=_("Shared secret of the store's nodes and its HQ link."))
     # Store-and-forward card payments taken while the card network is down:
     # the store carries the risk, so HQ caps each sale and the open total.
@@ -79,29 +81,40 @@ class Device(models.Model):
 
 
 class Staff(models.Model):
-    ROLES = [("cashier", _("cashier")), ("manager", _("manager"))]
+    """One person's place at one store: master data authored at HQ (``staff.set``),
+    one row per store they work at, all sharing the person's ``code``.
 
+    The PIN is a salted slow hash (stores/pins.py) checked on the node, so a
+    node cut from HQ still lets its people in. Its version (``pin_hlc``,
+    ``pin_origin``) is kept apart from the profile's: a manager's reset at the
+    store (``staff.pin_reset``) and HQ's later edit of the name do not undo
+    each other; each field group is last-writer-wins by (hlc, origin).
+    """
+
+    ROLES = [("cashier", _("cashier")), ("manager", _("manager")), ("kitchen", _("kitchen"))]
+
+    code = models.CharField(_("staff code"), max_length=32, db_index=True)
     store = models.CharField(_("store"), max_length=16)
     name = models.CharField(_("name"), max_length=64)
     role = models.CharField(_("role"), max_length=16, choices=ROLES, default="cashier")
-    # A keyed digest rather than a slow password hash: a 4-digit PIN falls to any
-    # offline search whatever the hash, so the defence is the server-side key
-    # and rate limiting, and lookup stays a single indexed query.
-    pin_digest = models.CharField(max_length=64, editable=False)
+    pin_hash = models.CharField(max_length=200, editable=False, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    hlc = models.BigIntegerField(default=0, editable=False)
+    origin = models.CharField(max_length=100, blank=True, editable=False)
+    pin_hlc = models.BigIntegerField(default=0, editable=False)
+    pin_origin = models.CharField(max_length=100, blank=True, editable=False)
+    pin_set_by = models.CharField(_("PIN last set by"), max_length=64, blank=True, editable=False)
+    pin_set_reason = models.CharField(_("why the PIN was set"), max_length=200, blank=True, editable=False)
+    pin_set_at = models.DateTimeField(_("PIN last set at"), null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "registers_staff"
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
-        constraints = [models.UniqueConstraint(fields=["store", "pin_digest"], name="staff_store_pin")]
+        constraints = [models.UniqueConstraint(fields=["store", "code"], name="staff_store_code")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role})"
-
-    @staticmethod
-    def digest_pin(store: str, pin: str) -> str:
-        return hmac.new(settings.SECRET_KEY.encode(), f"{store}:{pin}".encode(), hashlib.sha256).hexdigest()
 
 
 class TicketCounter(models.Model):
@@ -115,6 +128,14 @@ class TicketCounter(models.Model):
     class Meta:
         db_table = "registers_ticketcounter"
         constraints = [models.UniqueConstraint(fields=["store", "business_date", "lane"], name="ticket_counter_day_lane")]
+
+
+class RegisterCounter(models.Model):
+    """How many register identities this node has handed out per store (demo
+    tablets claim one each, stores/services.register_identity_claim). Local, never replicated."""
+
+    store = models.CharField(max_length=16, unique=True)
+    count = models.PositiveIntegerField(default=0)
 
 
 class AnalystToken(models.Model):
@@ -136,3 +157,35 @@ class AnalystToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Table(models.Model):
+    """A table of a store's floor (area, code on the QR sheet, seats): master
+    data authored at HQ per store and published like a store's prices
+    (sync/master.py), so a store applies only its own rows. ``code`` is the
+    natural key replication names it by ("S001:T12")."""
+
+    code = models.CharField(max_length=40, unique=True, editable=False)
+    store = models.CharField(_("store"), max_length=16, validators=[code_validator])
+    table = models.CharField(_("table"), max_length=16, validators=[code_validator], help_text=_("As printed on the table and its QR code, e.g. T12."))
+    area = models.CharField(_("area"), max_length=40, blank=True)
+    seats = models.PositiveIntegerField(_("seats"), default=4, validators=[MaxValueValidator(99)])
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("table")
+        verbose_name_plural = _("tables")
+        ordering = ["store", "position", "table"]
+        constraints = [models.UniqueConstraint(fields=["store", "table"], name="table_store_table")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        # The natural key follows (store, table) so admin edits and replicated rows agree on it.
+        self.code = self.code_for(self.store, self.table)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def code_for(store: str, table: str) -> str:
+        return f"{store}:{table}"

@@ -72,3 +72,18 @@ def register_number_ok(register: str, number: int) -> bool:
     """Whether ``number`` lies in the block of ``register`` (the server accepts no other)."""
     low, high = lane_range(lane_for_register(register))
     return low <= number <= high
+
+
+def register_for_claim(node_lane: int, count: int) -> str:
+    """The name of the ``count``-th (1-based) register identity a node of lane
+    ``node_lane`` hands out: ``register-N`` with N-1 = node_lane (mod 10), so two
+    nodes never hand out the same name, nor the same register lane. The first
+    claim skips the lane's first name (``register-1`` on lane 0: the demo
+    device's own name, which tablets that never claimed keep using); after
+    nine, the names come round again."""
+    if not 0 <= node_lane < LANES:
+        raise ValueError(f"node lane must be 0..{LANES - 1}, not {node_lane}")
+    if count < 1:
+        raise ValueError("count starts at 1")
+    per_node = len(REGISTER_LANES) // LANES
+    return f"register-{node_lane + 1 + LANES * (count % per_node)}"

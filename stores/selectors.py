@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import QuerySet
 
-from stores.models import Device, Store
+from stores import pins
+from stores.models import Device, Staff, Store
 
 
 def store_sync_key(store: str) -> str | None:
@@ -20,3 +22,57 @@ def devices_live(token_hashes: list[str]) -> set[str]:
     if settings.POS_ROLE == "store":
         devices = devices.filter(store=settings.POS_STORE)
     return set(devices.values_list("token_hash", flat=True))
+
+
+# The demo's people (seed_demo) have codes with this prefix: with POS_DEMO=0
+# their PINs open nothing, even on a node seeded in demo mode before.
+DEMO_CODE_PREFIX = "demo-"
+# The first manager made by store_init at a new node: opens the store until
+# HQ's first staff record for it arrives, then no longer.
+INIT_CODE_PREFIX = "init-"
+
+# A PIN that matched once, per process: its keyed digest -> (row id, the hash it
+# matched), so the next login costs one slow hash instead of one per person.
+# Checked against the row's current hash, so a reset or deactivation is seen.
+_pin_memo: dict[str, tuple[int, str]] = {}
+_PIN_MEMO_MAX = 1000
+
+
+def _pin_holders(store: str) -> QuerySet[Staff]:
+    """The rows of ``store`` whose PIN may open something now."""
+    rows = Staff.objects.filter(store=store, active=True).exclude(pin_hash="")
+    if not settings.POS_DEMO:
+        rows = rows.exclude(code__startswith=DEMO_CODE_PREFIX)
+    if Staff.objects.filter(store=store).exclude(origin="").exists():
+        # HQ's people have arrived: store_init's first manager has done their job.
+        rows = rows.exclude(code__startswith=INIT_CODE_PREFIX)
+    return rows
+
+
+def staff_with_pin(*, store: str, pin: str, other_than: str | None = None) -> Staff | None:
+    """The active staff member of ``store`` whose PIN is ``pin`` (leaving out the
+    person ``other_than``), or None. Costs a slow hash per active person unless
+    the PIN matched before in this process."""
+    memo_key = pins.pin_memo_key(store, pin)
+    memo = _pin_memo.get(memo_key)
+    holders = _pin_holders(store)
+    if memo is not None:
+        row = holders.filter(pk=memo[0], pin_hash=memo[1]).first()
+        if row is not None and row.code != other_than:
+            return row
+    rows = holders.order_by("pk")
+    if other_than is not None:
+        rows = rows.exclude(code=other_than)
+    for row in rows:
+        if pins.pin_matches(store=store, pin=pin, encoded=row.pin_hash):
+            if len(_pin_memo) >= _PIN_MEMO_MAX:
+                _pin_memo.clear()
+            _pin_memo[memo_key] = (row.pk, row.pin_hash)
+            return row
+    return None
+
+
+def staff_of_store(*, store: str | None) -> list[Staff]:
+    """The store's people (every store's for None), active first, by name."""
+    rows = Staff.objects.all() if store is None else Staff.objects.filter(store=store)
+    return list(rows.order_by("-active", "name", "store", "code"))

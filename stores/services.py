@@ -1,4 +1,4 @@
-"""Writes about stores: this node's own store row, devices and ticket counters.
+"""Writes about stores: this node's own store row, devices, staff (at HQ) and ticket counters.
 
 Other apps never write these tables; they call these services (one owner per table).
 """
@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from runtime import lifemark
-from stores import numbers
-from stores.models import AnalystToken, Device, Store, TicketCounter, token_digest
+from stores import numbers, pins
+from stores.events import Role, StaffSet
+from stores.models import AnalystToken, Device, RegisterCounter, Staff, Store, TicketCounter, token_digest
+from stores.selectors import staff_with_pin
+from sync.services import Fact, changes_record
 
 
 def store_get_current() -> Store:
@@ -100,6 +105,17 @@ def _lane() -> int:
     )
 
 
+def register_identity_claim(*, store: str) -> tuple[str, int]:
+    """A register name (and its ticket lane) no other tablet of this node has
+    been given yet, and that no sibling node hands out (stores.numbers.register_for_claim)."""
+    with transaction.atomic():
+        counter, _ = RegisterCounter.objects.select_for_update().get_or_create(store=store)
+        counter.count += 1
+        counter.save(update_fields=["count"])
+    name = numbers.register_for_claim(_lane(), counter.count)
+    return name, numbers.lane_for_register(name)
+
+
 def ticket_numbers_take(
     *, store: str, day: dt.date, count: int, called: Callable[[int, int], int]
 ) -> list[int]:
@@ -140,3 +156,70 @@ def ticket_numbers_seen(*, store: str, day: dt.date, called: list[int]) -> None:
     if max(mine) > counter.count:
         counter.count = max(mine)
         counter.save(update_fields=["count"])
+
+
+class StaffRejected(ValueError):
+    """A staff edit that cannot be made (not at HQ, no such store, a PIN someone else has); the message says why."""
+
+
+def _pin_taken(stores: list[str], pin: str, code: str) -> str | None:
+    for store in stores:
+        if staff_with_pin(store=store, pin=pin, other_than=code) is not None:
+            return store
+    return None
+
+
+def staff_save_check(*, code: str | None, stores: list[str], active: bool, pin: str | None) -> None:
+    """StaffRejected saying why ``staff_save`` would refuse this (the admin form shows it before saving)."""
+    if settings.POS_ROLE != "hq":
+        raise StaffRejected("staff are edited at HQ; a store node receives them")
+    unknown = set(stores) - set(Store.objects.filter(code__in=stores).values_list("code", flat=True))
+    if unknown:
+        raise StaffRejected(f"no store {', '.join(sorted(unknown))}")
+    if pin:
+        try:
+            pins.pin_valid(pin)
+        except pins.BadPin as exc:
+            raise StaffRejected(str(exc)) from None
+    elif active and (code is None or not Staff.objects.filter(code=code).exclude(pin_hash="").exists()):
+        raise StaffRejected("a new staff member needs a PIN")
+    taken = _pin_taken(sorted(set(stores)), pin, code or "") if pin and active else None
+    if taken:
+        raise StaffRejected(f"this PIN is already someone else's at store {taken}: choose another")
+
+
+def staff_save(
+    *, code: str | None, name: str, role: Role, stores: list[str], active: bool, pin: str | None, by: str
+) -> str:
+    """At HQ: record a person at each of ``stores`` (``staff.set``, one change per
+    store under HQ's origin for it, so each store gets only its own people), and
+    their removal from the stores they no longer work at. ``pin`` sets or
+    resets the PIN (hashed here; never stored or shown as such). Returns the
+    person's code (new when ``code`` is None)."""
+    code = code or uuid.uuid4().hex
+    staff_save_check(code=code, stores=stores, active=active, pin=pin)
+    wanted = sorted(set(stores))
+    rows = {row.store: row for row in Staff.objects.filter(code=code)}
+    pin_hash = pins.pin_make(pin) if pin else None
+    # A store newly added for someone who has a PIN elsewhere gets that PIN.
+    known_hash = next((row.pin_hash for row in rows.values() if row.pin_hash), None)
+    at = timezone.now()
+    facts = []
+    for store in wanted:
+        hash_here = pin_hash or (known_hash if store not in rows else None)
+        facts.append(Fact(StaffSet(code=code, name=name, role=role, active=active, pin_hash=hash_here, by=by, at=at), store))
+    for store in sorted(set(rows) - set(wanted)):
+        if rows[store].active:
+            facts.append(Fact(StaffSet(code=code, name=name, role=role, active=False, pin_hash=None, by=by, at=at), store))
+    with transaction.atomic():
+        changes_record(facts)
+    return code
+
+
+def staff_deactivate(*, code: str, by: str) -> int:
+    """At HQ: the person no longer works at any store; their PIN stops opening anything. Returns how many stores."""
+    rows = list(Staff.objects.filter(code=code, active=True))
+    if rows:
+        role = cast(Role, rows[0].role)
+        staff_save(code=code, name=rows[0].name, role=role, stores=[r.store for r in rows], active=False, pin=None, by=by)
+    return len(rows)

@@ -39,10 +39,11 @@ MASTER_MODELS = {
     "menu.SetComponent": "code",
     "menu.MenuWindow": "code",
     "menu.WindowPrice": "code",
+    "stores.Table": "code",
 }
 # Rows that belong to one store: applied only there (and at HQ). The store's
 # code is the key itself, or the part before ":" (StoreItem "S001:FRIES").
-STORE_SCOPED = {"registers.Store", "registers.StoreItem"}
+STORE_SCOPED = {"registers.Store", "registers.StoreItem", "stores.Table"}
 # Never shipped and never overwritten: secrets, and what each store sets for
 # itself (its own printers' addresses).
 SECRET_FIELDS = {"sync_key", "printer_host", "printer_port"}

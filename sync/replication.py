@@ -14,6 +14,7 @@ The invariants:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
@@ -36,7 +37,15 @@ from sync.clock import Clock, ClockDriftError
 from sync.events import Authority, Event, EventInvalid, event_class, event_parse
 from sync.models import Change, NodeState, ParkedChange, PeerState, ScopedOrigin, VectorEntry
 from sync.projection import MissingDependency, project, project_many, recorded, recorded_attach
-from sync.services import change_digest, node_state_get, own_store, replication_wake, rotate_locked
+from sync.services import (
+    change_digest,
+    ingest_concurrent,
+    node_state_get,
+    own_store,
+    replication_wake,
+    rotate_locked,
+    stores_lock,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +59,9 @@ _Digest = Annotated[str, BeforeValidator(lambda value: str(value)[:64])]
 # SQLite's write lock instead, its busy handler sleeps in steps of up to
 # 100 ms, which py-spy showed as a third of node2's time in a catch-up.
 # In-process only: other processes and the registers' writes still queue on
-# the database's own lock.
+# the database's own lock. A store node's only: HQ on PostgreSQL locks per
+# store instead (sync.services.stores_lock), so stores do not queue behind
+# each other.
 _apply_lock = threading.Lock()
 
 
@@ -284,9 +295,22 @@ def _apply_batch(
     for c in changes:
         by_origin.setdefault(c.origin, []).append(c)
     result = ApplyResult()
-    with _apply_lock, transaction.atomic():
-        # The node row exists after the first use; node_state_get() makes it then.
-        state = NodeState.objects.select_for_update().filter(pk=1).first() or node_state_get()
+    concurrent_clock = False
+    concurrent = ingest_concurrent()
+    with contextlib.nullcontext() if concurrent else _apply_lock, transaction.atomic():
+        if concurrent:
+            # HQ: one lock per store in the batch, so stores' uploads go side
+            # by side. The node row is locked only when the batch carries
+            # HQ's own current origin (a restore's evidence), after them.
+            stores_lock({c.store for c in changes})
+            state = node_state_get()
+            if state.origin in by_origin:
+                state = NodeState.objects.select_for_update().get(pk=1)
+            else:
+                concurrent_clock = True
+        else:
+            # The node row exists after the first use; node_state_get() makes it then.
+            state = NodeState.objects.select_for_update().filter(pk=1).first() or node_state_get()
         clock = Clock(state.last_hlc)
         batch = _Batch.start(changes)
         own_scoped = _own_scoped(by_origin)
@@ -305,8 +329,11 @@ def _apply_batch(
                 restore.evidence(origin, state.last_seq, max(c.seq for c in by_origin[origin]), peer_node or peer_url)
                 state = rotate_locked(state, f"a peer holds {origin} past seq {state.last_seq}")
             clock = _apply_origin(origin, by_origin[origin], clock, result, batch)
-        state.last_hlc = clock.last
-        state.save(update_fields=["last_hlc", "origin", "last_seq", "last_digest"])
+        if not concurrent_clock:
+            state.last_hlc = clock.last
+            state.save(update_fields=["last_hlc", "origin", "last_seq", "last_digest"])
+        # else the received clocks are kept in the vector (VectorEntry.hlc),
+        # where HQ's next local change takes them from (sync.services).
         if peer_url:
             _peer_state_save(peer_url, peer_node, peer_vector or {})
         if result.applied:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 
 from runtime import lifemark, workers
 from sync import merge, signing
@@ -70,6 +71,12 @@ def changes_record(facts: list[Fact]) -> list[Change]:
         raise RuntimeError("change_record() must run inside transaction.atomic()")
     if not facts:
         return []
+    hq = settings.POS_ROLE == "hq"
+    if ingest_concurrent():
+        # The same per-store locks as an apply (sync/replication.py), taken
+        # before the node row as there: what this records for a store is
+        # never folded beside a concurrent apply of that store's changes.
+        stores_lock({fact.store for fact in facts})
     state = NodeState.objects.select_for_update().filter(pk=1).first()
     if state is None:
         node_state_get()
@@ -77,7 +84,11 @@ def changes_record(facts: list[Fact]) -> list[Change]:
     if not life_owns(state):
         state = rotate_locked(state, NEW_LIFE if _life.origin is None else "the database went back")
     clock = Clock(state.last_hlc)
-    hq = settings.POS_ROLE == "hq"
+    if ingest_concurrent():
+        # Applies there do not advance the node row's clock (that row would
+        # serialise every store again); what they received is in the vector.
+        received = VectorEntry.objects.aggregate(hlc=Max("hlc"))["hlc"] or 0
+        clock = Clock(max(clock.last, received))
     scopes: dict[str, ScopedOrigin] = {}
     changes = []
     for fact in facts:
@@ -117,6 +128,24 @@ def changes_record(facts: list[Fact]) -> list[Change]:
     transaction.on_commit(lambda: _committed(origin, seq))
     transaction.on_commit(replication_wake)
     return changes
+
+
+def ingest_concurrent() -> bool:
+    """Whether stores' changes are applied side by side: at HQ on PostgreSQL,
+    each under its store's lock (stores_lock) instead of the one node row.
+    A store node keeps its single writer (SQLite's own lock, and the node
+    row that orders its local sales with its siblings' changes)."""
+    return settings.POS_ROLE == "hq" and connection.vendor == "postgresql"
+
+
+def stores_lock(stores: set[str]) -> None:
+    """Lock each of ``stores`` until the end of the transaction (PostgreSQL
+    advisory locks, in sorted order so two transactions cannot deadlock on
+    them). One store's applies and records wait for each other; other
+    stores' go on."""
+    with connection.cursor() as cursor:
+        for store in sorted(stores):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"posweb.store:{store}"])
 
 
 def _scope_locked(state: NodeState, store: str) -> ScopedOrigin:

@@ -33,11 +33,13 @@ def test_a_manager_voids_a_sale_and_closes_the_day(node, chromium_path):
         page.get_by_test_id("manager-pin").fill("1234")  # a cashier's PIN
         page.get_by_test_id("reason").fill("打ち間違い")
         row.get_by_test_id("void").click()
-        expect(page.get_by_test_id("manager-message")).to_contain_text("責任者のPINが必要です")
+        page.get_by_test_id("confirm-ok").click()
+        expect(page.get_by_test_id("manager-message")).to_have_text("責任者のPINが必要です")
         assert node.get(f"/api/orders/{wrong['id']}")["status"] != "voided"
 
         page.get_by_test_id("manager-pin").fill("9999")
         row.get_by_test_id("void").click()
+        page.get_by_test_id("confirm-ok").click()
         page.wait_for_selector(f'[data-testid="manager-order"][data-order-id="{wrong["id"]}"][data-status="voided"]', timeout=10_000)
         assert node.get(f"/api/orders/{wrong['id']}")["status"] == "voided"
 
@@ -56,7 +58,9 @@ def test_a_manager_voids_a_sale_and_closes_the_day(node, chromium_path):
         expect(page.get_by_test_id("report-discounts")).to_have_text("1 / ¥50")
         expect(page.get_by_test_id("report-voids")).to_have_text("1 / ¥550")
 
+        page.get_by_test_id("z-counted").fill("5000")
         page.get_by_test_id("z-close").click()
+        page.get_by_test_id("confirm-ok").click()
         expect(page.get_by_test_id("report")).to_contain_text("Z No. 1")
         assert node.get("/api/reports/z")[0]["report"]["total"] == 2316
 

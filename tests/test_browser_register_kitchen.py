@@ -39,6 +39,7 @@ def test_a_cashier_sells_and_the_kitchen_sees_the_ticket(node, chromium_path):
         expect(register.get_by_test_id("cart-total")).to_have_text("¥1,156")
         # Items of every category are tappable at once, with no tab to open first.
         register.locator('[data-sku="BEER"]').click()
+        register.get_by_test_id("age-confirm").click()  # 年齢確認 before the order's first alcohol
         expect(register.get_by_test_id("cart-total")).to_have_text("¥1,706")
         register.get_by_test_id("pay-cash").click()
         register.wait_for_selector('[data-testid="message"][data-kind="ok"]', timeout=10_000)

@@ -55,3 +55,14 @@ def test_a_configured_lane_wins_and_is_checked():
     assert numbers.lane_for_node("node1", configured="7") == 7
     with pytest.raises(ValueError):
         numbers.lane_for_node("node1", configured="12")
+
+
+def test_nodes_hand_out_register_names_that_never_meet():
+    given = {lane: [numbers.register_for_claim(lane, count) for count in range(1, 10)] for lane in range(numbers.LANES)}
+    every = [name for names in given.values() for name in names]
+    assert len(set(every)) == len(every) == 90
+    # Each name is its own ticket block, and the first claim is not the page's default register-1.
+    assert len({numbers.lane_for_register(name) for name in every}) == 90
+    assert given[0][0] == "register-11" and "register-1" in given[0]
+    # After nine, the names come round again.
+    assert numbers.register_for_claim(0, 10) == given[0][0]

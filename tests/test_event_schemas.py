@@ -48,13 +48,20 @@ def test_every_event_schema_is_the_stored_one():
 
 def test_only_master_data_is_hqs_alone_to_write():
     hq_only = {kind for kind, cls in event_classes().items() if cls.authors is Authority.HQ}
-    assert hq_only == {"master.upsert", "master.delete"}
+    assert hq_only == {"master.upsert", "master.delete", "staff.set"}
+
+
+# Kinds declared after the v1 log was written (their schemas are stored above all the same).
+KINDS_SINCE_V1 = {
+    "check.opened", "check.round", "check.moved", "check.merged", "check.part_paid", "check.settled", "order.renumbered",
+    "staff.set", "staff.pin_reset",
+}
 
 
 def test_every_kind_in_the_v1_log_has_an_event_class():
     from tests.changes_v1 import changes_load
 
-    assert {wire["kind"] for wire in changes_load()} == set(event_classes())
+    assert {wire["kind"] for wire in changes_load()} == set(event_classes()) - KINDS_SINCE_V1
 
 
 def test_a_kind_declared_twice_is_refused():

@@ -5,6 +5,8 @@ and show the ticket; the admin and every page work under the CSP."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from playwright.sync_api import expect
@@ -15,6 +17,7 @@ from tests.nodes import Node
 pytestmark = [pytest.mark.browser, pytest.mark.nodes]
 
 ADMIN_PASSWORD = "Tenchou-no-Pasuwaado-2026"
+MANAGER_PIN = "2580"
 
 
 @pytest.fixture
@@ -27,6 +30,10 @@ def store(tmp_path):
         DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
     ).setup()
     node.manage("createsuperuser", "--noinput")
+    # No demo PINs on a real store: its first manager, as store_init makes one.
+    subprocess.run([sys.executable, "manage.py", "store_init", "--first-manager", "--manager-name", "店長"],
+                   cwd=node.root, env=node.env, input=f"{MANAGER_PIN}\n", text=True, check=True, capture_output=True,
+                   timeout=120)
     yield node.start()
     node.stop()
 
@@ -80,7 +87,7 @@ def test_unpaired_devices_pair_with_a_code_from_admin_then_sell_and_cook(store, 
         # The QR code carries the code in the fragment: scanning it pairs at once.
         register.goto(f"{store.url}/pair/?next=/register/#code={register_code}")
         register.wait_for_url(re.compile(r"/register/$"))
-        register.get_by_test_id("pin-input").fill("1234")
+        register.get_by_test_id("pin-input").fill(MANAGER_PIN)
         register.get_by_test_id("pin-submit").click()
         register.wait_for_selector("body[data-ready=true]")
         register.locator('[data-sku="GYUDON"]').click()
@@ -129,7 +136,7 @@ def test_logging_out_clears_the_cashier_but_never_the_unsent_sales(tmp_path, chr
             expect(page.get_by_test_id("pin-screen")).to_be_visible()
             assert page.evaluate("sessionStorage.getItem('pos.staff')") is None
             assert queued_ids(page) == sold  # the queue stays
-            page.get_by_test_id("pin-input").fill("1234")  # offline: this tablet's cached login
+            page.get_by_test_id("pin-input").fill(MANAGER_PIN)  # offline: this tablet's cached login
             page.get_by_test_id("pin-submit").click()
             expect(page.get_by_test_id("cart-total")).to_have_text("¥0")  # the last cashier's cart is gone
             expect(page.get_by_test_id("outbox-count")).to_have_text("1")

@@ -96,6 +96,10 @@ def test_numbers_that_are_not_card_numbers_pass():
     assert not looks_like_pan("APPROVAL 123456")  # an approval code
     assert not looks_like_pan("2026-11-23T12:00:00+09:00")
     assert not looks_like_pan("09012345678")  # a phone number
+    # A kiosk's idempotency key: "3489-4498-9143-40" is 14 Luhn-valid digits.
+    assert not looks_like_pan("qr-7ee5e857-3489-4498-9143-40ff813fb5cd")
+    assert not looks_like_pan("digest 3fa41234567890123452bc9e0d1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b")
+    assert looks_like_pan("qr-4111111111111111") and looks_like_pan("card 4111-1111-1111-1111 please")
 
 
 def run_manage(*args: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:

@@ -12,6 +12,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
+
 
 class PrinterError(Exception):
     """The printer could not print (off, unreachable, out of paper); the job may be retried."""
@@ -45,18 +49,21 @@ class Printer(ABC):
 DINING = {"eat_in": ("店内", "Eat in"), "take_out": ("持ち帰り", "Take out")}
 
 
-def ticket_job(ticket: dict[str, Any], *, station_name: str, tz: dt.tzinfo | None = None) -> PrintJob:
+def ticket_job(ticket: dict[str, Any], *, station_name: str, tz: dt.tzinfo | None = None, lang: str | None = None) -> PrintJob:
     """The kitchen ticket as printed: number and dining large, then each item with its modifiers.
 
-    ``ticket`` is ``kitchen.selectors.ticket_as_dict`` output. Japanese first, as
-    the kitchen reads it; English names only where an item has no Japanese one.
+    ``ticket`` is ``kitchen.selectors.ticket_as_dict`` output. One language, the
+    store's (``lang``, default settings.LANGUAGE_CODE): in Japanese, English
+    names only where an item has no Japanese one, and the other way round.
     """
+    lang = lang or settings.LANGUAGE_CODE
     placed = dt.datetime.fromisoformat(ticket["placed_at"])
     if tz is not None:
         placed = placed.astimezone(tz)
-    dining_ja, _ = DINING.get(ticket["dining"], (ticket["dining"], ticket["dining"]))
+    dining_ja, dining_en = DINING.get(ticket["dining"], (ticket["dining"], ticket["dining"]))
+    first, second = ("name_en", "name_ja") if lang == "en" else ("name_ja", "name_en")
     lines = [
-        Line(f"No. {ticket['number']}  {dining_ja}", big=True),
+        Line(f"No. {ticket['number']}  {dining_en if lang == 'en' else dining_ja}", big=True),
         Line(f"{station_name}  {placed:%H:%M:%S}"),
         Line("-" * 32),
     ]
@@ -64,14 +71,15 @@ def ticket_job(ticket: dict[str, Any], *, station_name: str, tz: dt.tzinfo | Non
         # The order's note before its items, large: an allergy is read first.
         lines.append(Line(f"★ {ticket['note']}", big=True))
     for item in ticket["items"]:
-        lines.append(Line(f"{item['qty']} x {item.get('name_ja') or item.get('name_en', '')}", big=True))
+        lines.append(Line(f"{item['qty']} x {item.get(first) or item.get(second, '')}", big=True))
         if item.get("set"):
-            lines.append(Line(f"   【{item['set'].get('name_ja') or item['set'].get('name_en', '')}】"))
+            lines.append(Line(f"   【{item['set'].get(first) or item['set'].get(second, '')}】"))
         for modifier in item.get("modifiers", []):
-            lines.append(Line(f"   + {modifier.get('name_ja') or modifier.get('name_en', '')}"))
+            lines.append(Line(f"   + {modifier.get(first) or modifier.get(second, '')}"))
         if item.get("note"):
             lines.append(Line(f"  ★ {item['note']}", big=True))
     lines.append(Line("-" * 32))
     # Said on paper because a printed ticket means no screen showed it in time.
-    lines.append(Line("画面未確認のため印刷 / not seen on screen"))
+    with translation.override(lang):
+        lines.append(Line(gettext("Printed: no screen showed this ticket in time")))
     return PrintJob(title=f"ticket {ticket['id']}", lines=lines)

@@ -1,9 +1,10 @@
 """ESC/POS printers over TCP (port 9100) through python-escpos, Japanese in Kanji mode.
 
 python-escpos's ``text()`` picks single-byte code pages, which cannot carry
-Kanji; Japanese models instead take Shift_JIS in Kanji mode (``FS &`` on,
-``FS C 1`` selects the Shift_JIS code system). So commands go through the
-library (init, size, cut, status) and the text is written as Shift_JIS bytes.
+Kanji, and its size commands leave Kanji alone; Japanese models instead take
+Shift_JIS in Kanji mode. So the connection, status and cut go through the
+library, and the page itself is registers.receipt_escpos.document: it sets
+every printer state it relies on and sizes ANK and Kanji alike.
 """
 
 from __future__ import annotations
@@ -14,21 +15,21 @@ from contextlib import contextmanager
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Network
 
-from kitchen.printers.base import Line, Printer, PrinterError, PrintJob
+from kitchen.printers.base import Printer, PrinterError, PrintJob
+from registers.receipt_escpos import document
+from stores.printable import wrap
 
-ESC_INIT = b"\x1b@"
-KANJI_ON = b"\x1c&"
-KANJI_SHIFT_JIS = b"\x1cC\x01"
 PAPER_STATUS = b"\x10\x04\x04"  # DLE EOT 4: roll paper sensor
 NO_PAPER_BITS = 0x60  # bits 5-6: paper end detected
 
 
-def encode(text: str) -> bytes:
-    # cp932 is the Shift_JIS printers actually implement (it adds NEC and IBM
-    # extensions); it is byte-identical to Shift_JIS for JIS X 0208 text. The
-    # half-width yen sign has no cp932 code (0x5C is a backslash or a yen sign
-    # depending on the printer's character set), so it prints as the full-width one.
-    return text.replace("\u00a5", "\uffe5").encode("cp932", errors="replace")
+def job_bytes(job: PrintJob, width: int = 42) -> bytes:
+    """The job as ESC/POS bytes; a big line is double width, so it wraps at half the columns."""
+    lines: list[tuple[str, str]] = []
+    for line in job.lines:
+        style, room = ("big", width // 2) if line.big else ("text", width)
+        lines += [(style, piece) for piece in wrap(line.text, room)]
+    return document(lines)
 
 
 class EscposNetworkPrinter(Printer):
@@ -38,10 +39,7 @@ class EscposNetworkPrinter(Printer):
 
     def print_job(self, job: PrintJob) -> None:
         with self._session() as device:
-            device._raw(ESC_INIT + KANJI_ON + KANJI_SHIFT_JIS)
-            for line in job.lines:
-                self._line(device, line)
-            device._raw(b"\n\n")
+            device._raw(job_bytes(job) + b"\n\n")
             device.cut()
 
     def print_bytes(self, data: bytes) -> None:
@@ -75,11 +73,3 @@ class EscposNetworkPrinter(Printer):
             return
         if status and status[0] & NO_PAPER_BITS:
             raise PrinterError(f"printer {self.address} is out of paper")
-
-    def _line(self, device: Network, line: Line) -> None:
-        # GS ! (custom size) scales Kanji as well as ASCII; ESC ! would not.
-        if line.big:
-            device.set(custom_size=True, width=2, height=2)
-        else:
-            device.set(normal_textsize=True)
-        device._raw(encode(line.text) + b"\n")

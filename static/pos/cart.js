@@ -1,12 +1,11 @@
 // The cart: lines with their modifiers, eat in or take out, totals with the
 // taxes of each rate, its drawing and the modifier dialog. Exports
-// createCart({ itemOf, onPay }) -> { add, clear, render, totals, unitPrice,
+// createCart({ itemOf }) -> { add, clear, render, totals, unitPrice,
 // setDining, lines, dining, note, isEmpty }.
 import { nameOf, t, yen } from "./i18n.js";
 import { rateFor, receiptTaxes } from "./tax.js";
 import { $ } from "./dom.js";
 
-const CASH_NOTES = [1000, 5000, 10000];
 const NOTE_MAX = 60; // registers/events.py NOTE_MAX; the server says why it refuses anything else
 
 /** Ask for a kitchen note (アレルギー, 少なめ); returns the new note, or the old one when cancelled. */
@@ -23,8 +22,8 @@ function defaultModifiers(item) {
   return item.modifier_groups.flatMap((g) => g.modifiers.slice(0, g.min).map((m) => m.code));
 }
 
-/** ``itemOf(sku)`` is the menu's item; ``onPay(payments)`` runs on a quick cash tender. */
-export function createCart({ itemOf, onPay }) {
+/** ``itemOf(sku)`` is the menu's item. */
+export function createCart({ itemOf }) {
   const cart = { lines: [], dining: "eat_in", note: "" };
 
   function add(item) {
@@ -66,7 +65,9 @@ export function createCart({ itemOf, onPay }) {
     const { total, taxes } = totals();
     $("cart-total").textContent = yen(total);
     $("cart-taxes").textContent = taxes.map((x) => `${x.rate}% ${yen(x.tax)}`).join(" / ");
-    renderCashQuick(total);
+    $("cart-count").textContent = cart.lines.reduce((n, l) => n + l.qty, 0);
+    $("reduced-legend").textContent = t("reducedLegend");
+    $("reduced-legend").hidden = !cart.lines.some((l) => rateFor(itemOf(l.sku).tax_class, cart.dining) === 8);
   }
 
   function lineItem(line, index) {
@@ -95,7 +96,7 @@ export function createCart({ itemOf, onPay }) {
     }
     const note = document.createElement("button");
     note.type = "button";
-    note.className = "edit";
+    note.className = "edit line-note";
     note.setAttribute("data-testid", "line-note");
     note.textContent = t("note");
     note.addEventListener("click", () => { line.note = askNote(line.note); render(); });
@@ -103,7 +104,9 @@ export function createCart({ itemOf, onPay }) {
     return li;
   }
 
-  // The whole order's kitchen note: a button under the lines, made here so the page needs no change.
+  // The whole order's kitchen note: a button made here so the page needs no change; on the
+  // register it joins the eat in / take out row (no height taken from a phone's menu),
+  // elsewhere (a table's next round) it goes under the lines.
   function renderOrderNote() {
     const lines = $("cart-lines");
     let button = lines.parentElement.querySelector('[data-testid="order-note"]');
@@ -113,23 +116,11 @@ export function createCart({ itemOf, onPay }) {
       button.className = "edit order-note";
       button.setAttribute("data-testid", "order-note");
       button.addEventListener("click", () => { cart.note = askNote(cart.note); render(); });
-      lines.after(button);
+      const dining = lines.parentElement.querySelector(".dining");
+      if (dining) dining.append(button);
+      else lines.after(button);
     }
     button.textContent = cart.note ? `★ ${cart.note}` : t("orderNote");
-  }
-
-  function renderCashQuick(total) {
-    const notes = CASH_NOTES.filter((n) => n > total && total > 0);
-    $("cash-quick").replaceChildren(
-      ...notes.map((n) => {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.textContent = yen(n);
-        b.setAttribute("data-testid", `pay-cash-${n}`);
-        b.addEventListener("click", () => onPay([{ method: "cash", amount: n }]));
-        return b;
-      }),
-    );
   }
 
   function editModifiers(line) {
@@ -173,7 +164,7 @@ function modifierGroup(g, line) {
     input.name = g.code;
     input.value = m.code;
     input.checked = line.modifiers.includes(m.code);
-    label.append(input, ` ${nameOf(m)}${m.price_delta ? ` (${m.price_delta > 0 ? "+" : ""}${m.price_delta})` : ""}`);
+    label.append(input, ` ${nameOf(m)}${m.price_delta ? ` (${m.price_delta > 0 ? "+" : "−"}${yen(Math.abs(m.price_delta))})` : ""}`);
     fs.append(label);
   }
   return fs;

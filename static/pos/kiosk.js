@@ -153,6 +153,8 @@ async function placeOrder() {
     idempotency_key: state.key, channel: cfg.channel, dining: state.dining,
     lines: state.cart.map((line) => ({ sku: line.item.sku, qty: line.qty, modifiers: line.modifiers })),
   };
+  // At a table (its QR code): the order joins the table's check, eaten in, paid at the end.
+  if (cfg.table) Object.assign(body, { table: cfg.table, dining: "eat_in" });
   let response;
   try {
     response = await api("/orders", { method: "POST", body: JSON.stringify(body) });

@@ -20,23 +20,48 @@ const stationNames = new Map(cfg.stations.map((s) => [s.code, s]));
 
 // Kitchen-only words, Japanese first; the shared ones come from i18n.js.
 const WORDS = {
-  ja: { readyTitle: "お渡し待ち", serve: "提供済", reconnecting: "再接続中…", printerTrouble: "プリンタ異常", printed: "印刷済", reconnectIn: "再接続まで", sec: "秒", lost: "接続が切れています。再接続中…", soundOn: "音 ON", soundOff: "音 OFF", notSent: "送信できません（オフライン）" },
-  en: { readyTitle: "Ready to hand over", serve: "Served", reconnecting: "reconnecting…", printerTrouble: "Printer problem", printed: "Printed", reconnectIn: "Reconnecting in", sec: "s", lost: "Connection lost. Reconnecting…", soundOn: "Sound on", soundOff: "Sound off", notSent: "Not sent (offline)" },
+  ja: { readyTitle: "お渡し待ち", serve: "提供する", bump: "調理完了にする", recall: "1つ戻す", soundPrompt: "画面をタップすると新しい注文の音が鳴ります", reconnecting: "再接続中…", printerTrouble: "プリンタ異常", printed: "印刷済", reconnectIn: "再接続まで", sec: "秒", lost: "接続が切れています。再接続中…", soundOn: "音 ON", soundOff: "音 OFF", notSent: "送信できません（オフライン）" },
+  en: { readyTitle: "Ready to hand over", serve: "Hand over", bump: "Mark ready", recall: "Recall last", soundPrompt: "Tap the screen to hear new orders", reconnecting: "reconnecting…", printerTrouble: "Printer problem", printed: "Printed", reconnectIn: "Reconnecting in", sec: "s", lost: "Connection lost. Reconnecting…", soundOn: "Sound on", soundOff: "Sound off", notSent: "Not sent (offline)" },
 };
 const w = (key) => WORDS[lang()][key] ?? key;
 
 // --- sound ----------------------------------------------------------------
-// Browsers allow audio only after a touch; the sound button is that touch.
-const sound = { ctx: null };
+// On by default: browsers allow audio only after a touch, so until the first
+// tap anywhere a prompt asks for it. The button turns it off (remembered on
+// this screen) and on again.
+const SOUND_KEY = "pos.kitchen.sound";
+const sound = { ctx: null, wanted: localStorage.getItem(SOUND_KEY) !== "off" };
 function soundButton() {
   const button = document.querySelector('[data-testid="sound"]');
-  const label = () => { button.textContent = sound.ctx && sound.ctx.state === "running" ? w("soundOn") : w("soundOff"); };
-  button.addEventListener("click", async () => {
+  const prompt = document.querySelector('[data-testid="sound-prompt"]');
+  const running = () => Boolean(sound.ctx && sound.ctx.state === "running");
+  const label = () => {
+    button.textContent = sound.wanted && running() ? w("soundOn") : w("soundOff");
+    button.setAttribute("aria-pressed", String(sound.wanted && running()));
+    prompt.hidden = !sound.wanted || running();
+    prompt.textContent = w("soundPrompt");
+  };
+  // The first tap unlocks audio and still does what it was for (a bump): the
+  // prompt leaves only once that tap is over, so nothing moves under the finger.
+  let pressing = false;
+  const unlock = async () => {
     try {
       sound.ctx ||= new AudioContext();
       await sound.ctx.resume();
-      beep();
     } catch { /* no audio device: the card still shows */ }
+    if (!pressing) label();
+  };
+  document.addEventListener("pointerdown", () => {
+    pressing = true;
+    if (sound.wanted && !running()) unlock();
+  }, { capture: true });
+  const released = () => { pressing = false; setTimeout(label, 0); };
+  document.addEventListener("click", released);
+  document.addEventListener("pointercancel", released);
+  button.addEventListener("click", async () => {
+    sound.wanted = !(sound.wanted && running());
+    localStorage.setItem(SOUND_KEY, sound.wanted ? "on" : "off");
+    if (sound.wanted) { await unlock(); beep(); }
     label();
   });
   label();
@@ -44,7 +69,7 @@ function soundButton() {
 
 function beep() {
   const ctx = sound.ctx;
-  if (!ctx || ctx.state !== "running") return;
+  if (!sound.wanted || !ctx || ctx.state !== "running") return;
   const osc = ctx.createOscillator();
   osc.frequency.value = 880;
   osc.connect(ctx.destination);
@@ -97,7 +122,7 @@ function card(group) {
     }),
   );
   const bump = el.querySelector(".bump");
-  bump.textContent = t("bump");
+  bump.textContent = w("bump");
   bump.addEventListener("click", () => {
     for (const x of group) if (!feed.send({ type: "bump", ticket: x.id })) { flash(w("notSent")); return; }
   });
@@ -270,6 +295,7 @@ if (!cfg.station) {
   watchOrders(() => readyRefresh());
 }
 
+document.querySelector('[data-testid="recall"]').textContent = w("recall");
 document.querySelector('[data-testid="recall"]').addEventListener("click", () => {
   if (!feed.send({ type: "recall" })) flash(w("notSent"));
 });

@@ -19,6 +19,11 @@ const STRINGS = {
     e429: "PINの誤りが多すぎます。数分待ってください",
     conflicts: "要確認(切断中の二重処理)", conflict_double_payment: "二重支払い", conflict_over_refund: "支払額を超える返金",
     conflict_void_and_refund: "取消と返金の重複", conflict_after_close: "日計締め後の記録",
+    refunded: "返金済", refundedPart: "一部返金", countedCash: "現金実査額(円)", cancel: "やめる", confirm: "実行する",
+    confirmVoid: "No. {n}（{total}）を取消しますか？", confirmRefund: "No. {n} の {total} を返金しますか？",
+    confirmZ: "{day} を締めます。実査 {counted}、理論 {expected}。よろしいですか？", needCount: "数えた現金の額を入力してください",
+    silent: "応答なし", lastSeen: "最終", cashCount: "現金実査", eNetwork: "店舗サーバーに接続できません",
+    e400: "入力を確認してください", e401: "この端末は登録されていません", e500: "サーバーでエラーが起きました",
   },
   en: {
     title: "Manager", backToRegister: "Back to register", managerPin: "Manager PIN", reason: "Reason", onDuty: "On duty",
@@ -36,22 +41,43 @@ const STRINGS = {
     conflicts: "To check (done twice while cut off)", conflict_double_payment: "Paid twice",
     conflict_over_refund: "Refunded more than was paid", conflict_void_and_refund: "Voided and also refunded",
     conflict_after_close: "Recorded after the day was closed",
+    refunded: "Refunded", refundedPart: "Partly refunded", countedCash: "Cash counted (yen)", cancel: "Cancel", confirm: "Go ahead",
+    confirmVoid: "Void No. {n} ({total})?", confirmRefund: "Refund {total} of No. {n}?",
+    confirmZ: "Close {day}: counted {counted}, expected {expected}. Go ahead?", needCount: "Enter the cash you counted",
+    silent: "silent", lastSeen: "last", cashCount: "Cash count", eNetwork: "Cannot reach the store server",
+    e400: "Check the input", e401: "This device is not registered", e500: "The server had an error",
   },
 };
 const t = (key) => (STRINGS[lang()] || STRINGS.ja)[key] ?? key;
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k]);
 const cfg = config();
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+
+// Times as the store's clock shows them (the server speaks UTC).
+const clock = new Intl.DateTimeFormat(lang() === "en" ? "en-GB" : "ja-JP", {
+  timeZone: cfg.timeZone || "Asia/Tokyo", hour: "2-digit", minute: "2-digit", hour12: false,
+});
+const dateTime = new Intl.DateTimeFormat(lang() === "en" ? "en-GB" : "ja-JP", {
+  timeZone: cfg.timeZone || "Asia/Tokyo", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false,
+});
+const hhmm = (iso) => clock.format(new Date(iso));
 
 async function api(method, path, body) {
   const headers = { "Content-Type": "application/json" };
   const token = deviceToken();
   if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(`/api${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  let response;
+  try {
+    response = await fetch(`/api${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  } catch {
+    throw new Error(t("eNetwork"));
+  }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    // A short message in the page's language, then the server's precise reason.
+    // The message in the page's language; the server's reason (in English) only on the English page.
+    const known = STRINGS.ja["e" + response.status] ? t("e" + response.status) : t(response.status >= 500 ? "e500" : "e400");
     const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
-    throw new Error(`${t("e" + response.status)}: ${detail}`);
+    throw new Error(lang() === "en" && detail ? `${known}: ${detail}` : known);
   }
   return data;
 }
@@ -64,6 +90,15 @@ function say(text, ok = false) {
 
 const pin = () => $("manager-pin").value.trim();
 const reason = () => $("reason").value.trim();
+
+/** Ask before an action that cannot be taken back; resolves true when confirmed. */
+function confirmFirst(text) {
+  const dialog = $("confirm-dialog");
+  $("confirm-text").textContent = text;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true }));
+}
 
 async function act(fn) {
   try {
@@ -102,20 +137,47 @@ function renderOrders(orders) {
       actions.append(button(t("discount"), "discount", () => act(() => api("POST", `/orders/${order.id}/discount`,
         { manager_pin: pin(), reason: reason(), amount: Number($("discount-amount").value || 0) }))));
     }
+    const asked = { n: order.number, total: yen(order.total) };
     if (order.status !== "voided") {
       actions.append(
-        button(t("void"), "void", () => act(() => api("POST", `/orders/${order.id}/void`, { manager_pin: pin(), reason: reason() }))),
-        button(t("refund"), "refund", () => act(() => api("POST", `/orders/${order.id}/refunds`,
-          { id: crypto.randomUUID(), manager_pin: pin(), reason: reason(), register: cfg.register }))),
+        button(t("void"), "void", async () => {
+          if (await confirmFirst(fill(t("confirmVoid"), asked))) {
+            act(() => api("POST", `/orders/${order.id}/void`, { manager_pin: pin(), reason: reason() }));
+          }
+        }),
+      );
+    }
+    if (order.status !== "voided" && order.paid > order.refunded) {
+      actions.append(
+        button(t("refund"), "refund", async () => {
+          if (await confirmFirst(fill(t("confirmRefund"), { ...asked, total: yen(order.paid - order.refunded) }))) {
+            act(() => api("POST", `/orders/${order.id}/refunds`,
+              { id: crypto.randomUUID(), manager_pin: pin(), reason: reason(), register: cfg.register }));
+          }
+        }),
       );
     }
     actions.append(" ", button(t("receipt"), "receipt", () => showReceipt(order.id, false)),
       " ", button(t("reprint"), "reprint", () => showReceipt(order.id, true)));
-    const flags = cell(order.status === "voided" ? t("voided") : "");
+    tr.dataset.refunded = String(order.refunded || 0);
+    const flags = cell("");
+    flags.dataset.testid = "order-state";
+    if (order.status === "voided") flags.append(badge(t("voided"), "voided"));
+    if (order.refunded > 0) {
+      const whole = order.refunded >= order.paid;
+      flags.append(badge(`${t(whole ? "refunded" : "refundedPart")} ${yen(order.refunded)}`, "refunded"));
+    }
     flags.append(...(order.conflicts || []).map(conflictBadge));
-    tr.append(cell(`No. ${order.number}`), cell(order.placed_at.slice(11, 16)), cell(yen(order.total)), flags, actions);
+    tr.append(cell(`No. ${order.number}`), cell(hhmm(order.placed_at)), cell(yen(order.total)), flags, actions);
     return tr;
   }));
+}
+
+function badge(text, kind) {
+  const span = document.createElement("span");
+  span.className = `state ${kind}`;
+  span.textContent = text;
+  return span;
 }
 
 // Money two cut-off nodes both took or gave back: kept in the figures, shown for the manager to settle.
@@ -165,6 +227,8 @@ function row(label, value, testid) {
   return tr;
 }
 
+const signed = (n) => (n > 0 ? `+${yen(n)}` : n < 0 ? `-${yen(-n)}` : yen(0));
+
 function renderReport(report, heading) {
   const table = document.createElement("table");
   const title = document.createElement("caption");
@@ -181,6 +245,8 @@ function renderReport(report, heading) {
     row(t("offline"), `${report.offline_card.unsettled_count} / ${yen(report.offline_card.unsettled_amount)}`, "report-offline"),
     row(t("conflicts"), (report.conflicts || []).length, "report-conflicts"),
     ...(report.conflicts || []).map((c) => row("", conflictText(c), "report-conflict")),
+    ...(report.cash_count ? [row(`${t("cashCount")}: ${t("counted")} / ${t("expected")} / ${t("overShort")}`,
+      `${yen(report.cash_count.counted)} / ${yen(report.cash_count.expected)} / ${signed(report.cash_count.over_short)}`, "report-cash-count")] : []),
     ...report.drawer.map((d) => row(`${d.register}: ${t("expected")} / ${t("counted")} / ${t("overShort")}`,
       `${yen(d.expected)} / ${d.counted === null ? "-" : yen(d.counted)} / ${d.over_short === null ? "-" : d.over_short}`)),
   );
@@ -188,24 +254,41 @@ function renderReport(report, heading) {
 }
 
 async function refresh() {
-  const [orders, onDuty, alerts, conflicts] = await Promise.all([
+  const [orders, onDuty, alerts, conflicts, outboxes] = await Promise.all([
     api("GET", "/orders?limit=30"), api("GET", "/staff/on-duty"), api("GET", "/alerts/offline-card"), api("GET", "/conflicts"),
+    api("GET", "/registers/outboxes"),
   ]);
   renderOrders(orders.items);
+  renderOutboxes(outboxes);
   $("on-duty").replaceChildren(...onDuty.map((s) => {
     const li = document.createElement("li");
-    li.textContent = `${s.staff_name} (${s.role}) ${s.started_at.slice(11, 16)}`;
+    li.textContent = `${s.staff_name} (${s.role}) ${hhmm(s.started_at)}`;
     return li;
   }));
   $("alerts").replaceChildren(...alerts.map((a) => {
     const li = document.createElement("li");
-    li.textContent = `No. ${a.number} ${yen(a.amount)} — ${t("alert_" + a.state)} (${a.settle_by.slice(0, 16)})`;
+    li.textContent = `No. ${a.number} ${yen(a.amount)} — ${t("alert_" + a.state)} (${dateTime.format(new Date(a.settle_by))})`;
     return li;
   }), ...conflicts.map((c) => {
     const li = document.createElement("li");
     li.className = "conflict";
     li.dataset.testid = "conflict-alert";
     li.textContent = conflictText(c);
+    return li;
+  }));
+}
+
+// The queued sales come from the tablets themselves (each reports its outbox);
+// a tablet gone silent is named, since it may hold sales it could not report.
+const tablets = { queued: 0 };
+function renderOutboxes({ queued, items }) {
+  tablets.queued = queued;
+  $("z-queued").textContent = queued;
+  $("z-tablets").replaceChildren(...items.filter((x) => x.waiting > 0 || x.silent).map((x) => {
+    const li = document.createElement("li");
+    li.dataset.testid = "z-tablet";
+    li.dataset.register = x.register;
+    li.textContent = `${x.register}: ${x.waiting}${x.silent ? ` (${t("silent")}, ${t("lastSeen")} ${hhmm(x.seen_at)})` : ""}`;
     return li;
   }));
 }
@@ -223,8 +306,14 @@ function wire() {
   });
   $("z-close").addEventListener("click", async () => {
     try {
+      const counted = $("z-counted").value.trim();
+      if (!/^\d+$/.test(counted)) { say(t("needCount")); $("z-counted").focus(); return; }
+      const x = await api("GET", "/reports/x");
+      const expected = x.drawer.reduce((sum, d) => sum + d.expected, 0);
+      const text = fill(t("confirmZ"), { day: x.business_date, counted: yen(Number(counted)), expected: yen(expected) });
+      if (!(await confirmFirst(text))) return;
       const z = await api("POST", "/reports/z", {
-        manager_pin: pin(), queued: Number($("z-queued").value || 0), force: $("z-force").checked,
+        manager_pin: pin(), queued: tablets.queued, force: $("z-force").checked, counted_cash: Number(counted),
       });
       renderReport({ ...z.report, conflicts: z.conflicts }, `${t("zNumber")} ${z.number} (${z.business_date})`);
       say(t("done"), true);

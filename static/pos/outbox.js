@@ -94,14 +94,17 @@ async function unseal(box, context) {
 }
 
 // A sale at rest: what the queue needs in clear, the rest sealed.
+// A payment for an order placed elsewhere (unpaid.js) also has the ``path`` it
+// is sent to and the ``order`` ({id, number}) it pays; a sale has neither.
 async function sealSale(entry) {
-  const { id, created, body, prices, total } = entry;
-  return { id, created, number: body.number, box: await seal({ body, prices, total }, `outbox:${id}`) };
+  const { id, created, body, prices, total, path, order } = entry;
+  return { id, created, number: body.number, box: await seal({ body, prices, total, path, order }, `outbox:${id}`) };
 }
 
 async function openSale(row) {
   if (!vault.isSealed(row.box)) return row; // written in clear by an older release, not yet migrated
-  const { body, prices, total } = await unseal(row.box, `outbox:${row.id}`);
+  const { body, prices, total, path, order } = await unseal(row.box, `outbox:${row.id}`);
+  if (path) return { id: row.id, created: row.created, body, prices, total, path, order };
   return { id: row.id, created: row.created, body: { ...body, number: row.number ?? body.number }, prices, total };
 }
 
@@ -171,6 +174,17 @@ export async function record(entry, lane, day) {
     const number = await takeNumber(s.kv, lane, day);
     s.outbox.add({ ...row, number });
     return { number, waiting: await req(s.outbox.count()) };
+  });
+}
+
+/** Queue a payment for an existing order ({id, body, path, order, total,
+ * created}; no ticket number: the order has one). Resolves {waiting} once durable. */
+export async function recordPayment(entry) {
+  await ready();
+  const row = await sealSale(entry);
+  return tx("outbox", "readwrite", async (s) => {
+    s.outbox.add(row);
+    return { waiting: await req(s.outbox.count()) };
   });
 }
 

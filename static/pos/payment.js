@@ -1,7 +1,7 @@
 // Taking payment: the cart becomes a sale in the outbox, numbered from the
 // register's own block, before anything is sent, so the customer gets the
 // number at once, online or not. Exports createCheckout({ cfg, cart, itemOf,
-// status, onQueued, afterSale }) -> checkout(payments).
+// status, onQueued, afterSale }) -> checkout(payments) (resolves true once queued).
 import { nameOf, t, yen } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { message } from "./status.js";
@@ -20,16 +20,18 @@ export function createCheckout({ cfg, cart, itemOf, status, onQueued, afterSale 
   const till = { checkingOut: false };
 
   async function checkout(payments) {
-    if (cart.isEmpty) { message(t("cartEmpty")); return; }
+    if (cart.isEmpty) { message(t("cartEmpty")); return false; }
     // A double tap on "pay" must not ring the same cart up twice.
-    if (till.checkingOut) return;
+    if (till.checkingOut) return false;
     till.checkingOut = true;
+    let queued;
     try {
-      await recordSale(payments);
+      queued = await recordSale(payments);
     } finally {
       till.checkingOut = false;
     }
     afterSale();
+    return queued;
   }
 
   async function recordSale(payments) {
@@ -54,7 +56,7 @@ export function createCheckout({ cfg, cart, itemOf, status, onQueued, afterSale 
       ({ number, waiting } = await outbox.record({ id: body.id, body, prices, total, created: Date.now() }, cfg.lane, businessDay(cfg)));
     } catch (error) {
       message(`${t("notSaved")}: ${error}`, "error");
-      return;
+      return false;
     }
     // The count goes up before the cart clears, so the screen never shows a sale
     // that is neither in the cart nor counted as waiting.
@@ -63,6 +65,7 @@ export function createCheckout({ cfg, cart, itemOf, status, onQueued, afterSale 
     message(`${t("no")} ${number} ${t("accepted")} ${yen(total)}${change(payments, total)}`, "ok");
     status.render(); // the oldest's age and the queued line in recent orders, after the count
     onQueued();
+    return true;
   }
 
   return checkout;

@@ -18,14 +18,22 @@ import { checkStorage, createStatus, message, showConnection } from "./status.js
 import { createUpdates } from "./updates.js";
 import { showRevoked, wipeDevice } from "./revoked.js";
 import { createBusinessDay } from "./business-day.js";
+import { showReceiptLink } from "./ereceipt.js";
+import { createTender } from "./tender.js";
+import { createUnpaid } from "./unpaid.js";
+import { createAgeCheck } from "./age-check.js";
+import { pinPad } from "./pinpad.js";
+import { reportOutbox, useOwnRegister } from "./identity.js";
 
 const cfg = config();
 const nodes = createNodes({ peers: cfg.peers || [], onConnection: connectionChanged, onRevoked: revoked });
 const { api } = nodes;
 const status = createStatus({ api, onBacklog: () => flusher.schedule(0) });
-const flusher = createFlusher({ api, onProgress: () => status.render(), onSent: () => status.refreshOrders() });
-const menu = createMenu({ api, onPick: (item) => cart.add(item) });
-const cart = createCart({ itemOf: menu.item, onPay: (payments) => checkout(payments) });
+const flusher = createFlusher({ api, onProgress: () => status.render(), onSent: (ids) => { status.refreshOrders(); showReceiptLink(api, ids); } });
+const menu = createMenu({ api, onPick: async (item) => { if (await ageCheck(item)) cart.add(item); } });
+const cart = createCart({ itemOf: menu.item });
+const ageCheck = createAgeCheck({ cart });
+const tender = createTender();
 const updates = createUpdates({ isIdle: () => cart.isEmpty });
 const checkout = createCheckout({
   cfg,
@@ -35,6 +43,7 @@ const checkout = createCheckout({
   onQueued: () => flusher.schedule(0),
   afterSale: () => updates.reloadIfReady(),
 });
+const unpaid = createUnpaid({ api, tender, onQueued: () => { status.render(); flusher.schedule(0); } });
 const businessDay = createBusinessDay({ api });
 const login = createLogin({ api, store: cfg.store, onLogout: () => cart.clear() });
 
@@ -61,7 +70,16 @@ function payExact(method) {
   return () => checkout([{ method, amount: cart.totals().total }]);
 }
 
+/** The tender screen for the cart: cash by default, or card / QR with their approval. */
+function tenderCart(method) {
+  return () => {
+    if (cart.isEmpty) { message(t("cartEmpty")); return; }
+    tender.open({ due: cart.totals().total, title: t("checkout"), method, onSettle: checkout });
+  };
+}
+
 function wire() {
+  $("pin-input").after(pinPad($("pin-input")));
   document.querySelector(".pin-form").addEventListener("submit", (e) => { e.preventDefault(); login.login($("pin-input").value); });
   $("logout").addEventListener("click", login.logout);
   $("lang-toggle").addEventListener("click", () => {
@@ -74,9 +92,15 @@ function wire() {
       cart.setDining(b.dataset.dining);
     });
   }
-  $("pay-cash").addEventListener("click", payExact("cash"));
-  $("pay-card").addEventListener("click", payExact("card"));
-  $("pay-qr").addEventListener("click", payExact("qr"));
+  $("pay-cash").addEventListener("click", payExact("cash")); // the public one-tap hook: exact cash
+  $("pay-cash-open").addEventListener("click", tenderCart("cash"));
+  $("pay-card").addEventListener("click", tenderCart("card"));
+  $("pay-qr").addEventListener("click", tenderCart("qr"));
+  $("cart-toggle").addEventListener("click", () => {
+    const open = $("cart").dataset.open !== "true";
+    $("cart").dataset.open = String(open);
+    $("cart-toggle").setAttribute("aria-expanded", String(open));
+  });
   $("cart-clear").addEventListener("click", cart.clear);
   // "online" only says the tablet has a network, not that a node answers:
   // flush, and let the answer (or its absence) set the status.
@@ -91,6 +115,8 @@ async function start() {
   $("app-version").textContent = cfg.version || "";
   updates.register();
   await nodes.learnNodes();
+  await useOwnRegister(cfg, api);
+  $("register-name").textContent = cfg.register;
   try {
     await menu.load();
   } catch (error) {
@@ -100,17 +126,21 @@ async function start() {
   await status.render();
   flusher.flush();
   status.refreshOrders();
+  unpaid.refresh();
   businessDay.refresh();
+  reportOutbox(cfg, api);
   checkStorage();
   timers.push(
     setInterval(status.refreshOrders, 3000),
+    setInterval(unpaid.refresh, 3000),
     setInterval(businessDay.refresh, 10000),
+    setInterval(() => reportOutbox(cfg, api), 10000),
     setInterval(status.render, 1000),
     setInterval(checkStorage, 60000),
     setInterval(updates.check, 60000),
   );
   // live: in kitchen / ready the moment it happens; the menu again when an item is sold out
-  watchOrders(() => status.refreshOrders(), { onMenu: () => menu.load().catch(() => {}) });
+  watchOrders(() => { status.refreshOrders(); unpaid.refresh(); }, { onMenu: () => menu.load().catch(() => {}) });
   document.body.dataset.ready = "true";
 }
 

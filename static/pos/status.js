@@ -8,6 +8,7 @@ import * as outbox from "./outbox.js";
 import { $ } from "./dom.js";
 
 const STORAGE_WARN_RATIO = 0.8;
+const NOTICE_SEEN = "pos.storageNoticeSeen"; // per device: the notice is shown on one page load only
 
 export function message(text, kind = "") {
   const el = $("message");
@@ -62,7 +63,7 @@ export function createStatus({ api, onBacklog }) {
       ...refused.map((r) => {
         const li = document.createElement("li");
         li.dataset.orderId = r.id;
-        li.textContent = `${t("rejected")}: ${t("no")} ${r.body.number} ${yen(r.total)} — ${r.status} ${r.detail}`;
+        li.textContent = `${t("rejected")}: ${t("no")} ${r.order?.number ?? r.body.number} ${yen(r.total)} — ${r.status} ${r.detail}`;
         return li;
       }),
     );
@@ -89,7 +90,8 @@ export function createStatus({ api, onBacklog }) {
  * then what the node reported. */
 export function renderRecentOrders(items, queued = []) {
   const known = new Set(items.map((o) => o.id));
-  const waiting = queued.filter((e) => !known.has(e.id)).reverse().map((e) => {
+  // A queued payment (``path``) is for an order already listed: unpaid.js shows it.
+  const waiting = queued.filter((e) => !known.has(e.id) && !e.path).reverse().map((e) => {
     const li = document.createElement("li");
     li.dataset.orderId = e.id;
     li.dataset.status = "queued";
@@ -119,8 +121,20 @@ export async function checkStorage() {
   persistEl.hidden = Boolean(persisted);
   persistEl.dataset.state = persisted ? "granted" : "refused";
   persistEl.textContent = t("persistRefused");
+  showNoticeOnce(!persisted);
   const { usage = 0, quota = 0 } = (await navigator.storage.estimate?.().catch(() => ({}))) || {};
   const tight = quota > 0 && usage / quota > STORAGE_WARN_RATIO;
   $("storage-warning").textContent = t("storageTight");
   $("storage-warning").hidden = !tight;
+}
+
+// Unprotected storage is told once per device, with the cure (installing the
+// app), not on every screen: a notice repeated at each load stops being read.
+function showNoticeOnce(refused) {
+  const notice = $("storage-notice");
+  if (!refused) { notice.hidden = true; return; }
+  if (!notice.hidden || localStorage.getItem(NOTICE_SEEN)) return;
+  localStorage.setItem(NOTICE_SEEN, String(Date.now()));
+  notice.hidden = false;
+  $("storage-notice-close").onclick = () => { notice.hidden = true; };
 }

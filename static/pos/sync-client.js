@@ -12,7 +12,7 @@ const FLUSH_MIN_MS = 1000;
 const FLUSH_MAX_MS = 10000; // bounded backoff: a node back from a reboot gets the queue within seconds
 
 /** ``onProgress()`` (awaited) after each sale leaves the outbox and after each
- * round; ``onSent()`` after a round that sent anything. */
+ * round; ``onSent(ids)`` after a round that sent anything (the ids of the sales it sent). */
 export function createFlusher({ api, onProgress, onSent }) {
   const flusher = { timer: null, delay: FLUSH_MIN_MS, running: false, stopped: false };
 
@@ -49,7 +49,7 @@ export function createFlusher({ api, onProgress, onSent }) {
     for (const entry of entries) {
       let response;
       try {
-        response = await api("/orders", { method: "POST", body: JSON.stringify(entry.body) });
+        response = await api(entry.path || "/orders", { method: "POST", body: JSON.stringify(entry.body) });
       } catch {
         return false; // no node answers: everything stays queued
       }
@@ -66,7 +66,7 @@ export function createFlusher({ api, onProgress, onSent }) {
       }
       await onProgress();
     }
-    if (entries.length) onSent();
+    if (entries.length) onSent(entries.map((entry) => entry.order?.id || entry.id)); // a queued payment names its order
     return true;
   }
 

@@ -68,6 +68,8 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && (url.pathname === "/" || url.pathname.startsWith("/register"))) {
     event.respondWith(networkFirst(request, SHELL, "/register/"));
+  } else if (request.mode === "navigate" && url.pathname === "/tables/") {
+    event.respondWith(networkFirst(request, SHELL, "/tables/"));
   } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
     event.respondWith(cacheFirst(request));
   }

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from menu.demo import ITEMS, STATIONS, demo_menu_seed
-from stores.demo import STAFF, demo_store_seed
+from stores.demo import STAFF, demo_floor_seed, demo_store_seed
 from sync.master import master_publish_all
 
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         store = demo_store_seed(sync_key=settings.POS_SYNC_KEY if settings.POS_ROLE == "hq" else None)
         demo_menu_seed()
-        self.stdout.write(f"demo store {store.code}: {len(ITEMS)} items, {len(STATIONS)} stations, {len(STAFF)} staff")
+        demo_floor_seed()
+        self.stdout.write(f"demo store {store.code}: {len(ITEMS)} items, {len(STATIONS)} stations, {len(STAFF) if settings.POS_DEMO else 0} staff")
         if settings.POS_ROLE == "hq":
             self.stdout.write(f"published {master_publish_all()} master rows to the stores")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registers', '0008_day_close_frontier'),
+        ('registers', '0013_order_check'),
     ]
 
     operations = [

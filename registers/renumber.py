@@ -1,0 +1,133 @@
+"""One ticket number per live order of a store and business day, on every node.
+
+Registers number from their own blocks and nodes from their own lanes, so
+numbers repeat only when an identity was shared (two tablets as one register,
+a tablet restored from an old backup, a lane wrapped). Two guards:
+
+- at placement, a number already held by another order of the day is not
+  called again: the order takes this node's next number (services._record);
+- on merge, when two orders with one number meet (each accepted by a node on
+  its side of a partition), the one placed first by (hlc, origin) keeps it,
+  on every node alike, and the other is renumbered: the node that sees the
+  clash records order.renumbered with a number of its own lane. Both sides may
+  do so at once; every node keeps the lowest proposal, each being unique.
+
+The kitchen and the status board show the new number (kitchen.projections).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Min
+
+from registers.events import OrderRenumbered
+from registers.models import Order, OrderRenumber
+from runtime.doorbells import ring_after_commit
+from stores.services import ticket_numbers_take
+from sync.services import Fact, changes_record
+
+log = logging.getLogger(__name__)
+
+
+def numbers_held(*, store: str, day: dt.date, numbers: Iterable[int]) -> set[int]:
+    """Which of ``numbers`` an order of ``store``'s ``day`` already holds."""
+    return set(Order.objects.filter(store=store, business_date=day, number__in=list(numbers)).values_list("number", flat=True))
+
+
+def renumber_apply(order_ids: Iterable[uuid.UUID]) -> None:
+    """Each order shows the lowest number proposed for it, if any (inside a projector)."""
+    lowest = OrderRenumber.objects.filter(order_id__in=list(order_ids)).values("order_id").annotate(n=Min("number"))
+    for row in lowest:
+        Order.objects.filter(pk=row["order_id"]).exclude(number=row["n"]).update(number=row["n"])
+
+
+def clashes_watch(keys: Iterable[tuple[str, dt.date, int]]) -> None:
+    """After orders arrived or changed number (inside a projector): when one of
+    these (store, day, number) is held twice, renumber after commit. Only a
+    node of the store itself records the renumbering; HQ never authors sales."""
+    if settings.POS_ROLE != "store":
+        return
+    by_day: dict[tuple[str, dt.date], set[int]] = defaultdict(set)
+    for store, day, number in keys:
+        if store == settings.POS_STORE:
+            by_day[(store, day)].add(number)
+    for (store, day), numbers in by_day.items():
+        if _twice(store, day, numbers):
+            ring_after_commit("renumber", (store, day), _renumber_days)
+
+
+def _renumber_days(days: list[tuple[str, dt.date]]) -> None:
+    for store, day in days:
+        try:
+            orders_renumber(store=store, day=day)
+        except Exception:  # a failed renumber is retried when the next clash is seen; never break the apply
+            log.exception("renumbering %s %s failed", store, day)
+
+
+def orders_renumber(*, store: str, day: dt.date) -> list[OrderRenumbered]:
+    """Renumber every order (or check's rounds) of ``store``'s ``day`` that
+    holds a number an earlier-placed order holds too; returns what was recorded."""
+    with transaction.atomic():
+        losers = _losers(store, day)
+        if not losers:
+            return []
+        fresh = next_numbers(store, day, len(losers))
+        # A check's rounds move together: one new number for all of them.
+        events = [
+            OrderRenumbered(order=order.id, number=number, was=order.number)
+            for group, number in zip(losers, fresh, strict=True)
+            for order in group
+        ]
+        changes_record([Fact(event, store) for event in events])
+    log.warning("renumbered %d order(s) of %s %s holding a number twice", len(events), store, day)
+    return events
+
+
+def _holders(store: str, day: dt.date, numbers: Iterable[int] | None = None) -> dict[int, list[list[Order]]]:
+    """For each number held more than once: its holders, earliest placed first.
+    A holder is an order, or a table check's rounds together (they share the
+    check's number by design)."""
+    orders = Order.objects.filter(store=store, business_date=day)
+    if numbers is not None:
+        orders = orders.filter(number__in=list(numbers))
+    twice = orders.values("number").annotate(n=Count("id")).filter(n__gt=1).values_list("number", flat=True)
+    by_number: dict[int, dict[uuid.UUID, list[Order]]] = defaultdict(lambda: defaultdict(list))
+    for order in Order.objects.filter(store=store, business_date=day, number__in=list(twice)):
+        by_number[order.number][order.check_id or order.id].append(order)
+    clashes: dict[int, list[list[Order]]] = {}
+    for number, groups in by_number.items():
+        if len(groups) > 1:
+            holders = [sorted(group, key=_placed) for group in groups.values()]
+            clashes[number] = sorted(holders, key=lambda group: _placed(group[0]))
+    return clashes
+
+
+def _placed(order: Order) -> tuple[int, str, str]:
+    return (order.placed_hlc, order.origin, str(order.id))
+
+
+def _twice(store: str, day: dt.date, numbers: Iterable[int]) -> bool:
+    return bool(_holders(store, day, numbers))
+
+
+def _losers(store: str, day: dt.date) -> list[list[Order]]:
+    """The holders that give their number up: all but the first of each clash."""
+    return [group for holders in _holders(store, day).values() for group in holders[1:]]
+
+
+def next_numbers(store: str, day: dt.date, count: int) -> list[int]:
+    """The next ``count`` ticket numbers of this node's lane for the day (stores keeps the counter)."""
+
+    def called(low: int, high: int) -> int:
+        # Numbers of the lane this store's orders of the day already hold: a
+        # node restored mid-day gets them back from its siblings.
+        return Order.objects.filter(store=store, business_date=day, number__gte=low, number__lte=high).count()
+
+    return ticket_numbers_take(store=store, day=day, count=count, called=called)
