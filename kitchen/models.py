@@ -19,6 +19,8 @@ class Ticket(models.Model):
     number = models.PositiveIntegerField()
     dining = models.CharField(max_length=10)
     items = models.JSONField(default=list)
+    # The order's kitchen note (each item carries its own line's note in ``items``).
+    note = models.CharField(max_length=60, blank=True, default="")
     status = models.CharField(max_length=8, choices=STATUSES, default="open")
     placed_at = models.DateTimeField()
     acked_at = models.DateTimeField(null=True, blank=True)

@@ -27,20 +27,36 @@ def ticket_id_for(order_id: uuid.UUID, station: str) -> uuid.UUID:
 
 
 def _station_items(lines: list[LineSold]) -> dict[str, list[dict[str, Any]]]:
-    """Each station's part of an order, as its ticket stores it (Ticket.items, JSON)."""
+    """Each station's part of an order, as its ticket stores it (Ticket.items, JSON).
+
+    A set menu's components go each to its own station, under the order's one
+    ticket number, named with the set they belong to; the set's modifiers (ご飯
+    大盛) go with its first component and its note with every one of them."""
     by_station: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
-        if line.station:
-            by_station[line.station].append(
-                {
-                    "sku": line.sku,
-                    "name_ja": line.name_ja,
-                    "name_en": line.name_en,
-                    "qty": line.qty,
-                    "modifiers": [{"name_ja": m.name_ja, "name_en": m.name_en} for m in line.modifiers],
-                }
-            )
+        modifiers = [{"name_ja": m.name_ja, "name_en": m.name_en} for m in line.modifiers]
+        if line.components is None:
+            _add_item(by_station, line.station, line.sku, line.name_ja, line.name_en, line.qty, modifiers, line.note)
+            continue
+        for index, part in enumerate(line.components):
+            item = _add_item(by_station, part.station, part.sku, part.name_ja, part.name_en, line.qty * part.qty,
+                             modifiers if index == 0 else [], line.note)
+            if item is not None:
+                item["set"] = {"sku": line.sku, "name_ja": line.name_ja, "name_en": line.name_en}
     return by_station
+
+
+def _add_item(
+    by_station: dict[str, list[dict[str, Any]]], station: str, sku: str, name_ja: str, name_en: str, qty: int,
+    modifiers: list[dict[str, str]], note: str | None,
+) -> dict[str, Any] | None:
+    if not station:
+        return None
+    item: dict[str, Any] = {"sku": sku, "name_ja": name_ja, "name_en": name_en, "qty": qty, "modifiers": modifiers}
+    if note:
+        item["note"] = note  # only when there is one: the feed's items keep their old shape
+    by_station[station].append(item)
+    return item
 
 
 @projector_many(OrderPlaced, stage=Stage.FOLLOW)
@@ -59,7 +75,7 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
         if ticket is None:
             fresh.append(
                 Ticket(id=ticket_id, order=order, store=order.store, station=station, number=order.number,
-                       dining=order.dining, items=items, placed_at=order.placed_at)
+                       dining=order.dining, items=items, placed_at=order.placed_at, note=order.note)
             )
         elif ticket.number != order.number:
             ticket.number = order.number

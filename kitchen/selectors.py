@@ -24,6 +24,7 @@ def ticket_as_dict(ticket: Ticket) -> dict[str, Any]:
         "station": ticket.station,
         "dining": ticket.dining,
         "items": ticket.items,
+        "note": ticket.note,
         "status": ticket.status,
         "placed_at": ticket.placed_at.isoformat(),
         "acked_at": ticket.acked_at.isoformat() if ticket.acked_at else None,

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from menu.models import Category, MenuItem, Modifier, ModifierGroup, SoldOut, Station, StoreItem
+from menu.models import (
+    Category,
+    MenuItem,
+    MenuWindow,
+    Modifier,
+    ModifierGroup,
+    SetComponent,
+    SoldOut,
+    Station,
+    StoreItem,
+    WindowPrice,
+)
 from stores.admin import HQOwned, PublishesMasterData, StoreChoice
 from sync.admin import PublishesMasterData as PublishesEditableAtStore
 from sync.admin import ReadOnlyAdmin
@@ -36,6 +47,33 @@ class StoreItemInline(StoreChoice, HQOwned, admin.TabularInline):
     fields = ["store", "price", "available"]
 
 
+class SetComponentInline(HQOwned, admin.TabularInline):
+    """A set menu's components (an item with none is sold on its own)."""
+
+    model = SetComponent
+    fk_name = "set_item"
+    extra = 0
+    fields = ["item", "qty", "position"]
+    autocomplete_fields = ["item"]
+
+
+class WindowPriceInline(HQOwned, admin.TabularInline):
+    """The items a menu window sells, and at what price (empty: the usual one)."""
+
+    model = WindowPrice
+    extra = 1
+    fields = ["item", "price", "only"]
+    autocomplete_fields = ["item"]
+
+
+@admin.register(MenuWindow)
+class MenuWindowAdmin(PublishesMasterData, admin.ModelAdmin):
+    """Lunch, late night...: times in each store's own time zone."""
+
+    list_display = ["code", "name_ja", "name_en", "starts", "ends", "position"]
+    inlines = [WindowPriceInline]
+
+
 @admin.register(ModifierGroup)
 class ModifierGroupAdmin(PublishesMasterData, admin.ModelAdmin):
     list_display = ["code", "name_ja", "name_en", "min_choices", "max_choices"]
@@ -50,7 +88,7 @@ class MenuItemAdmin(PublishesMasterData, admin.ModelAdmin):
     list_filter = ["category", "tax_class", "station", "available"]
     search_fields = ["sku", "name_ja", "name_en"]
     filter_horizontal = ["modifier_groups"]
-    inlines = [StoreItemInline]
+    inlines = [SetComponentInline, StoreItemInline]
 
 
 @admin.register(StoreItem)

@@ -127,6 +127,86 @@ class MenuItem(PrintedNames, models.Model):
         return f"{self.sku} {self.name_ja}"
 
 
+class SetComponent(models.Model):
+    """One component of a set menu (定食・セット): ``qty`` of ``item`` in each
+    ``set_item`` sold. The set is rung up and printed on the receipt as one line
+    at the set's price; each component goes to its own station's ticket and is
+    taxed at its own rate (registers/sets.py splits the price). Authored at HQ;
+    ``code`` ("SET:COMPONENT") is the natural key replication names it by."""
+
+    code = models.CharField(max_length=70, unique=True, editable=False)
+    set_item = models.ForeignKey(MenuItem, on_delete=models.CASCADE, related_name="components", verbose_name=_("set"))
+    item = models.ForeignKey(MenuItem, on_delete=models.PROTECT, related_name="in_sets", verbose_name=_("component"))
+    qty = models.PositiveSmallIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(9)])
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        db_table = "menu_setcomponent"
+        verbose_name = _("set component")
+        verbose_name_plural = _("set components")
+        ordering = ["set_item", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["set_item", "item"], name="set_component_once")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        self.code = f"{self.set_item.sku}:{self.item.sku}"
+        super().save(*args, **kwargs)
+
+
+class MenuWindow(models.Model):
+    """A time of day with its own menu (ランチ 11:00–15:00, 深夜 22:00–05:00), in
+    each store's own time zone; ``ends`` is exclusive and a window whose end is
+    not after its start runs past midnight. Authored at HQ (menu/windows.py)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    name_ja = models.CharField(_("Japanese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(_("ends"))
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        db_table = "menu_menuwindow"
+        verbose_name = _("menu window")
+        verbose_name_plural = _("menu windows")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name_ja} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class WindowPrice(models.Model):
+    """An item as sold during a menu window: at ``price`` (a lunch price, a
+    late-night tier) or, when empty, at its usual price. An item with a row
+    marked ``only`` is sold only while one of those windows is open (a
+    lunch-only item). ``code`` ("WINDOW:SKU") is the natural key replication
+    names it by. (Kept off MenuItem so the item's master payload is unchanged.)"""
+
+    code = models.CharField(max_length=70, unique=True, editable=False)
+    window = models.ForeignKey(MenuWindow, on_delete=models.CASCADE, related_name="prices", verbose_name=_("menu window"))
+    item = models.ForeignKey(MenuItem, on_delete=models.CASCADE, related_name="window_prices", verbose_name=_("menu item"))
+    price = models.PositiveBigIntegerField(_("price in this window (yen, tax included)"), null=True, blank=True,
+                                           validators=[MaxValueValidator(MAX_YEN)],
+                                           help_text=_("Empty: the item's usual price."))
+    only = models.BooleanField(_("sold only in this window"), default=False)
+
+    class Meta:
+        db_table = "menu_windowprice"
+        verbose_name = _("menu window price")
+        verbose_name_plural = _("menu window prices")
+        ordering = ["window", "item"]
+        constraints = [models.UniqueConstraint(fields=["window", "item"], name="window_price_once")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        self.code = f"{self.window.code}:{self.item.sku}"
+        super().save(*args, **kwargs)
+
+
 class StoreItem(models.Model):
     """One store's price and availability for a menu item, set at HQ and
     published as master data; a store applies only its own rows

@@ -65,7 +65,10 @@ def priced_menu(store: str) -> PricedMenu:
         items={
             item.sku: item
             for item in apply_store(
-                MenuItem.objects.select_related("station").prefetch_related("modifier_groups"), store=store
+                MenuItem.objects.select_related("station").prefetch_related(
+                    "modifier_groups", "components__item__station", "window_prices__window"
+                ),
+                store=store,
             )
         },
         modifiers={mod.code: mod for mod in Modifier.objects.select_related("group")},

@@ -112,7 +112,7 @@ def order_reprice(order_id: str) -> None:
     overrides = {a.position: a.value for a in adjustments if a.kind == "override" and a.position is not None}
     discount = sum(a.value for a in adjustments if a.kind == "discount")
     sale = cast(OrderPlaced, recorded(placed).event)
-    base = [pricing.Line(line.position, line.qty, line.unit_price, line.tax_rate) for line in sale.lines]
+    base = [pricing.Line(line.position, line.qty, line.unit_price, line.tax_rate, line.rate_parts()) for line in sale.lines]
     lines, total, taxes = pricing.reprice(base, overrides, discount)
     for line in lines:
         OrderLine.objects.filter(order_id=order_id, position=line.position).update(

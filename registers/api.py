@@ -66,6 +66,13 @@ def order_create(request: HttpRequest, body: OrderIn):
         # Keeps the digest of a body without a number what it was before the
         # field existed, so replays of older orders still match.
         data.pop("number", None)
+    # Notes likewise: a body without them hashes as it did before they existed.
+    for key in ("note", "rung_at"):
+        if not data.get(key):
+            data.pop(key, None)
+    for line in data["lines"]:
+        if not line.get("note"):
+            line.pop("note", None)
     try:
         if any(p.offline for p in body.payments) and not Order.objects.filter(pk=body.id).exists():
             offline_card_check(store=store_get_current(), payments=body.payments)
@@ -73,10 +80,12 @@ def order_create(request: HttpRequest, body: OrderIn):
             order_id=body.id,
             register=body.register,
             dining=body.dining,
-            lines=[services.LineRequest(line.sku, line.qty, list(line.modifiers)) for line in body.lines],
+            lines=[services.LineRequest(line.sku, line.qty, list(line.modifiers), line.note) for line in body.lines],
             payments=[tender.Tender(p.method, p.amount, p.reference, p.offline) for p in body.payments],
             request_hash=services.request_digest(data),
             number=body.number,
+            note=body.note,
+            rung_at=body.rung_at,
         )
     except services.OrderConflict as exc:
         return Status(409, {"detail": str(exc)})

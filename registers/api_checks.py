@@ -37,6 +37,7 @@ class RoundIn(Schema):
     id: uuid.UUID = Field(..., description="The round's order id, made by the client.")
     register: str = Field("", max_length=64)
     lines: list[LineIn] = Field(..., min_length=1, max_length=100)
+    note: str = Field("", max_length=200, description="The round's kitchen note (at most 60 characters once trimmed).")
 
 
 class MoveIn(Schema):
@@ -114,8 +115,8 @@ def check_round(request: HttpRequest, check_id: uuid.UUID, body: RoundIn):
     try:
         _, created = checks.check_round_send(
             check_id=check_id, order_id=body.id, register=body.register,
-            lines=[services.LineRequest(line.sku, line.qty, list(line.modifiers)) for line in body.lines],
-            request_hash=services.request_digest(data),
+            lines=[services.LineRequest(line.sku, line.qty, list(line.modifiers), line.note) for line in body.lines],
+            request_hash=services.request_digest(data), note=body.note,
         )
     except REFUSED as exc:
         return _refused(exc)

@@ -91,7 +91,7 @@ def check_open(*, check_id: uuid.UUID, table: str, guests: int, register: str) -
 
 def check_round_send(
     *, check_id: uuid.UUID, order_id: uuid.UUID, lines: list[LineRequest], register: str, request_hash: str,
-    source: str = "staff",
+    source: str = "staff", note: str = "",
 ) -> tuple[Order, bool]:
     """Send a round of ``lines`` to the kitchen as order ``order_id`` of the check.
 
@@ -108,7 +108,7 @@ def check_round_send(
     check = _check(check_id)
     with transaction.atomic():
         order, created = order_place(order_id=order_id, register=register, dining="eat_in", lines=lines, payments=[],
-                                     request_hash=request_hash, number=check.number, check=check.id)
+                                     request_hash=request_hash, number=check.number, check=check.id, note=note)
         if created:
             change_record(CheckRoundSent(check=check.id, order=order.id, source=source, at=timezone.now()), store=check.store)
     return order, created

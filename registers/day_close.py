@@ -170,7 +170,9 @@ def orders_as_counted(orders: list[Order], counted_adjustments: set[uuid.UUID]) 
         kept = [a for a in adjustments if a.id in counted_adjustments]
         overrides = {a.position: a.value for a in kept if a.kind == "override" and a.position is not None}
         sale = cast(OrderPlaced, recorded(placed).event)
-        base = [pricing.Line(line.position, line.qty, line.unit_price, line.tax_rate) for line in sale.lines]
+        base = [
+            pricing.Line(line.position, line.qty, line.unit_price, line.tax_rate, line.rate_parts()) for line in sale.lines
+        ]
         _, order.total, order.taxes = pricing.reprice(base, overrides, sum(a.value for a in kept if a.kind == "discount"))
 
 

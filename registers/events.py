@@ -13,11 +13,13 @@ for the field's default in subclasses.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import uuid
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, model_serializer, model_validator
 
+from registers import sets
 from sync.events import Count, Event, Payload, Timestamp, Yen
 
 Dining = Literal["eat_in", "take_out"]
@@ -29,6 +31,37 @@ def payment_id_for(order_id: uuid.UUID, position: int) -> uuid.UUID:
     same sale placed (and paid) on two nodes during a partition merges into
     one set of payments, not two."""
     return uuid.uuid5(order_id, f"payment:{position}")
+
+
+#: The most characters a kitchen note may have (a line's or an order's).
+NOTE_MAX = 60
+
+
+def note_problem(text: str) -> str | None:
+    """What is wrong with a kitchen note, or None. Notes come from browsers and
+    peers: free text, but short, trimmed, and without control or format
+    characters (newlines, bidi overrides, zero-width marks) that could break a
+    ticket's layout, a printer's command stream or hide what the note says."""
+    if not text.strip():
+        return "a note may not be blank"
+    if text != text.strip():
+        return "a note may not start or end with spaces"
+    if len(text) > NOTE_MAX:
+        return f"a note may have at most {NOTE_MAX} characters, not {len(text)}"
+    if any(unicodedata.category(ch).startswith("C") for ch in text):
+        return "a note may not contain control or invisible characters"
+    return None
+
+
+def _note(text: str) -> str:
+    problem = note_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+#: A kitchen note (アレルギー, 少なめ): absent is None, never "".
+Note = Annotated[str, AfterValidator(_note)]
 
 
 class StaffRef(Payload):
@@ -54,6 +87,20 @@ class ModifierSold(Payload):
     price_delta: Yen
 
 
+class ComponentSold(Payload):
+    """One component of a set line (registers/sets.py): ``qty`` of it in each set,
+    ``share`` yen of the set's unit price, taxed at its own ``tax_rate``."""
+
+    sku: str
+    name_ja: str
+    name_en: str
+    qty: Count
+    share: Yen
+    tax_class: str
+    tax_rate: Count
+    station: str
+
+
 class LineSold(Payload):
     """A line as sold: name, price and tax rate fixed at the moment of sale."""
 
@@ -68,6 +115,34 @@ class LineSold(Payload):
     tax_class: str
     tax_rate: Count
     station: str
+    # Added later: left out of the dump when None, so a line without a note
+    # dumps exactly as lines always have (the hash chain covers payloads).
+    note: Note | None = None
+    # A set menu's components (None for an item sold on its own): the line is
+    # one line on the receipt; its tax is worked out per component's rate.
+    components: list[ComponentSold] | None = Field(None, min_length=1, max_length=20)
+
+    @model_serializer(mode="wrap")
+    def _omit_absent(self, handler: Any) -> Any:
+        data = handler(self)
+        for key in ("note", "components"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> LineSold:
+        if self.components is not None and sum(c.share for c in self.components) != self.unit_price:
+            raise ValueError("the shares of a set's components must add up to its unit price")
+        return self
+
+    def rate_parts(self) -> list[tuple[int, int]] | None:
+        """For a set, each component's (tax rate, share of one set); None for a plain item."""
+        return None if self.components is None else [(c.tax_rate, c.share) for c in self.components]
+
+    def rate_amounts(self) -> dict[int, int]:
+        """The line's tax-included yen per tax rate (a set's: per component's rate)."""
+        return sets.line_rates(self.qty, self.unit_price, self.tax_rate, self.rate_parts())
 
 
 class Issuer(Payload):
@@ -92,7 +167,7 @@ class OrderFact(Event):
 class OrderPlaced(Event):
     kind: ClassVar[str] = "order.placed"
     fold_first: ClassVar[bool] = True
-    omit_when_none: ClassVar[frozenset[str]] = frozenset({"issuer", "check"})
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"issuer", "check", "note", "priced_at"})
     id: uuid.UUID
     number: Count
     business_date: dt.date
@@ -103,6 +178,10 @@ class OrderPlaced(Event):
     total: Yen
     taxes: list[TaxLine]
     lines: list[LineSold]
+    note: Note | None = None  # the whole order's kitchen note
+    # When the register rang it up, if that moment's menu (a lunch window)
+    # priced it rather than placed_at's: an offline sale sent later.
+    priced_at: Timestamp | None = None
     # Sales recorded before receipts carried their issuer have none: their
     # receipts show the store as it is now (what every receipt did then).
     issuer: Issuer | None = None

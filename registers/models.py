@@ -42,6 +42,7 @@ class Order(models.Model):
     kitchen_received_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=60, blank=True, default="")  # the order's kitchen note
     # The issuer as sold (registers.events.Issuer); None for sales recorded before it was kept.
     issuer = models.JSONField(null=True, blank=True)
     # The table check this order is a round of (events.OrderPlaced.check), or None.
@@ -73,10 +74,17 @@ class OrderLine(models.Model):
     tax_class = models.CharField(max_length=10)
     tax_rate = models.PositiveSmallIntegerField()
     station = models.CharField(max_length=32, blank=True)
+    note = models.CharField(max_length=60, blank=True, default="")  # the line's kitchen note
+    # A set menu's components as sold (registers.events.ComponentSold); null for a plain item.
+    components = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "position"]
         constraints = [models.UniqueConstraint(fields=["order", "position"], name="orderline_position")]
+
+    def rate_parts(self) -> list[tuple[int, int]] | None:
+        """For a set, each component's (tax rate, share of one set); None for a plain item."""
+        return [(c["tax_rate"], c["share"]) for c in self.components] if self.components else None
 
 
 class Payment(models.Model):

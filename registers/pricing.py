@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from registers import tax
+from registers import sets, tax
 
 
 @dataclass(frozen=True)
@@ -20,14 +20,16 @@ class Line:
     qty: int
     unit_price: int
     tax_rate: int
+    parts: list[tuple[int, int]] | None = None  # a set's (rate, share) per component: registers/sets.py
 
 
 def reprice(lines: list[Line], overrides: dict[int, int], discount: int) -> tuple[list[Line], int, list[dict[str, int]]]:
     """Lines with ``overrides`` (position -> unit price) applied, the total after ``discount``, and taxes per rate."""
-    priced = [Line(x.position, x.qty, overrides.get(x.position, x.unit_price), x.tax_rate) for x in lines]
+    priced = [Line(x.position, x.qty, overrides.get(x.position, x.unit_price), x.tax_rate, x.parts) for x in lines]
     by_rate: dict[int, int] = {}
     for line in priced:
-        by_rate[line.tax_rate] = by_rate.get(line.tax_rate, 0) + line.qty * line.unit_price
+        for rate, amount in sets.line_rates(line.qty, line.unit_price, line.tax_rate, line.parts).items():
+            by_rate[rate] = by_rate.get(rate, 0) + amount
     gross = sum(by_rate.values())
     discount = max(0, min(discount, gross))
     rates = sorted(by_rate, reverse=True)

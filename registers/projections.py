@@ -112,6 +112,7 @@ def _order_fields(change: Recorded[OrderPlaced], closes: dict[dt.date, Frontier 
         "origin": change.origin,
         "placed_hlc": change.hlc,
         "placed_at": data.placed_at,
+        "note": data.note or "",
         "issuer": data.issuer.model_dump() if data.issuer else None,
         "check_id": data.check,
     }
@@ -132,6 +133,8 @@ def _order_lines(order_id: uuid.UUID, change: Recorded[OrderPlaced]) -> list[Ord
             tax_class=line.tax_class,
             tax_rate=line.tax_rate,
             station=line.station,
+            note=line.note or "",
+            components=[c.model_dump() for c in line.components] if line.components else None,
         )
         for line in change.event.lines
     ]

@@ -26,9 +26,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from registers import tax
+from registers import sets, tax
 from registers.events import Issuer, ReceiptPrinted
-from registers.models import Order, OrderVoid, Refund
+from registers.models import Order, OrderLine, OrderVoid, Refund
 from stores import printable
 from stores.invoice import invoice_number_problem
 from stores.models import Store
@@ -73,9 +73,15 @@ def _local_text(moment: Any, zone: zoneinfo.ZoneInfo, lang: str) -> str:
         return moment.astimezone(zone).strftime(_("%Y-%m-%d %H:%M"))
 
 
-def _line(line: Any, lang: str, qty: int | None = None) -> dict[str, Any]:
+def _reduced(line: OrderLine) -> bool:
+    """Whether (some of) the line is taxed at the reduced rate: a set when any of its components is."""
+    rates = [rate for rate, _share in line.rate_parts() or [(line.tax_rate, 0)]]
+    return tax.REDUCED_RATE in rates
+
+
+def _line(line: OrderLine, lang: str, qty: int | None = None) -> dict[str, Any]:
     qty = line.qty if qty is None else qty
-    reduced = line.tax_rate == tax.REDUCED_RATE
+    reduced = _reduced(line)
     return {
         "position": line.position,
         "name": (line.name_en or line.name_ja) if lang == "en" else line.name_ja,
@@ -86,6 +92,15 @@ def _line(line: Any, lang: str, qty: int | None = None) -> dict[str, Any]:
         "tax_rate": line.tax_rate,
         "reduced": reduced,
         "mark": REDUCED_MARK if reduced else "",
+        # A set menu is one line; its components say at which rate each part was taxed.
+        "components": [
+            {"name": (c.get("name_en") or c["name_ja"]) if lang == "en" else c["name_ja"],
+             "qty": c["qty"], "tax_rate": c["tax_rate"],
+             "mark": REDUCED_MARK if c["tax_rate"] == tax.REDUCED_RATE else ""}
+            for c in line.components or []
+        ],
+        # The line's yen per tax rate (a set's split over its components' rates).
+        "rate_amounts": sets.line_rates(qty, line.unit_price, line.tax_rate, line.rate_parts()),
     }
 
 
@@ -98,7 +113,8 @@ def rate_breakdown(lines: list[dict[str, Any]], taxes: list[dict[str, Any]]) -> 
     """
     items: dict[int, int] = {}
     for line in lines:
-        items[line["tax_rate"]] = items.get(line["tax_rate"], 0) + line["amount"]
+        for rate, amount in line["rate_amounts"].items():
+            items[rate] = items.get(rate, 0) + amount
     rows = []
     for rate in taxes:
         gross = items.get(rate["rate"], rate["taxable"])

@@ -21,6 +21,8 @@ class LineIn(Schema):
     sku: StrictStr = Field(..., min_length=1, max_length=32)
     qty: StrictInt = Field(..., ge=1, le=99, description="How many; 1 to 99.")
     modifiers: list[StrictStr] = Field(default_factory=list, max_length=10, description="Modifier codes from the menu.")
+    note: StrictStr = Field("", max_length=200, description="Kitchen note for this line (アレルギー, 少なめ); "
+                            "at most 60 characters once trimmed, no control characters.")
 
 
 class PaymentIn(Schema):
@@ -44,6 +46,13 @@ class OrderIn(BaseModel):  # BaseModel: ninja's Schema has a 'register' attribut
         le=99_999,
         description="Optional: the ticket number an offline register already called, from its own block "
         "(stores/numbers.py); omitted, the node issues one.",
+    )
+    note: StrictStr = Field("", max_length=200, description="Kitchen note for the whole order; as a line's note.")
+    rung_at: dt.datetime | None = Field(
+        None,
+        description="When the register rang the sale up (with its offset). An order sent later (offline) is priced "
+        "by the menu window of that moment, if it lies in the current business day and not in the future; "
+        "otherwise by the menu of its arrival.",
     )
 
 
@@ -70,6 +79,11 @@ class CategoryOut(Schema):
     name_en: str
 
 
+class SetPartOut(Schema):
+    sku: str
+    qty: int = Field(..., description="How many in each set.")
+
+
 class MenuItemOut(Schema):
     sku: str
     name: str
@@ -83,6 +97,7 @@ class MenuItemOut(Schema):
     sold_out: bool = False
     takeout_ok: bool
     modifier_groups: list[ModifierGroupOut]
+    components: list[SetPartOut] = Field(default_factory=list, description="A set menu's components; empty for a plain item.")
 
 
 class MenuOut(Schema):
@@ -103,6 +118,17 @@ class LineModifierOut(Schema):
     price_delta: int
 
 
+class ComponentOut(Schema):
+    sku: str
+    name_ja: str
+    name_en: str
+    qty: int = Field(..., description="How many in each set.")
+    share: int = Field(..., description="Yen of one set's price that this component carries (taxed at its rate).")
+    tax_class: str
+    tax_rate: int
+    station: str
+
+
 class LineOut(Schema):
     sku: str
     name: str
@@ -115,6 +141,8 @@ class LineOut(Schema):
     tax_class: str
     tax_rate: int
     station: str
+    note: str = Field("", description="The kitchen note of this line; empty when none.")
+    components: list[ComponentOut] | None = Field(None, description="A set menu's components; null for a plain item.")
 
 
 class PaymentOut(Schema):
@@ -152,6 +180,7 @@ class OrderOut(BaseModel):
     total: int
     taxes: list[TaxOut]
     lines: list[LineOut]
+    note: str = Field("", description="The kitchen note of the whole order; empty when none.")
     payments: list[PaymentOut]
     paid: int
     refunded: int = Field(..., description="Yen given back by refunds, all of them (a conflict may make it more than was paid).")

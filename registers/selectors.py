@@ -8,19 +8,29 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet
+from django.utils import timezone
 
 from menu.models import MenuItem
 from menu.store_menu import apply_store
+from menu.windows import apply_windows
 from registers import conflicts
 from registers.models import Order, OrderLine, Payment
+from stores.models import Store
 
 
 def menu_items() -> QuerySet[MenuItem]:
-    return MenuItem.objects.select_related("category", "station").prefetch_related("modifier_groups__modifiers")
+    return MenuItem.objects.select_related("category", "station").prefetch_related(
+        "modifier_groups__modifiers", "window_prices__window", "components__item"
+    )
 
 
 def menu_as_dict(store: str | None = None) -> dict[str, Any]:
-    items = apply_store(menu_items(), store=store or settings.POS_STORE)
+    code = store or settings.POS_STORE
+    items = apply_store(menu_items(), store=code)
+    where = Store.objects.filter(code=code).first()
+    if where is not None:
+        # Prices and availability of the menu window open now (menu/windows.py).
+        items = apply_windows(items, at=timezone.now(), time_zone=where.time_zone)
     categories = {item.category.code: item.category for item in items}
     return {
         "categories": [
@@ -44,6 +54,7 @@ def _item_as_dict(item: MenuItem) -> dict[str, Any]:
         "available": item.available,
         "sold_out": getattr(item, "sold_out", False),
         "takeout_ok": item.takeout_ok,
+        "components": [{"sku": c.item.sku, "qty": c.qty} for c in item.components.all()],
         "modifier_groups": [
             {
                 "code": group.code,
@@ -117,9 +128,12 @@ def order_as_dict(order: Order) -> dict[str, Any]:
                 "tax_class": line.tax_class,
                 "tax_rate": line.tax_rate,
                 "station": line.station,
+                "note": line.note,
+                "components": line.components,
             }
             for line in order.lines.all()
         ],
+        "note": order.note,
         "payments": [
             {
                 "method": p.method,

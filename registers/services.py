@@ -19,10 +19,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from menu.models import MenuItem, Modifier
-from menu.store_menu import priced_menu
-from registers import tax, tender
+from menu.store_menu import PricedMenu, priced_menu
+from menu.windows import apply_windows
+from registers import sets, tax, tender
 from registers.day_close import selling_day
 from registers.events import (
+    ComponentSold,
     Issuer,
     LineSold,
     ModifierSold,
@@ -30,6 +32,7 @@ from registers.events import (
     OrderPlaced,
     PaymentMade,
     TaxLine,
+    note_problem,
     payment_id_for,
 )
 from registers.models import Order
@@ -38,6 +41,7 @@ from registers.receipts import issuer_of
 from registers.renumber import next_numbers, numbers_held
 from runtime.batching import GroupCommit
 from stores import numbers
+from stores.business_day import business_day_start
 from stores.models import Store
 from sync.events import MAX_YEN
 from sync.services import Fact, changes_record
@@ -45,6 +49,9 @@ from sync.services import Fact, changes_record
 MAX_LINES = 100
 MAX_QTY = 99
 MAX_MODIFIERS = 10
+# How far ahead of this node's clock a register's own clock may run before
+# the time it says a sale was rung up at is not believed.
+CLOCK_SKEW = dt.timedelta(minutes=2)
 
 
 class OrderRejected(ValueError):
@@ -60,6 +67,18 @@ class LineRequest:
     sku: str
     qty: int
     modifiers: list[str] = field(default_factory=list)
+    note: str = ""  # the cook's note for this line; "" for none
+
+
+def note_clean(where: str, text: str) -> str | None:
+    """A kitchen note as recorded: trimmed, None when empty; OrderRejected says what is wrong."""
+    text = text.strip()
+    if not text:
+        return None
+    problem = note_problem(text)
+    if problem:
+        raise OrderRejected(f"{where}: {problem}")
+    return text
 
 
 def request_digest(body: dict[str, Any]) -> str:
@@ -76,6 +95,8 @@ def order_place(
     payments: list[tender.Tender],
     request_hash: str,
     number: int | None = None,
+    note: str = "",
+    rung_at: dt.datetime | None = None,
     check: uuid.UUID | None = None,
 ) -> tuple[Order, bool]:
     """Place an order idempotently on the client's ``order_id``.
@@ -89,6 +110,10 @@ def order_place(
     unless ``check`` is given: the order is a round of that table check
     (registers/checks.py) and ``number`` is the check's, which the kitchen
     calls every round by.
+    ``rung_at``, when given, is when the register rang the sale up (offline,
+    perhaps long before it arrives): the menu of that moment prices it (menu
+    windows), if it lies between the start of the current business day and
+    now; otherwise the menu of now does (see _priced_at).
 
     Orders placed at the same moment from several threads commit together
     (group commit, see _group_commit); inside a caller's transaction the order
@@ -98,7 +123,14 @@ def order_place(
         low, high = numbers.lane_range(numbers.lane_for_register(register))
         raise OrderRejected(f"number {number} is outside register {register}'s block {low}..{high}")
     _check_shape(lines, dining)
-    job = _Job(order_id, register, dining, lines, payments, request_hash, number, check)
+    for index, line in enumerate(lines):
+        note_clean(f"lines[{index}].note", line.note)
+    if rung_at is not None and (rung_at.tzinfo is None or rung_at.utcoffset() is None):
+        raise OrderRejected("rung_at must carry a time zone offset")
+    job = _Job(
+        order_id, register, dining, lines, payments, request_hash, number,
+        note=note_clean("note", note), rung_at=rung_at, check=check,
+    )
     if transaction.get_connection().in_atomic_block:
         try:
             with transaction.atomic():
@@ -129,6 +161,9 @@ class _Job:
     payments: list[tender.Tender]
     request_hash: str
     number: int | None
+    note: str | None = None
+    rung_at: dt.datetime | None = None
+    priced_at: dt.datetime | None = None  # the moment whose menu priced it, when not placed_at
     check: uuid.UUID | None = None
     order: Order | None = None
     error: BaseException | None = None
@@ -179,6 +214,23 @@ def _check_shape(lines: list[LineRequest], dining: str) -> None:
         raise OrderRejected(f"an order may have at most {MAX_LINES} lines, not {len(lines)}")
 
 
+def _priced_at(rung_at: dt.datetime | None, now: dt.datetime, store: Store) -> dt.datetime | None:
+    """The moment an order is priced at, when not ``now``: its own rung-up time,
+    trusted only between the start of the current business day and now (plus
+    CLOCK_SKEW), so a register cannot claim yesterday's lunch price or a price
+    of the future. An untrusted time is ignored: the order is priced as if it
+    had been rung up as it arrived, as orders without one are."""
+    if rung_at is None:
+        return None
+    start = business_day_start(now, time_zone=store.time_zone, cutover=store.day_cutover)
+    return rung_at if start <= rung_at <= now + CLOCK_SKEW else None
+
+
+def _items_at(menu: PricedMenu, at: dt.datetime) -> dict[str, MenuItem]:
+    """The store's items as sold at ``at`` (menu windows applied)."""
+    return {item.sku: item for item in apply_windows(list(menu.items.values()), at=at, time_zone=menu.store.time_zone)}
+
+
 def _price(job: _Job, items: dict[str, MenuItem], modifiers: dict[str, Modifier]) -> None:
     """Price and settle one order against the menu; OrderRejected says what is wrong."""
     job.priced = [_price_line(index, line, items, modifiers, job.dining) for index, line in enumerate(job.lines)]
@@ -210,6 +262,7 @@ def _price_line(
         raise OrderRejected(
             f"{where}: {line.qty} x {unit_price:,} yen passes the limit of {MAX_YEN:,} yen for one order"
         )
+    components = _components(where, item, unit_price, items, dining)
     return LineSold(
         position=index,
         sku=item.sku,
@@ -225,7 +278,40 @@ def _price_line(
         tax_class=item.tax_class,
         tax_rate=tax.rate_for(item.tax_class, dining),
         station=item.station.code if item.station else "",
+        note=note_clean(where + ".note", line.note),
+        components=components,
     )
+
+
+def _components(
+    where: str, item: MenuItem, unit_price: int, items: dict[str, MenuItem], dining: str
+) -> list[ComponentSold] | None:
+    """A set item's components with its ``unit_price`` split over them (registers/sets.py); None for a plain item."""
+    parts = list(item.components.all())
+    if not parts:
+        return None
+    chosen = []
+    for part in parts:
+        component = items.get(part.item.sku, part.item)  # as this store prices it
+        if not component.available:
+            raise OrderRejected(f"{where}: {component.sku} ({component.name_en}) in {item.sku} is sold out")
+        if dining == tax.TAKE_OUT and not component.takeout_ok:
+            raise OrderRejected(f"{where}: {component.sku} in {item.sku} is not sold for take-out")
+        chosen.append((part, component))
+    shares = sets.split_price(unit_price, [component.price * part.qty for part, component in chosen])
+    return [
+        ComponentSold(
+            sku=component.sku,
+            name_ja=component.name_ja,
+            name_en=component.name_en,
+            qty=part.qty,
+            share=share,
+            tax_class=component.tax_class,
+            tax_rate=tax.rate_for(component.tax_class, dining),
+            station=component.station.code if component.station else "",
+        )
+        for (part, component), share in zip(chosen, shares, strict=True)
+    ]
 
 
 def _modifiers_for(where: str, item: MenuItem, codes: list[str], known: dict[str, Modifier]) -> list[Modifier]:
@@ -277,10 +363,13 @@ def _record(batch: list[_Job]) -> None:
         return
     # The store's price and availability, as its registers show them.
     menu = priced_menu(settings.POS_STORE)
+    now = timezone.now()
+    menu_now = _items_at(menu, now)
     fresh = []
     for job in unseen:
+        job.priced_at = _priced_at(job.rung_at, now, menu.store)
         try:
-            _price(job, menu.items, menu.modifiers)
+            _price(job, _items_at(menu, job.priced_at) if job.priced_at else menu_now, menu.modifiers)
         except OrderRejected as exc:
             job.error = exc
             continue
@@ -288,7 +377,7 @@ def _record(batch: list[_Job]) -> None:
     if not fresh:
         return
     store = menu.store
-    placed_at = timezone.now()
+    placed_at = now
     # One moment for the whole batch, so one business day and one run of numbers;
     # after a Z close of today, the next business day.
     day = selling_day(store)
@@ -325,7 +414,11 @@ def _numbers_free(store: str, day: dt.date, jobs: list[_Job]) -> None:
 
 
 def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime, issuer: Issuer) -> OrderPlaced:
-    taxes = tax.receipt_taxes((line.amount, line.tax_rate) for line in job.priced)
+    taxes = tax.receipt_taxes(
+        (amount, rate)
+        for line in job.priced
+        for rate, amount in line.rate_amounts().items()
+    )
     assert job.number is not None  # numbered by _record before this
     return OrderPlaced(
         id=job.order_id,
@@ -338,6 +431,8 @@ def _placed_event(job: _Job, day: dt.date, placed_at: dt.datetime, issuer: Issue
         total=job.total,
         taxes=[TaxLine(rate=rate.rate, taxable=rate.taxable, tax=rate.tax) for rate in taxes],
         lines=job.priced,
+        note=job.note,
+        priced_at=job.priced_at,
         issuer=issuer,
         check=job.check,  # a reprint shows the issuer as sold, not as the store is later
     )

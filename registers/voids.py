@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from registers import tax
+from registers import sets, tax
 from registers.day_close import selling_day
 from registers.events import OrderRefunded, OrderVoided, RefundedLine, TaxLine
 from registers.models import Order, OrderAdjustment, OrderVoid, Refund, ZReport
@@ -174,7 +174,8 @@ def _refund_money(order: Order, wanted: dict[int, int], refunded: dict[int, int]
         by_rate: dict[int, int] = {}
         for p, line in lines.items():
             qty = line.qty - refunded.get(p, 0) - extra.get(p, 0)
-            by_rate[line.tax_rate] = by_rate.get(line.tax_rate, 0) + qty * line.unit_price
+            for rate, amount in sets.line_rates(qty, line.unit_price, line.tax_rate, line.rate_parts()).items():
+                by_rate[rate] = by_rate.get(rate, 0) + amount
         return by_rate
 
     before, after = kept({}), kept(wanted)

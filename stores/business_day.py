@@ -18,6 +18,12 @@ def business_date(instant: dt.datetime, *, time_zone: str, cutover: dt.time) -> 
     return shifted.date()
 
 
+def business_day_start(instant: dt.datetime, *, time_zone: str, cutover: dt.time) -> dt.datetime:
+    """When the trading day that ``instant`` falls in began (its cut-over, local time)."""
+    day = business_date(instant, time_zone=time_zone, cutover=cutover)
+    return dt.datetime.combine(day, cutover, tzinfo=ZoneInfo(time_zone))
+
+
 Frontier = dict[str, int]
 """A version vector (origin -> highest seq) of what a Z close counted."""
 

@@ -36,6 +36,9 @@ MASTER_MODELS = {
     "registers.MenuItem": "sku",
     "registers.Store": "code",
     "registers.StoreItem": "code",
+    "menu.SetComponent": "code",
+    "menu.MenuWindow": "code",
+    "menu.WindowPrice": "code",
     "stores.Table": "code",
 }
 # Rows that belong to one store: applied only there (and at HQ). The store's

@@ -98,7 +98,7 @@ def _shape(value: Any) -> Any:
 # Keys added to a kind since v1. Old nodes ignore keys they do not know
 # (sync.events.Payload: extra="ignore"), so the rest must still read as v1.
 # "a.b" is key b inside the payload's dict a (the Z's report is a dict of figures).
-ADDED_SINCE_V1 = {"day.closed": {"frontier", "report.tables"}, "order.placed": {"issuer", "check"}, "order.refunded": {"issuer"}}
+ADDED_SINCE_V1 = {"day.closed": {"frontier", "report.tables"}, "order.placed": {"issuer", "check", "note", "priced_at"}, "order.refunded": {"issuer"}}
 
 
 def _v1_part(wire: dict[str, Any]) -> dict[str, Any]:

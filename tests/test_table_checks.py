@@ -193,3 +193,15 @@ def test_replayed_commands_record_nothing_new(register_client):
     assert post(register_client, f"checks/{body['id']}/move", move).status_code == 200
     assert Change.objects.count() == before + 1
     assert checks.check_open(check_id=check.id, table="T8", guests=2, register="")[1] is False
+
+
+def test_a_rounds_notes_reach_the_order_and_the_kitchen_ticket(register_client):
+    check = open_check(register_client)
+    body = {"id": str(uuid.uuid4()), "register": "register-1", "note": "卵アレルギー",
+            "lines": [{"sku": "SAKE", "qty": 1, "note": "ぬる燗"}]}
+    response = post(register_client, f"checks/{check['id']}/rounds", body)
+    assert response.status_code == 201, response.content
+    order = Order.objects.get(pk=body["id"])
+    assert order.note == "卵アレルギー" and [line.note for line in order.lines.all()] == ["ぬる燗"]
+    [ticket] = Ticket.objects.filter(order_id=order.id)
+    assert ticket.note == "卵アレルギー" and ticket.items[0]["note"] == "ぬる燗"

@@ -67,10 +67,17 @@ def ticket_job(ticket: dict[str, Any], *, station_name: str, tz: dt.tzinfo | Non
         Line(f"{station_name}  {placed:%H:%M:%S}"),
         Line("-" * 32),
     ]
+    if ticket.get("note"):
+        # The order's note before its items, large: an allergy is read first.
+        lines.append(Line(f"★ {ticket['note']}", big=True))
     for item in ticket["items"]:
         lines.append(Line(f"{item['qty']} x {item.get(first) or item.get(second, '')}", big=True))
+        if item.get("set"):
+            lines.append(Line(f"   【{item['set'].get(first) or item['set'].get(second, '')}】"))
         for modifier in item.get("modifiers", []):
             lines.append(Line(f"   + {modifier.get(first) or modifier.get(second, '')}"))
+        if item.get("note"):
+            lines.append(Line(f"  ★ {item['note']}", big=True))
     lines.append(Line("-" * 32))
     # Said on paper because a printed ticket means no screen showed it in time.
     with translation.override(lang):

@@ -20,34 +20,36 @@ BUMP = {
 }
 
 
-def triggers_add(apps, schema_editor):
+def triggers_add(apps, schema_editor, tables=TABLES):
+    """Also used by later migrations for tables added since (``tables``)."""
     execute = schema_editor.execute
     if schema_editor.connection.vendor == "postgresql":
         execute(
             "CREATE OR REPLACE FUNCTION registers_menu_bump() RETURNS trigger AS $$ "
             f"BEGIN {BUMP['postgresql']}; RETURN NULL; END $$ LANGUAGE plpgsql"
         )
-        for table in TABLES:
+        for table in tables:
             execute(
                 f"CREATE TRIGGER {table}_menu_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
                 "FOR EACH STATEMENT EXECUTE FUNCTION registers_menu_bump()"
             )
     elif schema_editor.connection.vendor == "sqlite":
-        for table in TABLES:
+        for table in tables:
             for op in ("INSERT", "UPDATE", "DELETE"):
                 execute(f"CREATE TRIGGER {table}_menu_bump_{op.lower()} AFTER {op} ON {table} BEGIN {BUMP['sqlite']}; END")
     else:
         raise RuntimeError(f"menu version triggers are written for SQLite and PostgreSQL, not {schema_editor.connection.vendor}")
 
 
-def triggers_remove(apps, schema_editor):
+def triggers_remove(apps, schema_editor, tables=TABLES):
     execute = schema_editor.execute
     if schema_editor.connection.vendor == "postgresql":
-        for table in TABLES:
+        for table in tables:
             execute(f"DROP TRIGGER IF EXISTS {table}_menu_bump ON {table}")
-        execute("DROP FUNCTION IF EXISTS registers_menu_bump()")
+        if tables is TABLES:
+            execute("DROP FUNCTION IF EXISTS registers_menu_bump()")
     else:
-        for table in TABLES:
+        for table in tables:
             for op in ("insert", "update", "delete"):
                 execute(f"DROP TRIGGER IF EXISTS {table}_menu_bump_{op}")
 

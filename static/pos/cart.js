@@ -1,10 +1,20 @@
 // The cart: lines with their modifiers, eat in or take out, totals with the
 // taxes of each rate, its drawing and the modifier dialog. Exports
 // createCart({ itemOf }) -> { add, clear, render, totals, unitPrice,
-// setDining, lines, dining, isEmpty }.
+// setDining, lines, dining, note, isEmpty }.
 import { nameOf, t, yen } from "./i18n.js";
 import { rateFor, receiptTaxes } from "./tax.js";
 import { $ } from "./dom.js";
+
+const NOTE_MAX = 60; // registers/events.py NOTE_MAX; the server says why it refuses anything else
+
+/** Ask for a kitchen note (アレルギー, 少なめ); returns the new note, or the old one when cancelled. */
+function askNote(old) {
+  const text = window.prompt(t("notePrompt"), old || "");
+  if (text === null) return old;
+  // Control characters and newlines are refused by the server: keep what a cook can read.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").trim().slice(0, NOTE_MAX);
+}
 
 function defaultModifiers(item) {
   // Required choices default to the first option so a tap rings the usual
@@ -14,11 +24,11 @@ function defaultModifiers(item) {
 
 /** ``itemOf(sku)`` is the menu's item. */
 export function createCart({ itemOf }) {
-  const cart = { lines: [], dining: "eat_in" };
+  const cart = { lines: [], dining: "eat_in", note: "" };
 
   function add(item) {
     const modifiers = defaultModifiers(item);
-    const same = cart.lines.find((l) => l.sku === item.sku && l.modifiers.join() === modifiers.join());
+    const same = cart.lines.find((l) => l.sku === item.sku && !l.note && l.modifiers.join() === modifiers.join());
     if (same) same.qty += 1;
     else cart.lines.push({ sku: item.sku, qty: 1, modifiers });
     render();
@@ -26,6 +36,7 @@ export function createCart({ itemOf }) {
 
   function clear() {
     cart.lines = [];
+    cart.note = "";
     render();
   }
 
@@ -50,6 +61,7 @@ export function createCart({ itemOf }) {
 
   function render() {
     $("cart-lines").replaceChildren(...cart.lines.map(lineItem));
+    renderOrderNote();
     const { total, taxes } = totals();
     $("cart-total").textContent = yen(total);
     $("cart-taxes").textContent = taxes.map((x) => `${x.rate}% ${yen(x.tax)}`).join(" / ");
@@ -67,7 +79,7 @@ export function createCart({ itemOf }) {
       <span class="qty"><button type="button" class="minus" aria-label="-">−</button><b></b><button type="button" class="plus" aria-label="+">＋</button></span>
       <span class="amount"></span>`;
     li.querySelector(".name").textContent = nameOf(item) + (rateFor(item.tax_class, cart.dining) === 8 ? " ※" : "");
-    li.querySelector(".mods").textContent = mods.map(nameOf).join("・");
+    li.querySelector(".mods").textContent = [...mods.map(nameOf), ...(line.note ? [`★ ${line.note}`] : [])].join("・");
     li.querySelector(".qty b").textContent = line.qty;
     li.querySelector(".amount").textContent = yen(unitPrice(line) * line.qty);
     li.querySelector(".minus").addEventListener("click", () => { line.qty -= 1; if (!line.qty) cart.lines.splice(index, 1); render(); });
@@ -82,7 +94,33 @@ export function createCart({ itemOf }) {
       edit.addEventListener("click", () => editModifiers(line));
       li.append(edit);
     }
+    const note = document.createElement("button");
+    note.type = "button";
+    note.className = "edit line-note";
+    note.setAttribute("data-testid", "line-note");
+    note.textContent = t("note");
+    note.addEventListener("click", () => { line.note = askNote(line.note); render(); });
+    li.append(note);
     return li;
+  }
+
+  // The whole order's kitchen note: a button made here so the page needs no change; on the
+  // register it joins the eat in / take out row (no height taken from a phone's menu),
+  // elsewhere (a table's next round) it goes under the lines.
+  function renderOrderNote() {
+    const lines = $("cart-lines");
+    let button = lines.parentElement.querySelector('[data-testid="order-note"]');
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "edit order-note";
+      button.setAttribute("data-testid", "order-note");
+      button.addEventListener("click", () => { cart.note = askNote(cart.note); render(); });
+      const dining = lines.parentElement.querySelector(".dining");
+      if (dining) dining.append(button);
+      else lines.after(button);
+    }
+    button.textContent = cart.note ? `★ ${cart.note}` : t("orderNote");
   }
 
   function editModifiers(line) {
@@ -108,6 +146,7 @@ export function createCart({ itemOf }) {
     setDining,
     get lines() { return cart.lines; },
     get dining() { return cart.dining; },
+    get note() { return cart.note; },
     get isEmpty() { return !cart.lines.length; },
   };
 }

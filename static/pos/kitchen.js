@@ -116,6 +116,7 @@ function card(group) {
       const list = document.createElement("ul");
       list.className = "items";
       list.replaceChildren(...x.items.map(itemRow));
+      if (x.note) part.append(noteLine(x.note, "ticket-note"));
       part.append(list);
       return part;
     }),
@@ -133,8 +134,19 @@ function itemRow(item) {
   li.innerHTML = `<b class="qty"></b> <span class="name"></span><small class="mods"></small>`;
   li.querySelector(".qty").textContent = `${item.qty}×`;
   li.querySelector(".name").textContent = nameOf(item);
-  li.querySelector(".mods").textContent = item.modifiers.map(nameOf).join("・");
+  // A set's component says which set it belongs to (【唐揚げ定食】), then its modifiers.
+  li.querySelector(".mods").textContent = [...(item.set ? [`【${nameOf(item.set)}】`] : []), ...item.modifiers.map(nameOf)].join("・");
+  if (item.note) li.append(noteLine(item.note, "item-note"));
   return li;
+}
+
+// A kitchen note (アレルギー, 少なめ) in large type; textContent only: it is free text from a device.
+function noteLine(text, testId) {
+  const note = document.createElement("strong");
+  note.className = "note";
+  note.dataset.testid = testId;
+  note.textContent = `★ ${text}`;
+  return note;
 }
 
 function render() {

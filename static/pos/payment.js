@@ -41,7 +41,10 @@ export function createCheckout({ cfg, cart, itemOf, status, onQueued, afterSale 
       id: crypto.randomUUID(),
       register: cfg.register,
       dining: cart.dining,
-      lines: cart.lines.map((l) => ({ sku: l.sku, qty: l.qty, modifiers: [...l.modifiers] })),
+      lines: cart.lines.map((l) => ({ sku: l.sku, qty: l.qty, modifiers: [...l.modifiers], ...(l.note ? { note: l.note } : {}) })),
+      ...(cart.note ? { note: cart.note } : {}),
+      // When it was rung up: a sale sent later (offline) keeps the menu window's price of this moment.
+      rung_at: new Date().toISOString(),
       payments,
     };
     const prices = cart.lines.map((l) => ({ sku: l.sku, qty: l.qty, unit_price: cart.unitPrice(l), name: nameOf(itemOf(l.sku)) }));

@@ -226,9 +226,9 @@ async function openCheck(event) {
 async function sendRound() {
   const check = checkOf(view.table);
   if (!check || cart.isEmpty) return;
-  const lines = cart.lines.map((l) => ({ sku: l.sku, qty: l.qty, modifiers: l.modifiers }));
+  const lines = cart.lines.map((l) => ({ sku: l.sku, qty: l.qty, modifiers: l.modifiers, ...(l.note ? { note: l.note } : {}) }));
   cart.clear();
-  await enqueue(`/checks/${check.id}/rounds`, { id: crypto.randomUUID(), register: cfg.register || "", lines });
+  await enqueue(`/checks/${check.id}/rounds`, { id: crypto.randomUUID(), register: cfg.register || "", lines, ...(cart.note ? { note: cart.note } : {}) });
   say(s("sentRound"));
 }
 
