@@ -35,7 +35,7 @@ from registers.check_selectors import check_root
 from registers.day_close import after_close_conflicts
 from registers.events import OrderRefunded
 from registers.models import Check, CheckRound, Order, OrderAdjustment, OrderVoid, Payment, Refund, ZReport
-from registers.projections import payment_claims, sibling_payment_id
+from registers.payment_acts import payment_claims, sibling_payment_id
 from sync.merge import claims_by_act
 from sync.models import Change, NodeState
 from sync.projection import recorded

@@ -39,6 +39,7 @@ from registers.events import (
     PaymentSettled,
 )
 from registers.models import DrawerEvent, Order, OrderAdjustment, Refund, ZReport
+from registers.payment_acts import payment_rows_covered
 from stores.business_day import Frontier, business_date, covered, effective_day
 from stores.models import Store
 from sync.models import Change, NodeState
@@ -133,6 +134,10 @@ def counted(*, store: str, order_ids: list[uuid.UUID], frontier: Frontier) -> Co
         for change in changes.only("id", "origin", "seq", "kind", "payload", "store", "hlc"):
             if covered(frontier, change.origin, change.seq):
                 _count(result, change)
+        # Payments by the act the frontier saw, as the rows now stand (registers/payment_acts.py).
+        result.payments |= payment_rows_covered(
+            {uuid.UUID(i) for i in chunk}, lambda origin, seq: covered(frontier, origin, seq)
+        )
     payment_ids = sorted(str(p) for p in result.payments)
     for start in range(0, len(payment_ids), CHUNK):
         settled = Change.objects.filter(kind=PaymentSettled.kind, payload__payment__in=payment_ids[start:start + CHUNK])
@@ -146,8 +151,6 @@ def _count(result: Counted, change: Change) -> None:
     event = recorded(change).event
     if isinstance(event, OrderVoided):
         result.voids.add(event.order)
-    elif isinstance(event, OrderPaid):
-        result.payments.update(p.id for p in event.payments)
     elif isinstance(event, OrderAdjusted):
         result.adjustments.add(change.id)
 

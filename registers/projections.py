@@ -47,6 +47,7 @@ from registers.models import (
     Shift,
     ZReport,
 )
+from registers.payment_acts import payment_claims, sibling_payment_id
 from registers.progress import orders_voided_status
 from registers.renumber import clashes_watch, renumber_apply
 from stores.business_day import Frontier, effective_day
@@ -197,39 +198,6 @@ def order_paid(changes: list[Recorded[OrderPaid]]) -> None:
         )
         return
     orders_payments_refresh(order_ids)
-
-
-PaymentClaim = tuple[uuid.UUID, str, tuple[int, str], tuple[uuid.UUID, dt.datetime, PaymentMade]]
-
-
-def payment_claims(order_ids: set[uuid.UUID]) -> list[PaymentClaim]:
-    """Every claim on the payments of ``order_ids`` in the change log: (payment id, act, version, payment).
-
-    The act says which real act of taking money a claim records: a later
-    payment is its ``batch`` (the register's idempotency key); a payment made
-    with the sale is the sale's request (one body sent to two nodes is one
-    sale, paid once; two bodies under one id are two sales, each paid).
-    """
-    keys = [str(order_id) for order_id in order_ids]
-    requests: dict[tuple[uuid.UUID, str], str] = {}
-    for change in Change.objects.filter(kind=OrderPlaced.kind, payload__id__in=keys):
-        placed = cast(OrderPlaced, recorded(change).event)
-        requests[(placed.id, change.origin)] = placed.request_hash
-    claims: list[PaymentClaim] = []
-    for change in Change.objects.filter(kind=OrderPaid.kind, payload__order__in=keys):
-        item = recorded(change)
-        paid = cast(OrderPaid, item.event)
-        if paid.batch is not None:
-            act = f"batch:{paid.batch}"
-        else:
-            act = f"placed:{requests.get((paid.order, change.origin), change.origin)}"
-        claims.extend((p.id, act, item.version, (paid.order, paid.at, p)) for p in paid.payments)
-    return claims
-
-
-def sibling_payment_id(payment_id: uuid.UUID, act: str) -> uuid.UUID:
-    """The row id of a payment whose id an earlier act already holds: derived, so every node makes the same."""
-    return uuid.uuid5(payment_id, f"sibling:{act}")
 
 
 def _payments_rebuild(order_ids: set[uuid.UUID]) -> None:

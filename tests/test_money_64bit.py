@@ -40,6 +40,9 @@ NOT_MONEY = {
     "registers.Payment.position", "registers.Shift.staff_id", "registers.ZReport.number",
     "registers.OrderAdjustment.position", "stores.Store.offline_card_settle_hours", "stores.TicketCounter.lane",
     "stores.TicketCounter.count", "sync.NodeState.id",
+    # Counts, numbers and positions of the table floor, ticket renumbering and the tablets' outboxes.
+    "registers.Check.guests", "registers.Check.number", "registers.OrderRenumber.number",
+    "registers.RegisterOutbox.waiting", "stores.RegisterCounter.count", "stores.Table.position", "stores.Table.seats",
 }
 PROJECT_APPS = ("hq", "integrations", "kitchen", "menu", "registers", "security", "stores", "sync")
 

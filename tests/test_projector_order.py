@@ -17,6 +17,8 @@ ORDER_PLACED = [
     # Stage.FOLLOW: the kitchen routes it to tickets and reports its progress.
     "kitchen.projections.order_routed",
     "kitchen.projections.order_placed_void_tickets",
+    # At HQ, the day's sales rollup is marked due (hq/rollups.py).
+    "hq.rollups.placed_marks",
     # Stage.REACT: integrations compare the derived status with what the integrator was told.
     "integrations.projections.channel_status_watch_placed",
 ]
@@ -24,6 +26,7 @@ TICKET_BUMPED = ["kitchen.projections.ticket_bumped_or_recalled", "integrations.
 ORDER_VOIDED = [
     "registers.projections.order_voided",
     "kitchen.projections.order_void_tickets",
+    "hq.rollups.order_fact_marks",
     "integrations.projections.channel_status_watch",
 ]
 
@@ -41,16 +44,16 @@ def test_projectors_run_by_stage():
 @pytest.mark.parametrize(
     "apps",
     [
-        ["integrations", "kitchen", "registers"],
-        ["kitchen", "integrations", "registers"],
-        ["registers", "integrations", "kitchen"],
+        ["hq", "integrations", "kitchen", "registers"],
+        ["kitchen", "integrations", "hq", "registers"],
+        ["registers", "integrations", "kitchen", "hq"],
     ],
 )
 def test_the_order_holds_whatever_order_the_apps_register_in(monkeypatch, apps):
     monkeypatch.setattr(projection, "_projectors", {})
     monkeypatch.setattr(projection, "_count", 0)
     for app in apps:
-        importlib.reload(importlib.import_module(f"{app}.projections"))
+        importlib.reload(importlib.import_module("hq.rollups" if app == "hq" else f"{app}.projections"))
     assert names("order.placed") == ORDER_PLACED
     assert names("ticket.bumped") == TICKET_BUMPED
     assert names("order.voided") == ORDER_VOIDED
