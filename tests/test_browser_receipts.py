@@ -36,6 +36,7 @@ def test_the_done_screen_links_the_e_receipt_and_the_receipt_prints(node, chromi
         register.get_by_test_id("pin-submit").click()
         register.wait_for_selector("body[data-ready=true]")
         register.locator('[data-sku="BEER"]').click()
+        register.get_by_test_id("age-confirm").click()  # 年齢確認 before the first alcoholic item
         register.get_by_test_id("pay-cash").click()
         link = register.get_by_test_id("e-receipt-link")
         link.wait_for(timeout=15_000)

@@ -65,9 +65,14 @@ export function createCart({ itemOf }) {
     const { total, taxes } = totals();
     $("cart-total").textContent = yen(total);
     $("cart-taxes").textContent = taxes.map((x) => `${x.rate}% ${yen(x.tax)}`).join(" / ");
-    $("cart-count").textContent = cart.lines.reduce((n, l) => n + l.qty, 0);
-    $("reduced-legend").textContent = t("reducedLegend");
-    $("reduced-legend").hidden = !cart.lines.some((l) => rateFor(itemOf(l.sku).tax_class, cart.dining) === 8);
+    // The phone sheet's count and the ※ legend are the register's; the waiter's page (tables.js) has neither.
+    const count = $("cart-count");
+    if (count) count.textContent = cart.lines.reduce((n, l) => n + l.qty, 0);
+    const legend = $("reduced-legend");
+    if (legend) {
+      legend.textContent = t("reducedLegend");
+      legend.hidden = !cart.lines.some((l) => rateFor(itemOf(l.sku).tax_class, cart.dining) === 8);
+    }
   }
 
   function lineItem(line, index) {
