@@ -205,3 +205,29 @@ def test_every_delivery_order_gives_the_same_days_reports_and_flags(register_cli
         for change in _interleave(changes, rng):
             project(change)
         assert _state(run["day"]) == here
+
+
+def test_a_payment_the_z_counted_stays_counted_when_a_sibling_s_earlier_payment_takes_its_id(register_client):
+    """Two nodes cut apart each took money for one open order: here by card (the
+    Z counts it), on node2 in cash, recorded earlier. After merging, the cash act
+    is the first claimant and keeps the payment id; the card's row gets a sibling
+    id. The closed day must still count the card it counted, not the cash."""
+    open_order = place(register_client, "eat_in", FRIES, [])
+    pay = post(register_client, f"/api/orders/{open_order['id']}/payments",
+               {"id": str(uuid.uuid4()), "payments": [{"method": "card", "amount": open_order["total"], "reference": "T-1"}]})
+    assert pay.status_code == 201, pay.content
+    day = open_order["business_date"]
+    z = post(register_client, "/api/reports/z", {"manager_pin": MANAGER_PIN, "business_date": day})
+    assert z.status_code == 201, z.content
+    assert z.json()["report"]["tenders"]["card"]["count"] == 1
+    node2 = RemoteOrigin("node2.0badcafe")
+    claimed = str(uuid.uuid5(uuid.UUID(open_order["id"]), "payment:0"))
+    assert Payment.objects.filter(pk=claimed).exists(), "the card holds the derived id before the merge"
+    cash = node2.change("order.paid", {"order": open_order["id"], "at": dt.datetime.now(dt.UTC).isoformat(), "payments": [{
+        "id": claimed, "position": 0, "method": "cash", "amount": open_order["total"],
+        "tendered": open_order["total"], "change": 0}]}, hlc=1)
+    changes_apply(wires=[cash], peer_store="S001")
+    assert Payment.objects.get(pk=claimed).method == "cash", "the earlier act took the id"
+    closed = day_report(store="S001", day=dt.date.fromisoformat(day))
+    assert closed == _z(z.json()["report"]), "the closed day's report is its Z"
+    assert closed["tenders"]["card"]["count"] == 1 and closed["tenders"]["cash"]["count"] == 0
