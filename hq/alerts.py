@@ -213,11 +213,14 @@ RELAY_KINDS = {STORE_UNREACHABLE: "relay_link", KITCHEN_UNREACHABLE: "relay_kitc
 def _check_relay_gates() -> None:
     """A store HQ cannot relay channel orders to (hq.selectors.store_relay_gate):
     one alert per cause, cleared when the store takes orders again."""
+    offline = set(Alert.objects.filter(kind="store_offline", cleared_at__isnull=True).values_list("store", flat=True))
     for store in NodeContact.objects.values_list("store", flat=True).distinct():
         gate = store_relay_gate(store)
         for code, kind in RELAY_KINDS.items():
             key = f"{kind}:{store}"
-            if gate is not None and gate[0] == code:
+            # A store already alerted offline is one outage, one push: that
+            # alert's first step (its link and power) is the relay's too.
+            if gate is not None and gate[0] == code and not (kind == "relay_link" and store in offline):
                 alert_raise(key=key, kind=kind, store=store, detail={"stations": gate[2]}, url="/hq/")
             else:
                 alert_clear(key=key)

@@ -102,7 +102,7 @@ def test_a_subscribed_phone_gets_a_store_offline_push_when_the_store_stops_repor
 
 
 def hq_stores(hq: Node) -> list[dict]:
-    out = hq.manage("shell", "-c", "import json; from hq.selectors import stores_health; print(json.dumps(stores_health()))")
+    out = hq.manage("shell", "-c", "import json; from hq.selectors import stores_health; print(json.dumps(stores_health(), default=str))")
     import json
 
     return json.loads(out.strip().splitlines()[-1])

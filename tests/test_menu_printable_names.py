@@ -27,7 +27,8 @@ def save(client, item: MenuItem, **names):
             "price": str(item.price), "tax_class": item.tax_class, "station": item.station_id or "",
             "available": "on", "takeout_ok": "on", "position": str(item.position), "_save": "1",
             # the per-store prices inline, empty
-            "store_items-TOTAL_FORMS": "0", "store_items-INITIAL_FORMS": "0", **names}
+            "store_items-TOTAL_FORMS": "0", "store_items-INITIAL_FORMS": "0",
+            "components-TOTAL_FORMS": "0", "components-INITIAL_FORMS": "0", **names}  # and the set components inline
     return client.post(f"/admin/menu/menuitem/{item.pk}/change/", form, HTTP_ACCEPT_LANGUAGE="ja")
 
 

@@ -43,6 +43,7 @@ NOT_MONEY = {
     # Counts, numbers and positions of the table floor, ticket renumbering and the tablets' outboxes.
     "registers.Check.guests", "registers.Check.number", "registers.OrderRenumber.number",
     "registers.RegisterOutbox.waiting", "stores.RegisterCounter.count", "stores.Table.position", "stores.Table.seats",
+    "menu.MenuWindow.position", "menu.SetComponent.position", "menu.SetComponent.qty",
 }
 PROJECT_APPS = ("hq", "integrations", "kitchen", "menu", "registers", "security", "stores", "sync")
 

@@ -111,7 +111,8 @@ def test_saving_a_menu_item_in_hq_admin_publishes_it(db, admin_client):
     data = {name: (value if value is not None else "") for name, value in form.initial.items()}
     data.update({"price": 300, "modifier_groups": [], "station": item.station_id, "category": item.category_id, "_save": "Save"})
     data = {k: v for k, v in data.items() if v is not False}
-    data.update({"store_items-TOTAL_FORMS": "0", "store_items-INITIAL_FORMS": "0"})  # the per-store prices inline
+    # The inlines (per-store prices, a set's components), empty.
+    data.update({"store_items-TOTAL_FORMS": "0", "store_items-INITIAL_FORMS": "0", "components-TOTAL_FORMS": "0", "components-INITIAL_FORMS": "0"})
     response = admin_client.post(f"/admin/menu/menuitem/{item.pk}/change/", data)
     assert response.status_code == 302, response.content[:2000]
     latest = Change.objects.filter(kind="master.upsert").order_by("-seq").first()
