@@ -181,6 +181,21 @@ class Managers:
 
 
 @pytest.fixture
+def cut_siblings(tmp_path):
+    """Two siblings of S001, each reaching the other through a Link the test can cut: (node1, node2, (to1, to2))."""
+    p1, p2 = free_port(), free_port()
+    with Link(p2) as to2, Link(p1) as to1:
+        common = {"POS_STORE": "S001", "POS_SYNC_KEY": KEY}
+        n1 = Node(tmp_path / "n1", name="node1", port=p1, POS_PEERS=to2.url, **common)
+        n2 = Node(tmp_path / "n2", name="node2", port=p2, POS_PEERS=to1.url, **common)
+        try:
+            yield n1.setup().start(), n2.setup().start(), (to1, to2)
+        finally:
+            for node in (n1, n2):
+                node.stop()
+
+
+@pytest.fixture
 def cluster(tmp_path, hq_database_url):  # noqa: F811
     ports = {name: free_port() for name in (*STORES, "hq")}
     links = {(a, b): Link(ports[b]) for a, b in itertools.permutations(ports, 2) if "hq" not in (a, b) or a != "hq"}

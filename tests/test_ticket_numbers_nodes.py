@@ -9,26 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.nodes import Node, free_port
+from tests.nodes import Node
 from tests.personas import order_body
-from tests.test_partition_chaos import Link
-from tests.test_replication_nodes import KEY, wait_for
+from tests.test_partition_chaos import cut_siblings  # noqa: F401  (fixture)
+from tests.test_replication_nodes import wait_for
 
 pytestmark = pytest.mark.nodes
-
-
-@pytest.fixture
-def cut_siblings(tmp_path):
-    p1, p2 = free_port(), free_port()
-    with Link(p2) as to2, Link(p1) as to1:
-        common = {"POS_STORE": "S001", "POS_SYNC_KEY": KEY}
-        n1 = Node(tmp_path / "n1", name="node1", port=p1, POS_PEERS=to2.url, **common)
-        n2 = Node(tmp_path / "n2", name="node2", port=p2, POS_PEERS=to1.url, **common)
-        try:
-            yield n1.setup().start(), n2.setup().start(), (to1, to2)
-        finally:
-            for node in (n1, n2):
-                node.stop()
 
 
 def _numbers(node: Node, ids: list[str]) -> list[int] | None:
