@@ -28,15 +28,19 @@ def port_open(host: str, port: int) -> bool:
 def life_note(tmp_path, monkeypatch):
     """Each test its own note beside the database (runtime/lifemark.py): the
     suite shares one POS_DATA_DIR, and a note left by one test would make the
-    next test's database look restored (and its ticket numbers jump)."""
-    from runtime import lifemark
+    next test's database look restored (and its ticket numbers jump). The
+    health reasons live in this process's memory too: one test's fork or
+    refusal would otherwise be pushed as an alert in the next test."""
+    from runtime import health, lifemark
     from sync import restore
 
     monkeypatch.setattr(lifemark, "_path", lambda: tmp_path / lifemark.FILE)
     lifemark.forget()
+    health.reasons_reset()
     yield tmp_path / lifemark.FILE
     lifemark.forget()
     restore.forget()
+    health.reasons_reset()
 
 
 @pytest.fixture
