@@ -168,6 +168,12 @@ class DayConflictOut(ConflictOut):
     label: str = Field(..., description="The kind, in the language of the request.")
 
 
+class RefundRefOut(BaseModel):
+    id: uuid.UUID
+    amount: int = Field(..., description="Yen given back.")
+    at: dt.datetime
+
+
 class OrderOut(BaseModel):
     id: uuid.UUID
     store: str
@@ -185,6 +191,10 @@ class OrderOut(BaseModel):
     paid: int
     refunded: int = Field(..., description="Yen given back by refunds, all of them (a conflict may make it more than was paid).")
     conflicts: list[ConflictOut] = Field(..., description="Money that two cut-off nodes both took or gave back; empty when none.")
+    refunds: list[RefundRefOut] = Field(
+        default_factory=list,
+        description="Each refund (oldest first): its id opens its receipt at /api/orders/{id}/refunds/{refund id}/receipt.",
+    )
     balance_due: int
     change: int
     kitchen_received: bool

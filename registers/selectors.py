@@ -146,6 +146,11 @@ def order_as_dict(order: Order) -> dict[str, Any]:
         ],
         "paid": order.paid,
         "refunded": sum(refund.amount for refund in conflicts.order_refunds(order)),
+        # Each refund's id opens its receipt (the manager page's 返金レシート).
+        "refunds": [
+            {"id": str(refund.id), "amount": refund.amount, "at": refund.at.isoformat()}
+            for refund in conflicts.order_refunds(order)
+        ],
         "conflicts": [conflicts.conflict_as_dict(conflict) for conflict in conflicts.order_conflicts(order)],
         "balance_due": order.total - order.paid,
         "change": order.change_given,

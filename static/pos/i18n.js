@@ -23,7 +23,7 @@ const STRINGS = {
     afterZHint: "本日の営業はZ締め済みです。ここからの売上は翌営業日に計上されます",
     method_cash: "現金", method_card: "カード", method_qr: "QR", approval: "承認番号",
     tenderTooMuch: "カード・QRは残額を超えられません", tenderNothingLeft: "残額はありません",
-    payThis: "会計", reducedLegend: "※は軽減税率（8%）対象", checkout: "お会計", paidQueued: "会計しました", channel_kiosk: "券売機", channel_qr: "QR注文", channel_table: "テーブル",
+    payThis: "会計", reducedLegend: "※は軽減税率（8%）対象", checkout: "お会計", paidQueued: "会計しました", receiptLang: "領収書の言語", channel_kiosk: "券売機", channel_qr: "QR注文", channel_table: "テーブル",
   },
   en: {
     online: "Online", offline: "Offline", connecting: "Connecting…",
@@ -48,7 +48,7 @@ const STRINGS = {
     afterZHint: "Today is closed by Z: sales from now on count on the next business day",
     method_cash: "Cash", method_card: "Card", method_qr: "QR", approval: "Approval",
     tenderTooMuch: "Card and QR cannot exceed what is left", tenderNothingLeft: "Nothing is left to pay",
-    payThis: "Pay", reducedLegend: "※ reduced tax rate (8%)", checkout: "Checkout", paidQueued: "paid", channel_kiosk: "Kiosk", channel_qr: "QR order", channel_table: "Table",
+    payThis: "Pay", reducedLegend: "※ reduced tax rate (8%)", checkout: "Checkout", paidQueued: "paid", receiptLang: "Receipt language", channel_kiosk: "Kiosk", channel_qr: "QR order", channel_table: "Table",
   },
 };
 

@@ -1,7 +1,10 @@
 // The manager's page: voids and refunds behind the manager PIN, drawer movements,
-// who is on, X and Z reports, and money two cut-off nodes both took or gave back. Every action goes to the server, which checks the PIN.
+// who is on, a cashier's PIN reset, receipts (sale, reprint, refund; Japanese or
+// English), X and Z reports, and money two cut-off nodes both took or gave back.
+// Every action goes to the server, which checks the PIN.
 import { config, lang, yen } from "./i18n.js";
 import { deviceToken } from "./device.js";
+import { pinPad } from "./pinpad.js";
 
 const STRINGS = {
   ja: {
@@ -24,6 +27,12 @@ const STRINGS = {
     confirmZ: "{day} を締めます。実査 {counted}、理論 {expected}。よろしいですか？", needCount: "数えた現金の額を入力してください",
     silent: "応答なし", lastSeen: "最終", cashCount: "現金実査", eNetwork: "店舗サーバーに接続できません",
     e400: "入力を確認してください", e401: "この端末は登録されていません", e500: "サーバーでエラーが起きました",
+    staff: "スタッフ", pinReset: "PINリセット", next: "次へ", newPin: "{name} の新しいPIN（4〜8桁）",
+    newPinAgain: "確認のため、同じPINをもう一度", pinDigits: "PINは4〜8桁の数字です",
+    pinMismatch: "2回の入力が違います。最初から入力してください", confirmPinReset: "{name} のPINをリセットしますか？",
+    needManagerPin: "先に責任者PINを入力してください", pinSetBy: "PIN設定", resetAtHq: "PINは本部で変更",
+    role_cashier: "レジ担当", role_manager: "責任者", role_kitchen: "調理場",
+    refundReceipt: "返金明細書", receiptLang: "領収書の言語",
   },
   en: {
     title: "Manager", backToRegister: "Back to register", managerPin: "Manager PIN", reason: "Reason", onDuty: "On duty",
@@ -46,6 +55,12 @@ const STRINGS = {
     confirmZ: "Close {day}: counted {counted}, expected {expected}. Go ahead?", needCount: "Enter the cash you counted",
     silent: "silent", lastSeen: "last", cashCount: "Cash count", eNetwork: "Cannot reach the store server",
     e400: "Check the input", e401: "This device is not registered", e500: "The server had an error",
+    staff: "Staff", pinReset: "Reset PIN", next: "Next", newPin: "New PIN for {name} (4 to 8 digits)",
+    newPinAgain: "The same PIN again, to confirm", pinDigits: "A PIN is 4 to 8 digits",
+    pinMismatch: "The two entries differ; start again", confirmPinReset: "Reset the PIN of {name}?",
+    needManagerPin: "Enter the manager PIN first", pinSetBy: "PIN set", resetAtHq: "PIN is changed at HQ",
+    role_cashier: "Cashier", role_manager: "Manager", role_kitchen: "Kitchen",
+    refundReceipt: "Refund receipt", receiptLang: "Receipt language",
   },
 };
 const t = (key) => (STRINGS[lang()] || STRINGS.ja)[key] ?? key;
@@ -157,8 +172,14 @@ function renderOrders(orders) {
         }),
       );
     }
-    actions.append(" ", button(t("receipt"), "receipt", () => showReceipt(order.id, false)),
-      " ", button(t("reprint"), "reprint", () => showReceipt(order.id, true)));
+    actions.append(" ", button(t("receipt"), "receipt", () => showReceipt({ order: order.id })),
+      " ", button(t("reprint"), "reprint", () => showReceipt({ order: order.id, copy: true })));
+    for (const refund of order.refunds || []) {
+      const b = button(`${t("refundReceipt")} ${yen(refund.amount)}`, "refund-receipt",
+        () => showReceipt({ order: order.id, refund: refund.id }));
+      b.dataset.refundId = refund.id;
+      actions.append(" ", b);
+    }
     tr.dataset.refunded = String(order.refunded || 0);
     const flags = cell("");
     flags.dataset.testid = "order-state";
@@ -197,12 +218,22 @@ function conflictText(c) {
 
 // The receipt page wants this device's token in the Authorization header (never
 // in the URL), which a link cannot send: fetch it and show it here, printable.
-async function showReceipt(orderId, copy) {
+// ``shown`` is what the dialog holds, so its language and reprint switches fetch
+// the same receipt again; a foreign guest's English one is a tap, not a cookie.
+const shown = { order: null, refund: null, copy: false, lang: null };
+
+async function showReceipt({ order, refund = null, copy = false, lang: wanted = null }) {
+  Object.assign(shown, { order, refund, copy, lang: wanted });
+  const query = new URLSearchParams();
+  if (copy) query.set("copy", "1");
+  if (wanted) query.set("lang", wanted);
+  if (refund) query.set("refund", refund);
   const headers = {};
   const token = deviceToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   try {
-    const response = await fetch(`/register/receipt/${orderId}/${copy ? "?copy=1" : ""}`, { headers });
+    const search = query.toString();
+    const response = await fetch(`/register/receipt/${order}/${search ? `?${search}` : ""}`, { headers });
     const text = await response.text();
     if (!response.ok) throw new Error(`${t("e" + response.status)}: ${text.slice(0, 200)}`);
     // DOMParser runs no script; the server escaped every value in the page.
@@ -211,7 +242,9 @@ async function showReceipt(orderId, copy) {
     article.querySelector(".actions")?.remove();
     const dialog = $("receipt-dialog");
     dialog.querySelector(".receipt-slot").replaceChildren(document.adoptNode(article));
-    dialog.showModal();
+    for (const b of dialog.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === article.lang));
+    $("receipt-as-copy").setAttribute("aria-pressed", String(copy));
+    if (!dialog.open) dialog.showModal();
   } catch (error) {
     say(error.message);
   }
@@ -254,11 +287,12 @@ function renderReport(report, heading) {
 }
 
 async function refresh() {
-  const [orders, onDuty, alerts, conflicts, outboxes] = await Promise.all([
+  const [orders, onDuty, alerts, conflicts, outboxes, people] = await Promise.all([
     api("GET", "/orders?limit=30"), api("GET", "/staff/on-duty"), api("GET", "/alerts/offline-card"), api("GET", "/conflicts"),
-    api("GET", "/registers/outboxes"),
+    api("GET", "/registers/outboxes"), api("GET", "/staff"),
   ]);
   renderOrders(orders.items);
+  renderStaff(people);
   renderOutboxes(outboxes);
   $("on-duty").replaceChildren(...onDuty.map((s) => {
     const li = document.createElement("li");
@@ -293,8 +327,84 @@ function renderOutboxes({ queued, items }) {
   }));
 }
 
+function renderStaff(people) {
+  $("staff-list").replaceChildren(...people.filter((p) => p.active).map((person) => {
+    const li = document.createElement("li");
+    li.dataset.testid = "staff-row";
+    li.dataset.code = person.code;
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = `${person.name} (${t("role_" + person.role)})`;
+    const set = document.createElement("small");
+    set.dataset.testid = "staff-pin-set";
+    if (person.pin_set_at) {
+      set.textContent = `${t("pinSetBy")}: ${person.pin_set_by} ${dateTime.format(new Date(person.pin_set_at))}`
+        + (person.pin_set_reason ? ` (${person.pin_set_reason})` : "");
+    }
+    li.append(who, set);
+    // The store resets a cashier's PIN only; a manager's or the kitchen's is HQ's (registers/staff.py).
+    if (person.role === "cashier") li.append(button(t("pinReset"), "pin-reset", () => resetPin(person)));
+    else li.append(Object.assign(document.createElement("small"), { textContent: t("resetAtHq") }));
+    return li;
+  }));
+}
+
+/** The new PIN, typed twice on the pad; null when the manager cancels. */
+function askNewPin(name) {
+  const dialog = $("pin-reset-dialog");
+  const input = $("pin-reset-input");
+  let first = null;
+  const ask = (prompt, error = "") => {
+    $("pin-reset-prompt").textContent = prompt;
+    $("pin-reset-error").textContent = error;
+    input.value = "";
+  };
+  ask(fill(t("newPin"), { name }));
+  dialog.showModal();
+  return new Promise((resolve) => {
+    const form = dialog.querySelector("form");
+    const finish = (value) => {
+      form.removeEventListener("submit", onSubmit);
+      $("pin-reset-cancel").removeEventListener("click", onCancel);
+      dialog.removeEventListener("cancel", onCancel);
+      dialog.close();
+      input.value = "";
+      resolve(value);
+    };
+    const onSubmit = (event) => {
+      event.preventDefault();
+      const typed = input.value;
+      if (!/^\d{4,8}$/.test(typed)) { ask(first === null ? fill(t("newPin"), { name }) : t("newPinAgain"), t("pinDigits")); return; }
+      if (first === null) { first = typed; ask(t("newPinAgain")); return; }
+      if (typed !== first) { first = null; ask(fill(t("newPin"), { name }), t("pinMismatch")); return; }
+      finish(typed);
+    };
+    const onCancel = (event) => { event.preventDefault(); finish(null); };
+    form.addEventListener("submit", onSubmit);
+    $("pin-reset-cancel").addEventListener("click", onCancel);
+    dialog.addEventListener("cancel", onCancel);
+  });
+}
+
+// The manager's PIN and the reason come from the page's top card, as for a void;
+// they are asked for before the new PIN so nobody types it twice for nothing.
+async function resetPin(person) {
+  if (!pin()) { say(t("needManagerPin")); $("manager-pin").focus(); return; }
+  if (!reason()) { say(t("needReason")); $("reason").focus(); return; }
+  const newPin = await askNewPin(person.name);
+  if (newPin === null) return;
+  if (!(await confirmFirst(fill(t("confirmPinReset"), { name: person.name })))) return;
+  act(() => api("POST", `/staff/${encodeURIComponent(person.code)}/pin`, { pin: newPin, manager_pin: pin(), reason: reason() }));
+}
+
 function wire() {
   document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-label]").forEach((el) => el.setAttribute("aria-label", t(el.dataset.i18nLabel)));
+  $("pin-reset-input").after(pinPad($("pin-reset-input")));
+  for (const b of document.querySelectorAll('[data-testid="receipt-dialog"] [data-lang]')) {
+    b.addEventListener("click", () => showReceipt({ ...shown, lang: b.dataset.lang }));
+  }
+  $("receipt-as-copy").addEventListener("click", () => showReceipt({ ...shown, copy: !shown.copy }));
   $("clock-in").addEventListener("click", () => act(() => api("POST", "/shifts/start", { pin: pin(), register: cfg.register })));
   $("clock-out").addEventListener("click", () => act(() => api("POST", "/shifts/end", { pin: pin() })));
   $("drawer-submit").addEventListener("click", () => act(() => api("POST", "/drawer", {
