@@ -89,7 +89,8 @@ def check_view(check: Check, *, now: dt.datetime | None = None) -> dict[str, Any
                 "lines": [
                     {"position": line.position, "sku": line.sku, "name_ja": line.name_ja, "name_en": line.name_en,
                      "qty": line.qty, "amount": line.amount, "course": line.course,
-                     "held": line.held and line.fired_at is None}
+                     "held": line.held and line.fired_at is None,
+                     "fired_at": line.fired_at.isoformat() if line.fired_at else None}
                     for line in order.lines.all()
                 ],
             }
