@@ -58,7 +58,9 @@ def test_a_waiter_holds_course_two_and_fires_it_when_the_table_is_ready(node, ch
         expect(held.get_by_test_id("fire-course")).to_have_text("調理開始")
         # The bill counts the held salads already.
         expect(waiter.get_by_test_id("check-total")).to_have_text(f"¥{320 + 2 * 150:,}")
+        held.scroll_into_view_if_needed()
         waiter.screenshot(path=str(SHOTS / "courses-waiter-held.png"))
+        assert held.evaluate("li => li.scrollWidth <= li.clientWidth")
 
         board = kitchen.get_by_test_id("ticket")
         expect(board.filter(has_text="唐揚げ")).to_have_count(1, timeout=10_000)
