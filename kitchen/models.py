@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 class Ticket(models.Model):
     """What one station has to make for one order. Its id derives from (order, station)."""
 
-    STATUSES = [("open", _("open")), ("bumped", _("done")), ("voided", _("voided"))]
+    # "held": a held course's ticket (registers/courses.py), shown to no station
+    # until its course is fired, when it turns "open" and enters the feed as new.
+    STATUSES = [("held", _("held")), ("open", _("open")), ("bumped", _("done")), ("voided", _("voided"))]
 
     id = models.UUIDField(primary_key=True)
     order = models.ForeignKey("registers.Order", on_delete=models.CASCADE, related_name="tickets")
@@ -21,6 +23,10 @@ class Ticket(models.Model):
     items = models.JSONField(default=list)
     # The order's kitchen note (each item carries its own line's note in ``items``).
     note = models.CharField(max_length=60, blank=True, default="")
+    # A held course's ticket: its course, and when it was fired (placed_at then
+    # says the same: the kitchen ages it from the fire, not from the order).
+    course = models.PositiveSmallIntegerField(null=True, blank=True)
+    fired_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=8, choices=STATUSES, default="open")
     placed_at = models.DateTimeField()
     acked_at = models.DateTimeField(null=True, blank=True)

@@ -11,35 +11,44 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
+from django.utils import timezone
+
 from kitchen import events
 from kitchen.events import TicketAcked, TicketBumped, TicketFact, TicketPrinted, TicketRecalled
 from kitchen.feed import feed_append, feed_append_many
 from kitchen.models import OrderServed, Ticket
 from registers import live
-from registers.events import LineSold, OrderPlaced, OrderRenumbered, OrderVoided
+from registers.events import LineSold, OrderCourseFired, OrderPlaced, OrderRenumbered, OrderVoided
 from registers.models import Order
 from registers.progress import order_progress_record, order_received_record
 from sync.projection import Recorded, Stage, projector, projector_many
 
 
-def ticket_id_for(order_id: uuid.UUID, station: str) -> uuid.UUID:
-    return uuid.uuid5(order_id, f"ticket:{station}")
+def ticket_id_for(order_id: uuid.UUID, station: str, course: int | None = None) -> uuid.UUID:
+    """A station's ticket of an order; a held course has a ticket of its own per station."""
+    return uuid.uuid5(order_id, f"ticket:{station}" if course is None else f"ticket:{station}:course:{course}")
 
 
-def _station_items(lines: list[LineSold]) -> dict[str, list[dict[str, Any]]]:
+# A station's part of an order: (station, the held course or None).
+Part = tuple[str, int | None]
+
+
+def _station_items(lines: list[LineSold]) -> dict[Part, list[dict[str, Any]]]:
     """Each station's part of an order, as its ticket stores it (Ticket.items, JSON).
 
     A set menu's components go each to its own station, under the order's one
     ticket number, named with the set they belong to; the set's modifiers (ご飯
-    大盛) go with its first component and its note with every one of them."""
-    by_station: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    大盛) go with its first component and its note with every one of them.
+    A held line's items make a part of their own per course, fired later."""
+    by_station: dict[Part, list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
+        held = line.course if line.held else None
         modifiers = [{"name_ja": m.name_ja, "name_en": m.name_en} for m in line.modifiers]
         if line.components is None:
-            _add_item(by_station, line.station, line.sku, line.name_ja, line.name_en, line.qty, modifiers, line.note)
+            _add_item(by_station, (line.station, held), line.sku, line.name_ja, line.name_en, line.qty, modifiers, line.note)
             continue
         for index, part in enumerate(line.components):
-            item = _add_item(by_station, part.station, part.sku, part.name_ja, part.name_en, line.qty * part.qty,
+            item = _add_item(by_station, (part.station, held), part.sku, part.name_ja, part.name_en, line.qty * part.qty,
                              modifiers if index == 0 else [], line.note)
             if item is not None:
                 item["set"] = {"sku": line.sku, "name_ja": line.name_ja, "name_en": line.name_en}
@@ -47,42 +56,46 @@ def _station_items(lines: list[LineSold]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _add_item(
-    by_station: dict[str, list[dict[str, Any]]], station: str, sku: str, name_ja: str, name_en: str, qty: int,
+    by_station: dict[Part, list[dict[str, Any]]], part: Part, sku: str, name_ja: str, name_en: str, qty: int,
     modifiers: list[dict[str, str]], note: str | None,
 ) -> dict[str, Any] | None:
-    if not station:
+    if not part[0]:
         return None
     item: dict[str, Any] = {"sku": sku, "name_ja": name_ja, "name_en": name_en, "qty": qty, "modifiers": modifiers}
     if note:
         item["note"] = note  # only when there is one: the feed's items keep their old shape
-    by_station[station].append(item)
+    by_station[part].append(item)
     return item
 
 
 @projector_many(OrderPlaced, stage=Stage.FOLLOW)
 def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
-    """One ticket per station an order needs; a burst of orders costs a few bulk queries."""
+    """One ticket per station an order needs (and per held course); a burst of orders costs a few bulk queries.
+
+    A held course's ticket is written held: no feed entry, so no screen or
+    printer sees it until its course is fired (course_fired below)."""
     orders = Order.objects.in_bulk([change.event.id for change in changes])
-    wanted: dict[uuid.UUID, tuple[Order, str, list[dict[str, Any]]]] = {}
+    wanted: dict[uuid.UUID, tuple[Order, Part, list[dict[str, Any]]]] = {}
     for change in changes:
         order = orders[change.event.id]
-        for station, items in _station_items(change.event.lines).items():
-            wanted.setdefault(ticket_id_for(order.id, station), (order, station, items))
+        for part, items in _station_items(change.event.lines).items():
+            wanted.setdefault(ticket_id_for(order.id, *part), (order, part, items))
     known = Ticket.objects.in_bulk(list(wanted))
     fresh = []
-    for ticket_id, (order, station, items) in wanted.items():
+    for ticket_id, (order, (station, course), items) in wanted.items():
         ticket = known.get(ticket_id)
         if ticket is None:
             fresh.append(
                 Ticket(id=ticket_id, order=order, store=order.store, station=station, number=order.number,
-                       dining=order.dining, items=items, placed_at=order.placed_at, note=order.note)
+                       dining=order.dining, items=items, placed_at=order.placed_at, note=order.note,
+                       course=course, status="open" if course is None else "held")
             )
         elif ticket.number != order.number:
             ticket.number = order.number
             ticket.save(update_fields=["number"])
-            feed_append(ticket, "updated")
+            _feed_unless_held(ticket, "updated")
     Ticket.objects.bulk_create(fresh)
-    feed_append_many(fresh, "new")
+    feed_append_many([ticket for ticket in fresh if ticket.status == "open"], "new")
     # A served change or an acknowledgement may have arrived before this order
     # did, or its tickets were already here: derive its status again. A new
     # order with none of that is "placed", as it was written.
@@ -92,6 +105,32 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
         live.order_changed(store=order.store, order_id=order.id)
         if order.pk in served or order.pk in had_tickets or order.kitchen_received_at or order.status != "placed":
             order_status_refresh(order)
+
+
+def _feed_unless_held(ticket: Ticket, event: str) -> None:
+    # Screens never saw a held ticket: telling them it changed would show them a ticket not to cook.
+    if ticket.status != "held":
+        feed_append(ticket, event)
+
+
+@projector(OrderCourseFired, stage=Stage.FOLLOW)
+def course_fired(change: Recorded[OrderCourseFired]) -> None:
+    """A fired course's held tickets enter the kitchen feed as new tickets, once:
+    only the change that finds them held appends them (a second fire, or the
+    same course fired on a cut-off sibling, finds them open). They are placed,
+    and age, from the earliest fire; the print fallback times out from now."""
+    at = change.event.at
+    for ticket in Ticket.objects.filter(order_id=change.event.order, course=change.event.course).exclude(status="voided"):
+        if ticket.status == "held":
+            ticket.status, ticket.fired_at, ticket.placed_at, ticket.received_at = "open", at, at, timezone.now()
+            ticket.save(update_fields=["status", "fired_at", "placed_at", "received_at"])
+            feed_append(ticket, "new")
+        elif ticket.fired_at is None or at < ticket.fired_at:
+            # An earlier fire on a cut-off sibling, or one whose tickets were bumped here first.
+            ticket.fired_at = ticket.placed_at = at
+            ticket.save(update_fields=["fired_at", "placed_at"])
+            feed_append(ticket, "updated")
+    live.order_changed(store=change.store, order_id=change.event.order)
 
 
 @projector(TicketAcked, stage=Stage.FOLLOW)
@@ -139,11 +178,16 @@ def ticket_bumped_or_recalled(change: Recorded[TicketFact]) -> None:
     if ticket is None or change.hlc <= ticket.bump_hlc or ticket.status == "voided":
         return
     bumped = isinstance(change.event, TicketBumped)
-    ticket.status = "bumped" if bumped else "open"
+    # Still held here: its course was fired on a sibling whose fire has not
+    # reached this node yet. A recall leaves it held (the fire opens it), a
+    # bump ends it; either way unseen by this node's screens.
+    held = ticket.status == "held"
+    ticket.status = "bumped" if bumped else ("held" if held else "open")
     ticket.bumped_at = change.event.at if bumped else None
     ticket.bump_hlc = change.hlc
     ticket.save(update_fields=["status", "bumped_at", "bump_hlc"])
-    feed_append(ticket, "bumped" if bumped else "recalled")
+    if not held:
+        feed_append(ticket, "bumped" if bumped else "recalled")
     order_status_refresh(ticket.order)
 
 
@@ -173,7 +217,7 @@ def order_renumbered_tickets(change: Recorded[OrderRenumbered]) -> None:
     for ticket in Ticket.objects.filter(order=order).exclude(number=order.number):
         ticket.number = order.number
         ticket.save(update_fields=["number"])
-        feed_append(ticket, "updated")
+        _feed_unless_held(ticket, "updated")
     live.order_changed(store=order.store, order_id=order.id)
 
 
@@ -199,7 +243,9 @@ def order_placed_void_tickets(changes: list[Recorded[OrderPlaced]]) -> None:
 
 def _void_tickets(order: Order) -> None:
     for ticket in Ticket.objects.filter(order=order).exclude(status="voided"):
+        was = ticket.status
         ticket.status = "voided"
         ticket.save(update_fields=["status"])
-        feed_append(ticket, "voided")
+        if was != "held":  # screens never saw it
+            feed_append(ticket, "voided")
     order_status_refresh(order)

@@ -11,13 +11,14 @@ from django.utils import timezone
 from kitchen.models import FeedEntry, KitchenScreen, PrinterState, Ticket
 from menu.models import Station
 from registers import status
+from registers.course_names import course_name
 from registers.models import Order
 
 FEED_BATCH = 200
 
 
 def ticket_as_dict(ticket: Ticket) -> dict[str, Any]:
-    return {
+    data = {
         "id": str(ticket.id),
         "order": str(ticket.order_id),
         "number": ticket.number,
@@ -31,6 +32,12 @@ def ticket_as_dict(ticket: Ticket) -> dict[str, Any]:
         "bumped_at": ticket.bumped_at.isoformat() if ticket.bumped_at else None,
         "printed_at": ticket.printed_at.isoformat() if ticket.printed_at else None,
     }
+    if ticket.course is not None:
+        # Only a held course's ticket has these: every other ticket keeps its old shape.
+        name_ja, name_en = course_name(ticket.course)
+        data["course"] = {"number": ticket.course, "name_ja": name_ja, "name_en": name_en}
+        data["fired_at"] = ticket.fired_at.isoformat() if ticket.fired_at else None
+    return data
 
 
 def feed_head(*, store: str) -> int:

@@ -70,9 +70,7 @@ def order_create(request: HttpRequest, body: OrderIn):
     for key in ("note", "rung_at"):
         if not data.get(key):
             data.pop(key, None)
-    for line in data["lines"]:
-        if not line.get("note"):
-            line.pop("note", None)
+    services.lines_digestible(data["lines"], ("note", "course", "hold"))
     try:
         if any(p.offline for p in body.payments) and not Order.objects.filter(pk=body.id).exists():
             offline_card_check(store=store_get_current(), payments=body.payments)
@@ -80,7 +78,7 @@ def order_create(request: HttpRequest, body: OrderIn):
             order_id=body.id,
             register=body.register,
             dining=body.dining,
-            lines=[services.LineRequest(line.sku, line.qty, list(line.modifiers), line.note) for line in body.lines],
+            lines=[services.line_request(line) for line in body.lines],
             payments=[tender.Tender(p.method, p.amount, p.reference, p.offline) for p in body.payments],
             request_hash=services.request_digest(data),
             number=body.number,

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictInt
 
-from registers import check_selectors, checks, services
+from registers import check_selectors, checks, courses, services
 from registers.models import Check
 from registers.schemas import ErrorOut, LineIn
 from stores.auth import reader_auth, selling_auth
@@ -52,6 +52,12 @@ class MergeIn(Schema):
     into: uuid.UUID
 
 
+class FireIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    id: uuid.UUID = Field(..., description="The fire's id, made by the client; sending it again is safe.")
+    course: StrictInt = Field(..., ge=1, le=9, description="The course whose held items go to the kitchen now.")
+
+
 class LineRef(Schema):
     model_config = ConfigDict(extra="forbid")
     order: uuid.UUID
@@ -72,14 +78,14 @@ def _answer(status: int, check: Check):
 
 
 def _refused(exc: Exception):
-    if isinstance(exc, checks.CheckMissing):
+    if isinstance(exc, (checks.CheckMissing, courses.OrderMissing)):
         return Status(404, {"detail": str(exc)})
     if isinstance(exc, (checks.CheckClosed, services.OrderConflict)):
         return Status(409, {"detail": str(exc)})
     return Status(422, {"detail": str(exc)})
 
 
-REFUSED = (checks.CheckMissing, checks.CheckClosed, checks.CheckRefused, services.OrderRejected, services.OrderConflict)
+REFUSED = (courses.OrderMissing, checks.CheckMissing, checks.CheckClosed, checks.CheckRefused, services.OrderRejected, services.OrderConflict)
 
 
 @router.get("/tables", auth=reader_auth, response={200: list[dict]}, summary="The floor: tables and their open checks")
@@ -112,10 +118,11 @@ def check_open(request: HttpRequest, body: CheckOpenIn):
 @router.post("/checks/{check_id}/rounds", response={200: dict, 201: dict, **ERRORS}, summary="Send a round to the kitchen")
 def check_round(request: HttpRequest, check_id: uuid.UUID, body: RoundIn):
     data = {"check": str(check_id), **body.model_dump(mode="json")}
+    services.lines_digestible(data["lines"])
     try:
         _, created = checks.check_round_send(
             check_id=check_id, order_id=body.id, register=body.register,
-            lines=[services.LineRequest(line.sku, line.qty, list(line.modifiers), line.note) for line in body.lines],
+            lines=[services.line_request(line) for line in body.lines],
             request_hash=services.request_digest(data), note=body.note,
         )
     except REFUSED as exc:
@@ -149,3 +156,21 @@ def check_pay(request: HttpRequest, check_id: uuid.UUID, body: PartIn):
     except REFUSED as exc:
         return _refused(exc)
     return _answer(201 if created else 200, check)
+
+
+@router.post("/checks/{check_id}/fire", response={200: dict, **ERRORS}, summary="Fire a held course of the check")
+def check_fire(request: HttpRequest, check_id: uuid.UUID, body: FireIn):
+    try:
+        check, fired = courses.check_course_fire(command_id=body.id, check_id=check_id, course=body.course)
+    except REFUSED as exc:
+        return _refused(exc)
+    return Status(200, {**check_selectors.check_view(check), "fired": fired})
+
+
+@router.post("/orders/{order_id}/fire", response={200: dict, **ERRORS}, summary="Fire a held course of an order")
+def order_fire(request: HttpRequest, order_id: uuid.UUID, body: FireIn):
+    try:
+        fired = courses.order_course_fire(command_id=body.id, order_id=order_id, course=body.course)
+    except REFUSED as exc:
+        return _refused(exc)
+    return Status(200, {"order": str(order_id), "course": body.course, "fired": fired})

@@ -14,7 +14,7 @@ class RegistersConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models are not loaded before ready().
-        from registers import check_projections, money_decide, projections, sold_out  # noqa: F401  (projectors; the decider's money operations)
+        from registers import check_projections, courses, money_decide, projections, sold_out  # noqa: F401  (projectors; the decider's money operations)
         from registers.check_selectors import check_exists
         from registers.journal_health import journal_check
         from registers.offline_card import offline_card_watch

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import F, Q
 from django.utils import timezone
 
+from registers.course_names import course_name
 from registers.models import Check, CheckRound, Order
 from stores.models import Table
 
@@ -77,6 +78,7 @@ def check_view(check: Check, *, now: dt.datetime | None = None) -> dict[str, Any
         "open": check_is_open(check, rounds),
         "merged_into": str(check.merged_into) if check.merged_into else None,
         "settled": check.settled_at is not None,
+        "held": held_courses(live),
         "rounds": [
             {
                 "order": str(order.id),
@@ -86,13 +88,29 @@ def check_view(check: Check, *, now: dt.datetime | None = None) -> dict[str, Any
                 "status": order.status,
                 "lines": [
                     {"position": line.position, "sku": line.sku, "name_ja": line.name_ja, "name_en": line.name_en,
-                     "qty": line.qty, "amount": line.amount}
+                     "qty": line.qty, "amount": line.amount, "course": line.course,
+                     "held": line.held and line.fired_at is None,
+                     "fired_at": line.fired_at.isoformat() if line.fired_at else None}
                     for line in order.lines.all()
                 ],
             }
             for order in live
         ],
     }
+
+
+def held_courses(orders: list[Order]) -> list[dict[str, Any]]:
+    """The courses still held on these orders (lines prefetched), in course order,
+    each with how many items wait: what the waiter has yet to fire."""
+    waiting: dict[int, int] = {}
+    for order in orders:
+        for line in order.lines.all():
+            if line.held and line.fired_at is None and line.course is not None:
+                waiting[line.course] = waiting.get(line.course, 0) + line.qty
+    return [
+        {"course": course, "name_ja": course_name(course)[0], "name_en": course_name(course)[1], "items": items}
+        for course, items in sorted(waiting.items())
+    ]
 
 
 def checks_open(*, store: str) -> list[Check]:

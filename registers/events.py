@@ -63,6 +63,9 @@ def _note(text: str) -> str:
 #: A kitchen note (アレルギー, 少なめ): absent is None, never "".
 Note = Annotated[str, AfterValidator(_note)]
 
+#: A course of a meal (1 前菜, 2 メイン, 3 デザート ...: registers/courses.py).
+Course = Annotated[int, Field(strict=True, ge=1, le=9)]
+
 
 class StaffRef(Payload):
     """Who approved or did it, as the staff row was at the time."""
@@ -121,11 +124,16 @@ class LineSold(Payload):
     # A set menu's components (None for an item sold on its own): the line is
     # one line on the receipt; its tax is worked out per component's rate.
     components: list[ComponentSold] | None = Field(None, min_length=1, max_length=20)
+    # The course the line is served in, and whether it was held: its kitchen
+    # tickets wait, unseen by the stations, until the course is fired
+    # (OrderCourseFired). Sold all the same: a held line is on the bill.
+    course: Course | None = None
+    held: Literal[True] | None = None
 
     @model_serializer(mode="wrap")
     def _omit_absent(self, handler: Any) -> Any:
         data = handler(self)
-        for key in ("note", "components"):
+        for key in ("note", "components", "course", "held"):
             if data.get(key) is None:
                 data.pop(key, None)
         return data
@@ -134,6 +142,8 @@ class LineSold(Payload):
     def _shares_add_up(self) -> LineSold:
         if self.components is not None and sum(c.share for c in self.components) != self.unit_price:
             raise ValueError("the shares of a set's components must add up to its unit price")
+        if self.held and self.course is None:
+            raise ValueError("a held line must name its course")
         return self
 
     def rate_parts(self) -> list[tuple[int, int]] | None:
@@ -215,6 +225,18 @@ class OrderPaid(OrderFact):
     batch: uuid.UUID | None = None
     at: Timestamp
     payments: list[PaymentMade]
+
+
+class OrderCourseFired(OrderFact):
+    """The waiter fired course ``course`` of the order: its held lines go to the
+    kitchen now. ``command`` is the device's command id (a replay records
+    nothing new). Fired twice, or on two cut-off nodes, it is one fire: the
+    kitchen shows the course once, from the earliest ``at``."""
+
+    kind: ClassVar[str] = "order.course_fired"
+    command: uuid.UUID
+    course: Course
+    at: Timestamp
 
 
 class PaymentSettled(Event):

@@ -77,6 +77,10 @@ class OrderLine(models.Model):
     note = models.CharField(max_length=60, blank=True, default="")  # the line's kitchen note
     # A set menu's components as sold (registers.events.ComponentSold); null for a plain item.
     components = models.JSONField(null=True, blank=True)
+    # Its course (registers/courses.py); a held line waits for its course's fire (fired_at).
+    course = models.PositiveSmallIntegerField(null=True, blank=True)
+    held = models.BooleanField(default=False)
+    fired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "position"]

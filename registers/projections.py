@@ -136,6 +136,8 @@ def _order_lines(order_id: uuid.UUID, change: Recorded[OrderPlaced]) -> list[Ord
             station=line.station,
             note=line.note or "",
             components=[c.model_dump() for c in line.components] if line.components else None,
+            course=line.course,
+            held=bool(line.held),
         )
         for line in change.event.lines
     ]

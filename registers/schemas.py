@@ -23,6 +23,8 @@ class LineIn(Schema):
     modifiers: list[StrictStr] = Field(default_factory=list, max_length=10, description="Modifier codes from the menu.")
     note: StrictStr = Field("", max_length=200, description="Kitchen note for this line (アレルギー, 少なめ); "
                             "at most 60 characters once trimmed, no control characters.")
+    course: StrictInt | None = Field(None, ge=1, le=9, description="The course it is served in (1 前菜, 2 メイン, 3 デザート ...).")
+    hold: StrictBool = Field(False, description="Hold it: the kitchen sees it only once its course is fired.")
 
 
 class PaymentIn(Schema):

@@ -49,6 +49,7 @@ from sync.services import Fact, changes_record
 MAX_LINES = 100
 MAX_QTY = 99
 MAX_MODIFIERS = 10
+MAX_COURSE = 9
 # How far ahead of this node's clock a register's own clock may run before
 # the time it says a sale was rung up at is not believed.
 CLOCK_SKEW = dt.timedelta(minutes=2)
@@ -68,6 +69,8 @@ class LineRequest:
     qty: int
     modifiers: list[str] = field(default_factory=list)
     note: str = ""  # the cook's note for this line; "" for none
+    course: int | None = None  # the course it is served in (registers/courses.py)
+    hold: bool = False  # its tickets wait until the course is fired (registers/courses.py)
 
 
 def note_clean(where: str, text: str) -> str | None:
@@ -79,6 +82,20 @@ def note_clean(where: str, text: str) -> str | None:
     if problem:
         raise OrderRejected(f"{where}: {problem}")
     return text
+
+
+def line_request(line: Any) -> LineRequest:
+    """A parsed line of a request body (registers.schemas.LineIn) as order_place takes it."""
+    return LineRequest(line.sku, line.qty, list(line.modifiers), line.note, line.course, line.hold)
+
+
+def lines_digestible(lines: list[dict[str, Any]], keys: tuple[str, ...] = ("course", "hold")) -> None:
+    """Drop a body's line ``keys`` left at their defaults, so a body sent before
+    they existed keeps its digest (a replay stays a replay)."""
+    for line in lines:
+        for key in keys:
+            if not line.get(key):
+                line.pop(key, None)
 
 
 def request_digest(body: dict[str, Any]) -> str:
@@ -253,6 +270,10 @@ def _price_line(
         raise OrderRejected(f"{where}: {item.sku} ({item.name_en}) is not sold for take-out")
     if not 1 <= line.qty <= MAX_QTY:
         raise OrderRejected(f"{where}: qty must be from 1 to {MAX_QTY}, not {line.qty}")
+    if line.course is not None and not 1 <= line.course <= MAX_COURSE:
+        raise OrderRejected(f"{where}: course must be from 1 to {MAX_COURSE}, not {line.course}")
+    if line.hold and line.course is None:
+        raise OrderRejected(f"{where}: a held line needs a course, to be fired by")
     chosen = _modifiers_for(where, item, line.modifiers, modifiers)
     unit_price = item.price + sum(mod.price_delta for mod in chosen)
     if unit_price < 0:
@@ -280,6 +301,8 @@ def _price_line(
         station=item.station.code if item.station else "",
         note=note_clean(where + ".note", line.note),
         components=components,
+        course=line.course,
+        held=True if line.hold else None,
     )
 
 

@@ -54,7 +54,7 @@ def test_only_master_data_is_hqs_alone_to_write():
 # Kinds declared after the v1 log was written (their schemas are stored above all the same).
 KINDS_SINCE_V1 = {
     "check.opened", "check.round", "check.moved", "check.merged", "check.part_paid", "check.settled", "order.renumbered",
-    "staff.set", "staff.pin_reset", "channel.relayed", "channel.relay_refused",
+    "staff.set", "staff.pin_reset", "channel.relayed", "channel.relay_refused", "order.course_fired",
 }
 
 

@@ -44,6 +44,8 @@ NOT_MONEY = {
     "registers.Check.guests", "registers.Check.number", "registers.OrderRenumber.number",
     "registers.RegisterOutbox.waiting", "stores.RegisterCounter.count", "stores.Table.position", "stores.Table.seats",
     "menu.MenuWindow.position", "menu.SetComponent.position", "menu.SetComponent.qty",
+    # A meal's course number (courses with hold and fire).
+    "registers.OrderLine.course", "kitchen.Ticket.course",
 }
 PROJECT_APPS = ("hq", "integrations", "kitchen", "menu", "registers", "security", "stores", "sync")
 

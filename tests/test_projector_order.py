@@ -30,6 +30,9 @@ ORDER_VOIDED = [
     "integrations.projections.channel_status_watch",
 ]
 
+# registers marks the held lines fired, then the kitchen turns their held tickets into new ones.
+ORDER_COURSE_FIRED = ["registers.courses.course_fired", "kitchen.projections.course_fired"]
+
 
 def names(kind: str) -> list[str]:
     return [f"{func.__module__}.{func.__name__}" for func in projection.projectors_of(kind)]
@@ -39,6 +42,7 @@ def test_projectors_run_by_stage():
     assert names("order.placed") == ORDER_PLACED
     assert names("ticket.bumped") == TICKET_BUMPED
     assert names("order.voided") == ORDER_VOIDED
+    assert names("order.course_fired") == ORDER_COURSE_FIRED
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,10 @@ def ticket_job(ticket: dict[str, Any], *, station_name: str, tz: dt.tzinfo | Non
         Line(f"{station_name}  {placed:%H:%M:%S}"),
         Line("-" * 32),
     ]
+    if ticket.get("course"):
+        # A fired course comes on its own ticket under the order's number: say which course it is.
+        course = ticket["course"]
+        lines.insert(1, Line(f"{course['number']}. {course.get(first) or course.get(second, '')}", big=True))
     if ticket.get("note"):
         # The order's note before its items, large: an allergy is read first.
         lines.append(Line(f"★ {ticket['note']}", big=True))

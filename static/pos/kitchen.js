@@ -98,6 +98,15 @@ function card(group) {
   el.querySelector(".number").textContent = `${t("no")} ${ticket.number}`;
   el.querySelector(".dining").textContent = t(ticket.dining);
   el.querySelector(".dining").dataset.dining = ticket.dining;
+  if (ticket.course) {
+    // A fired course: its own card under the order's number, saying which course.
+    const course = document.createElement("span");
+    course.className = "course";
+    course.setAttribute("data-testid", "ticket-course");
+    course.textContent = `${ticket.course.number}. ${nameOf(ticket.course)}`;
+    el.dataset.course = String(ticket.course.number);
+    el.querySelector(".meta").prepend(course);
+  }
   if (group.some((x) => x.printed_at)) {
     const printed = el.querySelector(".printed");
     printed.hidden = false;
@@ -154,7 +163,9 @@ function render() {
     .filter((x) => x.status === "open" && (!cfg.station || x.station === cfg.station))
     .sort((a, b) => a.placed_at.localeCompare(b.placed_at) || a.number - b.number);
   const byOrder = new Map();
-  for (const x of open) byOrder.set(x.order, [...(byOrder.get(x.order) || []), x]);
+  // A fired course is a card of its own, beside the order's earlier courses.
+  const key = (x) => (x.course ? `${x.order}:${x.course.number}` : x.order);
+  for (const x of open) byOrder.set(key(x), [...(byOrder.get(key(x)) || []), x]);
   board.replaceChildren(...[...byOrder.values()].map(card));
   document.querySelector('[data-testid="open-count"]').textContent = byOrder.size;
   ageTick();

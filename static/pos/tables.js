@@ -16,10 +16,12 @@ import * as outbox from "./outbox.js";
 const STRINGS = {
   ja: { table: "テーブル", guests: "名", open: "会計中", free: "空き", no: "No.", min: "分", queued: "送信待ち",
         refused: "受け付けられません", sentRound: "キッチンへ送信しました", paid: "支払いを受け付けました",
-        noCheck: "新しい会計を開きます", moved: "移動しました", merged: "合算しました", round: "注文", guest: "お客様" },
+        noCheck: "新しい会計を開きます", moved: "移動しました", merged: "合算しました", round: "注文", guest: "お客様",
+        held: "保留中", items: "品", fire: "調理開始", fired: "調理開始を送信しました" },
   en: { table: "Table", guests: "guests", open: "Seated", free: "Free", no: "No.", min: "min", queued: "Waiting to send",
         refused: "Refused", sentRound: "Sent to the kitchen", paid: "Payment taken",
-        noCheck: "Open a new check", moved: "Moved", merged: "Merged", round: "Round", guest: "guest" },
+        noCheck: "Open a new check", moved: "Moved", merged: "Merged", round: "Round", guest: "guest",
+        held: "Held", items: "items", fire: "Fire", fired: "Course fired" },
 };
 const s = (key) => (STRINGS[lang()] || STRINGS.ja)[key];
 const QUEUE_KEY = "table-commands";
@@ -156,6 +158,7 @@ function renderPane() {
   $("check-paid").textContent = yen(check.paid);
   $("check-due").textContent = yen(check.due);
   $("check-rounds").replaceChildren(...check.rounds.map((r, i) => roundItem(r, i)));
+  $("held-courses").replaceChildren(...(check.held || []).map((h) => heldItem(check, h)));
   fillSelect($("move-table"), view.floor.filter((t) => t.table !== check.table).map((t) => [t.table, t.table]));
   fillSelect($("merge-into"), view.checks.filter((c) => c.id !== check.id).map((c) => [c.id, `${c.table} ${s("no")} ${c.number}`]));
   $("part-amount").textContent = yen(partAmount(check));
@@ -183,11 +186,32 @@ function roundItem(round, index) {
       });
       label.append(box);
     }
-    label.append(` ${nameOf(line)} × ${line.qty} ${yen(line.amount)}`);
+    const course = line.course ? ` [${line.course}${line.held ? ` ${s("held")}` : ""}]` : "";
+    label.append(` ${nameOf(line)} × ${line.qty} ${yen(line.amount)}${course}`);
     item.append(label);
     lines.append(item);
   }
   li.append(head, lines);
+  return li;
+}
+
+/** A course still held: "保留中 2. メイン 2品" and the button that fires it. */
+function heldItem(check, held) {
+  const li = document.createElement("li");
+  li.setAttribute("data-testid", "held-course");
+  li.dataset.course = String(held.course);
+  const label = document.createElement("span");
+  label.textContent = `${s("held")} ${held.course}. ${nameOf(held)} ${held.items}${s("items")}`;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "primary";
+  button.setAttribute("data-testid", "fire-course");
+  button.textContent = s("fire");
+  button.addEventListener("click", async () => {
+    await enqueue(`/checks/${check.id}/fire`, { id: crypto.randomUUID(), course: held.course });
+    say(s("fired"));
+  });
+  li.append(label, " — ", button);
   return li;
 }
 
@@ -226,8 +250,15 @@ async function openCheck(event) {
 async function sendRound() {
   const check = checkOf(view.table);
   if (!check || cart.isEmpty) return;
-  const lines = cart.lines.map((l) => ({ sku: l.sku, qty: l.qty, modifiers: l.modifiers, ...(l.note ? { note: l.note } : {}) }));
+  // The round's course, held or not: izakaya courses are sent course by course or all at once, held.
+  const course = Number($("round-course").value) || 0;
+  const hold = Boolean(course) && $("round-hold").checked;
+  const lines = cart.lines.map((l) => ({
+    sku: l.sku, qty: l.qty, modifiers: l.modifiers, ...(l.note ? { note: l.note } : {}),
+    ...(course ? { course } : {}), ...(hold ? { hold: true } : {}),
+  }));
   cart.clear();
+  $("round-hold").checked = false;
   await enqueue(`/checks/${check.id}/rounds`, { id: crypto.randomUUID(), register: cfg.register || "", lines, ...(cart.note ? { note: cart.note } : {}) });
   say(s("sentRound"));
 }
