@@ -18,6 +18,7 @@ from kitchen.models import OrderServed, Ticket
 from registers import live
 from registers.events import LineSold, OrderPlaced, OrderRenumbered, OrderVoided
 from registers.models import Order
+from registers.placing import orders_new
 from registers.progress import order_progress_record, order_received_record
 from sync.projection import Recorded, Stage, projector, projector_many
 
@@ -68,7 +69,10 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
         order = orders[change.event.id]
         for station, items in _station_items(change.event.lines).items():
             wanted.setdefault(ticket_id_for(order.id, station), (order, station, items))
-    known = Ticket.objects.in_bulk(list(wanted))
+    # Tickets refer to their order: an order this transaction found absent has none.
+    new = orders_new(list(orders))
+    maybe = [ticket_id for ticket_id, (order, _, _) in wanted.items() if order.pk not in new]
+    known = Ticket.objects.in_bulk(maybe) if maybe else {}
     fresh = []
     for ticket_id, (order, station, items) in wanted.items():
         ticket = known.get(ticket_id)
