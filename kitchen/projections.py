@@ -96,6 +96,12 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
         live.order_changed(store=order.store, order_id=order.id)
         if order.pk in served or order.pk in had_tickets or order.kitchen_received_at or order.status != "placed":
             order_status_refresh(order)
+    # A void that arrived before its sale (joined by registers at Stage.RECORD,
+    # so ``orders`` shows it) voids the tickets just routed.
+    voided = [order.pk for order in orders.values() if order.voided_at is not None]
+    if voided:
+        for order in Order.objects.filter(pk__in=voided):
+            _void_tickets(order)
 
 
 @projector(TicketAcked, stage=Stage.FOLLOW)
@@ -192,12 +198,6 @@ def order_renumbered_tickets(change: Recorded[OrderRenumbered]) -> None:
 def order_void_tickets(change: Recorded[OrderVoided]) -> None:
     order = Order.objects.filter(pk=change.event.order).first()
     if order is not None and order.voided_at is not None:
-        _void_tickets(order)
-
-
-@projector_many(OrderPlaced, stage=Stage.FOLLOW)
-def order_placed_void_tickets(changes: list[Recorded[OrderPlaced]]) -> None:
-    for order in Order.objects.filter(pk__in=[change.event.id for change in changes], voided_at__isnull=False):
         _void_tickets(order)
 
 
