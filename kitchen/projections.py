@@ -20,6 +20,7 @@ from kitchen.models import OrderServed, Ticket
 from registers import live
 from registers.events import LineSold, OrderCourseFired, OrderPlaced, OrderRenumbered, OrderVoided
 from registers.models import Order
+from registers.placing import orders_new
 from registers.progress import order_progress_record, order_received_record
 from sync.projection import Recorded, Stage, projector, projector_many
 
@@ -80,7 +81,10 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
         order = orders[change.event.id]
         for part, items in _station_items(change.event.lines).items():
             wanted.setdefault(ticket_id_for(order.id, *part), (order, part, items))
-    known = Ticket.objects.in_bulk(list(wanted))
+    # Tickets refer to their order: an order this transaction found absent has none.
+    new = orders_new(list(orders))
+    maybe = [ticket_id for ticket_id, (order, _, _) in wanted.items() if order.pk not in new]
+    known = Ticket.objects.in_bulk(maybe) if maybe else {}
     fresh = []
     for ticket_id, (order, (station, course), items) in wanted.items():
         ticket = known.get(ticket_id)
@@ -105,6 +109,12 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
         live.order_changed(store=order.store, order_id=order.id)
         if order.pk in served or order.pk in had_tickets or order.kitchen_received_at or order.status != "placed":
             order_status_refresh(order)
+    # A void that arrived before its sale (joined by registers at Stage.RECORD,
+    # so ``orders`` shows it) voids the tickets just routed.
+    voided = [order.pk for order in orders.values() if order.voided_at is not None]
+    if voided:
+        for order in Order.objects.filter(pk__in=voided):
+            _void_tickets(order)
 
 
 def _feed_unless_held(ticket: Ticket, event: str) -> None:
@@ -232,12 +242,6 @@ def order_renumbered_tickets(change: Recorded[OrderRenumbered]) -> None:
 def order_void_tickets(change: Recorded[OrderVoided]) -> None:
     order = Order.objects.filter(pk=change.event.order).first()
     if order is not None and order.voided_at is not None:
-        _void_tickets(order)
-
-
-@projector_many(OrderPlaced, stage=Stage.FOLLOW)
-def order_placed_void_tickets(changes: list[Recorded[OrderPlaced]]) -> None:
-    for order in Order.objects.filter(pk__in=[change.event.id for change in changes], voided_at__isnull=False):
         _void_tickets(order)
 
 

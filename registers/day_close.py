@@ -74,12 +74,18 @@ def frontier_now() -> Frontier:
 def selling_day(store: Store) -> dt.date:
     """The business day a sale made here now belongs to: today's, or after a Z
     close of it that this node knows of, the next open one."""
-    day = business_date(timezone.now(), time_zone=store.time_zone, cutover=store.day_cutover)
-    closed = set(closes_for(store.code, since=day))
+    return selling_day_closes(store, timezone.now())[0]
+
+
+def selling_day_closes(store: Store, at: dt.datetime) -> tuple[dt.date, dict[dt.date, Frontier | None]]:
+    """selling_day at ``at``, and the store's closes from that calendar day on
+    (closes_for), which an order placed into that day is booked against."""
+    day = business_date(at, time_zone=store.time_zone, cutover=store.day_cutover)
+    closes = closes_for(store.code, since=day)
     # Bounded by the number of closes on or after today.
-    while day in closed:
+    while day in closes:
         day += dt.timedelta(days=1)
-    return day
+    return day, closes
 
 
 def day_state(store: Store) -> dict[str, Any]:
@@ -218,7 +224,10 @@ def _ops_after_close(order: Order) -> list[dict[str, Any]]:
 
 
 def _refunds_moved(order: Order) -> Iterable[dict[str, Any]]:
-    moved = [r for r in Refund.objects.filter(order_id=order.id).order_by("at", "id") if r.booked_date and r.booked_date != r.business_date]
+    refunds = getattr(order, "ledger_refunds", None)  # conflicts.ledger_attach
+    if refunds is None:
+        refunds = Refund.objects.filter(order_id=order.id).order_by("at", "id")
+    moved = [r for r in refunds if r.booked_date and r.booked_date != r.business_date]
     closes = {z.business_date: z for z in ZReport.objects.filter(store=order.store, business_date__in={r.booked_date for r in moved})}
     for refund in moved:
         z = closes.get(cast(dt.date, refund.booked_date))

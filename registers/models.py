@@ -53,7 +53,10 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-placed_at"]
         indexes = [
-            models.Index(fields=["store", "business_date"], name="order_store_day"),
+            # With the number: placing an order asks whether its number is held
+            # already (registers/renumber.py); without it, each order read every
+            # order of the day so far.
+            models.Index(fields=["store", "business_date", "number"], name="order_store_day_number"),
             models.Index(fields=["store", "-placed_at"], name="order_store_recent"),
         ]
 

@@ -48,6 +48,7 @@ from registers.models import (
     ZReport,
 )
 from registers.payment_acts import payment_claims, sibling_payment_id
+from registers.placing import orders_new, placing_closes
 from registers.progress import orders_voided_status
 from registers.renumber import clashes_watch, renumber_apply
 from stores.business_day import Frontier, effective_day
@@ -65,7 +66,8 @@ def _placement_key(hlc: int, origin: str) -> tuple[int, str]:
 @projector_many(OrderPlaced)
 def order_placed(changes: list[Recorded[OrderPlaced]]) -> None:
     ids = [change.event.id for change in changes]
-    existing = set(Order.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    unknown = set(ids) - orders_new(ids)
+    existing = set(Order.objects.order_by().filter(pk__in=unknown).values_list("pk", flat=True)) if unknown else set()
     fresh: list[Recorded[OrderPlaced]] = []
     later: list[Recorded[OrderPlaced]] = []
     for order_id, change in zip(ids, changes, strict=True):
@@ -73,11 +75,12 @@ def order_placed(changes: list[Recorded[OrderPlaced]]) -> None:
         # path one change at a time; new orders are written in bulk.
         (later if order_id in existing else fresh).append(change)
         existing.add(order_id)
-    _write_orders(fresh)
+    keys = _write_orders(fresh)
     for change in later:
         _order_placed_again(change)
-    orders = Order.objects.filter(pk__in=ids).values_list("store", "business_date", "number")
-    clashes_watch(orders)
+    if later:
+        keys += Order.objects.order_by().filter(pk__in=[c.event.id for c in later]).values_list("store", "business_date", "number")
+    clashes_watch(keys)
 
 
 def _order_placed_again(change: Recorded[OrderPlaced]) -> None:
@@ -93,7 +96,8 @@ def _order_placed_again(change: Recorded[OrderPlaced]) -> None:
 
 
 def _closes(store: str, since: dt.date) -> dict[dt.date, Frontier | None]:
-    return closes_for(store, since=since)
+    closes = placing_closes(store, since)
+    return closes_for(store, since=since) if closes is None else closes
 
 
 def _order_fields(change: Recorded[OrderPlaced], closes: dict[dt.date, Frontier | None]) -> dict[str, Any]:
@@ -143,15 +147,17 @@ def _order_lines(order_id: uuid.UUID, change: Recorded[OrderPlaced]) -> list[Ord
     ]
 
 
-def _write_orders(changes: list[Recorded[OrderPlaced]]) -> None:
+def _write_orders(changes: list[Recorded[OrderPlaced]]) -> list[tuple[str, dt.date, int]]:
+    """Write new orders in bulk; returns each one's (store, business date, number)."""
     if not changes:
-        return
+        return []
     stores = {change.store for change in changes}
     closes = {s: _closes(s, min(c.event.business_date for c in changes if c.store == s)) for s in stores}
     orders = [Order(id=change.event.id, **_order_fields(change, closes[change.store])) for change in changes]
     Order.objects.bulk_create(orders)
     OrderLine.objects.bulk_create([line for order, change in zip(orders, changes, strict=True) for line in _order_lines(order.id, change)])
     _numbers_learned(changes)
+    return [(order.store, order.business_date, order.number) for order in orders]
 
 
 def _numbers_learned(changes: list[Recorded[OrderPlaced]]) -> None:
@@ -176,7 +182,8 @@ def _write_order(change: Recorded[OrderPlaced], order_id: uuid.UUID) -> None:
 @projector_many(OrderPaid)
 def order_paid(changes: list[Recorded[OrderPaid]]) -> None:
     order_ids = {change.event.order for change in changes}
-    on_record = set(Payment.objects.filter(order__in=order_ids).values_list("id", flat=True))
+    unknown = order_ids - orders_new(order_ids)
+    on_record = set(Payment.objects.order_by().filter(order__in=unknown).values_list("id", flat=True)) if unknown else set()
     seen: set[uuid.UUID] = set()
     clashed: set[uuid.UUID] = set()
     for change in changes:

@@ -84,8 +84,11 @@ def order_get(*, order_id: uuid.UUID) -> Order | None:
 
 
 def order_get_written(*, order_id: uuid.UUID) -> Order:
-    """An order a service has just written or changed: it is there, so a miss raises Order.DoesNotExist."""
-    return _orders().get(pk=order_id)
+    """An order a service has just written or changed, to show (order_as_dict): it
+    is there, so a miss raises Order.DoesNotExist."""
+    order = _orders().get(pk=order_id)
+    conflicts.ledger_attach([order])  # two queries instead of one per conflict rule
+    return order
 
 
 def orders_recent(

@@ -22,7 +22,7 @@ from menu.models import MenuItem, Modifier
 from menu.store_menu import PricedMenu, priced_menu
 from menu.windows import apply_windows
 from registers import sets, tax, tender
-from registers.day_close import selling_day
+from registers.day_close import selling_day_closes
 from registers.events import (
     ComponentSold,
     Issuer,
@@ -37,6 +37,7 @@ from registers.events import (
 )
 from registers.models import Order
 from registers.offline_card import settle_by_for
+from registers.placing import Placing, orders_placing
 from registers.receipts import issuer_of
 from registers.renumber import next_numbers, numbers_held
 from runtime.batching import GroupCommit
@@ -372,7 +373,7 @@ def _record(batch: list[_Job]) -> None:
     order.placed and (when paid) one order.paid change each, projected together.
     An id already taken (a replay that raced us) records nothing; its job's
     order stays None."""
-    taken = set(Order.objects.filter(pk__in=[job.order_id for job in batch]).values_list("pk", flat=True))
+    taken = set(Order.objects.order_by().filter(pk__in=[job.order_id for job in batch]).values_list("pk", flat=True))
     unseen = []
     for job in batch:
         job.order, job.error = None, None
@@ -403,7 +404,7 @@ def _record(batch: list[_Job]) -> None:
     placed_at = now
     # One moment for the whole batch, so one business day and one run of numbers;
     # after a Z close of today, the next business day.
-    day = selling_day(store)
+    day, closes = selling_day_closes(store, now)
     _numbers_free(store.code, day, fresh)
     wanting = [job for job in fresh if job.number is None]
     if wanting:
@@ -415,7 +416,10 @@ def _record(batch: list[_Job]) -> None:
         if job.settled:
             paid = order_paid_event(order_id=job.order_id, store=store, settled=job.settled, at=placed_at)
             facts.append(Fact(paid, store.code))
-    changes_record(facts)
+    # Under this transaction's write lock, the ids found on no order above are still on none.
+    placing = Placing(new=frozenset(job.order_id for job in unseen), store=store.code, since=day, closes=closes)
+    with orders_placing(placing):
+        changes_record(facts)
     orders = Order.objects.in_bulk([job.order_id for job in fresh])
     for job in fresh:
         job.order = orders[job.order_id]

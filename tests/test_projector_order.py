@@ -14,9 +14,8 @@ ORDER_PLACED = [
     "registers.projections.order_placed",
     "registers.projections.order_placed_void_join",
     "registers.projections.order_placed_reprice",
-    # Stage.FOLLOW: the kitchen routes it to tickets and reports its progress.
+    # Stage.FOLLOW: the kitchen routes it to tickets (voided at once after an early void) and reports its progress.
     "kitchen.projections.order_routed",
-    "kitchen.projections.order_placed_void_tickets",
     # At HQ, the day's sales rollup is marked due (hq/rollups.py).
     "hq.rollups.placed_marks",
     # Stage.REACT: integrations compare the derived status with what the integrator was told.
