@@ -2,7 +2,11 @@
 
 Registers number from their own blocks and nodes from their own lanes, so
 numbers repeat only when an identity was shared (two tablets as one register,
-a tablet restored from an old backup, a lane wrapped). Two guards:
+a tablet restored from an old backup) or a lane wrapped after 999 numbers. A
+number only clashes between *live* orders (not yet handed over or voided):
+after a wrap the new No. 10001 is not the one handed over hours ago, and
+renumbering every order past the 999th would only chase the lane round. Two
+guards:
 
 - at placement, a number already held by another order of the day is not
   called again: the order takes this node's next number (services._record);
@@ -25,8 +29,9 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, QuerySet
 
+from registers import status
 from registers.events import OrderRenumbered
 from registers.models import Order, OrderRenumber
 from runtime.doorbells import ring_after_commit
@@ -36,9 +41,13 @@ from sync.services import Fact, changes_record
 log = logging.getLogger(__name__)
 
 
+def _live(store: str, day: dt.date) -> QuerySet[Order]:
+    return Order.objects.filter(store=store, business_date=day).exclude(status__in=status.FINISHED)
+
+
 def numbers_held(*, store: str, day: dt.date, numbers: Iterable[int]) -> set[int]:
-    """Which of ``numbers`` an order of ``store``'s ``day`` already holds."""
-    return set(Order.objects.filter(store=store, business_date=day, number__in=list(numbers)).values_list("number", flat=True))
+    """Which of ``numbers`` a live order of ``store``'s ``day`` already holds."""
+    return set(_live(store, day).filter(number__in=list(numbers)).values_list("number", flat=True))
 
 
 def renumber_apply(order_ids: Iterable[uuid.UUID]) -> None:
@@ -94,12 +103,12 @@ def _holders(store: str, day: dt.date, numbers: Iterable[int] | None = None) -> 
     """For each number held more than once: its holders, earliest placed first.
     A holder is an order, or a table check's rounds together (they share the
     check's number by design)."""
-    orders = Order.objects.filter(store=store, business_date=day)
+    orders = _live(store, day)
     if numbers is not None:
         orders = orders.filter(number__in=list(numbers))
     twice = orders.values("number").annotate(n=Count("id")).filter(n__gt=1).values_list("number", flat=True)
     by_number: dict[int, dict[uuid.UUID, list[Order]]] = defaultdict(lambda: defaultdict(list))
-    for order in Order.objects.filter(store=store, business_date=day, number__in=list(twice)):
+    for order in _live(store, day).filter(number__in=list(twice)):
         by_number[order.number][order.check_id or order.id].append(order)
     clashes: dict[int, list[list[Order]]] = {}
     for number, groups in by_number.items():

@@ -55,6 +55,13 @@ def order_status(*, received: bool, all_bumped: bool, served: bool, voided: bool
     return result
 
 
+#: Statuses whose ticket number is still called: a lane wraps after 999
+#: numbers, so in a busy day its number 1 comes round again while the first
+#: order that held it was long handed over. Only live orders must not share a
+#: number (registers/renumber.py).
+FINISHED: Final[tuple[Status, ...]] = (SERVED, VOIDED)
+
+
 def shows_ready_at(status: Status) -> bool:
     """Whether an order in ``status`` shows when it became ready."""
     return status in (READY, SERVED)

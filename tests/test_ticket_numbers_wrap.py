@@ -1,0 +1,66 @@
+"""A lane wraps after 999 numbers: the 1,000th order of a busy day calls
+No. 10001 again. Only live orders must not share a number, so a number whose
+first holder was handed over (or voided) long ago is called again as it is,
+and nothing is renumbered; a holder still in the kitchen keeps the guard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kitchen import services as kitchen_services
+from kitchen.models import Ticket
+from registers import voids
+from registers.models import Order
+from registers.renumber import orders_renumber
+from stores.models import TicketCounter
+from stores.numbers import lane_range
+from stores.services import _lane
+from sync.models import Change
+from tests.personas import order_body
+
+pytestmark = [pytest.mark.django_db]
+
+
+def _place(client, **overrides) -> dict:
+    response = client.post("/api/orders", order_body(**overrides), content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def _hand_over(order_id: str) -> None:
+    for ticket in Ticket.objects.filter(order_id=order_id):
+        kitchen_services.ticket_bump(ticket_id=ticket.id)
+    assert kitchen_services.order_serve(order_id=order_id) is True
+
+
+def test_a_register_wrapping_to_a_handed_over_number_keeps_it_and_nothing_is_renumbered(register_client):
+    first = _place(register_client, number=10001)
+    _hand_over(first["id"])
+    again = _place(register_client, number=10001)  # register-1's block came round
+    assert again["number"] == 10001
+    day = dt.date.fromisoformat(again["business_date"])
+    assert orders_renumber(store="S001", day=day) == []
+    assert Change.objects.filter(kind="order.renumbered").count() == 0
+    # While the second No. 10001 is still cooking, a third is not called as 10001.
+    third = _place(register_client, number=10001)
+    assert third["number"] not in (10001, first["number"])
+
+
+def test_a_voided_holder_frees_its_number_too(register_client):
+    first = _place(register_client, number=10002)
+    voids.order_void(order_id=first["id"], manager_pin="9999", reason="お客様都合")
+    assert Order.objects.get(pk=first["id"]).status == "voided"
+    assert _place(register_client, number=10002)["number"] == 10002
+
+
+def test_the_nodes_own_lane_wraps_past_999_without_renumbering(register_client):
+    first = _place(register_client)  # no register number: the node's lane numbers it
+    _hand_over(first["id"])
+    day = dt.date.fromisoformat(first["business_date"])
+    low, _ = lane_range(_lane())
+    TicketCounter.objects.filter(store="S001", business_date=day, lane=_lane()).update(count=999)
+    wrapped = _place(register_client)
+    assert wrapped["number"] == low == first["number"]
+    assert orders_renumber(store="S001", day=day) == []
