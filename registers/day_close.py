@@ -6,7 +6,9 @@ HQ derive the same answers, whatever order the changes reached them in:
 
 - a sale, refund or drawer movement the Z did not cover belongs to the next
   business day (翌営業日), on the node that closed and on a sibling that
-  learns of the Z late (``rows_reassign``, stores/business_day.py);
+  learns of the Z late (``rows_reassign``, stores/business_day.py); a sale
+  placed on two nodes (a register's retry) that the Z counted through either
+  placement stays in the closed day (``sale_days``);
 - the closed day's report counts only what the Z covered, so it equals the Z
   forever (``counted``, used by registers/reports.py);
 - a void, payment or price change of a closed day's sale that the Z did not
@@ -39,7 +41,7 @@ from registers.events import (
     PaymentSettled,
 )
 from registers.models import DrawerEvent, Order, OrderAdjustment, Refund, ZReport
-from registers.payment_acts import payment_rows_covered
+from registers.payment_acts import paid_changes_counted, payment_rows_covered
 from stores.business_day import Frontier, business_date, covered, effective_day
 from stores.models import Store
 from sync.models import Change, NodeState
@@ -111,13 +113,38 @@ def rows_reassign(*, store: str, day: dt.date) -> None:
             continue
         closes = closes_for(store, since=first)
         moves: dict[dt.date, list[Any]] = {}
-        for pk, booked, current, origin, seq in rows.values_list("pk", "booked_date", "business_date", "origin", seq_field):
-            target = effective_day(booked, origin, seq, closes)
+        found = list(rows.values_list("pk", "booked_date", "business_date", "origin", seq_field))
+        sales = sale_days(store=store, order_ids=[row[0] for row in found]) if model is Order else {}
+        for pk, booked, current, origin, seq in found:
+            target = sales.get(pk) or effective_day(booked, origin, seq, closes)
             if target != current:
                 moves.setdefault(target, []).append(pk)
         for target, pks in moves.items():
             for start in range(0, len(pks), CHUNK):
                 model.objects.filter(pk__in=pks[start:start + CHUNK]).update(business_date=target)
+
+
+def sale_days(*, store: str, order_ids: list[uuid.UUID]) -> dict[uuid.UUID, dt.date]:
+    """The business day each order belongs to: the earliest any of its placements belongs to.
+
+    One sale may be placed on two nodes (a register sends it again elsewhere
+    when a reply was lost), and the earliest placement (by hlc) becomes the
+    order's. A Z that covered either placement counted the sale, so the sale
+    stays in that day whichever placement arrived first or shows now.
+    """
+    keys = [str(order_id) for order_id in order_ids]
+    placements: list[tuple[OrderPlaced, Change]] = []
+    for start in range(0, len(keys), CHUNK):
+        chunk = Change.objects.filter(kind=OrderPlaced.kind, store=store, payload__id__in=keys[start:start + CHUNK])
+        placements += [(cast(OrderPlaced, recorded(c).event), c) for c in chunk.only("id", "origin", "seq", "kind", "payload", "store", "hlc")]
+    if not placements:
+        return {}
+    closes = closes_for(store, since=min(event.business_date for event, _ in placements))
+    days: dict[uuid.UUID, dt.date] = {}
+    for event, change in placements:
+        day = effective_day(event.business_date, change.origin, change.seq, closes)
+        days[event.id] = min(days.get(event.id, day), day)
+    return days
 
 
 @dataclass
@@ -206,9 +233,12 @@ def _ops_after_close(order: Order) -> list[dict[str, Any]]:
     if z is None or z.frontier is None:
         return []
     kinds = [cls.kind for cls in ORDER_OPS]
+    frontier = z.frontier
+    # A payment the Z counted through another node's record of the same act is no money moved after it.
+    counted_paid = paid_changes_counted({order.id}, lambda origin, seq: covered(frontier, origin, seq))
     items = []
     for change in Change.objects.filter(store=order.store, kind__in=kinds, payload__order=str(order.id)).order_by("hlc", "origin"):
-        if covered(z.frontier, change.origin, change.seq):
+        if covered(frontier, change.origin, change.seq) or (change.origin, change.seq) in counted_paid:
             continue
         event = recorded(change).event
         what = _WHAT.get(type(event), change.kind)

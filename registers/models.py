@@ -135,8 +135,9 @@ class OrderVoid(models.Model):
 
 
 class OrderRenumber(models.Model):
-    """Projection of order.renumbered: one row per proposed number; the order
-    shows the lowest (registers/renumber.py)."""
+    """Projection of order.renumbered: one row per proposed number, saying
+    which orders were renumbered; the number shown is the end of the chain of
+    renumberings (registers/renumber.py)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="renumbers")
     number = models.PositiveIntegerField()

@@ -69,3 +69,15 @@ def payment_rows_covered(order_ids: set[uuid.UUID], covered: Callable[[str, int]
             if (payment_id, act) in acts_counted:
                 rows.add(payment_id if index == 0 else sibling_payment_id(payment_id, act))
     return rows
+
+
+def paid_changes_counted(order_ids: set[uuid.UUID], covered: Callable[[str, int], bool]) -> set[tuple[str, int]]:
+    """The order.paid changes, as (origin, seq), whose every act some change
+    ``covered`` accepts recorded: a sale's payment placed on two nodes (a
+    register's retry) is one act, counted through either."""
+    claims = list(_claims(order_ids))
+    acts_counted = {(claim[0], claim[1]) for claim, origin, seq in claims if covered(origin, seq)}
+    by_change: dict[tuple[str, int], list[tuple[uuid.UUID, str]]] = {}
+    for claim, origin, seq in claims:
+        by_change.setdefault((origin, seq), []).append((claim[0], claim[1]))
+    return {change for change, acts in by_change.items() if all(act in acts_counted for act in acts)}

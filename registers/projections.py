@@ -14,7 +14,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from registers.adjustments import order_reprice
-from registers.day_close import closes_for, rows_reassign
+from registers.day_close import closes_for, rows_reassign, sale_days
 from registers.events import (
     DayClosed,
     DrawerCounted,
@@ -89,10 +89,13 @@ def _order_placed_again(change: Recorded[OrderPlaced]) -> None:
     # The same client order reached two nodes while they were cut off from
     # each other. Both keep the earliest placement so every node shows the
     # same ticket number; the sale itself is counted once.
-    if _placement_key(change.hlc, change.origin) >= _placement_key(existing.placed_hlc, existing.origin):
-        return
-    existing.lines.all().delete()
-    _write_order(change, order_id)
+    if _placement_key(change.hlc, change.origin) < _placement_key(existing.placed_hlc, existing.origin):
+        existing.lines.all().delete()
+        _write_order(change, order_id)
+    # Its day is not the shown placement's alone: a Z that counted either one counted the sale.
+    day = sale_days(store=change.store, order_ids=[order_id]).get(order_id)
+    if day is not None:
+        Order.objects.filter(pk=order_id).exclude(business_date=day).update(business_date=day)
 
 
 def _closes(store: str, since: dt.date) -> dict[dt.date, Frontier | None]:

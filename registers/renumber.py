@@ -14,7 +14,8 @@ guards:
   its side of a partition), the one placed first by (hlc, origin) keeps it,
   on every node alike, and the other is renumbered: the node that sees the
   clash records order.renumbered with a number of its own lane. Both sides may
-  do so at once; every node keeps the lowest proposal, each being unique.
+  do so at once: each renumbering answers the number it replaced, and of the
+  proposals answering one number every node keeps the lowest (renumber_apply).
 
 The kitchen and the status board show the new number (kitchen.projections).
 """
@@ -26,16 +27,19 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, QuerySet
 
 from registers import status
-from registers.events import OrderRenumbered
+from registers.events import OrderPlaced, OrderRenumbered
 from registers.models import Order, OrderRenumber
 from runtime.doorbells import ring_after_commit
 from stores.services import ticket_numbers_take
+from sync.models import Change
+from sync.projection import recorded
 from sync.services import Fact, changes_record
 
 log = logging.getLogger(__name__)
@@ -51,10 +55,43 @@ def numbers_held(*, store: str, day: dt.date, numbers: Iterable[int]) -> set[int
 
 
 def renumber_apply(order_ids: Iterable[uuid.UUID]) -> None:
-    """Each order shows the lowest number proposed for it, if any (inside a projector)."""
-    lowest = OrderRenumber.objects.filter(order_id__in=list(order_ids)).values("order_id").annotate(n=Min("number"))
-    for row in lowest:
-        Order.objects.filter(pk=row["order_id"]).exclude(number=row["n"]).update(number=row["n"])
+    """Each order shows the end of its renumbering chain (inside a projector).
+
+    A renumbering answers the number it replaced (``was``): from the number
+    the order was placed with, each step takes the lowest proposal answering
+    the number reached. A proposal may still clash (an order moved in from a
+    closed day holds it, or a sibling's sale took it meanwhile); the next
+    renumbering answers it and takes effect, where a rule of the lowest
+    proposal overall kept the clash and renumbered forever. The chain depends
+    only on the set of changes, so every node shows the same number.
+    """
+    proposed = {str(i) for i in OrderRenumber.objects.filter(order_id__in=list(order_ids)).values_list("order_id", flat=True)}
+    if not proposed:
+        return
+    answers: dict[uuid.UUID, dict[int, int]] = defaultdict(dict)
+    for change in Change.objects.filter(kind=OrderRenumbered.kind, payload__order__in=sorted(proposed)):
+        event = cast(OrderRenumbered, recorded(change).event)
+        step = answers[event.order]
+        step[event.was] = min(step.get(event.was, event.number), event.number)
+    for order_id, number in _placed_numbers(set(answers)).items():
+        seen = {number}
+        # Bounded: each step visits a number not seen before.
+        while number in answers[order_id] and answers[order_id][number] not in seen:
+            number = answers[order_id][number]
+            seen.add(number)
+        Order.objects.filter(pk=order_id).exclude(number=number).update(number=number)
+
+
+def _placed_numbers(order_ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """The number each order was placed with: its earliest placement's, as the order shows (projections)."""
+    earliest: dict[uuid.UUID, tuple[tuple[int, str], int]] = {}
+    keys = [str(order_id) for order_id in order_ids]
+    for change in Change.objects.filter(kind=OrderPlaced.kind, payload__id__in=keys).only("origin", "seq", "kind", "payload", "store", "hlc"):
+        event = cast(OrderPlaced, recorded(change).event)
+        key = (change.hlc, change.origin)
+        if event.id not in earliest or key < earliest[event.id][0]:
+            earliest[event.id] = (key, event.number)
+    return {order_id: number for order_id, (_, number) in earliest.items()}
 
 
 def clashes_watch(keys: Iterable[tuple[str, dt.date, int]]) -> None:

@@ -231,3 +231,35 @@ def test_a_payment_the_z_counted_stays_counted_when_a_sibling_s_earlier_payment_
     closed = day_report(store="S001", day=dt.date.fromisoformat(day))
     assert closed == _z(z.json()["report"]), "the closed day's report is its Z"
     assert closed["tenders"]["card"]["count"] == 1 and closed["tenders"]["cash"]["count"] == 0
+
+
+def test_a_sale_the_z_counted_stays_in_its_day_when_its_earlier_placement_on_a_sibling_arrives_late(register_client):
+    """A register got no answer from node2 (its reply was lost) and sent the same
+    sale again here, where the Z counted it. node2's placement, earlier by its
+    clock, arrives after the close and becomes the order's placement. The sale
+    is the one the Z counted: it stays in the closed day, on every node alike."""
+    sale = place(register_client, "eat_in", FRIES, CASH)
+    day = sale["business_date"]
+    z = post(register_client, "/api/reports/z", {"manager_pin": MANAGER_PIN, "business_date": day})
+    assert z.status_code == 201, z.content
+    assert z.json()["report"]["orders"] == 1
+    here = {"order.placed": Change.objects.get(kind="order.placed", payload__id=sale["id"]),
+            "order.paid": Change.objects.get(kind="order.paid", payload__order=sale["id"])}
+    node2 = RemoteOrigin("node2.0badcafe")
+    wires = [node2.change(kind, change.payload, hlc=1) for kind, change in here.items()]
+    changes_apply(wires=wires, peer_store="S001")
+    assert Order.objects.get(pk=sale["id"]).origin == node2.origin, "the earlier placement is the order's now"
+    shown = register_client.get(f"/api/orders/{sale['id']}").json()
+    assert shown["business_date"] == day
+    assert shown["conflicts"] == [], "the payment made with the sale is the one the Z counted, not money moved after it"
+    closed = dt.date.fromisoformat(day)
+    assert day_report(store="S001", day=closed) == _z(z.json()["report"]), "the closed day's report is its Z"
+    # A sibling or HQ may get the two placements and the Z in any order (the Z last: rows_reassign decides).
+    here = _state(closed)
+    changes = list(Change.objects.order_by("origin", "seq"))
+    rng = random.Random(5)
+    for _ in range(6):
+        _wipe_projections()
+        for change in _interleave(changes, rng):
+            project(change)
+        assert _state(closed) == here
