@@ -256,10 +256,11 @@ class OrderVoided(OrderFact):
 
 
 class OrderRenumbered(OrderFact):
-    """Two orders of one store and business day met with one ticket number (a
-    partition, a restored tablet): the later one takes ``number``, a number of
-    the renumbering node's own lane. Two nodes may both renumber it; every node
-    keeps the lowest proposal (registers/renumber.py)."""
+    """Two live orders of one store and business day met with one ticket number
+    (a partition, a restored tablet): the later one takes ``number``, a number
+    of the renumbering node's own lane, replacing ``was``. Two nodes may both
+    renumber it; of the proposals answering one number every node keeps the
+    lowest, and the order shows the end of that chain (registers/renumber.py)."""
 
     kind: ClassVar[str] = "order.renumbered"
     number: Count
