@@ -37,3 +37,17 @@ def wait_for_js(page, expression: str, *, arg=None, timeout: float = 10_000) -> 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} ms waiting for {expression}")
         page.wait_for_timeout(50)
+
+
+def waiter_opens(browser, url: str, table: str, guests: int):
+    """The waiter's tablet (1280×900) on /tables/, with ``table``'s check opened for ``guests``."""
+    from playwright.sync_api import expect
+
+    waiter = browser.new_page(viewport={"width": 1280, "height": 900})
+    waiter.goto(f"{url}/tables/")
+    waiter.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    waiter.locator(f'[data-testid="table"][data-table="{table}"]').click()
+    waiter.get_by_test_id("guests-input").fill(str(guests))
+    waiter.get_by_test_id("open-check").click()
+    expect(waiter.get_by_test_id("check-guests")).to_have_text(f"{guests}名", timeout=10_000)
+    return waiter

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium
+from tests.browser import chromium, waiter_opens
 from tests.nodes import Node, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodes]
@@ -33,13 +33,7 @@ def test_a_waiter_holds_course_two_and_fires_it_when_the_table_is_ready(node, ch
         kitchen.goto(f"{node.url}/kitchen/")
         kitchen.wait_for_selector('[data-testid="connection"][data-state="online"]', timeout=10_000)
 
-        waiter = browser.new_page(viewport={"width": 1280, "height": 900})
-        waiter.goto(f"{node.url}/tables/")
-        waiter.wait_for_selector("body[data-ready=true]", timeout=15_000)
-        waiter.locator('[data-testid="table"][data-table="T12"]').click()
-        waiter.get_by_test_id("guests-input").fill("2")
-        waiter.get_by_test_id("open-check").click()
-        expect(waiter.get_by_test_id("check-guests")).to_have_text("2名", timeout=10_000)
+        waiter = waiter_opens(browser, node.url, "T12", 2)
 
         # Course 1 goes now; course 2 is ordered with it but held.
         waiter.get_by_test_id("round-course").select_option("1")

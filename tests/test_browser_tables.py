@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium
+from tests.browser import chromium, waiter_opens
 from tests.nodes import Node, free_port
 from tests.test_replication_nodes import KEY, wait_for
 
@@ -55,13 +55,7 @@ def test_a_waiter_and_a_guest_serve_a_table_through_a_dead_node(siblings, chromi
         small.screenshot(path=str(SHOTS / "tables-phone.png"), full_page=True)
         small.close()
 
-        waiter = browser.new_page(viewport={"width": 1280, "height": 900})
-        waiter.goto(f"{n1.url}/tables/")
-        waiter.wait_for_selector("body[data-ready=true]", timeout=15_000)
-        waiter.locator('[data-testid="table"][data-table="T12"]').click()
-        waiter.get_by_test_id("guests-input").fill("4")
-        waiter.get_by_test_id("open-check").click()
-        expect(waiter.get_by_test_id("check-guests")).to_have_text("4名", timeout=10_000)
+        waiter = waiter_opens(browser, n1.url, "T12", 4)
         number = int(waiter.get_by_test_id("check-number").inner_text().split()[-1])
 
         waiter.locator('[data-sku="KARAAGE"]').click()
