@@ -19,6 +19,7 @@ from registers import live
 from registers.events import LineSold, OrderPlaced, OrderRenumbered, OrderVoided
 from registers.models import Order
 from registers.progress import order_progress_record, order_received_record
+from sync.bulk import rows_insert
 from sync.projection import Recorded, Stage, projector, projector_many
 
 
@@ -81,7 +82,7 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
             ticket.number = order.number
             ticket.save(update_fields=["number"])
             feed_append(ticket, "updated")
-    Ticket.objects.bulk_create(fresh)
+    rows_insert(Ticket, fresh)
     feed_append_many(fresh, "new")
     # A served change or an acknowledgement may have arrived before this order
     # did, or its tickets were already here: derive its status again. A new
