@@ -186,10 +186,10 @@ def _verify(database_url: str, proxy_url: str, token: str, stores: list[SimStore
 
 def run(*, stores: int = 200, lunch_seconds: float = 20, rate: float = 1000, backlog: int = 240,
         workers: tuple[int, ...] = (1, 2), redis: str = "redis://127.0.0.1:6379/15",
-        postgres: str = "postgres://postgres@127.0.0.1:5432/postgres") -> dict[str, Any]:
+        postgres: str = "postgres://postgres@127.0.0.1:5432/postgres", db_prefix: str = "posweb_bench_hq") -> dict[str, Any]:
     import psycopg
 
-    name = f"posweb_bench_hq_{os.getpid()}"
+    name = f"{db_prefix}_{os.getpid()}"
     admin = postgres.replace("postgres://", "postgresql://")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -248,9 +248,11 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--db-prefix", default="posweb_bench_hq", help="name of the throw-away database, before its pid")
     args = parser.parse_args()
     result = run(stores=args.stores, lunch_seconds=args.lunch_seconds, rate=args.rate, backlog=args.backlog,
-                 workers=tuple(int(w) for w in args.workers.split(",")), redis=args.redis, postgres=args.postgres)
+                 workers=tuple(int(w) for w in args.workers.split(",")), redis=args.redis, postgres=args.postgres,
+                 db_prefix=args.db_prefix)
     print(json.dumps(result))
 
 

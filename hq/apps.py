@@ -15,7 +15,7 @@ class HqConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: models are not loaded before ready().
         from hq.alerts import alerts_check, sold_out_alert
-        from hq.rollups import rollups_refresh  # also registers the projectors that mark days due
+        from hq.rollups import rollups_work  # also registers the projectors that mark days due
         from hq.selectors import store_relay_gate
         from hq.services import contact_from_call
 
@@ -27,5 +27,6 @@ class HqConfig(AppConfig):
         # minute of the threshold; each check is a handful of small queries.
         worker("alerts", interval=15, once=True)(alerts_check)
         if settings.POS_ROLE == "hq":
-            # Chain-wide reports lag the orders by at most about this.
-            worker("rollups", interval=5, once=True)(rollups_refresh)
+            # A quiet store's day is summed within this; a busy one at most
+            # every RESUM_EVERY_S (hq/rollups.py).
+            worker("rollups", interval=5, once=True)(rollups_work)

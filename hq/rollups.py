@@ -110,10 +110,28 @@ def _rows(store: Store, day: dt.date) -> list[SalesRollup]:
     return rows
 
 
-def rollups_refresh(*, limit: int = 200) -> int:
+# A day still taking sales is summed again at most this often. Each sum reads
+# the whole day's orders, and an ingest marks every busy store's day due with
+# each upload: re-summed every round (5 s), the worker took a quarter of an HQ
+# process's time in a reconnect storm (py-spy, README) and grew with the day.
+RESUM_EVERY_S = 30.0
+
+# (store, day) -> when this process last summed it (monotonic). Per process:
+# the worker runs in one HQ process at a time, and another that takes over
+# sums each day once more at worst.
+_summed: dict[tuple[str, dt.date], float] = {}
+
+
+def rollups_refresh(*, limit: int = 200, every_s: float = 0) -> int:
     """The worker: sum every due store day again; returns how many were summed.
-    A day marked again while it was summed stays due for the next round."""
-    due = list(RollupDue.objects.order_by("business_date", "store")[:limit].values_list("store", "business_date", "marked"))
+    A day marked again while it was summed stays due for the next round; with
+    ``every_s``, a day this process summed less than that ago waits too."""
+    now = time.monotonic()
+    due = [
+        (store, day, marked)
+        for store, day, marked in RollupDue.objects.order_by("business_date", "store").values_list("store", "business_date", "marked")
+        if now - _summed.get((store, day), -every_s) >= every_s
+    ][:limit]
     stores = {s.code: s for s in Store.objects.filter(code__in={store for store, _, _ in due})}
     for code, day, marked in due:
         store = stores.get(code) or Store(code=code)
@@ -122,7 +140,16 @@ def rollups_refresh(*, limit: int = 200) -> int:
             SalesRollup.objects.filter(store=code, business_date=day).delete()
             SalesRollup.objects.bulk_create(rows)
             RollupDue.objects.filter(store=code, business_date=day, marked=marked).delete()
+        _summed[(code, day)] = time.monotonic()
+    if len(_summed) > 100_000:  # days long summed need no memory
+        for key in [k for k, at in _summed.items() if now - at > every_s]:
+            del _summed[key]
     return len(due)
+
+
+def rollups_work() -> int:
+    """The ``rollups`` worker's round (hq/apps.py)."""
+    return rollups_refresh(every_s=RESUM_EVERY_S)
 
 
 def chain_day_report(*, day: dt.date, stores: list[str] | None = None) -> dict[str, Any]:

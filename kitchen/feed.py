@@ -12,6 +12,7 @@ from django.db import connection
 from kitchen.models import FeedEntry, Ticket
 from runtime.doorbells import ring_after_commit
 from runtime.sockets import ring_soon
+from sync.bulk import rows_insert
 
 
 def group_name(store: str) -> str:
@@ -19,28 +20,37 @@ def group_name(store: str) -> str:
 
 
 def feed_append(ticket: Ticket, event: str) -> FeedEntry:
-    return feed_append_many([ticket], event)[0]
+    _feed_lock({ticket.store})
+    entry = FeedEntry(store=ticket.store, station=ticket.station, ticket=ticket, event=event)
+    entry.save(force_insert=True)
+    _ring_once_after_commit(ticket.store)
+    return entry
 
 
-def feed_append_many(tickets: list[Ticket], event: str) -> list[FeedEntry]:
+def feed_append_many(tickets: list[Ticket], event: str) -> None:
     """One feed entry per ticket, in one insert, and one ring per store after commit."""
     if not tickets:
-        return []
-    if connection.vendor == "postgresql":
-        # PostgreSQL hands out ids at insert, not at commit: two writers could
-        # commit 11 before 10 and a screen reading after 11 would never see 10.
-        # One feed writer at a time keeps ids in commit order (SQLite already
-        # serialises all writers).
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(4242001)")
-    entries = [FeedEntry(store=t.store, station=t.station, ticket=t, event=event) for t in tickets]
-    if len(entries) == 1:
-        entries[0].save(force_insert=True)
-    else:
-        FeedEntry.objects.bulk_create(entries)
-    for store in {t.store for t in tickets}:
+        return
+    stores = {t.store for t in tickets}
+    _feed_lock(stores)
+    rows_insert(FeedEntry, [FeedEntry(store=t.store, station=t.station, ticket=t, event=event) for t in tickets],
+                ids_unread=True)
+    for store in stores:
         _ring_once_after_commit(store)
-    return entries
+
+
+def _feed_lock(stores: set[str]) -> None:
+    """PostgreSQL hands out ids at insert, not at commit: two writers could
+    commit 11 before 10 and a screen reading after 11 would never see 10. One
+    feed writer at a time per store keeps ids in commit order where it
+    matters: a screen reads its own store's entries only (kitchen.selectors),
+    so HQ's applies of different stores need not wait for each other here.
+    (SQLite already serialises all writers.)"""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for store in sorted(stores):  # in one order, so two writers cannot deadlock
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"posweb.feed:{store}"])
 
 
 def _ring_once_after_commit(store: str) -> None:

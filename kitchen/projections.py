@@ -22,6 +22,7 @@ from registers.events import LineSold, OrderCourseFired, OrderPlaced, OrderRenum
 from registers.models import Order
 from registers.placing import orders_new
 from registers.progress import order_progress_record, order_received_record
+from sync.bulk import rows_insert
 from sync.projection import Recorded, Stage, projector, projector_many
 
 
@@ -98,7 +99,7 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
             ticket.number = order.number
             ticket.save(update_fields=["number"])
             _feed_unless_held(ticket, "updated")
-    Ticket.objects.bulk_create(fresh)
+    rows_insert(Ticket, fresh)
     feed_append_many([ticket for ticket in fresh if ticket.status == "open"], "new")
     # A served change or an acknowledgement may have arrived before this order
     # did, or its tickets were already here: derive its status again. A new

@@ -53,6 +53,7 @@ from registers.progress import orders_voided_status
 from registers.renumber import clashes_watch, renumber_apply
 from stores.business_day import Frontier, effective_day
 from stores.services import ticket_numbers_seen
+from sync.bulk import rows_insert
 from sync.merge import claims_by_act
 from sync.models import Change
 from sync.projection import Recorded, projector, projector_many, recorded
@@ -157,8 +158,9 @@ def _write_orders(changes: list[Recorded[OrderPlaced]]) -> list[tuple[str, dt.da
     stores = {change.store for change in changes}
     closes = {s: _closes(s, min(c.event.business_date for c in changes if c.store == s)) for s in stores}
     orders = [Order(id=change.event.id, **_order_fields(change, closes[change.store])) for change in changes]
-    Order.objects.bulk_create(orders)
-    OrderLine.objects.bulk_create([line for order, change in zip(orders, changes, strict=True) for line in _order_lines(order.id, change)])
+    rows_insert(Order, orders)
+    rows_insert(OrderLine, [line for order, change in zip(orders, changes, strict=True) for line in _order_lines(order.id, change)],
+                ids_unread=True)
     _numbers_learned(changes)
     return [(order.store, order.business_date, order.number) for order in orders]
 
@@ -224,7 +226,7 @@ def _payments_rebuild(order_ids: set[uuid.UUID]) -> None:
 
 def _payments_write(rows: list[tuple[uuid.UUID, dt.datetime, PaymentMade]]) -> None:
     settled = _settled_at([str(p.id) for _, _, p in rows])
-    Payment.objects.bulk_create(
+    rows_insert(Payment, [
         Payment(
             id=p.id,
             order_id=order_id,
@@ -240,7 +242,7 @@ def _payments_write(rows: list[tuple[uuid.UUID, dt.datetime, PaymentMade]]) -> N
             settled_at=settled.get(str(p.id)),
         )
         for order_id, at, p in rows
-    )
+    ])
 
 
 def orders_payments_refresh(order_ids: set[uuid.UUID]) -> None:

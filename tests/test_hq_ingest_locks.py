@@ -66,6 +66,38 @@ def test_one_store_held_up_does_not_hold_up_another(hq):
     assert answers and answers[0][0] == 200 and answers[0][1]["applied"] == 2, answers
 
 
+def test_a_store_held_up_past_its_kitchen_feed_does_not_hold_up_another(hq):
+    """The kitchen feed's writer lock is per store: one held for all stores made
+    every store's upload wait for any one still in its transaction."""
+    node, url = hq
+    import psycopg
+
+    a, b = SimStore("S001", KEY), SimStore("S002", KEY2)
+    assert a.push(node.url, a.sale())[0] == 200 and b.push(node.url, b.sale())[0] == 200
+
+    # S001's next apply writes its tickets and feed entries, then waits here:
+    # marking its business day due (hq/rollups.py) meets this uncommitted mark.
+    blocker = psycopg.connect(url.replace("postgres://", "postgresql://"))
+    blocker.execute("INSERT INTO hq_rollupdue (store, business_date, marked) VALUES ('S001', %s, 0) "
+                    "ON CONFLICT (store, business_date) DO UPDATE SET marked = 0", [BUSINESS_DATE])
+    answers: list = []
+    waiting = threading.Thread(target=lambda: answers.append(a.push(node.url, a.sale(), timeout=60)))
+    waiting.start()
+    try:
+        time.sleep(1.5)
+        assert waiting.is_alive() and not answers, "S001's push should wait for its day's mark"
+        started = time.monotonic()
+        status, answer = b.push(node.url, b.sale(), timeout=20)
+        took = time.monotonic() - started
+        assert status == 200 and answer["applied"] == 2, answer
+        assert took < 5, f"S002's push waited {took:.1f} s behind S001's kitchen feed"
+    finally:
+        blocker.rollback()
+        blocker.close()
+        waiting.join(30)
+    assert answers and answers[0][0] == 200 and answers[0][1]["applied"] == 2, answers
+
+
 def test_the_same_batch_pushed_at_once_by_many_is_applied_once(hq):
     node, _ = hq
     token = node.manage("analyst_token", "analyst-1").strip().splitlines()[-1]

@@ -73,6 +73,33 @@ def test_the_chain_report_adds_up_the_stores_reports(hq, client):
     assert chain_day_report(day=DAY)["total"] == 3730
 
 
+def test_a_busy_day_is_summed_again_at_most_every_few_seconds_and_then_caught_up(hq, client, monkeypatch):
+    """The worker's round skips a day it summed less than ``every_s`` ago (a
+    storm's uploads mark every busy day due each time); a quiet store's day is
+    summed at once, and the busy one catches up when its time comes."""
+    import hq.rollups as rollups
+
+    clock = [1000.0]
+    monkeypatch.setattr(rollups.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(rollups, "_summed", {})
+    a, b = RemoteOrigin("S001:node1.cccc", store="S001"), RemoteOrigin("S002:node1.dddd", store="S002")
+    push(client, sale(a, number=1, price=250)[1], store="S001", key=KEY)
+    assert rollups.rollups_refresh(every_s=30) == 1
+    assert chain_day_report(day=DAY)["total"] == 250
+
+    push(client, sale(a, number=2, price=480)[1], store="S001", key=KEY)  # busy: summed 10 s ago
+    push(client, sale(b, number=1, price=1000)[1], store="S002", key="rollup-key-2")  # quiet until now
+    clock[0] += 10
+    assert rollups.rollups_refresh(every_s=30) == 1
+    report = chain_day_report(day=DAY)
+    assert (report["total"], report["pending"]) == (1250, 1)  # S002 summed, S001's new sale still due
+
+    clock[0] += 25
+    assert rollups.rollups_refresh(every_s=30) == 1
+    report = chain_day_report(day=DAY)
+    assert (report["total"], report["pending"]) == (1730, 0)
+
+
 def test_the_chain_report_api_is_for_hq_staff(hq, client):
     out = io.StringIO()
     call_command("analyst_token", "analyst-1", stdout=out)
