@@ -64,3 +64,15 @@ def test_the_nodes_own_lane_wraps_past_999_without_renumbering(register_client):
     wrapped = _place(register_client)
     assert wrapped["number"] == low == first["number"]
     assert orders_renumber(store="S001", day=day) == []
+
+
+def test_the_node_passes_over_numbers_live_orders_already_hold(register_client):
+    # Orders moved in from a closed day hold the lane's next numbers while they
+    # cook (the day's counter knew nothing of them): the node calls the next free one.
+    first, second = _place(register_client), _place(register_client)
+    day = dt.date.fromisoformat(first["business_date"])
+    low, _ = lane_range(_lane())
+    assert [first["number"], second["number"]] == [low, low + 1]
+    TicketCounter.objects.filter(store="S001", business_date=day, lane=_lane()).update(count=0)
+    assert _place(register_client)["number"] == low + 2
+    assert orders_renumber(store="S001", day=day) == []
