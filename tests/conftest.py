@@ -104,6 +104,12 @@ def pytest_configure(config):
         config.option.loadscopereorder = False  # keep the order collection gives (below)
 
 
+def pytest_sessionfinish(session):
+    from tests.nodes import templates_drop
+
+    templates_drop()
+
+
 def test_seconds(item) -> float:
     marks = {mark.name for mark in item.iter_markers()}
     return max((s for name, s in SECONDS_PER_TEST.items() if name in marks), default=SECONDS_OTHER)

@@ -35,6 +35,7 @@ _templates: dict[tuple, tuple[Path, str | None]] = {}
 _template_locks: dict[tuple, threading.Lock] = {}
 _templates_lock = threading.Lock()
 _templates_dir: Path | None = None
+_template_databases: list[tuple[str, str]] = []
 
 
 _handed_out: set[int] = set()
@@ -169,7 +170,7 @@ class Node:
             lock = _template_locks.setdefault(key, threading.Lock())
             if _templates_dir is None:
                 _templates_dir = Path(tempfile.mkdtemp(prefix="posweb-node-templates-"))
-                atexit.register(shutil.rmtree, _templates_dir, ignore_errors=True)
+                atexit.register(templates_drop)
         # One build per key; nodes of another key build theirs at the same time.
         # The lock is held while a clone is made too: PostgreSQL copies a
         # template database only while nothing else uses it.
@@ -280,8 +281,21 @@ def _postgres_template(url: str, name: str) -> str:
     with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    atexit.register(_postgres_drop, admin, name)
+    _template_databases.append((admin, name))
     return urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path=f"/{name}"))
+
+
+def templates_drop() -> None:
+    """Remove this process's templates (tests/conftest.py at the session's end; atexit
+    otherwise: an xdist worker may leave without running atexit)."""
+    global _templates_dir
+    with _templates_lock:
+        while _template_databases:
+            _postgres_drop(*_template_databases.pop())
+        if _templates_dir is not None:
+            shutil.rmtree(_templates_dir, ignore_errors=True)
+            _templates_dir = None
+        _templates.clear()
 
 
 def _postgres_drop(admin: str, name: str) -> None:
