@@ -85,3 +85,43 @@ def chromium_path() -> str:
             pytest.fail(f"{CHROMIUM} is missing and CI=true")
         pytest.skip(f"{CHROMIUM} is not installed")
     return CHROMIUM
+
+
+# --- Scheduling over pytest-xdist workers (bin/test: -n N --dist loadfile) ---
+#
+# xdist hands out whole files, by default the files with the most tests first:
+# the node and browser files (a few tests, minutes each) then start last and
+# one worker ends the run alone on them. Heaviest first instead (longest
+# processing time first): an estimate per test, since the controller sees only
+# test ids. Measured outliers get their own figure (seconds, loaded CI).
+SECONDS_PER_TEST = {"nodes": 30.0, "browser": 20.0}
+SECONDS_OTHER = 0.5
+SECONDS_PER_FILE = {"test_demo_chain.py": 360.0, "test_browser_store_https.py": 240.0}
+
+
+def pytest_configure(config):
+    if getattr(config.option, "dist", "no") in ("loadfile", "loadscope"):
+        config.option.loadscopereorder = False  # keep the order collection gives (below)
+
+
+def pytest_sessionfinish(session):
+    from tests.nodes import templates_drop
+
+    templates_drop()
+
+
+def test_seconds(item) -> float:
+    marks = {mark.name for mark in item.iter_markers()}
+    return max((s for name, s in SECONDS_PER_TEST.items() if name in marks), default=SECONDS_OTHER)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # one process: the order does not change how long it takes
+    weight: dict[str, float] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        weight[path] = weight.get(path, 0.0) + test_seconds(item)
+    for path in weight:
+        weight[path] = max(weight[path], SECONDS_PER_FILE.get(path.rsplit("/", 1)[-1], 0.0))
+    items.sort(key=lambda item: -weight[item.nodeid.split("::", 1)[0]])  # stable: a file keeps its own order

@@ -5,22 +5,37 @@ Every wait is bounded in time; every process is killed when the test ends.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_TOKEN = "test-register-token"
+
+# Variables that name a node or its neighbours: migrate and seed_demo write the
+# same database whatever they say, so nodes that differ only in these share a
+# template. Anything else (store, role, demo mode, keys, another release's
+# root) makes a template of its own.
+_TEMPLATE_IGNORES = ("POS_NODE", "POS_DATA_DIR", "POS_PEERS", "POS_HQ_URL")
+_templates: dict[tuple, tuple[Path, str | None]] = {}
+_template_locks: dict[tuple, threading.Lock] = {}
+_templates_lock = threading.Lock()
+_templates_dir: Path | None = None
+_template_databases: list[tuple[str, str]] = []
 
 
 _handed_out: set[int] = set()
@@ -94,18 +109,86 @@ class Node:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def manage(self, *args: str, timeout: float = 120) -> str:
+    def manage(self, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=self.root, env=self.env, capture_output=True, text=True, timeout=timeout
+            [sys.executable, "manage.py", *args], cwd=self.root, env=env or self.env, capture_output=True, text=True,
+            timeout=timeout,
         )
         if result.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
-    def setup(self) -> "Node":
-        self.manage("migrate", "--noinput")
-        self.manage("seed_demo")
+    def setup(self, timeout: float = 120) -> "Node":
+        """Migrate and seed the demo store, as ``manage.py migrate`` and ``seed_demo`` would.
+
+        Those two commands take seconds of CPU per node, and a node test starts
+        many nodes: a node with an empty data folder, on its own SQLite file or
+        on an empty database of the local PostgreSQL server, gets a copy of a
+        data folder (and database) this test process migrated and seeded once
+        with the same settings. The copy is what the commands would have
+        written: migrate and seed_demo write nothing that names the node, and
+        every node process takes an origin of its own when it starts, so copies
+        never share a sequence number. Any other node runs the commands
+        (POS_TEST_NODE_TEMPLATES=0: every node does)."""
+        postgres = self._postgres_target()
+        if not self._template_fits(postgres):
+            self.manage("migrate", "--noinput", timeout=timeout)
+            self.manage("seed_demo", timeout=timeout)
+            return self
+        folder = self._template(timeout, postgres)
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                shutil.copytree(entry, self.data_dir / entry.name, dirs_exist_ok=True)
+            else:
+                shutil.copy2(entry, self.data_dir / entry.name)
         return self
+
+    def _postgres_target(self) -> str | None:
+        """DATABASE_URL when it names a database of the PostgreSQL server on this machine."""
+        url = self.env.get("DATABASE_URL")
+        if not url:
+            return None
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("postgres", "postgresql") or parts.hostname not in ("127.0.0.1", "localhost"):
+            return None
+        if parts.query or not parts.path.strip("/") or "/" in parts.path.strip("/"):
+            return None
+        return url
+
+    def _template_fits(self, postgres: str | None) -> bool:
+        if os.environ.get("POS_TEST_NODE_TEMPLATES", "1") == "0":
+            return False
+        if "DATABASE_URL" in self.env and not (postgres and _postgres_empty(postgres)):
+            return False
+        return not any(entry.name != self.log.name for entry in self.data_dir.iterdir())
+
+    def _template(self, timeout: float, postgres: str | None) -> Path:
+        global _templates_dir
+        ignored = (*_TEMPLATE_IGNORES, "DATABASE_URL")
+        key = (str(self.root), bool(postgres), tuple(sorted((k, v) for k, v in self.env.items() if k not in ignored)))
+        with _templates_lock:
+            lock = _template_locks.setdefault(key, threading.Lock())
+            if _templates_dir is None:
+                _templates_dir = Path(tempfile.mkdtemp(prefix="posweb-node-templates-"))
+                atexit.register(templates_drop)
+        # One build per key; nodes of another key build theirs at the same time.
+        # The lock is held while a clone is made too: PostgreSQL copies a
+        # template database only while nothing else uses it.
+        with lock:
+            if key not in _templates:
+                folder = Path(tempfile.mkdtemp(dir=_templates_dir))
+                env = {**self.env, "POS_DATA_DIR": str(folder)}
+                database = None
+                if postgres:
+                    database = _postgres_template(postgres, f"posweb_tpl_{os.getpid()}_{len(_templates)}")
+                    env["DATABASE_URL"] = database
+                self.manage("migrate", "--noinput", timeout=timeout, env=env)
+                self.manage("seed_demo", timeout=timeout, env=env)
+                _templates[key] = (folder, database)
+            folder, database = _templates[key]
+            if postgres and database:
+                _postgres_clone(database, postgres)
+            return folder
 
     def start(self, timeout: float = 30) -> "Node":
         log = open(self.log, "ab")
@@ -172,6 +255,68 @@ class Node:
         if status != 201:
             raise RuntimeError(f"pairing {name} on {self.name}: {status} {paired}")
         return paired["token"]
+
+
+def _postgres_admin(url: str) -> str:
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path="/postgres"))
+
+
+def _postgres_empty(url: str) -> bool:
+    """Whether the database holds no table yet (a test's fresh one, not one a node already used)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            row = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+    except psycopg.Error:
+        return False
+    return bool(row) and row[0] == 0
+
+
+def _postgres_template(url: str, name: str) -> str:
+    """A new database beside ``url``'s for a template, dropped when this test process ends."""
+    import psycopg
+
+    admin = _postgres_admin(url)
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _template_databases.append((admin, name))
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path=f"/{name}"))
+
+
+def templates_drop() -> None:
+    """Remove this process's templates (tests/conftest.py at the session's end; atexit
+    otherwise: an xdist worker may leave without running atexit)."""
+    global _templates_dir
+    with _templates_lock:
+        while _template_databases:
+            _postgres_drop(*_template_databases.pop())
+        if _templates_dir is not None:
+            shutil.rmtree(_templates_dir, ignore_errors=True)
+            _templates_dir = None
+        _templates.clear()
+
+
+def _postgres_drop(admin: str, name: str) -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error:
+        pass  # the server is gone already: nothing of ours is left to drop
+
+
+def _postgres_clone(template: str, url: str) -> None:
+    """Replace the empty database ``url`` names with a copy of ``template``."""
+    import psycopg
+
+    name = urllib.parse.urlsplit(url).path.strip("/")
+    source = urllib.parse.urlsplit(template).path.strip("/")
+    with psycopg.connect(_postgres_admin(url), autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
 
 
 def start_all(nodes: list[Node], *, timeout: float = 60) -> None:

@@ -63,8 +63,7 @@ def set_up_at_once(nodes: list[Node], timeout: float = 900) -> None:
 
     def set_up(node: Node) -> None:
         try:
-            node.manage("migrate", "--noinput", timeout=timeout)
-            node.manage("seed_demo", timeout=timeout)
+            node.setup(timeout=timeout)
         except BaseException as exc:  # noqa: BLE001 - re-raised below, in the test's thread
             errors.append(exc)
 
