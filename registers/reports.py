@@ -52,6 +52,12 @@ def day_report(*, store: str, day: dt.date, frontier: Frontier | None = None) ->
     payments = list(
         Payment.objects.filter(order__in=day_orders).select_related("order").order_by("order_id", "position", "recorded_at", "id")
     )
+    # The three reads are separate statements: a sale recorded between them
+    # (HQ ingesting, a sibling pushing) has its payment read but not its
+    # order. Report the orders read, and only their money.
+    read = {o.id for o in orders}
+    payments = [p for p in payments if p.order_id in read]
+    voided = {order_id: v for order_id, v in voided.items() if order_id in read}
     got = None if frontier is None else counted(store=store, order_ids=[o.id for o in orders], frontier=frontier)
     if got is not None:
         voided = {order_id: v for order_id, v in voided.items() if order_id in got.voids}

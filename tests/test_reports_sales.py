@@ -43,3 +43,28 @@ def test_hq_does_not_close_a_stores_day(register_client):
     with override_settings(POS_ROLE="hq"):
         response = post(register_client, "/api/reports/z", {"manager_pin": MANAGER_PIN})
         assert response.status_code == 422 and "replication" in response.json()["detail"]
+
+
+def test_a_sale_recorded_while_the_report_reads_is_left_for_the_next_read(register_client, monkeypatch):
+    # At HQ a store's upload commits between the report's statements: the new
+    # sale's payment is read, its order was not. The report counts what it read
+    # (and answers 200, not a 500), and the next read counts the new sale too.
+    from registers import reports
+
+    sale = post(register_client, "/api/orders", order_body()).json()
+    real = reports.OrderVoid.objects.filter
+    arriving = []
+
+    def between(*args, **kwargs):
+        if not arriving:
+            arriving.append("placing")  # the placement reads OrderVoid too
+            arriving[0] = post(register_client, "/api/orders", order_body()).json()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reports.OrderVoid.objects, "filter", between)
+    response = register_client.get(f"/api/reports/sales?business_date={sale['business_date']}")
+    assert response.status_code == 200
+    assert (response.json()["orders"], response.json()["tenders"]["cash"]["amount"]) == (1, 2116)
+    monkeypatch.undo()
+    report = register_client.get(f"/api/reports/sales?business_date={sale['business_date']}").json()
+    assert arriving and (report["orders"], report["tenders"]["cash"]["amount"]) == (2, 4232)
