@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.utils import timezone
 
 from kitchen.printers.base import Line, PrintJob, ticket_job
 from kitchen.printers.escpos import EscposNetworkPrinter, job_bytes
@@ -109,7 +110,12 @@ def test_characters_the_printer_lacks_are_mapped_or_marked_never_sent_as_vendor_
     assert unprintable("a\x1b@b") == ["\x1b"], "a control character in a name would be a printer command"
 
 
-def test_the_paper_receipt_carries_a_qr_code_of_its_signed_link(register_client, sale):
+def test_the_paper_receipt_carries_a_qr_code_of_its_signed_link(register_client, sale, monkeypatch):
+    # The link carries its expiry to the second: both answers are made at one instant.
+    from registers import ereceipt
+
+    now = timezone.now()
+    monkeypatch.setattr(ereceipt.timezone, "now", lambda: now)
     receipt = register_client.get(f"/api/orders/{sale['id']}/receipt").json()
     paper = decode(register_client.get(f"/api/orders/{sale['id']}/receipt.escpos").content)
     assert paper.qr_codes == [receipt["link"].encode()]
