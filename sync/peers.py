@@ -114,10 +114,14 @@ def pull_due(status: PeerStatus, now: float) -> bool:
     since_pull = now - status.last_pull
     if since_pull < ANTI_ENTROPY_S:
         return False
+    return not _pushing(status, now) or since_pull >= PULL_POSTPONE_MAX_S
+
+
+def _pushing(status: PeerStatus, now: float) -> bool:
+    """Whether this sibling has pushed to us within ANTI_ENTROPY_S."""
     with _lock:
         heard_at = _heard_at.get(status.node) if status.node else None
-    pushing = heard_at is not None and now - heard_at < ANTI_ENTROPY_S
-    return not pushing or since_pull >= PULL_POSTPONE_MAX_S
+    return heard_at is not None and now - heard_at < ANTI_ENTROPY_S
 
 
 def _known_vector(status: PeerStatus) -> dict[str, int] | None:
@@ -237,19 +241,21 @@ class Link:
 
     def push(self) -> bool:
         theirs = _known_vector(self.status)
-        sock = self._socket()
-        if sock is not None:
-            try:
-                return self._push_socket(sock, theirs)
-            except SocketDown as exc:
-                # Whatever was in flight is sent again below: applying twice is a no-op.
-                log.info("sibling socket to %s broke, pushing over HTTP: %s", self.status.url, exc)
-                self._socket_failed()
-                theirs = _known_vector(self.status)
-        if theirs is None:
-            self._learn(self._push_http({"changes": [], "vector": vector(self.pull_stores)}))
-            theirs = _known_vector(self.status) or {}
+        reached = False  # by HTTP in this turn: a sibling back up gets its socket at once
         for _ in range(MAX_BATCHES):
+            sock = self._socket(reached=reached)
+            if sock is not None:
+                try:
+                    return self._push_socket(sock, theirs)
+                except SocketDown as exc:
+                    # Whatever was in flight is sent again below: applying twice is a no-op.
+                    log.info("sibling socket to %s broke, pushing over HTTP: %s", self.status.url, exc)
+                    self._socket_failed()
+                    theirs = _known_vector(self.status)
+            if theirs is None:
+                self._learn(self._push_http({"changes": [], "vector": vector(self.pull_stores)}))
+                theirs, reached = _known_vector(self.status) or {}, True
+                continue
             # One vector read serves both the batch and the request body (for
             # a sibling the two store sets are the same): the live push runs
             # on every commit, and its queries are part of the lag.
@@ -259,8 +265,7 @@ class Link:
                 return False
             wires = fit(batch)
             answer = self._push_http({"changes": wires, "vector": mine})
-            before = theirs
-            theirs = self._taken(answer)
+            before, theirs, reached = theirs, self._taken(answer), True
             if before == theirs:
                 # The peer took nothing (a gap on its side): let the pull and
                 # the next turn sort it out rather than spin.
@@ -333,14 +338,17 @@ class Link:
         self.status.pushes_socket += 1
         return answer
 
-    def _socket(self) -> PeerSocket | None:
+    def _socket(self, *, reached: bool) -> PeerSocket | None:
         """The sibling socket, opened when due: only to a sibling the last
-        turn reached (a sibling that is down costs a failed HTTP call, not
-        that plus a failed handshake), and not before a failed open's back-off."""
+        turn (or this one, ``reached``) reached, so a sibling that is down
+        costs a failed HTTP call, not that plus a failed handshake; and not
+        before a failed open's back-off."""
         sock = self.socket
         if sock is None or sock.open:
             return sock
-        if self.status.state not in ("up", "not_connected") or time.monotonic() < self.socket_retry_at:
+        if not reached and self.status.state not in ("up", "not_connected"):
+            return None
+        if time.monotonic() < self.socket_retry_at:
             return None
         try:
             sock.connect()
@@ -358,7 +366,11 @@ class Link:
 
     def pull(self) -> None:
         self.status.last_pull = time.monotonic()
-        for _ in range(MAX_BATCHES):
+        for turn in range(MAX_BATCHES):
+            if turn and self.status.kind == "sibling" and _pushing(self.status, time.monotonic()):
+                # A sibling back up pulls its backlog until the other starts
+                # pushing it; from then on both would carry the same changes.
+                return
             body = {"vector": vector(self.pull_stores), "limit": BATCH}
             if self.status.kind == "hq" and restore.recovering():
                 # This node's database went back: the store's own changes it
