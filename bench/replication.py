@@ -7,6 +7,10 @@ Real daphne processes on loopback (tests/nodes.py), SQLite as in a store.
 
 Lag: an order is placed on one sibling (alternating) and the other is polled
 (every 5 ms) until it serves it; the figure includes that polling.
+Push round trip: the bench itself pushes an empty batch (the sender's vector
+only: no write) to node2 over HTTP and over the sibling socket, alternating,
+so both see the same machine; the difference is what the socket saves on
+every live push whatever the apply costs.
 Catch-up: node2 is stopped, node1 records the backlog (orders placed in-process
 by `manage.py shell`, which is faster than HTTP and replicates the same), node2
 is started and the time until its version vector holds all of node1's changes
@@ -59,6 +63,31 @@ def lag_ms(source: Node, target: Node) -> float:
     raise TimeoutError("order did not replicate within 10 s")
 
 
+def push_round_trips(target: Node, n: int) -> dict[str, list[float]]:
+    """Milliseconds per empty signed push to ``target``, HTTP and socket alternating."""
+    from sync.transport import PeerClient, PeerSocket
+
+    store = target.get("/api/health")["store"]
+    client = PeerClient(target.url, key=KEY, store=store, node="bench", timeout=10)
+    sock = PeerSocket(client)
+    sock.connect()
+    body = {"changes": [], "vector": {}}
+    times: dict[str, list[float]] = {"http": [], "socket": []}
+    try:
+        for i in range(2 * n):
+            t = time.perf_counter()
+            if i % 2:
+                sock.send(body)
+                sock.receive()
+            else:
+                client.call("/sync/push", body)
+            times["socket" if i % 2 else "http"].append((time.perf_counter() - t) * 1000)
+    finally:
+        sock.close()
+        client.close()
+    return times
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU a process has used (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -77,9 +106,10 @@ def run(samples: int, orders: int) -> dict:
         for _ in range(10):  # warm up connections
             lag_ms(n1, n2)
         lags = [lag_ms(n1, n2) if i % 2 == 0 else lag_ms(n2, n1) for i in range(samples)]
+        trips = push_round_trips(n2, samples)
 
         n2.stop()
-        before = n1.get("/api/health")["changes"]
+        before = n1.get("/api/health")
         t = time.perf_counter()
         n1.manage("shell", "-c", BACKLOG.format(n=orders), timeout=3600)
         recorded = time.perf_counter() - t
@@ -100,13 +130,17 @@ def run(samples: int, orders: int) -> dict:
         # The receiver's CPU per change is what a catch-up costs whatever else
         # the shared machine is doing; the rate above is wall-clock.
         cpu = cpu_seconds(n2.proc.pid) - cpu0
-        moved = target - before
+        # The shell records under an origin of its own (every process takes
+        # one), so the backlog is all of that origin's changes.
+        moved = target - before["changes"] if origin == before["origin"] else target
     finally:
         n1.stop()
         n2.stop()
     return {"samples": len(lags), "p50": statistics.median(lags), "p99": percentile(lags, 99), "max": max(lags),
             "orders": orders, "recorded_s": recorded, "changes": moved, "catchup_s": elapsed, "per_s": moved / elapsed,
             "cpu_ms_per_change": 1000 * cpu / max(moved, 1),
+            "push_http_p50": statistics.median(trips["http"]), "push_http_p99": percentile(trips["http"], 99),
+            "push_socket_p50": statistics.median(trips["socket"]), "push_socket_p99": percentile(trips["socket"], 99),
             "caught_up": have >= target}
 
 
@@ -118,6 +152,8 @@ def main() -> None:
     r = run(args.samples, args.orders)
     print(f"steady-state lag over {r['samples']} orders (alternating siblings): "
           f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms")
+    print(f"empty push round trip, HTTP: p50 {r['push_http_p50']:.1f} ms, p99 {r['push_http_p99']:.1f} ms; "
+          f"sibling socket: p50 {r['push_socket_p50']:.1f} ms, p99 {r['push_socket_p99']:.1f} ms")
     print(f"backlog: {r['orders']} orders recorded on node1 in {r['recorded_s']:.1f} s")
     print(f"catch-up: node2 took {r['changes']} changes of node1 in {r['catchup_s']:.2f} s: {r['per_s']:.0f} changes/s, "
           f"{r['cpu_ms_per_change']:.2f} ms of node2's CPU per change")

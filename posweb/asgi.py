@@ -14,6 +14,7 @@ from kitchen.routing import websocket_urlpatterns as kitchen_ws  # noqa: E402
 from registers.routing import websocket_urlpatterns as orders_ws  # noqa: E402
 from runtime import workers  # noqa: E402
 from security.wsauth import DeviceTokenAuthMiddleware  # noqa: E402
+from sync.routing import SiblingSocketRouter  # noqa: E402
 
 if settings.POS_WORKERS:
     from sync.restore import life_begin  # noqa: E402
@@ -30,7 +31,8 @@ startup_settle()
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Every socket needs a live device token (security/wsauth.py).
-        "websocket": DeviceTokenAuthMiddleware(URLRouter(kitchen_ws + orders_ws)),
+        # Every socket needs a live device token (security/wsauth.py), except
+        # the sibling socket, signed with the store's key (sync/routing.py).
+        "websocket": SiblingSocketRouter(DeviceTokenAuthMiddleware(URLRouter(kitchen_ws + orders_ws))),
     }
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -40,37 +41,53 @@ def _key_for(store: str) -> str | None:
     return settings.POS_SYNC_KEY
 
 
-def _answer(status: int, body: dict[str, Any], key: str | None = None, request_signature: str = "") -> HttpResponse:
+def answer_encode(status: int, body: dict[str, Any], key: str | None, request_signature: str) -> tuple[bytes, str | None]:
+    """An answer's bytes and its signature (None for an unsigned refusal: the
+    caller was not authenticated, so there is no request signature to sign over)."""
     raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    response = HttpResponse(raw, status=status, content_type="application/json")
     if key and request_signature:
-        response[auth.H_SIGNATURE] = auth.sign_response(key=key, request_signature=request_signature, body=raw)
+        return raw, auth.sign_response(key=key, request_signature=request_signature, body=raw)
+    return raw, None
+
+
+Handler = Callable[[auth.Signed, dict[str, Any]], tuple[int, dict[str, Any]]]
+
+
+def _signed_call(request: HttpRequest, handle: Handler) -> HttpResponse:
+    headers = {name: request.headers.get(name, "") for name in (auth.H_STORE, auth.H_NODE, auth.H_TIME, auth.H_SIGNATURE)}
+    status, raw, signature = signed_answer(method=request.method or "", path=request.path, headers=headers,
+                                           raw=request.body, handle=handle)
+    response = HttpResponse(raw, status=status, content_type="application/json")
+    if signature:
+        response[auth.H_SIGNATURE] = signature
     return response
 
 
-def _signed_call(request: HttpRequest, handle) -> HttpResponse:
-    """Authenticate, parse, run ``handle(signed, body) -> (status, dict)``, sign the answer."""
-    headers = {name: request.headers.get(name, "") for name in (auth.H_STORE, auth.H_NODE, auth.H_TIME, auth.H_SIGNATURE)}
+def signed_answer(*, method: str, path: str, headers: dict[str, str], raw: bytes, handle: Handler) -> tuple[int, bytes, str | None]:
+    """The one gate of every sync call, over HTTP or a sibling's socket
+    (sync/consumers.py): authenticate with the store's key, parse, run
+    ``handle(signed, body) -> (status, dict)``, sign the answer. Returns the
+    status, the answer's bytes and their signature (None when unsigned)."""
     headers = {name: value for name, value in headers.items() if value}
     store = headers.get(auth.H_STORE, "")
     if settings.POS_ROLE == "store" and store and store != settings.POS_STORE:
-        return _answer(403, {"detail": f"this node belongs to store {settings.POS_STORE}, not {store}"})
+        return 403, *answer_encode(403, {"detail": f"this node belongs to store {settings.POS_STORE}, not {store}"}, None, "")
     key = _key_for(store) if store else None
     try:
         if key is None:
             raise auth.AuthError(f"unknown store {store!r}" if store else "sync calls must be signed with the store's key")
-        signed = auth.verify_request(key=key, method=request.method or "", path=request.path, headers=headers, body=request.body)
+        signed = auth.verify_request(key=key, method=method, path=path, headers=headers, body=raw)
     except auth.AuthError as exc:
-        return _answer(401, {"detail": str(exc)})
+        return 401, *answer_encode(401, {"detail": str(exc)}, None, "")
     try:
-        body = json.loads(request.body or b"{}")
+        body = json.loads(raw or b"{}")
     except ValueError:
         body = None
     # Parsed once for both: a second parse of a 500-change upload for the
     # contact hook cost as much as the first.
     _contact(signed, body if isinstance(body, dict) else {})
     if not isinstance(body, dict):
-        return _answer(400, {"detail": "the body must be a JSON object"}, key, signed.signature)
+        return 400, *answer_encode(400, {"detail": "the body must be a JSON object"}, key, signed.signature)
     try:
         status, answer = handle(signed, body)
     except replication.ChangeInvalid as exc:
@@ -85,7 +102,7 @@ def _signed_call(request: HttpRequest, handle) -> HttpResponse:
         # Signed with the store's key: a store that has no HQ key configured
         # pins this one on first contact (sync/signing.py).
         answer.setdefault("hq_public_key", signing.public_key_text())
-    return _answer(status, answer, key, signed.signature)
+    return status, *answer_encode(status, answer, key, signed.signature)
 
 
 def _contact(signed: auth.Signed, body: dict[str, Any]) -> None:
@@ -106,20 +123,22 @@ def _vector_arg(body: dict[str, Any]) -> dict[str, int]:
 SYNC_RESPONSES = {200: dict, 400: dict, 401: dict, 403: dict, 413: dict, 422: dict}
 
 
+def push_take(signed: auth.Signed, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """A sibling's (or a store's, at HQ) pushed changes, over HTTP or the sibling socket."""
+    wires = body.get("changes", [])
+    if not isinstance(wires, list) or len(wires) > MAX_BATCH:
+        raise replication.ChangeInvalid(f"changes must be a list of at most {MAX_BATCH}")
+    sender_vector = _vector_arg(body)
+    result = replication.changes_apply(wires=wires, peer_store=signed.store)
+    peer_heard(signed.node, sender_vector)
+    stores = replication.stores_served_to(signed.store)
+    return 200, {"vector": replication.vector(stores), "applied": result.applied, "parked": result.parked,
+                 "skipped": result.skipped, "held_back": result.held_back}
+
+
 @sync_router.post("/sync/push", response=SYNC_RESPONSES, summary="Take a peer's changes (signed with the store's key)")
 def push(request: HttpRequest):
-    def handle(signed: auth.Signed, body: dict[str, Any]):
-        wires = body.get("changes", [])
-        if not isinstance(wires, list) or len(wires) > MAX_BATCH:
-            raise replication.ChangeInvalid(f"changes must be a list of at most {MAX_BATCH}")
-        sender_vector = _vector_arg(body)
-        result = replication.changes_apply(wires=wires, peer_store=signed.store)
-        peer_heard(signed.node, sender_vector)
-        stores = replication.stores_served_to(signed.store)
-        return 200, {"vector": replication.vector(stores), "applied": result.applied, "parked": result.parked,
-                     "skipped": result.skipped, "held_back": result.held_back}
-
-    return _signed_call(request, handle)
+    return _signed_call(request, push_take)
 
 
 @sync_router.post("/sync/pull", response=SYNC_RESPONSES, summary="The changes a peer lacks, by its version vector (signed)")

@@ -32,7 +32,7 @@ from runtime import health, workers
 from sync import discovery, hooks, merge, restore, signing
 from sync.replication import ChangeInvalid, ChangeRefused, changes_after, changes_apply, vector
 from sync.services import node_state_get, origin_rotate
-from sync.transport import PeerClient, PeerError, PeerUnauthorized
+from sync.transport import PeerClient, PeerError, PeerSocket, PeerUnauthorized, SocketDown
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,13 @@ PULL_POSTPONE_MAX_S = 5 * ANTI_ENTROPY_S
 # A peer that keeps answering a push with "held back" (and takes nothing) this
 # long is refusing our changes, for health (runtime/health.py).
 HELD_REFUSED_AFTER_S = 30.0
+# Pushes in flight on a sibling socket: the next batch is read and sent while
+# the peer applies the one before (the peer answers in order).
+SOCKET_WINDOW = 2
+# Seconds before a sibling socket that would not open is tried again, doubling
+# up to the max (a sibling of an older release has none: it gets HTTP).
+SOCKET_RETRY_S = 1.0
+SOCKET_RETRY_MAX_S = 60.0
 
 
 @dataclass
@@ -62,15 +69,23 @@ class PeerStatus:
     last_error: str = ""
     vector: dict[str, int] | None = None
     last_pull: float = 0.0
+    # The sibling socket: "open", "closed" (not yet, or broken and HTTP used
+    # until it reopens); and how many pushes each path carried.
+    socket: str = "closed"
+    pushes_socket: int = 0
+    pushes_http: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        result = {
             "url": self.url,
             "node": self.node or None,
             "state": self.state,
             "last_contact": self.last_contact.isoformat() if self.last_contact else None,
             "error": self.last_error or None,
         }
+        if self.kind == "sibling":
+            result["push"] = {"socket": self.socket, "over_socket": self.pushes_socket, "over_http": self.pushes_http}
+        return result
 
 
 _lock = threading.Lock()
@@ -99,10 +114,14 @@ def pull_due(status: PeerStatus, now: float) -> bool:
     since_pull = now - status.last_pull
     if since_pull < ANTI_ENTROPY_S:
         return False
+    return not _pushing(status, now) or since_pull >= PULL_POSTPONE_MAX_S
+
+
+def _pushing(status: PeerStatus, now: float) -> bool:
+    """Whether this sibling has pushed to us within ANTI_ENTROPY_S."""
     with _lock:
         heard_at = _heard_at.get(status.node) if status.node else None
-    pushing = heard_at is not None and now - heard_at < ANTI_ENTROPY_S
-    return not pushing or since_pull >= PULL_POSTPONE_MAX_S
+    return heard_at is not None and now - heard_at < ANTI_ENTROPY_S
 
 
 def _known_vector(status: PeerStatus) -> dict[str, int] | None:
@@ -122,6 +141,9 @@ class Link:
         self.push_stores, self.pull_stores = push_stores, pull_stores
         self.client = PeerClient(url, key=settings.POS_SYNC_KEY, store=settings.POS_STORE, node=settings.POS_NODE, timeout=timeout)
         self.held_since: float | None = None  # time.monotonic() since the peer holds our pushes back
+        self.socket = PeerSocket(self.client) if kind == "sibling" else None
+        self.socket_retry_at = 0.0
+        self.socket_backoff = SOCKET_RETRY_S
 
     def turn(self, *, pull_due: bool) -> bool:
         """Push, and pull when due. Returns True when more remains to push."""
@@ -219,24 +241,31 @@ class Link:
 
     def push(self) -> bool:
         theirs = _known_vector(self.status)
-        if theirs is None:
-            self._learn(self.client.call("/sync/push", {"changes": [], "vector": vector(self.pull_stores)}))
-            theirs = _known_vector(self.status) or {}
+        reached = False  # by HTTP in this turn: a sibling back up gets its socket at once
         for _ in range(MAX_BATCHES):
+            sock = self._socket(reached=reached)
+            if sock is not None:
+                try:
+                    return self._push_socket(sock, theirs)
+                except SocketDown as exc:
+                    # Whatever was in flight is sent again below: applying twice is a no-op.
+                    log.info("sibling socket to %s broke, pushing over HTTP: %s", self.status.url, exc)
+                    self._socket_failed()
+                    theirs = _known_vector(self.status)
+            if theirs is None:
+                self._learn(self._push_http({"changes": [], "vector": vector(self.pull_stores)}))
+                theirs, reached = _known_vector(self.status) or {}, True
+                continue
             # One vector read serves both the batch and the request body (for
             # a sibling the two store sets are the same): the live push runs
             # on every commit, and its queries are part of the lag.
-            mine = vector(self.pull_stores)
-            ours = mine if self.push_stores == self.pull_stores else vector(self.push_stores)
-            batch = changes_after(theirs, stores=self.push_stores, limit=BATCH, ours=ours)
+            mine, batch = self._next_batch(theirs)
             if not batch:
                 self.held_since = None
                 return False
             wires = fit(batch)
-            answer = self.client.call("/sync/push", {"changes": wires, "vector": mine})
-            before = theirs
-            self._learn(answer)
-            theirs = _known_vector(self.status) or {}
+            answer = self._push_http({"changes": wires, "vector": mine})
+            before, theirs, reached = theirs, self._taken(answer), True
             if before == theirs:
                 # The peer took nothing (a gap on its side): let the pull and
                 # the next turn sort it out rather than spin.
@@ -250,9 +279,98 @@ class Link:
                 return False
         return True
 
+    def _next_batch(self, theirs: dict[str, int]) -> tuple[dict[str, int], list]:
+        mine = vector(self.pull_stores)
+        ours = mine if self.push_stores == self.pull_stores else vector(self.push_stores)
+        return mine, changes_after(theirs, stores=self.push_stores, limit=BATCH, ours=ours)
+
+    def _taken(self, answer: dict[str, Any]) -> dict[str, int]:
+        self._learn(answer)
+        return _known_vector(self.status) or {}
+
+    def _push_http(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self.client.call("/sync/push", body)
+        self.status.pushes_http += 1
+        return answer
+
+    def _push_socket(self, sock: PeerSocket, theirs: dict[str, int] | None) -> bool:
+        """The push over the sibling socket, SOCKET_WINDOW batches in flight:
+        each next batch starts where the ones sent will leave the peer. A
+        batch the peer holds back stops the sending; the ones in flight are
+        answered (and held back too, or taken), and the next turn starts
+        again from what the peer says it has."""
+        try:
+            if theirs is None:
+                sock.send({"changes": [], "vector": vector(self.pull_stores)})
+                theirs = self._taken(self._answered(sock))
+            sent, sent_batches, done, held = dict(theirs), 0, False, False
+            while True:
+                if not done and sock.in_flight < SOCKET_WINDOW and sent_batches < MAX_BATCHES:
+                    mine, batch = self._next_batch(sent)
+                    if batch:
+                        wires = fit(batch)
+                        sock.send({"changes": wires, "vector": mine})
+                        sent_batches += 1
+                        sent = merge.vector_join(sent, {w["origin"]: w["seq"] for w in wires})
+                        # All we had: a change committed since rang the doorbell again.
+                        done = len(wires) == len(batch) < BATCH
+                        continue
+                    done = True
+                if not sock.in_flight:
+                    break
+                answer = self._answered(sock)
+                before, theirs = theirs, self._taken(answer)
+                if before == theirs:
+                    self._held(answer)
+                    done = held = True
+            if not held:
+                self.held_since = None
+            return not done and not held
+        except PeerError as exc:
+            if sock.in_flight and not isinstance(exc, SocketDown):
+                # A refusal with answers still on the way: they would answer the next push.
+                sock.close(hard=True)
+                self.status.socket = "closed"
+            raise
+
+    def _answered(self, sock: PeerSocket) -> dict[str, Any]:
+        answer = sock.receive()
+        self.status.pushes_socket += 1
+        return answer
+
+    def _socket(self, *, reached: bool) -> PeerSocket | None:
+        """The sibling socket, opened when due: only to a sibling the last
+        turn (or this one, ``reached``) reached, so a sibling that is down
+        costs a failed HTTP call, not that plus a failed handshake; and not
+        before a failed open's back-off."""
+        sock = self.socket
+        if sock is None or sock.open:
+            return sock
+        if not reached and self.status.state not in ("up", "not_connected"):
+            return None
+        if time.monotonic() < self.socket_retry_at:
+            return None
+        try:
+            sock.connect()
+        except PeerError as exc:
+            log.info("no sibling socket to %s, pushing over HTTP: %s", self.status.url, exc)
+            self._socket_failed()
+            return None
+        self.status.socket, self.socket_backoff = "open", SOCKET_RETRY_S
+        return sock
+
+    def _socket_failed(self) -> None:
+        self.status.socket = "closed"
+        self.socket_retry_at = time.monotonic() + self.socket_backoff
+        self.socket_backoff = min(self.socket_backoff * 2, SOCKET_RETRY_MAX_S)
+
     def pull(self) -> None:
         self.status.last_pull = time.monotonic()
-        for _ in range(MAX_BATCHES):
+        for turn in range(MAX_BATCHES):
+            if turn and self.status.kind == "sibling" and _pushing(self.status, time.monotonic()):
+                # A sibling back up pulls its backlog until the other starts
+                # pushing it; from then on both would carry the same changes.
+                return
             body = {"vector": vector(self.pull_stores), "limit": BATCH}
             if self.status.kind == "hq" and restore.recovering():
                 # This node's database went back: the store's own changes it

@@ -4,7 +4,8 @@
 nothing passes either way, and new connections are accepted and then hang,
 as a dead Wi-Fi behaves (no reset, no close). ``restore()`` makes new
 connections work again; the ones opened during the cut stay dead, so the
-client has to give up on them by itself.
+client has to give up on them by itself. ``reset()`` closes the open
+connections and lets new ones through.
 """
 
 from __future__ import annotations
@@ -51,6 +52,17 @@ class CuttableProxy:
 
     def restore(self) -> None:
         self.cut_now = False
+
+    def reset(self) -> None:
+        """Close every open connection at once, as a sibling that drops them
+        would; new connections pass as before."""
+        sockets, self._sockets = self._sockets, []
+        for s in sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
 
     def _spawn(self, target, *args) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True)

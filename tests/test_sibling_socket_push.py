@@ -1,0 +1,127 @@
+"""The sibling link's push over its socket, in process: batches go two at a
+time in flight, a socket that breaks mid-window leaves the rest (and what it
+had in flight) to HTTP, and a peer that holds a batch back stops the sending."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from sync import auth, merge, peers
+from sync.peers import Link
+from sync.replication import vector
+from sync.transport import SocketDown
+from tests.personas import order_body
+
+pytestmark = pytest.mark.django_db
+
+
+class Sibling:
+    """What the peer holds, taking whatever arrives in seq order (as changes_apply does)."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, int] = {}
+        self.received: list[tuple[str, int]] = []
+        self.hold_back = False
+
+    def take(self, body: dict[str, Any]) -> dict[str, Any]:
+        for change in body["changes"]:
+            self.received.append((change["origin"], change["seq"]))
+            if not self.hold_back and change["seq"] == self.held.get(change["origin"], 0) + 1:
+                self.held[change["origin"]] = change["seq"]
+        answer: dict[str, Any] = {"vector": dict(self.held), "node": "node2"}
+        if self.hold_back:
+            answer["held_back"] = {"S001:x": "a gap"}
+        return answer
+
+
+class FakeSocket:
+    """A PeerSocket the sibling answers in order; ``break_after`` answers it breaks."""
+
+    def __init__(self, sibling: Sibling, break_after: int | None = None) -> None:
+        self.sibling, self.break_after = sibling, break_after
+        self.open, self.pending, self.answered, self.most_in_flight = True, [], 0, 0
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.pending)
+
+    def send(self, body: dict[str, Any]) -> None:
+        self.pending.append(json.loads(json.dumps(body)))
+        self.most_in_flight = max(self.most_in_flight, len(self.pending))
+
+    def receive(self) -> dict[str, Any]:
+        if self.break_after is not None and self.answered >= self.break_after:
+            self.close(hard=True)
+            raise SocketDown("connection reset")
+        self.answered += 1
+        return self.sibling.take(self.pending.pop(0))
+
+    def close(self, *, hard: bool = False) -> None:
+        self.open, self.pending = False, []
+
+
+def sibling_link(sibling: Sibling, sock: FakeSocket) -> Link:
+    link = Link(f"http://sibling.invalid:9/{uuid.uuid4().hex[:6]}", kind="sibling",
+                push_stores={settings.POS_STORE, merge.ALL_STORES}, pull_stores={settings.POS_STORE, merge.ALL_STORES}, timeout=1)
+    link.status.vector = {}
+    link.socket = sock  # type: ignore[assignment]
+
+    def http(path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, bytes, str]:
+        answer = json.dumps(sibling.take(json.loads(raw))).encode()
+        return 200, answer, auth.sign_response(key=settings.POS_SYNC_KEY, request_signature=headers[auth.H_SIGNATURE], body=answer)
+
+    link.client._send = http  # type: ignore[method-assign]
+    return link
+
+
+@pytest.fixture
+def backlog(register_client, monkeypatch) -> dict[str, int]:
+    monkeypatch.setattr(peers, "BATCH", 2)  # a backlog of several batches from a few orders
+    for _ in range(4):
+        response = register_client.post("/api/orders", data=order_body(), content_type="application/json")
+        assert response.status_code == 201
+    ours = vector({settings.POS_STORE, merge.ALL_STORES})
+    assert sum(ours.values()) > 3 * peers.BATCH
+    return ours
+
+
+def test_a_backlog_goes_over_the_socket_two_batches_in_flight(backlog):
+    sibling = Sibling()
+    sock = FakeSocket(sibling)
+    link = sibling_link(sibling, sock)
+    while link.turn(pull_due=False):
+        pass
+    assert sibling.held == backlog
+    assert sock.most_in_flight == peers.SOCKET_WINDOW == 2
+    assert link.status.pushes_http == 0 and link.status.pushes_socket == sock.answered
+    assert len(sibling.received) == len(set(sibling.received)), "a change was sent twice over a healthy socket"
+
+
+def test_a_socket_broken_mid_window_leaves_the_rest_and_what_was_in_flight_to_http(backlog):
+    sibling = Sibling()
+    sock = FakeSocket(sibling, break_after=1)
+    link = sibling_link(sibling, sock)
+    link.turn(pull_due=False)
+    assert sibling.held == backlog, "what the broken socket had in flight was not sent again"
+    assert link.status.pushes_socket == 1 and link.status.pushes_http >= 1
+    assert link.status.state == "up"
+    assert link.status.as_dict()["push"] == {"socket": "closed", "over_socket": 1, "over_http": link.status.pushes_http}
+
+
+def test_a_batch_held_back_stops_the_sending_until_the_next_turn(backlog):
+    sibling = Sibling()
+    sibling.hold_back = True
+    sock = FakeSocket(sibling)
+    link = sibling_link(sibling, sock)
+    assert link.turn(pull_due=False) is False
+    # The window's two batches went, and nothing after the first answer said "held back".
+    assert len(sibling.received) <= 2 * peers.BATCH
+    sibling.hold_back = False
+    while link.turn(pull_due=False):
+        pass
+    assert sibling.held == backlog
