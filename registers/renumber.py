@@ -124,13 +124,21 @@ def orders_renumber(*, store: str, day: dt.date) -> list[OrderRenumbered]:
         losers = _losers(store, day)
         if not losers:
             return []
-        fresh = next_numbers(store, day, len(losers))
+        fresh = next_numbers(store, day, len(losers), free_only=True)
+        if len(fresh) < len(losers):
+            # Every number of the lane is held by a live order (999 orders
+            # cooking, or never handed over): a new number would clash again,
+            # and each renumbering would set off the next. Those keep theirs.
+            log.warning("ticket lane of %s %s is full of live orders: %d order(s) keep a shared number",
+                        store, day, len(losers) - len(fresh))
         # A check's rounds move together: one new number for all of them.
         events = [
             OrderRenumbered(order=order.id, number=number, was=order.number)
-            for group, number in zip(losers, fresh, strict=True)
+            for group, number in zip(losers, fresh, strict=False)  # the first losers, as far as numbers go
             for order in group
         ]
+        if not events:
+            return []
         changes_record([Fact(event, store) for event in events])
     log.warning("renumbered %d order(s) of %s %s holding a number twice", len(events), store, day)
     return events
@@ -168,11 +176,12 @@ def _losers(store: str, day: dt.date) -> list[list[Order]]:
     return [group for holders in _holders(store, day).values() for group in holders[1:]]
 
 
-def next_numbers(store: str, day: dt.date, count: int) -> list[int]:
+def next_numbers(store: str, day: dt.date, count: int, *, free_only: bool = False) -> list[int]:
     """The next ``count`` ticket numbers of this node's lane for the day (stores
     keeps the counter), passing over any a live order still holds: an order
     moved in from a closed day, or the lane come round to a number still being
-    cooked. Calling such a number would only start a renumbering."""
+    cooked. Calling such a number would only start a renumbering. With
+    ``free_only``, fewer than ``count`` when the lane has no more free ones."""
 
     def called(low: int, high: int) -> int:
         # Numbers of the lane this store's orders of the day already hold: a
@@ -186,8 +195,11 @@ def next_numbers(store: str, day: dt.date, count: int) -> list[int]:
         free += [number for number in taken if number not in held]
         if len(free) == count:
             return free
-    # A lane whose next numbers are nearly all live: call them anyway and let
-    # the merge rule renumber, rather than walk the whole lane under the lock.
+    # A lane whose next numbers are nearly all live: a sale is still called
+    # (by a number another live order holds) rather than walk the whole lane
+    # under the lock; a renumbering is not (orders_renumber).
+    if free_only:
+        return free
     return free + ticket_numbers_take(store=store, day=day, count=count - len(free), called=called)
 
 
