@@ -35,67 +35,54 @@ def report(hq: Node, token: str, store: str) -> tuple[int, int]:
     return answer["orders"], answer["total"]
 
 
-def test_one_store_held_up_does_not_hold_up_another(hq):
+def _held_up(hq, block, what: str, *, s001_waits: bool = True) -> None:
+    """S001's next upload meets ``block(S001)`` (a statement and its
+    parameters), held open in another transaction;
+    S002's upload meanwhile is applied without waiting for it, and S001's
+    after it is released, each exactly once."""
     node, url = hq
     import psycopg
 
     a, b = SimStore("S001", KEY), SimStore("S002", KEY2)
     assert a.push(node.url, a.sale())[0] == 200 and b.push(node.url, b.sale())[0] == 200
-
-    # A long transaction of S001's: its origin's vector row is held, as an
-    # apply of a big S001 batch holds it until it commits.
     blocker = psycopg.connect(url.replace("postgres://", "postgresql://"))
-    blocker.execute("SELECT 1 FROM sync_vectorentry WHERE origin = %s FOR UPDATE", [a.origin])
-    answers: list = []
-    waiting = threading.Thread(target=lambda: answers.append(a.push(node.url, a.sale(), timeout=60)))
-    waiting.start()
-    try:
-        time.sleep(1)
-        assert waiting.is_alive() and not answers, "S001's push should wait for S001's lock"
-        started = time.monotonic()
-        status, answer = b.push(node.url, b.sale(), timeout=20)
-        took = time.monotonic() - started
-        assert status == 200 and answer["applied"] == 2, answer
-        # Under one lock for all stores this push waited for S001's transaction.
-        assert took < 5, f"S002's push waited {took:.1f} s behind S001"
-        assert waiting.is_alive(), "S001's push went on while its lock was held"
-    finally:
-        blocker.rollback()
-        blocker.close()
-        waiting.join(30)
-    assert answers and answers[0][0] == 200 and answers[0][1]["applied"] == 2, answers
-
-
-def test_a_store_held_up_past_its_kitchen_feed_does_not_hold_up_another(hq):
-    """The kitchen feed's writer lock is per store: one held for all stores made
-    every store's upload wait for any one still in its transaction."""
-    node, url = hq
-    import psycopg
-
-    a, b = SimStore("S001", KEY), SimStore("S002", KEY2)
-    assert a.push(node.url, a.sale())[0] == 200 and b.push(node.url, b.sale())[0] == 200
-
-    # S001's next apply writes its tickets and feed entries, then waits here:
-    # marking its business day due (hq/rollups.py) meets this uncommitted mark.
-    blocker = psycopg.connect(url.replace("postgres://", "postgresql://"))
-    blocker.execute("INSERT INTO hq_rollupdue (store, business_date, marked) VALUES ('S001', %s, 0) "
-                    "ON CONFLICT (store, business_date) DO UPDATE SET marked = 0", [BUSINESS_DATE])
+    blocker.execute(*block(a))
     answers: list = []
     waiting = threading.Thread(target=lambda: answers.append(a.push(node.url, a.sale(), timeout=60)))
     waiting.start()
     try:
         time.sleep(1.5)
-        assert waiting.is_alive() and not answers, "S001's push should wait for its day's mark"
+        assert waiting.is_alive() and not answers, f"S001's push should wait for {what}"
         started = time.monotonic()
         status, answer = b.push(node.url, b.sale(), timeout=20)
         took = time.monotonic() - started
         assert status == 200 and answer["applied"] == 2, answer
-        assert took < 5, f"S002's push waited {took:.1f} s behind S001's kitchen feed"
+        # Under one lock for all stores this push waited for S001's transaction.
+        assert took < 5, f"S002's push waited {took:.1f} s behind {what}"
+        if s001_waits:
+            assert waiting.is_alive(), "S001's push went on while its lock was held"
     finally:
         blocker.rollback()
         blocker.close()
         waiting.join(30)
     assert answers and answers[0][0] == 200 and answers[0][1]["applied"] == 2, answers
+
+
+def test_one_store_held_up_does_not_hold_up_another(hq):
+    # A long transaction of S001's: its origin's vector row is held, as an
+    # apply of a big S001 batch holds it until it commits.
+    _held_up(hq, lambda a: ("SELECT 1 FROM sync_vectorentry WHERE origin = %s FOR UPDATE", [a.origin]), "S001's lock")
+
+
+def test_a_store_held_up_past_its_kitchen_feed_does_not_hold_up_another(hq):
+    """The kitchen feed's writer lock is per store: one held for all stores made
+    every store's upload wait for any one still in its transaction."""
+    # S001's next apply writes its tickets and feed entries, then waits here:
+    # marking its business day due (hq/rollups.py) meets this uncommitted mark.
+    _held_up(hq, lambda a: ("INSERT INTO hq_rollupdue (store, business_date, marked) VALUES ('S001', %s, 0) "
+                            "ON CONFLICT (store, business_date) DO UPDATE SET marked = 0", [BUSINESS_DATE]),
+             "S001's kitchen feed", s001_waits=False)
+
 
 
 def test_the_same_batch_pushed_at_once_by_many_is_applied_once(hq):
