@@ -68,3 +68,13 @@ class PushEndpoint:
         while time.monotonic() < deadline and len(self.messages) < count:
             time.sleep(0.1)
         return self.messages
+
+    def wait_for_kind(self, kind: str, timeout: float = 30) -> list[dict[str, Any]]:
+        """The messages of ``kind`` once one came (other alerts may arrive first), or [] at the timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in list(self.messages) if m.get("data", {}).get("kind") == kind]
+            if found:
+                return found
+            time.sleep(0.1)
+        return []
