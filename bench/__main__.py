@@ -83,7 +83,9 @@ def main() -> None:
     hq = step(f"HQ ingest: {args.hq_stores} stores, 1 and 2 workers behind HAProxy", hq_ingest, args.hq_stores,
               args.hq_backlog, args.hq_lunch_seconds, args.redis, args.postgres)
     w1, w2 = hq["w1"], hq["w2"]
-    chain = step("HQ chain-wide day report over 200 stores x 30 days of rollups", hq_reports.run, 200, 30, 20, args.postgres)
+    # hq_reports.run takes keywords only: passed positionally, bin/bench stopped here before printing its table.
+    chain = step("HQ chain-wide day report over 200 stores x 30 days of rollups",
+                 lambda: hq_reports.run(stores=200, days=30, samples=20, postgres=args.postgres))
     relayed = step("internet order through HQ to the store's kitchen", relay_latency.run, 20)
 
     f50, f99 = floor["p50"], floor["p99"]
