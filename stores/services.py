@@ -99,7 +99,7 @@ def analyst_token_revoke(*, name: str) -> bool:
     return AnalystToken.objects.filter(name=name, revoked_at__isnull=True).update(revoked_at=timezone.now()) > 0
 
 
-def _lane() -> int:
+def node_lane() -> int:
     return numbers.lane_for_node(
         settings.POS_NODE, configured=settings.POS_TICKET_LANE, has_peers=bool(settings.POS_PEERS)
     )
@@ -112,7 +112,7 @@ def register_identity_claim(*, store: str) -> tuple[str, int]:
         counter, _ = RegisterCounter.objects.select_for_update().get_or_create(store=store)
         counter.count += 1
         counter.save(update_fields=["count"])
-    name = numbers.register_for_claim(_lane(), counter.count)
+    name = numbers.register_for_claim(node_lane(), counter.count)
     return name, numbers.lane_for_register(name)
 
 
@@ -129,7 +129,7 @@ def ticket_numbers_take(
     beside the database (runtime/lifemark.py) says how many this node had
     called before its database went back, even with no sibling reachable.
     """
-    lane = _lane()
+    lane = node_lane()
     counter, created = TicketCounter.objects.select_for_update().get_or_create(store=store, business_date=day, lane=lane)
     if created:
         counter.count = called(*numbers.lane_range(lane))
@@ -147,7 +147,7 @@ def ticket_numbers_seen(*, store: str, day: dt.date, called: list[int]) -> None:
     """Numbers of ``store``'s ``day`` that orders learned from a peer carry:
     this node's lane never calls those again (after a restore, the orders it
     lost come back with numbers its restored counter would repeat)."""
-    lane = _lane()
+    lane = node_lane()
     low, high = numbers.lane_range(lane)
     mine = [n - low + 1 for n in called if low <= n <= high]
     if not mine:

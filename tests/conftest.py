@@ -30,17 +30,21 @@ def life_note(tmp_path, monkeypatch):
     suite shares one POS_DATA_DIR, and a note left by one test would make the
     next test's database look restored (and its ticket numbers jump). The
     health reasons live in this process's memory too: one test's fork or
-    refusal would otherwise be pushed as an alert in the next test."""
+    refusal would otherwise be pushed as an alert in the next test; so do
+    the lanes found full of live orders (registers/renumber.py)."""
+    from registers import renumber
     from runtime import health, lifemark
     from sync import restore
 
     monkeypatch.setattr(lifemark, "_path", lambda: tmp_path / lifemark.FILE)
     lifemark.forget()
     health.reasons_reset()
+    renumber.lanes_forget()
     yield tmp_path / lifemark.FILE
     lifemark.forget()
     restore.forget()
     health.reasons_reset()
+    renumber.lanes_forget()
 
 
 @pytest.fixture

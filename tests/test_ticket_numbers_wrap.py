@@ -17,7 +17,7 @@ from registers.models import Order
 from registers.renumber import orders_renumber
 from stores.models import TicketCounter
 from stores.numbers import lane_range
-from stores.services import _lane
+from stores.services import node_lane
 from sync.models import Change
 from tests.personas import order_body
 
@@ -60,8 +60,8 @@ def test_the_nodes_own_lane_wraps_past_999_without_renumbering(register_client):
     first = _place(register_client)  # no register number: the node's lane numbers it
     _hand_over(first["id"])
     day = dt.date.fromisoformat(first["business_date"])
-    low, _ = lane_range(_lane())
-    TicketCounter.objects.filter(store="S001", business_date=day, lane=_lane()).update(count=999)
+    low, _ = lane_range(node_lane())
+    TicketCounter.objects.filter(store="S001", business_date=day, lane=node_lane()).update(count=999)
     wrapped = _place(register_client)
     assert wrapped["number"] == low == first["number"]
     assert orders_renumber(store="S001", day=day) == []
@@ -72,9 +72,9 @@ def test_the_node_passes_over_numbers_live_orders_already_hold(register_client):
     # cook (the day's counter knew nothing of them): the node calls the next free one.
     first, second = _place(register_client), _place(register_client)
     day = dt.date.fromisoformat(first["business_date"])
-    low, _ = lane_range(_lane())
+    low, _ = lane_range(node_lane())
     assert [first["number"], second["number"]] == [low, low + 1]
-    TicketCounter.objects.filter(store="S001", business_date=day, lane=_lane()).update(count=0)
+    TicketCounter.objects.filter(store="S001", business_date=day, lane=node_lane()).update(count=0)
     assert _place(register_client)["number"] == low + 2
     assert orders_renumber(store="S001", day=day) == []
 
@@ -92,6 +92,31 @@ def test_a_lane_full_of_live_orders_is_not_renumbered_round_and_round(register_c
     monkeypatch.setattr(renumber, "numbers_held", lambda *, store, day, numbers: set(numbers))
     assert orders_renumber(store="S001", day=day) == []
     assert Change.objects.filter(kind="order.renumbered").count() == 0
-    monkeypatch.undo()  # a number comes free: the clash is resolved
+    monkeypatch.undo()  # a number comes free: the clash is resolved once the lane is looked at again
+    assert orders_renumber(store="S001", day=day) == []
+    now = renumber._now()
+    monkeypatch.setattr(renumber, "_now", lambda: now + renumber.LANE_FULL_SECONDS + 1)
     [event] = orders_renumber(store="S001", day=day)
     assert event.order == uuid.UUID(second["id"]) and event.number != first["number"]
+
+
+def test_a_full_lane_is_not_walked_again_by_every_sale(register_client, monkeypatch):
+    # Past the 999th order of a store that never hands over, each sale walked
+    # eight rounds of the lane under the counter's lock, burning numbers, and
+    # set off a renumbering that found nothing to give: a quarter of the speed.
+    from registers import renumber
+
+    first = _place(register_client)
+    day = dt.date.fromisoformat(first["business_date"])
+    monkeypatch.setattr(renumber, "numbers_held", lambda *, store, day, numbers: set(numbers))
+
+    def counted() -> int:
+        return TicketCounter.objects.get(store="S001", business_date=day, lane=node_lane()).count
+
+    before = counted()
+    _place(register_client)  # finds the lane full: looks eight rounds, then calls a held number
+    assert counted() == before + renumber._SKIP_ROUNDS + 1
+    for expected in range(1, 4):
+        _place(register_client)
+        assert counted() == before + renumber._SKIP_ROUNDS + 1 + expected
+    assert Change.objects.filter(kind="order.renumbered").count() == 0
