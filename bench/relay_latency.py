@@ -77,6 +77,9 @@ def _measure(hq: Node, store: Node, key: str, orders: int) -> dict[str, Any]:
     to_screen: list[float] = []
     to_hq: list[float] = []
     for _ in range(orders):
+        # A screen that stops pinging expires (kitchen.selectors.SCREEN_TTL_SECONDS) and HQ then
+        # refuses the next order as kitchen_unreachable, rightly: the run outlasts it.
+        screen.ping()
         body = channel_body(lines=ONE_BOWL)
         started = time.perf_counter()
         status, order, _ = post(hq.url, "/api/integrations/orders?store=S001", body, key)

@@ -30,6 +30,10 @@ class Screen:
                 return message["ticket"]
         raise AssertionError(f"no ticket for {order_id} within {timeout}s")
 
+    def ping(self) -> None:
+        """Say the screen is still here, as a real one does every few seconds (its pong is skipped by the readers)."""
+        self.socket.send(json.dumps({"type": "ping"}))
+
     def ack(self, ticket_id: str) -> None:
         self.socket.send(json.dumps({"type": "ack", "ticket": ticket_id, "confirm": True}))
         for _ in range(100):
