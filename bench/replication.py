@@ -11,7 +11,7 @@ Push round trip: the bench itself pushes an empty batch (the sender's vector
 only: no write) to node2 over HTTP and over the sibling socket, alternating,
 so both see the same machine; the difference is what the socket saves on
 every live push whatever the apply costs.
-Catch-up: node2 is stopped, node1 records the backlog (orders placed in-process
+Catch-up: node2 is stopped, node1 records the backlog (orders placed, cooked and handed over in-process
 by `manage.py shell`, which is faster than HTTP and replicates the same), node2
 is started and the time until its version vector holds all of node1's changes
 is measured from the moment it answers HTTP.
@@ -34,14 +34,25 @@ from tests.personas import order_body  # noqa: E402
 
 KEY = "bench-key"
 
+# Two hours of a store: each order is cooked and handed over (its tickets
+# bumped, then served), as the kitchen does within minutes. A backlog of
+# thousands of orders all still cooking is no store's: past a lane's 999th
+# live order every number is shared, and the receiving node spends the
+# catch-up renumbering (registers/renumber.py).
 BACKLOG = """
 import uuid
+from kitchen.models import Ticket
+from kitchen.services import order_serve, ticket_bump
 from registers.services import LineRequest, order_place
 from registers.tender import Tender
 for i in range({n}):
-    order_place(order_id=uuid.uuid4(), register="bench", dining="take_out",
+    order_id = uuid.uuid4()
+    order_place(order_id=order_id, register="bench", dining="take_out",
                 lines=[LineRequest(sku="FRIES", qty=1), LineRequest(sku="COLA", qty=1, modifiers=["drink_m"])],
                 payments=[Tender(method="cash", amount=1000)], request_hash=uuid.uuid4().hex)
+    for ticket in Ticket.objects.filter(order_id=order_id).values_list("id", flat=True):
+        ticket_bump(ticket_id=ticket)
+    order_serve(order_id=order_id)
 """
 
 

@@ -44,10 +44,6 @@ def channel_pause_projected(change: Recorded[ChannelMarked]) -> None:
 STATUS_EVENTS: tuple[type[OrderFact], ...] = (TicketAcked, TicketBumped, TicketRecalled, OrderServed, OrderVoided)
 
 
-def channel_status_watch(change: Recorded[OrderFact]) -> None:
-    _status_watch(change.event.order)
-
-
 def _status_watch(order_id: uuid.UUID) -> None:
     channel_order = ChannelOrder.objects.filter(order_id=order_id).select_related("integrator").first()
     if channel_order is None:
@@ -64,18 +60,22 @@ def _status_watch(order_id: uuid.UUID) -> None:
         transaction.on_commit(lambda: wake("channel-push"))  # a phone may be waiting for this one
 
 
-@projector_many(OrderPlaced, stage=Stage.REACT)
-def channel_status_watch_placed(changes: list[Recorded[OrderPlaced]]) -> None:
-    """As channel_status_watch, with one query for a burst of register orders (none of them a channel's)."""
-    ids = [change.event.id for change in changes]
+def _order_of(change: Recorded[OrderFact] | Recorded[OrderPlaced]) -> uuid.UUID:
+    return change.event.id if isinstance(change.event, OrderPlaced) else change.event.order
+
+
+def channel_status_watch(changes: list[Recorded[OrderFact]] | list[Recorded[OrderPlaced]]) -> None:
+    """Tell an integrator its order's new status; one query for a burst of register orders' facts (none a channel's)."""
+    ids = list(dict.fromkeys(_order_of(change) for change in changes))
     taken = set(ChannelOrder.objects.filter(order_id__in=ids).values_list("order_id", flat=True))
     for order_id in ids:
         if order_id in taken:
             _status_watch(order_id)
 
 
-for _event in STATUS_EVENTS:
-    projector(_event, stage=Stage.REACT)(channel_status_watch)
+_watched: tuple[type[OrderPlaced] | type[OrderFact], ...] = (OrderPlaced, *STATUS_EVENTS)
+for _event in _watched:
+    projector_many(_event, stage=Stage.REACT)(channel_status_watch)
 
 
 @projector(ChannelOrderRelayed)

@@ -29,11 +29,17 @@ def feed_append(ticket: Ticket, event: str) -> FeedEntry:
 
 def feed_append_many(tickets: list[Ticket], event: str) -> None:
     """One feed entry per ticket, in one insert, and one ring per store after commit."""
-    if not tickets:
+    feed_append_each([(ticket, event) for ticket in tickets])
+
+
+def feed_append_each(entries: list[tuple[Ticket, str]]) -> None:
+    """One feed entry per (ticket, event), in this order (screens replay them
+    so), in one insert, and one ring per store after commit."""
+    if not entries:
         return
-    stores = {t.store for t in tickets}
+    stores = {ticket.store for ticket, _ in entries}
     _feed_lock(stores)
-    rows_insert(FeedEntry, [FeedEntry(store=t.store, station=t.station, ticket=t, event=event) for t in tickets],
+    rows_insert(FeedEntry, [FeedEntry(store=t.store, station=t.station, ticket=t, event=event) for t, event in entries],
                 ids_unread=True)
     for store in stores:
         _ring_once_after_commit(store)

@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from kitchen import events
 from kitchen.events import TicketAcked, TicketBumped, TicketFact, TicketPrinted, TicketRecalled
-from kitchen.feed import feed_append, feed_append_many
+from kitchen.feed import feed_append, feed_append_each, feed_append_many
 from kitchen.models import OrderServed, Ticket
 from registers import live
 from registers.events import LineSold, OrderCourseFired, OrderPlaced, OrderRenumbered, OrderVoided
 from registers.models import Order
 from registers.placing import orders_new
 from registers.progress import order_progress_record, order_received_record
-from sync.bulk import rows_insert
+from sync.bulk import rows_insert, rows_update
 from sync.projection import Recorded, Stage, projector, projector_many
 
 
@@ -157,18 +157,25 @@ def ticket_acked(change: Recorded[TicketAcked]) -> None:
     order_status_refresh(ticket.order)
 
 
-@projector(events.OrderServed, stage=Stage.FOLLOW)
-def order_served(change: Recorded[events.OrderServed]) -> None:
-    at, order_id = change.event.at, change.event.order
-    served = OrderServed.objects.filter(pk=order_id).first()
-    if served is None:
-        OrderServed.objects.create(order_id=order_id, store=change.store, served_at=at)
-    elif at < served.served_at:
-        served.served_at = at
-        served.save(update_fields=["served_at"])
-    order = Order.objects.filter(pk=order_id).first()
-    if order is not None:
-        order_status_refresh(order)
+@projector_many(events.OrderServed, stage=Stage.FOLLOW)
+def orders_served(changes: list[Recorded[events.OrderServed]]) -> None:
+    """The earliest hand-over of each order, and its status; a catch-up's burst in a few queries."""
+    earliest: dict[uuid.UUID, Recorded[events.OrderServed]] = {}
+    for change in changes:
+        known = earliest.get(change.event.order)
+        if known is None or change.event.at < known.event.at:
+            earliest[change.event.order] = change
+    served = OrderServed.objects.in_bulk(list(earliest))
+    fresh = []
+    for order_id, change in earliest.items():
+        row = served.get(order_id)
+        if row is None:
+            fresh.append(OrderServed(order_id=order_id, store=change.store, served_at=change.event.at))
+        elif change.event.at < row.served_at:
+            row.served_at = change.event.at
+            row.save(update_fields=["served_at"])
+    OrderServed.objects.bulk_create(fresh)
+    orders_status_refresh(list(Order.objects.filter(pk__in=list(earliest))))
 
 
 @projector(TicketPrinted, stage=Stage.FOLLOW)
@@ -182,41 +189,65 @@ def ticket_printed(change: Recorded[TicketPrinted]) -> None:
     feed_append(ticket, "printed")
 
 
-@projector(TicketBumped, stage=Stage.FOLLOW)
-@projector(TicketRecalled, stage=Stage.FOLLOW)
-def ticket_bumped_or_recalled(change: Recorded[TicketFact]) -> None:
-    ticket = Ticket.objects.filter(pk=change.event.ticket).select_related("order").first()
-    if ticket is None or change.hlc <= ticket.bump_hlc or ticket.status == "voided":
+@projector_many(TicketBumped, stage=Stage.FOLLOW)
+@projector_many(TicketRecalled, stage=Stage.FOLLOW)
+def tickets_bumped_or_recalled(changes: list[Recorded[TicketFact]]) -> None:
+    """Each ticket's latest bump or recall by its clock, one change after the
+    other as they come, written together: a catch-up's burst costs a few
+    queries, not four per change."""
+    tickets = Ticket.objects.select_related("order").in_bulk([change.event.ticket for change in changes])
+    changed: dict[uuid.UUID, Ticket] = {}
+    feed: list[tuple[Ticket, str]] = []
+    for change in changes:
+        ticket = tickets.get(change.event.ticket)
+        if ticket is None or change.hlc <= ticket.bump_hlc or ticket.status == "voided":
+            continue
+        bumped = isinstance(change.event, TicketBumped)
+        # Still held here: its course was fired on a sibling whose fire has not
+        # reached this node yet. A recall leaves it held (the fire opens it), a
+        # bump ends it; either way unseen by this node's screens.
+        held = ticket.status == "held"
+        ticket.status = "bumped" if bumped else ("held" if held else "open")
+        ticket.bumped_at = change.event.at if bumped else None
+        ticket.bump_hlc = change.hlc
+        changed[ticket.pk] = ticket
+        if not held:
+            feed.append((ticket, "bumped" if bumped else "recalled"))
+    if not changed:
         return
-    bumped = isinstance(change.event, TicketBumped)
-    # Still held here: its course was fired on a sibling whose fire has not
-    # reached this node yet. A recall leaves it held (the fire opens it), a
-    # bump ends it; either way unseen by this node's screens.
-    held = ticket.status == "held"
-    ticket.status = "bumped" if bumped else ("held" if held else "open")
-    ticket.bumped_at = change.event.at if bumped else None
-    ticket.bump_hlc = change.hlc
-    ticket.save(update_fields=["status", "bumped_at", "bump_hlc"])
-    if not held:
-        feed_append(ticket, "bumped" if bumped else "recalled")
-    order_status_refresh(ticket.order)
+    rows_update(Ticket, list(changed.values()), ["status", "bumped_at", "bump_hlc"])
+    feed_append_each(feed)
+    orders_status_refresh(list({ticket.order_id: ticket.order for ticket in changed.values()}.values()))
 
 
 def order_status_refresh(order: Order) -> None:
     """Report the kitchen's facts about ``order`` to registers, which derives its status from them."""
-    if order.voided_at is not None:
-        # Voided wins whatever the kitchen did: no need to look at its tickets.
-        order_progress_record(order=order, received=False, all_bumped=False, served=False, ready_at=None)
+    orders_status_refresh([order])
+
+
+def orders_status_refresh(orders: list[Order]) -> None:
+    """order_status_refresh for several orders, reading their tickets and hand-overs at once."""
+    if not orders:
         return
-    tickets = list(order.tickets.all())
-    order_progress_record(
-        order=order,
-        received=order.kitchen_received_at is not None,
-        all_bumped=bool(tickets) and all(t.status == "bumped" for t in tickets),
-        # A later recall does not undo a hand-over: served stays served.
-        served=OrderServed.objects.filter(pk=order.pk).exists(),
-        ready_at=max((t.bumped_at for t in tickets if t.bumped_at), default=None),
-    )
+    ids = [order.pk for order in orders]
+    tickets: dict[uuid.UUID, list[Ticket]] = defaultdict(list)
+    for ticket in Ticket.objects.filter(order_id__in=ids).only("order_id", "status", "bumped_at"):
+        tickets[ticket.order_id].append(ticket)
+    served = set(OrderServed.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    for order in orders:
+        if order.voided_at is not None:
+            # Voided wins whatever the kitchen did: its tickets do not matter.
+            order_progress_record(order=order, received=False, all_bumped=False, served=False, ready_at=None)
+            continue
+        mine = tickets.get(order.pk, [])
+        order_progress_record(
+            order=order,
+            received=order.kitchen_received_at is not None,
+            all_bumped=bool(mine) and all(t.status == "bumped" for t in mine),
+            # A later recall does not undo a hand-over: served stays served.
+            served=order.pk in served,
+            ready_at=max((t.bumped_at for t in mine if t.bumped_at), default=None),
+        )
 
 
 @projector(OrderRenumbered, stage=Stage.FOLLOW)

@@ -140,10 +140,13 @@ class OrderRenumber(models.Model):
     renumberings (registers/renumber.py)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="renumbers")
+    # The number this proposal replaces: the chain is followed from these
+    # rows, not from the change log's payloads (a scan of every renumbering).
+    was = models.PositiveIntegerField(default=0)
     number = models.PositiveIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["order", "number"], name="order_renumber_once")]
+        constraints = [models.UniqueConstraint(fields=["order", "was", "number"], name="order_renumber_step_once")]
 
 
 class RegisterOutbox(models.Model):

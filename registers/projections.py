@@ -280,7 +280,7 @@ def payment_settled(change: Recorded[PaymentSettled]) -> None:
 @projector(OrderRenumbered)
 def order_renumbered(change: Recorded[OrderRenumbered]) -> None:
     data = change.event
-    OrderRenumber.objects.get_or_create(order_id=data.order, number=data.number)
+    OrderRenumber.objects.get_or_create(order_id=data.order, was=data.was, number=data.number)
     renumber_apply([data.order])
     order = Order.objects.get(pk=data.order)
     if change.origin != life_origin():

@@ -66,14 +66,13 @@ def renumber_apply(order_ids: Iterable[uuid.UUID]) -> None:
     proposal overall kept the clash and renumbered forever. The chain depends
     only on the set of changes, so every node shows the same number.
     """
-    proposed = {str(i) for i in OrderRenumber.objects.filter(order_id__in=list(order_ids)).values_list("order_id", flat=True)}
-    if not proposed:
-        return
     answers: dict[uuid.UUID, dict[int, int]] = defaultdict(dict)
-    for change in Change.objects.filter(kind=OrderRenumbered.kind, payload__order__in=sorted(proposed)):
-        event = cast(OrderRenumbered, recorded(change).event)
-        step = answers[event.order]
-        step[event.was] = min(step.get(event.was, event.number), event.number)
+    for order_id, was, number in OrderRenumber.objects.filter(order_id__in=list(order_ids)).values_list(
+            "order_id", "was", "number"):
+        step = answers[order_id]
+        step[was] = min(step.get(was, number), number)
+    if not answers:
+        return
     for order_id, number in _placed_numbers(set(answers)).items():
         seen = {number}
         # Bounded: each step visits a number not seen before.
@@ -84,15 +83,22 @@ def renumber_apply(order_ids: Iterable[uuid.UUID]) -> None:
 
 
 def _placed_numbers(order_ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """The number each order was placed with: its earliest placement's, as the order shows (projections)."""
-    earliest: dict[uuid.UUID, tuple[tuple[int, str], int]] = {}
-    keys = [str(order_id) for order_id in order_ids]
-    for change in Change.objects.filter(kind=OrderPlaced.kind, payload__id__in=keys).only("origin", "seq", "kind", "payload", "store", "hlc"):
-        event = cast(OrderPlaced, recorded(change).event)
-        key = (change.hlc, change.origin)
-        if event.id not in earliest or key < earliest[event.id][0]:
-            earliest[event.id] = (key, event.number)
-    return {order_id: number for order_id, (_, number) in earliest.items()}
+    """The number each order was placed with: its shown placement's (the
+    earliest, projections), read by the (origin, seq) the order keeps of it.
+    Matching the change log's payloads by order id read every placement the
+    store ever recorded, once per renumbering."""
+    shown = {(origin, seq): pk for pk, origin, seq in
+             Order.objects.filter(pk__in=list(order_ids)).values_list("pk", "origin", "placed_seq")}
+    if not shown:
+        return {}
+    origins, seqs = {origin for origin, _ in shown}, {seq for _, seq in shown}
+    placed: dict[uuid.UUID, int] = {}
+    for change in Change.objects.filter(origin__in=origins, seq__in=seqs, kind=OrderPlaced.kind).only(
+            "origin", "seq", "kind", "payload", "store", "hlc"):
+        order_id = shown.get((change.origin, change.seq))
+        if order_id is not None:
+            placed[order_id] = cast(OrderPlaced, recorded(change).event).number
+    return placed
 
 
 def clashes_watch(keys: Iterable[tuple[str, dt.date, int]]) -> None:

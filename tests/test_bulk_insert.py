@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from kitchen.feed import feed_append_many
 from kitchen.models import FeedEntry, Ticket
 from registers.models import Order, OrderLine
-from sync.bulk import COPY_FROM, rows_insert
+from sync.bulk import COPY_FROM, rows_insert, rows_update
 from sync.models import Change
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,3 +72,25 @@ def test_rows_with_database_made_ids_and_foreign_keys():
         feed_append_many(tickets, "new")
     entries = list(FeedEntry.objects.filter(store="S001").order_by("id"))
     assert [e.ticket_id for e in entries] == [t.id for t in tickets]  # in the order written, ids ascending
+
+
+def test_rows_update_writes_each_row_its_own_values():
+    at = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    order = Order.objects.create(id=uuid.uuid4(), store="S001", number=8, business_date=dt.date(2026, 11, 23),
+                                 booked_date=dt.date(2026, 11, 23), register="r", dining="eat_in", total=2500,
+                                 taxes=[], request_hash="h", origin="o", placed_hlc=1, placed_at=at)
+    tickets = [Ticket(id=uuid.uuid4(), order=order, store="S001", station=f"st{i}", number=8, dining="eat_in",
+                      items=[], placed_at=at) for i in range(5)]
+    rows_insert(Ticket, tickets)
+    for i, ticket in enumerate(tickets[:4]):
+        ticket.status = "bumped" if i % 2 else "open"
+        ticket.bumped_at = at + dt.timedelta(minutes=i) if i % 2 else None
+        ticket.bump_hlc = 100 + i
+    with transaction.atomic():
+        rows_update(Ticket, tickets[:4], ["status", "bumped_at", "bump_hlc"])
+    back = {t.id: t for t in Ticket.objects.filter(order=order)}
+    for i, ticket in enumerate(tickets[:4]):
+        assert (back[ticket.id].status, back[ticket.id].bumped_at, back[ticket.id].bump_hlc) == (
+            ticket.status, ticket.bumped_at, 100 + i)
+    untouched = back[tickets[4].id]
+    assert (untouched.status, untouched.bumped_at, untouched.bump_hlc) == ("open", None, 0)

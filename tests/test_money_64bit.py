@@ -42,6 +42,7 @@ NOT_MONEY = {
     "stores.TicketCounter.count", "sync.NodeState.id",
     # Counts, numbers and positions of the table floor, ticket renumbering and the tablets' outboxes.
     "registers.Check.guests", "registers.Check.number", "registers.OrderRenumber.number",
+    "registers.OrderRenumber.was",
     "registers.RegisterOutbox.waiting", "stores.RegisterCounter.count", "stores.Table.position", "stores.Table.seats",
     "menu.MenuWindow.position", "menu.SetComponent.position", "menu.SetComponent.qty",
     # A meal's course number (courses with hold and fire).

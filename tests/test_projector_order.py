@@ -19,9 +19,9 @@ ORDER_PLACED = [
     # At HQ, the day's sales rollup is marked due (hq/rollups.py).
     "hq.rollups.placed_marks",
     # Stage.REACT: integrations compare the derived status with what the integrator was told.
-    "integrations.projections.channel_status_watch_placed",
+    "integrations.projections.channel_status_watch",
 ]
-TICKET_BUMPED = ["kitchen.projections.ticket_bumped_or_recalled", "integrations.projections.channel_status_watch"]
+TICKET_BUMPED = ["kitchen.projections.tickets_bumped_or_recalled", "integrations.projections.channel_status_watch"]
 ORDER_VOIDED = [
     "registers.projections.order_voided",
     "kitchen.projections.order_void_tickets",
