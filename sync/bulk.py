@@ -6,7 +6,8 @@ applied change's time outside the database: Django 5.2 sends a bulk insert as
 ``INSERT … SELECT * FROM UNNEST(%s::type[], …)``, and psycopg's client-side
 binding quotes each of those arrays element by element in Python. COPY takes
 the same values through psycopg's C dumpers and skips parsing a statement as
-long as the batch. Elsewhere (SQLite at stores) it is ``bulk_create``.
+long as the batch. Elsewhere (SQLite at stores) it is a plain multi-row
+INSERT of values the fields prepare, as ``bulk_create`` would send.
 
 Defaults, ``auto_now_add`` and JSON encoding are Django's own (_getter); a
 value the column's type cannot take, or a duplicate key, raises Django's
@@ -43,10 +44,43 @@ def rows_insert(model: type[M], objs: Sequence[M], *, ids_unread: bool = False) 
     assert pk is not None
     unset = sum(getattr(obj, pk.attname) is None for obj in objs)
     db_ids = unset == len(objs) and ids_unread and isinstance(pk, models.AutoField | models.BigAutoField)
-    if connection.vendor != "postgresql" or len(objs) < COPY_FROM or (unset and not db_ids):
-        model._default_manager.using(alias).bulk_create(objs)
+    if unset and not db_ids:
+        model._default_manager.using(alias).bulk_create(objs)  # it sets the ids the database makes
         return
     fields = [f for f in meta.concrete_fields if not (db_ids and f is pk)]
+    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+        _values_insert(connection, meta, fields, objs)
+    else:
+        _copy_insert(connection, meta, fields, objs)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def _values_insert(connection: Any, meta: Any, fields: list[models.Field], objs: Sequence[models.Model]) -> None:
+    """One ``INSERT … VALUES (…), (…)`` per as many rows as the database takes
+    parameters, each value prepared by its field as ``bulk_create`` does
+    (``get_db_prep_save``), without the compiler's expression machinery
+    around it: about a quarter of a SQLite store's order placement went there."""
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    table = connection.ops.quote_name(meta.db_table)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per = max(1, connection.ops.bulk_batch_size(fields, objs))
+    prepare = [_prepared(f, connection) for f in fields]
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per):
+            chunk = objs[start:start + per]
+            params = [prep(obj) for obj in chunk for prep in prepare]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))}", params)
+
+
+def _prepared(field: models.Field, connection: Any) -> Callable[[models.Model], Any]:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
+    return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), connection=connection)
+
+
+def _copy_insert(connection: Any, meta: Any, fields: list[models.Field], objs: Sequence[models.Model]) -> None:
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
     getters = [_getter(f, connection) for f in fields]
@@ -55,9 +89,6 @@ def rows_insert(model: type[M], objs: Sequence[M], *, ids_unread: bool = False) 
         with cursor.cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = alias
 
 
 def _getter(field: models.Field, connection: Any) -> Callable[[models.Model], Any]:
