@@ -21,7 +21,7 @@ from registers import live
 from registers.events import LineSold, OrderCourseFired, OrderPlaced, OrderRenumbered, OrderVoided
 from registers.models import Order
 from registers.placing import orders_new
-from registers.progress import order_progress_record, order_received_record
+from registers.progress import Progress, order_received_record, orders_progress_record
 from sync.bulk import rows_insert, rows_update
 from sync.projection import Recorded, Stage, projector, projector_many
 
@@ -234,20 +234,21 @@ def orders_status_refresh(orders: list[Order]) -> None:
     for ticket in Ticket.objects.filter(order_id__in=ids).only("order_id", "status", "bumped_at"):
         tickets[ticket.order_id].append(ticket)
     served = set(OrderServed.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    progress = []
     for order in orders:
         if order.voided_at is not None:
             # Voided wins whatever the kitchen did: its tickets do not matter.
-            order_progress_record(order=order, received=False, all_bumped=False, served=False, ready_at=None)
+            progress.append((order, Progress(received=False, all_bumped=False, served=False, ready_at=None)))
             continue
         mine = tickets.get(order.pk, [])
-        order_progress_record(
-            order=order,
+        progress.append((order, Progress(
             received=order.kitchen_received_at is not None,
             all_bumped=bool(mine) and all(t.status == "bumped" for t in mine),
             # A later recall does not undo a hand-over: served stays served.
             served=order.pk in served,
             ready_at=max((t.bumped_at for t in mine if t.bumped_at), default=None),
-        )
+        )))
+    orders_progress_record(progress)
 
 
 @projector(OrderRenumbered, stage=Stage.FOLLOW)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from registers import live, status
 from registers.models import Order
+from sync.bulk import rows_update
 
 
 def order_received_record(*, order: Order, at: dt.datetime) -> None:
@@ -24,26 +26,41 @@ def order_received_record(*, order: Order, at: dt.datetime) -> None:
         order.save(update_fields=["kitchen_received_at"])
 
 
-def order_progress_record(
-    *, order: Order, received: bool, all_bumped: bool, served: bool, ready_at: dt.datetime | None
-) -> None:
-    """The kitchen's facts about ``order`` (derived afresh each time); sets its status and when it was ready."""
-    voided = order.voided_at is not None
-    new = status.order_status(received=received, all_bumped=all_bumped, served=served, voided=voided)
-    _status_save(order, new, ready_at)
+@dataclass(frozen=True)
+class Progress:
+    """The kitchen's facts about one order, derived afresh from its tickets and hand-over."""
+
+    received: bool
+    all_bumped: bool
+    served: bool
+    ready_at: dt.datetime | None
+
+
+def orders_progress_record(progress: Iterable[tuple[Order, Progress]]) -> None:
+    """The kitchen's facts about each order (derived afresh each time) set its
+    status and when it was ready; the changed rows are written in one statement."""
+    _statuses_save([
+        (order, status.order_status(received=facts.received, all_bumped=facts.all_bumped, served=facts.served,
+                                    voided=order.voided_at is not None), facts.ready_at)
+        for order, facts in progress
+    ])
 
 
 def orders_voided_status(order_ids: Iterable[uuid.UUID]) -> None:
     """Voided orders among ``order_ids`` show as voided (the top of the lattice)."""
-    for order in Order.objects.filter(pk__in=list(order_ids), voided_at__isnull=False).exclude(status=status.VOIDED):
-        _status_save(order, status.VOIDED, None)
+    voided = Order.objects.filter(pk__in=list(order_ids), voided_at__isnull=False).exclude(status=status.VOIDED)
+    _statuses_save([(order, status.VOIDED, None) for order in voided])
 
 
-def _status_save(order: Order, new: status.Status, ready_at: dt.datetime | None) -> None:
-    # ready_at too is derived afresh: a later bump replicated after an earlier
-    # one must move it on every node, or nodes disagree on when it was ready.
-    ready_at = ready_at if status.shows_ready_at(new) else None
-    if (new, ready_at) != (order.status, order.ready_at):
-        Order.objects.filter(pk=order.pk).update(status=new, ready_at=ready_at)
-        order.status, order.ready_at = new, ready_at
+def _statuses_save(news: list[tuple[Order, status.Status, dt.datetime | None]]) -> None:
+    changed: list[Order] = []
+    for order, new, ready_at in news:
+        # ready_at too is derived afresh: a later bump replicated after an earlier
+        # one must move it on every node, or nodes disagree on when it was ready.
+        ready_at = ready_at if status.shows_ready_at(new) else None
+        if (new, ready_at) != (order.status, order.ready_at):
+            order.status, order.ready_at = new, ready_at
+            changed.append(order)
+    rows_update(Order, changed, ["status", "ready_at"])
+    for order in changed:
         live.order_changed(store=order.store, order_id=order.id)
