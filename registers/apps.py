@@ -18,10 +18,12 @@ class RegistersConfig(AppConfig):
         from registers.check_selectors import check_exists
         from registers.journal_health import journal_check
         from registers.offline_card import offline_card_watch
+        from registers.renumber import clashes_sweep
         from registers.selectors import order_exists
 
         worker("offline-card-alerts", interval=600, once=True)(offline_card_watch)
         worker("wal-checkpoint", interval=0.25)(wal_checkpoint)
+        worker("renumber-sweep", interval=60)(clashes_sweep)
         hooks.need_check("order")(order_exists)
         hooks.need_check("check")(check_exists)
         # Health's checks (runtime/health.py): each runs at start, then on its interval.

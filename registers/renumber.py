@@ -33,6 +33,7 @@ from typing import cast
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from registers import status
 from registers.events import OrderPlaced, OrderRenumbered
@@ -129,6 +130,23 @@ def _renumber_numbers(clashes: list[tuple[str, dt.date, int]]) -> None:
             orders_renumber(store=store, day=day, numbers=numbers)
         except Exception:  # a failed renumber is retried when the next clash is seen; never break the apply
             log.exception("renumbering %s %s failed", store, day)
+
+
+def clashes_sweep() -> None:
+    """Resolve any clash still standing among this store's live orders of the
+    last two days (a worker, each minute and at start). The watch resolves a
+    clash after the commit that made it; a node killed in between, a failed
+    renumbering or a lane full at the time left it standing, and only a later
+    clash on the same number would have looked again."""
+    if settings.POS_ROLE != "store":
+        return
+    store = settings.POS_STORE
+    since = timezone.localdate() - dt.timedelta(days=1)
+    days = (Order.objects.filter(store=store, business_date__gte=since).exclude(status__in=status.FINISHED)
+            .order_by().values_list("business_date", flat=True).distinct())
+    for day in sorted(set(days)):
+        if not _lane_full(store, day):
+            orders_renumber(store=store, day=day)
 
 
 def orders_renumber(*, store: str, day: dt.date, numbers: Iterable[int] | None = None) -> list[OrderRenumbered]:

@@ -120,3 +120,19 @@ def test_a_full_lane_is_not_walked_again_by_every_sale(register_client, monkeypa
         _place(register_client)
         assert counted() == before + renumber._SKIP_ROUNDS + 1 + expected
     assert Change.objects.filter(kind="order.renumbered").count() == 0
+
+
+def test_a_clash_left_standing_is_resolved_by_the_sweep(register_client):
+    # The node was killed between the commit that made the clash and its
+    # renumbering (or the renumbering failed): no later batch looks at that
+    # number again, so the minute's sweep does.
+    from registers.renumber import clashes_sweep
+
+    first, second = _place(register_client), _place(register_client)
+    Order.objects.filter(pk=second["id"]).update(number=first["number"])
+    clashes_sweep()
+    [renumbered] = Change.objects.filter(kind="order.renumbered")
+    assert renumbered.payload["order"] == second["id"] and renumbered.payload["was"] == first["number"]
+    assert Order.objects.get(pk=second["id"]).number != first["number"]
+    clashes_sweep()  # nothing left: nothing more recorded
+    assert Change.objects.filter(kind="order.renumbered").count() == 1
