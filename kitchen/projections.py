@@ -174,7 +174,7 @@ def orders_served(changes: list[Recorded[events.OrderServed]]) -> None:
         elif change.event.at < row.served_at:
             row.served_at = change.event.at
             row.save(update_fields=["served_at"])
-    OrderServed.objects.bulk_create(fresh)
+    rows_insert(OrderServed, fresh)
     orders_status_refresh(list(Order.objects.filter(pk__in=list(earliest))))
 
 

@@ -17,6 +17,7 @@ from django.db.models import Max
 
 from runtime import lifemark, workers
 from sync import merge, signing
+from sync.bulk import rows_insert
 from sync.clock import Clock
 from sync.events import Event
 from sync.models import Change, NodeState, RetiredOrigin, ScopedOrigin, VectorEntry
@@ -119,10 +120,7 @@ def changes_record(facts: list[Fact]) -> list[Change]:
         scope.save(update_fields=["last_seq", "last_digest"])
     state.last_hlc = clock.last
     state.save(update_fields=["last_seq", "last_hlc", "last_digest"])
-    if len(changes) == 1:
-        changes[0].save(force_insert=True)
-    else:
-        Change.objects.bulk_create(changes)
+    rows_insert(Change, changes)
     project_many(changes)
     origin, seq = state.origin, state.last_seq
     transaction.on_commit(lambda: _committed(origin, seq))
