@@ -10,6 +10,7 @@ export function createMenu({ api, onPick }) {
   const shown = { menu: null, category: null };
 
   async function load() {
+    const before = shown.menu && JSON.stringify(shown.menu);
     try {
       const response = await api("/menu");
       if (!response.ok) throw new Error(`menu: ${response.status}`);
@@ -20,7 +21,10 @@ export function createMenu({ api, onPick }) {
       if (!shown.menu) throw error;
     }
     shown.category = shown.category || shown.menu.categories[0]?.code;
-    render();
+    // The live socket asks for the menu again on every (re)connect. Drawing
+    // the same menu anew replaced every button under the cashier's finger: a
+    // tap whose press and release straddled it was lost.
+    if (JSON.stringify(shown.menu) !== before) render();
   }
 
   function render() {
