@@ -128,7 +128,7 @@ def _renumber_numbers(clashes: list[tuple[str, dt.date, int]]) -> None:
     for (store, day), numbers in by_day.items():
         try:
             orders_renumber(store=store, day=day, numbers=numbers)
-        except Exception:  # a failed renumber is retried when the next clash is seen; never break the apply
+        except Exception:  # retried by the next clash on it or the minute's sweep; never break the apply
             log.exception("renumbering %s %s failed", store, day)
 
 

@@ -61,3 +61,22 @@ def test_a_cashier_sells_and_the_kitchen_sees_the_ticket(node, chromium_path):
         ticket.get_by_test_id("bump").click()
         ticket.wait_for(state="detached", timeout=5_000)
         register.wait_for_selector(f'[data-testid="recent-order"][data-order-id="{order["id"]}"][data-status="ready"]', timeout=10_000)
+
+
+# The live socket's (re)connect reloads the menu; an unchanged menu is not drawn
+# anew, so a cashier's tap in that moment is not lost (its press and release
+# landed on two different buttons).
+def test_the_menu_buttons_outlive_the_sockets_hello_and_every_tap_counts(node, chromium_path):
+    with chromium(chromium_path) as browser:
+        register = browser.new_page()
+        register.goto(f"{node.url}/register/")
+        register.get_by_test_id("pin-input").fill("1234")
+        register.get_by_test_id("pin-submit").click()
+        register.wait_for_selector("body[data-ready=true]")
+        button = register.locator('[data-sku="GYUDON"]').element_handle()
+        register.wait_for_timeout(3000)  # the socket's hello and its menu reload come within this
+        assert button.evaluate("b => b.isConnected"), "the same menu was drawn anew under the cashier's finger"
+        for _ in range(3):
+            register.locator('[data-sku="GYUDON"]').click()
+        register.get_by_test_id("dining-take-out").click()
+        expect(register.get_by_test_id("cart-total")).to_have_text("¥1,404")  # 3 x 468

@@ -69,6 +69,8 @@ def test_a_decider_that_gets_the_sale_meanwhile_decides(register_client, decider
     assert register_client.get(f"/api/orders/{order['id']}").json()["refunded"] == order["total"]
 
 
-def test_an_order_nobody_holds_is_still_not_found(register_client, decider):
+def test_an_order_nobody_holds_is_still_not_found_at_once(register_client, decider):
+    asked, _ = decider
     response = _refund(register_client, str(uuid.uuid4()))
     assert response.status_code == 404
+    assert len(asked) == 1  # this node does not hold it either: the decider's answer stands, not asked again
