@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+from django.db import connection
 
 from registers.models import Order, Payment
 from sync.models import Change
@@ -93,6 +94,27 @@ def test_the_list_is_newest_first_with_paging(register_client):
     day = listing["items"][0]["business_date"]
     assert register_client.get(f"/api/orders?business_date={day}").json()["count"] == 3
     assert register_client.get("/api/orders?business_date=2001-01-01").json()["count"] == 0
+
+
+def test_a_sale_placed_while_the_list_is_read_is_never_counted_and_missing(register_client):
+    """A client that polls the count for a new sale then reads that sale on the page."""
+    ids = [post(register_client, order_body()).json()["id"] for _ in range(2)]
+    late = order_body()
+    placed: list[int] = []
+    fired = []
+
+    def sale_between_the_reads(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not fired and '"registers_order"' in sql and sql.lstrip().upper().startswith("SELECT"):
+            fired.append(sql)
+            placed.append(post(register_client, late).status_code)
+        return result
+
+    with connection.execute_wrapper(sale_between_the_reads):
+        listing = register_client.get("/api/orders?limit=10").json()
+    assert placed == [201]
+    shown = [o["id"] for o in listing["items"]]
+    assert set(ids) <= set(shown) and len(shown) >= listing["count"]
 
 
 def test_ticket_numbers_count_up_within_the_day(register_client):
