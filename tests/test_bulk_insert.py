@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+import warnings
+import zoneinfo
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
 
 from kitchen.feed import feed_append_many
 from kitchen.models import FeedEntry, Ticket
 from registers.models import Order, OrderLine
-from sync.bulk import COPY_FROM, rows_insert, rows_update
+from sync.bulk import COPY_FROM, _prepared, _sqlite_exact, rows_insert, rows_update
 from sync.models import Change
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,3 +97,45 @@ def test_rows_update_writes_each_row_its_own_values():
             ticket.status, ticket.bumped_at, 100 + i)
     untouched = back[tickets[4].id]
     assert (untouched.status, untouched.bumped_at, untouched.bump_hlc) == ("open", None, 0)
+
+
+# Values of every type a column of the write path holds, with the edges of their text forms.
+VALUES = [
+    None, 0, -1, 7, 2**62, True, False, "", "ラーメン 'x'", "12", 1.5,
+    uuid.UUID("0123456789abcdef0123456789abcdef"), dt.date(2026, 11, 29),
+    dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.timezone.utc),  # no fraction: str() drops it
+    dt.datetime(2026, 11, 29, 0, 30, 0, 1, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo")),  # the day before in UTC
+    dt.datetime(2026, 3, 1, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=-3))),
+    dt.datetime(2026, 11, 29, 12, 0),  # naive: the field warns and makes it aware
+    {"a": [1, None]}, [1, "x"],
+]
+
+
+def test_every_column_is_prepared_as_its_field_prepares_it():
+    """rows_insert's own preparation on SQLite gives what ``get_db_prep_save``
+    gives, for every column of every model and value above (or the same error)."""
+    fast = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                    continue  # stamped by the field's pre_save, as bulk_create does (the test above)
+                prepare = _prepared(field, connection)
+                exact = _sqlite_exact(field, connection) if connection.vendor == "sqlite" else None
+                for value in VALUES:
+                    row = model.__new__(model)
+                    row.__dict__[field.attname] = value
+                    try:
+                        expected = field.get_db_prep_save(value, connection=connection)
+                    except Exception as exc:  # noqa: BLE001 - the same refusal is expected
+                        with pytest.raises(type(exc)):
+                            prepare(row)
+                        continue
+                    got = prepare(row)
+                    # psycopg's JSON wrappers compare by identity: their reprs show the value.
+                    assert type(got) is type(expected) and (got == expected or repr(got) == repr(expected)), (
+                        model._meta.label, field.name, value, got, expected)
+                    fast += exact is not None and type(value) is exact[0]
+    if connection.vendor == "sqlite":
+        assert fast > 1000  # the comparison went through the fast path, not only the field
