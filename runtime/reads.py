@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
 from channels.db import DatabaseSyncToAsync
 from django.db import connection
 
+from runtime.lanes import Lane
+
 T = TypeVar("T")
 
 # One thread, so its reads never pile up into many connections; it holds no
-# lock a writer needs.
-_reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kitchen-feed-read")
+# lock a writer needs. A lane keeps that thread's connection between reads:
+# ``database_sync_to_async`` reopened SQLite for each (about 1 ms of parsing
+# the schema per doorbell, on every order's way to the screens).
+_reader = Lane("kitchen-feed-read")
 
 # Loop iterations a read waits for the other callers of the same doorbell,
 # which the channel layer wakes one after another.
@@ -31,14 +34,14 @@ JOIN_ROUNDS = 3
 
 
 async def db_read(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a read-only ``func`` on the reader thread (connections handled as
-    ``database_sync_to_async`` does)."""
+    """Run a read-only ``func`` on the reader thread, which keeps one healthy
+    connection (runtime/lanes.py)."""
     if _shared_cache_sqlite():
         # An in-memory SQLite database (the tests') is one shared cache with
         # table locks instead of WAL: a read beside a write fails at once
         # ("table is locked") rather than waiting, so reads stay on the sync thread.
         return await DatabaseSyncToAsync(func)(*args, **kwargs)
-    return await DatabaseSyncToAsync(func, thread_sensitive=False, executor=_reader)(*args, **kwargs)
+    return await _reader.run(func, *args, **kwargs)
 
 
 def _shared_cache_sqlite() -> bool:
