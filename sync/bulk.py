@@ -40,11 +40,7 @@ def rows_insert(model: type[M], objs: Sequence[M], *, ids_unread: bool = False) 
     ``ids_unread`` the database's own ids are not set on ``objs``."""
     if not objs:
         return
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    meta = model._meta
-    pk = meta.pk
-    assert pk is not None
+    alias, connection, meta, pk = _table(model)
     unset = sum(getattr(obj, pk.attname) is None for obj in objs)
     db_ids = unset == len(objs) and ids_unread and isinstance(pk, models.AutoField | models.BigAutoField)
     if unset and not db_ids:
@@ -58,6 +54,14 @@ def rows_insert(model: type[M], objs: Sequence[M], *, ids_unread: bool = False) 
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
+
+
+def _table(model: type[models.Model]) -> tuple[str, Any, Any, models.Field]:
+    """(alias, connection, meta, primary key) where ``model``'s rows are written."""
+    alias = router.db_for_write(model)
+    pk = model._meta.pk
+    assert pk is not None
+    return alias, connections[alias], model._meta, pk
 
 
 def _values_insert(connection: Any, meta: Any, fields: list[models.Field], objs: Sequence[models.Model]) -> None:
@@ -171,19 +175,13 @@ def rows_update(model: type[M], objs: Sequence[M], fields: Sequence[str]) -> Non
     instead: most of a catch-up's time folding ticket bumps went there."""
     if not objs:
         return
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    meta = model._meta
-    pk = meta.pk
-    assert pk is not None
+    _, connection, meta, pk = _table(model)
     columns = [field for field in meta.concrete_fields if field.name in fields or field.attname in fields]
     assert len(columns) == len(fields), f"not columns of {meta.label}: {fields}"
     sets = ", ".join(f"{connection.ops.quote_name(str(f.column))} = %s" for f in columns)
     sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} WHERE {connection.ops.quote_name(str(pk.column))} = %s"
-    params = [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection=connection) for f in columns]
-        + [pk.get_db_prep_value(getattr(obj, pk.attname), connection=connection)]
-        for obj in objs
-    ]
+    prepare = [_prepared(f, connection) for f in columns]
+    key = _prepared(pk, connection)
+    params = [[prep(obj) for prep in prepare] + [key(obj)] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
