@@ -39,6 +39,16 @@ def wait_for_js(page, expression: str, *, arg=None, timeout: float = 10_000) -> 
         page.wait_for_timeout(50)
 
 
+def register_opens(browser, url: str, viewport: dict | None = None):
+    """A register page at ``url``, the demo cashier logged in (PIN 1234) and the menu drawn."""
+    register = browser.new_page(viewport=viewport) if viewport else browser.new_page()
+    register.goto(f"{url}/register/")
+    register.get_by_test_id("pin-input").fill("1234")
+    register.get_by_test_id("pin-submit").click()
+    register.wait_for_selector("body[data-ready=true]")
+    return register
+
+
 def waiter_opens(browser, url: str, table: str, guests: int):
     """The waiter's tablet (1280×900) on /tables/, with ``table``'s check opened for ``guests``."""
     from playwright.sync_api import expect

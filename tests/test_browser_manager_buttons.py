@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import chromium, wait_for_js
+from tests.browser import chromium, register_opens, wait_for_js
 from tests.layout import assert_layout_ok
 from tests.nodes import Node
 from tests.personas import order_body
@@ -147,11 +147,7 @@ def test_a_refund_receipt_prints_from_the_order_row_reprinted_and_in_english(nod
 
 def test_after_a_sale_the_register_hands_out_an_english_e_receipt(node, chromium_path):
     with chromium(chromium_path) as browser:
-        register = browser.new_page(viewport=TABLET)
-        register.goto(f"{node.url}/register/")
-        register.get_by_test_id("pin-input").fill("1234")
-        register.get_by_test_id("pin-submit").click()
-        register.wait_for_selector("body[data-ready=true]")
+        register = register_opens(browser, node.url, viewport=TABLET)
         register.locator('[data-sku="FRIES"]').click()
         register.get_by_test_id("pay-cash").click()
         link = register.get_by_test_id("e-receipt-link")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium
+from tests.browser import chromium, register_opens
 from tests.nodes import Node
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodes]
@@ -25,11 +25,7 @@ def test_a_cashiers_notes_reach_the_kitchen_ticket_in_large_type(node, chromium_
         kitchen.goto(f"{node.url}/kitchen/")
         kitchen.wait_for_selector('[data-testid="connection"][data-state="online"]', timeout=10_000)
 
-        register = browser.new_page()
-        register.goto(f"{node.url}/register/")
-        register.get_by_test_id("pin-input").fill("1234")
-        register.get_by_test_id("pin-submit").click()
-        register.wait_for_selector("body[data-ready=true]")
+        register = register_opens(browser, node.url)
         register.locator('[data-sku="KARAAGE"]').click()
         answers = iter(["ご飯少なめ", "卵アレルギー"])
         register.on("dialog", lambda dialog: dialog.accept(next(answers)))

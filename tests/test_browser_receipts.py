@@ -9,7 +9,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium, wait_for_js
+from tests.browser import chromium, register_opens, wait_for_js
 from tests.nodes import DEMO_TOKEN, Node
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodes]
@@ -30,11 +30,7 @@ def shot(page, name: str) -> None:
 
 def test_the_done_screen_links_the_e_receipt_and_the_receipt_prints(node, chromium_path):
     with chromium(chromium_path) as browser:
-        register = browser.new_page()
-        register.goto(f"{node.url}/register/")
-        register.get_by_test_id("pin-input").fill("1234")
-        register.get_by_test_id("pin-submit").click()
-        register.wait_for_selector("body[data-ready=true]")
+        register = register_opens(browser, node.url)
         register.locator('[data-sku="BEER"]').click()
         register.get_by_test_id("age-confirm").click()  # 年齢確認 before the first alcoholic item
         register.get_by_test_id("pay-cash").click()

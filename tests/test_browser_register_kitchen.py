@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium
+from tests.browser import chromium, register_opens
 from tests.nodes import Node
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodes]
@@ -24,11 +24,7 @@ def test_a_cashier_sells_and_the_kitchen_sees_the_ticket(node, chromium_path):
         kitchen.goto(f"{node.url}/kitchen/")
         kitchen.wait_for_selector('[data-testid="connection"][data-state="online"]', timeout=10_000)
 
-        register = browser.new_page()
-        register.goto(f"{node.url}/register/")
-        register.get_by_test_id("pin-input").fill("1234")
-        register.get_by_test_id("pin-submit").click()
-        register.wait_for_selector("body[data-ready=true]")
+        register = register_opens(browser, node.url)
         register.locator('[data-sku="GYUDON"]').click()
         register.locator('[data-sku="GYUDON"]').click()
         register.get_by_test_id("dining-take-out").click()
@@ -68,11 +64,7 @@ def test_a_cashier_sells_and_the_kitchen_sees_the_ticket(node, chromium_path):
 # landed on two different buttons).
 def test_the_menu_buttons_outlive_the_sockets_hello_and_every_tap_counts(node, chromium_path):
     with chromium(chromium_path) as browser:
-        register = browser.new_page()
-        register.goto(f"{node.url}/register/")
-        register.get_by_test_id("pin-input").fill("1234")
-        register.get_by_test_id("pin-submit").click()
-        register.wait_for_selector("body[data-ready=true]")
+        register = register_opens(browser, node.url)
         button = register.locator('[data-sku="GYUDON"]').element_handle()
         register.wait_for_timeout(3000)  # the socket's hello and its menu reload come within this
         assert button.evaluate("b => b.isConnected"), "the same menu was drawn anew under the cashier's finger"

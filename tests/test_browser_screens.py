@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium, wait_for_js
+from tests.browser import chromium, register_opens, wait_for_js
 from tests.layout import assert_layout_ok
 from tests.nodes import Node
 from tests.personas import order_body
@@ -24,12 +24,7 @@ def node(tmp_path_factory):
 
 def _tablet(browser, url: str):
     """A fresh browser (its own storage), logged in as the cashier."""
-    page = browser.new_context(viewport={"width": 1180, "height": 820}).new_page()
-    page.goto(f"{url}/register/")
-    page.get_by_test_id("pin-input").fill("1234")
-    page.get_by_test_id("pin-submit").click()
-    page.wait_for_selector("body[data-ready=true]")
-    return page
+    return register_opens(browser, url, {"width": 1180, "height": 820})  # new_page: a context of its own
 
 
 def _ring_up(page, sku: str) -> None:

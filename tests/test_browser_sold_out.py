@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium
+from tests.browser import chromium, register_opens
 from tests.test_replication_nodes import pair  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodes]
@@ -16,11 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.nodes]
 def test_a_sold_out_mark_on_one_node_reaches_a_register_on_its_sibling(pair, chromium_path):  # noqa: F811
     n1, n2 = pair
     with chromium(chromium_path) as browser:
-        register = browser.new_page()
-        register.goto(f"{n2.url}/register/")
-        register.get_by_test_id("pin-input").fill("1234")
-        register.get_by_test_id("pin-submit").click()
-        register.wait_for_selector("body[data-ready=true]")
+        register = register_opens(browser, n2.url)
         fries = register.locator('[data-sku="FRIES"]')
         expect(fries).to_be_enabled()
 
