@@ -84,7 +84,7 @@ def _values_insert(connection: Any, meta: Any, fields: list[models.Field], objs:
 def _prepared(field: models.Field, connection: Any) -> Callable[[models.Model], Any]:
     """How one column's value is prepared: ``get_db_prep_save``, or on SQLite
     for a value of the exact type a stock field holds, what that method would
-    return, without its layers of calls (a third of a catch-up's apply time
+    return, without its layers of calls (about a quarter of a catch-up's apply time
     went to them; tests/test_bulk_insert.py checks the two agree)."""
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
