@@ -21,7 +21,7 @@ from registers import live
 from registers.events import LineSold, OrderCourseFired, OrderPlaced, OrderRenumbered, OrderVoided
 from registers.models import Order
 from registers.placing import orders_new
-from registers.progress import Progress, order_received_record, orders_progress_record
+from registers.progress import PROGRESS_FIELDS, Progress, order_received_record, orders_progress_record
 from sync.bulk import rows_insert, rows_update
 from sync.projection import Recorded, Stage, projector, projector_many
 
@@ -70,13 +70,19 @@ def _add_item(
     return item
 
 
+# What routing an order reads of it, besides its progress: a catch-up routes
+# thousands of orders, and their whole rows (taxes, issuer: JSON) cost more
+# to build than the tickets.
+_ROUTE_FIELDS = ("number", "dining", "placed_at", "note")
+
+
 @projector_many(OrderPlaced, stage=Stage.FOLLOW)
 def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
     """One ticket per station an order needs (and per held course); a burst of orders costs a few bulk queries.
 
     A held course's ticket is written held: no feed entry, so no screen or
     printer sees it until its course is fired (course_fired below)."""
-    orders = Order.objects.in_bulk([change.event.id for change in changes])
+    orders = Order.objects.only(*_ROUTE_FIELDS, *PROGRESS_FIELDS).in_bulk([change.event.id for change in changes])
     wanted: dict[uuid.UUID, tuple[Order, Part, list[dict[str, Any]]]] = {}
     for change in changes:
         order = orders[change.event.id]
@@ -175,7 +181,7 @@ def orders_served(changes: list[Recorded[events.OrderServed]]) -> None:
             row.served_at = change.event.at
             row.save(update_fields=["served_at"])
     rows_insert(OrderServed, fresh)
-    orders_status_refresh(list(Order.objects.filter(pk__in=list(earliest))))
+    orders_status_refresh(list(Order.objects.filter(pk__in=list(earliest)).only(*PROGRESS_FIELDS)))
 
 
 @projector(TicketPrinted, stage=Stage.FOLLOW)
@@ -189,13 +195,22 @@ def ticket_printed(change: Recorded[TicketPrinted]) -> None:
     feed_append(ticket, "printed")
 
 
+# What folding a bump or recall reads and writes of a ticket (the feed entry
+# included): a catch-up loads thousands of tickets, and only these columns.
+_BUMP_FIELDS = ("id", "order_id", "store", "station", "status", "bumped_at", "bump_hlc")
+
+
 @projector_many(TicketBumped, stage=Stage.FOLLOW)
 @projector_many(TicketRecalled, stage=Stage.FOLLOW)
 def tickets_bumped_or_recalled(changes: list[Recorded[TicketFact]]) -> None:
     """Each ticket's latest bump or recall by its clock, one change after the
     other as they come, written together: a catch-up's burst costs a few
     queries, not four per change."""
-    tickets = Ticket.objects.select_related("order").in_bulk([change.event.ticket for change in changes])
+    tickets = (
+        Ticket.objects.select_related("order")
+        .only(*_BUMP_FIELDS, *(f"order__{name}" for name in PROGRESS_FIELDS))
+        .in_bulk([change.event.ticket for change in changes])
+    )
     changed: dict[uuid.UUID, Ticket] = {}
     feed: list[tuple[Ticket, str]] = []
     for change in changes:

@@ -26,6 +26,12 @@ def order_received_record(*, order: Order, at: dt.datetime) -> None:
         order.save(update_fields=["kitchen_received_at"])
 
 
+# The columns of an order that deriving and saving its progress reads (here and
+# in the kitchen's orders_status_refresh): a catch-up's burst loads only these,
+# as building thousands of whole order rows was a large part of folding it.
+PROGRESS_FIELDS = ("id", "store", "status", "ready_at", "voided_at", "kitchen_received_at")
+
+
 @dataclass(frozen=True)
 class Progress:
     """The kitchen's facts about one order, derived afresh from its tickets and hand-over."""
