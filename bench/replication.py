@@ -21,17 +21,21 @@ every live push whatever the apply costs.
 Catch-up: node2 is stopped, node1 records the backlog (orders placed, cooked and handed over in-process
 by `manage.py shell`, which is faster than HTTP and replicates the same), node2
 is started and the time until its version vector holds all of node1's changes
-is measured from the moment it answers HTTP.
+is measured from the moment it answers HTTP, read every 10 ms from node2's
+database file by this process (until 2026-11-30 from node2's /api/health
+every 50 ms, which cost node2 about 7 % of the catch-up it measured).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -123,6 +127,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _vector_reader(node: Node) -> sqlite3.Connection:
+    """A read-only connection to ``node``'s database. Watching the catch-up
+    there costs the node nothing (WAL: a reader never blocks its writer);
+    polling its /api/health every 50 ms, as until 2026-11-30, cost it about
+    3 ms a poll, some 7 % of the catch-up it measured."""
+    path = node.data_dir / "posweb-store.sqlite3"
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+
+
+def _held(db: sqlite3.Connection, origin: str) -> int:
+    """The node's version vector entry for ``origin``: the seq it holds without gaps."""
+    row = db.execute("SELECT seq FROM sync_vectorentry WHERE origin = ?", (origin,)).fetchone()
+    return int(row[0]) if row else 0
+
+
 def run(samples: int, orders: int) -> dict:
     """Both measurements on two fresh sibling nodes; returns the figures."""
     root = Path(tempfile.mkdtemp(prefix="posweb-bench-"))
@@ -162,11 +181,12 @@ def run(samples: int, orders: int) -> dict:
         cpu0 = cpu_seconds(n2.proc.pid)
         t0 = time.perf_counter()
         deadline = t0 + 1800
-        while time.perf_counter() < deadline:
-            have = n2.get("/api/health", timeout=30)["version_vector"].get(origin, 0)
-            if have >= target:
-                break
-            time.sleep(0.05)
+        with closing(_vector_reader(n2)) as db:
+            while time.perf_counter() < deadline:
+                have = _held(db, origin)
+                if have >= target:
+                    break
+                time.sleep(0.01)
         elapsed = time.perf_counter() - t0
         # The receiver's CPU per change is what a catch-up costs whatever else
         # the shared machine is doing; the rate above is wall-clock.
