@@ -132,8 +132,7 @@ def _vector_reader(node: Node) -> sqlite3.Connection:
     there costs the node nothing (WAL: a reader never blocks its writer);
     polling its /api/health every 50 ms, as until 2026-11-30, cost it about
     3 ms a poll, some 7 % of the catch-up it measured."""
-    path = node.data_dir / "posweb-store.sqlite3"
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    return sqlite3.connect(f"file:{node.db_file}?mode=ro", uri=True, timeout=30)
 
 
 def _held(db: sqlite3.Connection, origin: str) -> int:

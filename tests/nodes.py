@@ -109,6 +109,11 @@ class Node:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def db_file(self) -> Path:
+        """The store node's SQLite database (posweb/settings.py names it by role)."""
+        return self.data_dir / "posweb-store.sqlite3"
+
     def manage(self, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", *args], cwd=self.root, env=env or self.env, capture_output=True, text=True,

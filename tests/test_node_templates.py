@@ -17,7 +17,7 @@ pytestmark = pytest.mark.nodes
 def shape(node: Node) -> tuple[list, dict[str, int]]:
     """The node's schema and how many rows each table holds (timestamps, PIN salts and
     the menu's version token differ from one run of the commands to the next)."""
-    db = sqlite3.connect(node.data_dir / "posweb-store.sqlite3")
+    db = sqlite3.connect(node.db_file)
     try:
         schema = sorted(db.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
         tables = [name for kind, name, _ in schema if kind == "table"]

@@ -22,13 +22,9 @@ from tests.test_replication_nodes import KEY, order_ids, place, wait_for
 pytestmark = pytest.mark.nodes
 
 
-def db_file(node: Node) -> Path:
-    return node.data_dir / "posweb-store.sqlite3"
-
-
 def backup(node: Node, to: Path) -> None:
     """What an operator runs while the node serves: sqlite3's online backup."""
-    src, dst = sqlite3.connect(db_file(node)), sqlite3.connect(to)
+    src, dst = sqlite3.connect(node.db_file), sqlite3.connect(to)
     try:
         src.backup(dst)
     finally:
@@ -39,7 +35,7 @@ def backup(node: Node, to: Path) -> None:
 def restore(node: Node, source: Path) -> None:
     """With the node stopped: the backup written back through SQLite, so the
     live file's write-ahead log cannot be replayed over it."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(db_file(node))
+    src, dst = sqlite3.connect(source), sqlite3.connect(node.db_file)
     try:
         src.backup(dst)
     finally:
@@ -52,7 +48,7 @@ def reused_seqs(nodes: list[Node]) -> list[tuple[str, int]]:
     seen: dict[tuple[str, int], str] = {}
     reused = []
     for node in nodes:
-        with sqlite3.connect(db_file(node)) as conn:
+        with sqlite3.connect(node.db_file) as conn:
             for origin, seq, change_id in conn.execute("SELECT origin, seq, id FROM sync_change"):
                 if seen.setdefault((origin, seq), change_id) != change_id:
                     reused.append((origin, seq))
