@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from django.db import connection, transaction
@@ -76,18 +78,46 @@ def contact_from_call(sender: object, *, store: str, node: str, body: dict[str, 
     contact_heard(store=store, node=node, their_vector=vector if ok else None, kitchen=body.get("kitchen"))
 
 
+# A push moves a node's last contact at most this often per process. Every
+# store node's HQ link also pulls each second (sync/peers.py), and a pull
+# always records, so the time stays current; readers allow seconds at least
+# (POS_RELAY_LINK_LIVE_S, minimum 2) and alerts wait minutes. Measured: the
+# touch was 4 of the ~30 statements of a one-sale upload at HQ.
+TOUCH_EVERY_S = 5.0
+
+# (store, node) -> when this process last wrote its contact time (monotonic).
+# One entry per store node of the chain: bounded by the chain's size.
+_touched: dict[tuple[str, str], float] = {}
+_touched_lock = threading.Lock()
+
+
 def _contact_touch(*, store: str, node: str) -> bool:
     """A call that only says "still here" (a push): one UPDATE of the time,
     where contact_heard's locked read and write took four round trips per
-    upload. Its commit does not wait for the disk (PostgreSQL): a time lost
-    in a crash is rewritten by the store's next call, and alerts wait minutes.
+    upload, and none when this process wrote it less than TOUCH_EVERY_S ago.
+    Its commit does not wait for the disk (PostgreSQL): a time lost in a
+    crash is rewritten by the store's next call, and alerts wait minutes.
     False when the node has no row yet (contact_heard makes it)."""
+    key, now = (store, node), time.monotonic()
+    with _touched_lock:
+        if now - _touched.get(key, now - TOUCH_EVERY_S) < TOUCH_EVERY_S:
+            return True
     own = not connection.in_atomic_block
     with transaction.atomic():
         if own and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        return NodeContact.objects.filter(store=store, node=node).update(last_contact=timezone.now()) > 0
+        found = NodeContact.objects.filter(store=store, node=node).update(last_contact=timezone.now()) > 0
+    if found:
+        with _touched_lock:
+            _touched[key] = now
+    return found
+
+
+def touches_forget() -> None:
+    """Forget which nodes' contact this process wrote lately (tests: each starts afresh)."""
+    with _touched_lock:
+        _touched.clear()
 
 
 def subscription_save(*, subscription: dict[str, Any], store: str, language: str) -> PushSubscription:

@@ -31,7 +31,9 @@ def life_note(tmp_path, monkeypatch):
     next test's database look restored (and its ticket numbers jump). The
     health reasons live in this process's memory too: one test's fork or
     refusal would otherwise be pushed as an alert in the next test; so do
-    the lanes found full of live orders (registers/renumber.py)."""
+    the lanes found full of live orders (registers/renumber.py) and, at HQ,
+    the store nodes whose contact was written lately (hq/services.py)."""
+    from hq import services as hq_services
     from registers import renumber
     from runtime import health, lifemark
     from sync import restore
@@ -40,6 +42,7 @@ def life_note(tmp_path, monkeypatch):
     lifemark.forget()
     health.reasons_reset()
     renumber.lanes_forget()
+    hq_services.touches_forget()
     yield tmp_path / lifemark.FILE
     lifemark.forget()
     restore.forget()
