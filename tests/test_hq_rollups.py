@@ -73,6 +73,32 @@ def test_the_chain_report_adds_up_the_stores_reports(hq, client):
     assert chain_day_report(day=DAY)["total"] == 3730
 
 
+def test_a_void_or_payment_uploaded_on_its_own_marks_its_orders_day_due(hq, client):
+    """An act on an order (a void, a later payment) carries no business day:
+    the day is the order's, found in the same statement that marks it."""
+    a = RemoteOrigin("S001:node1.eeee", store="S001")
+    kept, gone = sale(a, number=1, price=250), sale(a, number=2, price=480)
+    push(client, kept[1] + gone[1], store="S001", key=KEY)
+    rollups_refresh()
+    assert (chain_day_report(day=DAY)["total"], RollupDue.objects.count()) == (730, 0)
+
+    void = {"order": str(gone[0]), "staff": MANAGER, "reason": "x", "at": "2026-11-23T12:05:00+00:00"}
+    push(client, [a.change("order.voided", void)], store="S001", key=KEY)
+    assert list(RollupDue.objects.values_list("store", "business_date")) == [("S001", DAY)]
+    rollups_refresh()
+    assert chain_day_report(day=DAY)["total"] == 250
+
+    # A payment that arrives before its sale marks nothing (no order, no day
+    # yet); the sale marks its day when it comes.
+    later = uuid.uuid4()
+    push(client, [a.change("order.paid", paid(later, amount=300))], store="S001", key=KEY)
+    assert not RollupDue.objects.exists()
+    push(client, [a.change("order.placed", placed(later, number=3, price=300))], store="S001", key=KEY)
+    assert RollupDue.objects.count() == 1
+    rollups_refresh()
+    assert chain_day_report(day=DAY)["total"] == 550
+
+
 def test_a_busy_day_is_summed_again_at_most_every_few_seconds_and_then_caught_up(hq, client, monkeypatch):
     """The worker's round skips a day it summed less than ``every_s`` ago (a
     storm's uploads mark every busy day due each time); a quiet store's day is
