@@ -42,6 +42,13 @@ log = logging.getLogger(__name__)
 # per-request costs (1,700 vs 2,900 changes/s measured). A push is also cut
 # to what fits in the peer's body limit (fit()).
 BATCH = 500
+# Between siblings: a push over the socket and a pull. The receiver takes up
+# to sync.api.MAX_BATCH changes (every release has), a frame up to what the
+# sibling's greeting announces (1 MiB) and a pull's answer has no body limit.
+# A catch-up of 10,000 changes took about 15 % less time and CPU than with
+# pushes of ~320 (fitted to HTTP's body limit) and pulls of 500; a batch
+# holds the receiver's SQLite write lock ~0.2 s.
+SIBLING_BATCH = 1000
 MAX_BATCHES = 20
 ANTI_ENTROPY_S = 1.0
 # While a sibling keeps pushing to us its pushes carry what we lack, so our
@@ -279,10 +286,10 @@ class Link:
                 return False
         return True
 
-    def _next_batch(self, theirs: dict[str, int]) -> tuple[dict[str, int], list]:
+    def _next_batch(self, theirs: dict[str, int], limit: int = BATCH) -> tuple[dict[str, int], list]:
         mine = vector(self.pull_stores)
         ours = mine if self.push_stores == self.pull_stores else vector(self.push_stores)
-        return mine, changes_after(theirs, stores=self.push_stores, limit=BATCH, ours=ours)
+        return mine, changes_after(theirs, stores=self.push_stores, limit=limit, ours=ours)
 
     def _taken(self, answer: dict[str, Any]) -> dict[str, int]:
         self._learn(answer)
@@ -304,16 +311,17 @@ class Link:
                 sock.send({"changes": [], "vector": vector(self.pull_stores)})
                 theirs = self._taken(self._answered(sock))
             sent, sent_batches, done, held = dict(theirs), 0, False, False
+            limit, budget = (SIBLING_BATCH, sock.frame_bytes * 3 // 4) if sock.frame_bytes else (BATCH, None)
             while True:
                 if not done and sock.in_flight < SOCKET_WINDOW and sent_batches < MAX_BATCHES:
-                    mine, batch = self._next_batch(sent)
+                    mine, batch = self._next_batch(sent, limit)
                     if batch:
-                        wires = fit(batch)
+                        wires = fit(batch, budget)
                         sock.send({"changes": wires, "vector": mine})
                         sent_batches += 1
                         sent = merge.vector_join(sent, {w["origin"]: w["seq"] for w in wires})
                         # All we had: a change committed since rang the doorbell again.
-                        done = len(wires) == len(batch) < BATCH
+                        done = len(wires) == len(batch) < limit
                         continue
                     done = True
                 if not sock.in_flight:
@@ -371,7 +379,7 @@ class Link:
                 # A sibling back up pulls its backlog until the other starts
                 # pushing it; from then on both would carry the same changes.
                 return
-            body = {"vector": vector(self.pull_stores), "limit": BATCH}
+            body = {"vector": vector(self.pull_stores), "limit": SIBLING_BATCH if self.status.kind == "sibling" else BATCH}
             if self.status.kind == "hq" and restore.recovering():
                 # This node's database went back: the store's own changes it
                 # lost are at HQ too (the only copy, for a store of one node).

@@ -129,6 +129,9 @@ class PeerSocket:
         self.path = f"{client.prefix}{frames.SOCKET_PATH}"
         self._ws: ClientConnection | None = None
         self._pending: list[auth.Signed] = []
+        # The largest push body the peer takes in a frame, from its greeting
+        # (None from a peer of an older release: its HTTP limit holds).
+        self.frame_bytes: int | None = None
 
     @property
     def open(self) -> bool:
@@ -149,10 +152,13 @@ class PeerSocket:
             raise SocketDown(f"{c.base_url}{self.path}: {exc}") from None
         self._pending = [signed]
         try:
-            self.receive()
+            greeting = self.receive()
         except PeerError:
             self.close()
             raise
+        frame_bytes = greeting.get("frame_bytes")
+        ok = isinstance(frame_bytes, int) and not isinstance(frame_bytes, bool) and frame_bytes > 0
+        self.frame_bytes = frame_bytes if ok else None
 
     def send(self, body: dict[str, Any]) -> None:
         if self._ws is None:

@@ -18,6 +18,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from sync import auth, frames
+from sync.consumers import FRAME_BODY_BYTES
 from tests.nodes import Node, free_port
 from tests.personas import order_body
 from tests.replication_fixtures import RemoteOrigin, placed
@@ -159,7 +160,7 @@ def test_a_siblings_socket_refuses_a_forged_frame_another_stores_change_and_an_o
     foreign = {"changes": [theirs.change("order.placed", placed(order_id, number=7))], "vector": {}}
 
     ws, status, answer, signature = open_socket(lone, hello_headers())
-    assert status == 200 and signature and answer["node"] == "node1"
+    assert status == 200 and signature and answer["node"] == "node1" and answer["frame_bytes"] == FRAME_BODY_BYTES
     ws.send(frame(foreign))
     status, raw, signature = frames.answer_decode(ws.recv(timeout=10))
     http_status, http_answer = http_push(lone, json.dumps(foreign).encode())
@@ -179,8 +180,16 @@ def test_a_siblings_socket_refuses_a_forged_frame_another_stores_change_and_an_o
     assert status == 401 and "away from this node's clock" in json.loads(raw)["detail"]
     assert closed_with(ws) == 4401
 
-    ws, *_ = open_socket(lone, hello_headers())
-    big = {"changes": [], "vector": {}, "pad": "x" * (300 * 1024)}
+    ws, greeting, *_ = open_socket(lone, hello_headers())
+    assert greeting == 200
+    # A frame takes a larger body than HTTP does (1 MiB less room for the
+    # headers, said in the greeting as "frame_bytes"): a catch-up's batches
+    # are as large as a frame takes. Past that, the HTTP push's own 413.
+    roomy = {"changes": [], "vector": {}, "pad": "x" * (300 * 1024)}
+    ws.send(frame(roomy))
+    assert frames.answer_decode(ws.recv(timeout=10))[0] == 200
+    assert http_push(lone, json.dumps(roomy).encode())[0] == 413
+    big = {"changes": [], "vector": {}, "pad": "x" * FRAME_BODY_BYTES}
     ws.send(frame(big))
     status, raw, signature = frames.answer_decode(ws.recv(timeout=10))
     http_status, http_answer = http_push(lone, json.dumps(big).encode())

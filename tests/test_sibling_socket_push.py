@@ -1,6 +1,7 @@
 """The sibling link's push over its socket, in process: batches go two at a
-time in flight, a socket that breaks mid-window leaves the rest (and what it
-had in flight) to HTTP, and a peer that holds a batch back stops the sending."""
+time in flight, as large as the sibling's greeting says a frame may be; a
+socket that breaks mid-window leaves the rest (and what it had in flight) to
+HTTP, and a peer that holds a batch back stops the sending."""
 
 from __future__ import annotations
 
@@ -42,16 +43,20 @@ class Sibling:
 class FakeSocket:
     """A PeerSocket the sibling answers in order; ``break_after`` answers it breaks."""
 
-    def __init__(self, sibling: Sibling, break_after: int | None = None) -> None:
+    def __init__(self, sibling: Sibling, break_after: int | None = None, frame_bytes: int | None = None) -> None:
         self.sibling, self.break_after = sibling, break_after
         self.open, self.pending, self.answered, self.most_in_flight = True, [], 0, 0
+        self.frame_bytes = frame_bytes  # None: a sibling of a release whose greeting says nothing of it
+        self.sizes: list[tuple[int, int]] = []  # each push's (changes, body bytes)
 
     @property
     def in_flight(self) -> int:
         return len(self.pending)
 
     def send(self, body: dict[str, Any]) -> None:
-        self.pending.append(json.loads(json.dumps(body)))
+        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        self.sizes.append((len(body["changes"]), len(raw.encode())))
+        self.pending.append(json.loads(raw))
         self.most_in_flight = max(self.most_in_flight, len(self.pending))
 
     def receive(self) -> dict[str, Any]:
@@ -82,6 +87,7 @@ def sibling_link(sibling: Sibling, sock: FakeSocket) -> Link:
 @pytest.fixture
 def backlog(register_client, monkeypatch) -> dict[str, int]:
     monkeypatch.setattr(peers, "BATCH", 2)  # a backlog of several batches from a few orders
+    monkeypatch.setattr(peers, "SIBLING_BATCH", 3)
     for _ in range(4):
         response = register_client.post("/api/orders", data=order_body(), content_type="application/json")
         assert response.status_code == 201
@@ -125,3 +131,39 @@ def test_a_batch_held_back_stops_the_sending_until_the_next_turn(backlog):
     while link.turn(pull_due=False):
         pass
     assert sibling.held == backlog
+
+
+def test_a_sibling_that_announces_its_frame_size_gets_larger_batches_fitted_to_it(backlog, monkeypatch):
+    """A catch-up's batch costs the receiver about 14 ms of queries whatever
+    its size: over the socket a batch is as large as the sibling's frames
+    take (its greeting), not HTTP's body limit."""
+    sibling = Sibling()
+    sock = FakeSocket(sibling, frame_bytes=10**6)
+    link = sibling_link(sibling, sock)
+    while link.turn(pull_due=False):
+        pass
+    assert sibling.held == backlog
+    assert max(n for n, _ in sock.sizes) == peers.SIBLING_BATCH
+
+    # Frames of room for about two changes: a push carries what fits in 3/4
+    # of one (the rest is room for the vector), at least one change.
+    change_bytes = max(size / n for n, size in sock.sizes)
+    small = Sibling()
+    tight = FakeSocket(small, frame_bytes=int(2.2 * change_bytes))
+    link = sibling_link(small, tight)
+    while link.turn(pull_due=False):
+        pass
+    assert small.held == backlog
+    assert {n for n, _ in tight.sizes} == {1} and all(size <= tight.frame_bytes for _, size in tight.sizes)
+
+
+def test_a_sibling_of_an_older_release_gets_batches_fitted_to_the_http_limit(backlog, monkeypatch):
+    monkeypatch.setattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", 4 * 1024)
+    sibling = Sibling()
+    sock = FakeSocket(sibling)  # its greeting said nothing of frames
+    link = sibling_link(sibling, sock)
+    while link.turn(pull_due=False):
+        pass
+    assert sibling.held == backlog
+    assert max(n for n, _ in sock.sizes) <= peers.BATCH
+    assert all(n == 1 or size <= 3 * 1024 for n, size in sock.sizes)
