@@ -31,12 +31,6 @@ _lane = Lane("sibling-socket")
 
 # A frame carries its headers before the body: room for them beyond the body's limit.
 HEAD_ROOM = 1024
-# A push's body on the socket may be this large, whatever HTTP's
-# POS_MAX_BODY_BYTES: daphne carries WebSocket messages of up to 1 MiB (and
-# buffers them whole before we see them). Announced in the greeting as
-# "frame_bytes". A catch-up's batch costs about 14 ms of queries whatever
-# its size; fitted to HTTP's 256 KiB, one held about 320 changes.
-FRAME_BODY_BYTES = 2**20 - HEAD_ROOM
 # Close codes (4000-4999 are the application's): 4000 + the refusal's HTTP status.
 CLOSE_BASE = 4000
 
@@ -44,7 +38,7 @@ CLOSE_BASE = 4000
 def _hello(signed: auth.Signed, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     if settings.POS_ROLE != "store":
         raise replication.ChangeRefused("only a store's own nodes keep a sibling socket")
-    return 200, {"frame_bytes": FRAME_BODY_BYTES}
+    return 200, {"frame_bytes": frames.FRAME_BODY_BYTES}
 
 
 class SiblingSocketConsumer(AsyncWebsocketConsumer):
@@ -69,7 +63,7 @@ class SiblingSocketConsumer(AsyncWebsocketConsumer):
             return  # refused at the handshake and being closed
         data = bytes_data if bytes_data is not None else (text_data or "").encode()
         headers, body = frames.request_decode(data)
-        if len(data) > FRAME_BODY_BYTES + HEAD_ROOM or len(body) > FRAME_BODY_BYTES:
+        if len(data) > frames.FRAME_BODY_BYTES + HEAD_ROOM or len(body) > frames.FRAME_BODY_BYTES:
             # The words of HTTP's 413 (posweb/api.py), unsigned as there.
             await self._answer(413, b'{"detail":"request body is too large"}', None)
             return

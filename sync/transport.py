@@ -129,8 +129,9 @@ class PeerSocket:
         self.path = f"{client.prefix}{frames.SOCKET_PATH}"
         self._ws: ClientConnection | None = None
         self._pending: list[auth.Signed] = []
-        # The largest push body the peer takes in a frame, from its greeting
-        # (None from a peer of an older release: its HTTP limit holds).
+        # The largest push body the peer takes in a frame, from its greeting,
+        # never more than ours (None from a peer of an older release: its
+        # HTTP limit holds).
         self.frame_bytes: int | None = None
 
     @property
@@ -157,8 +158,10 @@ class PeerSocket:
             self.close()
             raise
         frame_bytes = greeting.get("frame_bytes")
-        ok = isinstance(frame_bytes, int) and not isinstance(frame_bytes, bool) and frame_bytes > 0
-        self.frame_bytes = frame_bytes if ok else None
+        if isinstance(frame_bytes, int) and not isinstance(frame_bytes, bool) and frame_bytes > 0:
+            self.frame_bytes = min(frame_bytes, frames.FRAME_BODY_BYTES)
+        else:
+            self.frame_bytes = None
 
     def send(self, body: dict[str, Any]) -> None:
         if self._ws is None:

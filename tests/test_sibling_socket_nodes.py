@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from sync import auth, frames
-from sync.consumers import FRAME_BODY_BYTES
+from sync.frames import FRAME_BODY_BYTES
 from tests.nodes import Node, free_port
 from tests.personas import order_body
 from tests.replication_fixtures import RemoteOrigin, placed

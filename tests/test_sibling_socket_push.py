@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from sync import auth, merge, peers
+from sync import auth, frames, merge, peers
 from sync.peers import Link
 from sync.replication import vector
 from sync.transport import SocketDown
@@ -167,3 +167,29 @@ def test_a_sibling_of_an_older_release_gets_batches_fitted_to_the_http_limit(bac
     assert sibling.held == backlog
     assert max(n for n, _ in sock.sizes) <= peers.BATCH
     assert all(n == 1 or size <= 3 * 1024 for n, size in sock.sizes)
+
+
+@pytest.mark.parametrize(("announced", "kept"), [
+    (None, None),  # an older release's greeting: the HTTP limit holds
+    (512 * 1024, 512 * 1024),
+    (10**12, frames.FRAME_BODY_BYTES),  # never more than this release's own frames
+    (True, None), (-5, None), ("1048576", None),
+])
+def test_the_frame_size_a_sender_uses_is_the_greetings_within_its_own(monkeypatch, announced, kept):
+    from sync import transport
+
+    class Greeter:
+        def __init__(self, headers: dict[str, str]) -> None:
+            self.headers = headers
+
+        def recv(self, timeout: float) -> bytes:
+            body = {"node": "node2"} if announced is None else {"node": "node2", "frame_bytes": announced}
+            raw = json.dumps(body).encode()
+            key = settings.POS_SYNC_KEY
+            return frames.answer_encode(200, raw, auth.sign_response(key=key, request_signature=self.headers[auth.H_SIGNATURE], body=raw))
+
+    monkeypatch.setattr(transport, "connect", lambda url, additional_headers, **kwargs: Greeter(additional_headers))
+    client = transport.PeerClient("http://sibling.invalid:9", key=settings.POS_SYNC_KEY, store=settings.POS_STORE, node="node1")
+    sock = transport.PeerSocket(client)
+    sock.connect()
+    assert sock.open and sock.frame_bytes == kept
