@@ -29,8 +29,6 @@ log = logging.getLogger(__name__)
 
 _lane = Lane("sibling-socket")
 
-# A frame carries its headers before the body: room for them beyond the body's limit.
-HEAD_ROOM = 1024
 # Close codes (4000-4999 are the application's): 4000 + the refusal's HTTP status.
 CLOSE_BASE = 4000
 
@@ -63,7 +61,7 @@ class SiblingSocketConsumer(AsyncWebsocketConsumer):
             return  # refused at the handshake and being closed
         data = bytes_data if bytes_data is not None else (text_data or "").encode()
         headers, body = frames.request_decode(data)
-        if len(data) > frames.FRAME_BODY_BYTES + HEAD_ROOM or len(body) > frames.FRAME_BODY_BYTES:
+        if len(data) > frames.FRAME_BODY_BYTES + frames.HEAD_ROOM or len(body) > frames.FRAME_BODY_BYTES:
             # The words of HTTP's 413 (posweb/api.py), unsigned as there.
             await self._answer(413, b'{"detail":"request body is too large"}', None)
             return

@@ -18,13 +18,15 @@ from typing import Any
 from sync import auth
 
 SOCKET_PATH = "/ws/sync/"
+# A frame carries its headers before the body: room for them beyond the body's limit.
+HEAD_ROOM = 1024
 # The largest push body a frame may carry, whatever HTTP's POS_MAX_BODY_BYTES:
 # daphne carries WebSocket messages of up to 1 MiB (and buffers them whole),
 # less room for the frame's headers. The receiver's greeting announces it as
 # "frame_bytes"; a sender takes no more than this from any greeting. A
 # catch-up's batch costs about 14 ms of queries whatever its size, and
 # fitted to HTTP's 256 KiB one held about 320 changes.
-FRAME_BODY_BYTES = 2**20 - 1024
+FRAME_BODY_BYTES = 2**20 - HEAD_ROOM
 HELLO_METHOD = "GET"
 PUSH_METHOD = "WS"
 HEADERS = (auth.H_STORE, auth.H_NODE, auth.H_TIME, auth.H_SIGNATURE)
