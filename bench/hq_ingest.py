@@ -197,8 +197,8 @@ def run(*, stores: int = 200, lunch_seconds: float = 20, rate: float = 1000, bac
     tmp = Path(tempfile.mkdtemp(prefix="bench-hq-"))
     codes = [f"B{i:04d}" for i in range(stores)]
     sims = [SimStore(code, f"bench-key-{code}") for code in codes]
-    # ASGI_THREADS: daphne's thread pool, hence at most that many database
-    # connections per worker (PostgreSQL's default max_connections is 100).
+    # ASGI_THREADS: the threads that serve HTTP in a worker, each keeping a
+    # database connection (PostgreSQL's default max_connections is 100).
     common = {"POS_ROLE": "hq", "POS_STORE": "S001", "POS_SYNC_KEY": "bench-key-S001", "DATABASE_URL": url,
               "REDIS_URL": redis, "ASGI_THREADS": "16"}
     results: dict[str, Any] = {"stores": stores, "backlog": backlog, "rate": rate}

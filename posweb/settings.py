@@ -58,6 +58,10 @@ POS_ADVERTISE_URL = (env_url_list("POS_ADVERTISE_URL") or [""])[0]
 # Money on an order and the PIN budget are decided by one sibling (sync/coordinator.py);
 # a decider that does not answer within this many seconds is passed over.
 POS_DECIDE_TIMEOUT_S = env_int("POS_DECIDE_TIMEOUT_S", 3, minimum=1)
+# Threads that serve HTTP requests in one process (runtime/http.py); each keeps
+# one database connection once used. ASGI_THREADS is asgiref's and daphne's
+# own name for the size of this pool.
+HTTP_THREADS = env_int("ASGI_THREADS", 32, minimum=1)
 # HQ alerts (hq/alerts.py): a store with no sync contact for this long is
 # flagged offline; a backlog older than this is "sync behind".
 POS_STORE_SILENT_AFTER = env_int("POS_STORE_SILENT_AFTER", 300, minimum=1)
@@ -138,11 +142,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Innermost on purpose: it is sync-only, so under daphne Django runs every
-    # middleware above it in the request's thread. With an async-capable one
-    # innermost, Django's middlewares ran in async mode and each hopped to the
-    # request thread and back twice per request (about 10 hops per order POST,
-    # each waiting for the busy event loop).
+    # Every middleware runs in sync mode, in the request's one call on a
+    # thread (runtime/http.py): an async-capable one hops nowhere here.
     "posweb.middleware.StoreLanguageMiddleware",
 ]
 
@@ -166,11 +167,17 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{POS_DATA_DIR / f'posweb-{POS_ROLE}.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL") or _default_db, conn_max_age=0)}
+# Health checks: the threads that serve HTTP keep their connection between
+# requests (runtime/http.py), so one that PostgreSQL dropped (a restart, a
+# failover) is found by a cheap query before a request uses it, not by the
+# request failing. SQLite's check costs nothing.
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL") or _default_db, conn_max_age=0,
+                                              conn_health_checks=True)}
 # A read-only PostgreSQL replica of HQ's database: chain-wide reports read it
 # (hq/rollups.py reports_db); everything else uses the primary.
 if env_str("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = {**dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=0),
+    DATABASES["replica"] = {**dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=0,
+                                                    conn_health_checks=True),
                             "TEST": {"MIRROR": "default"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the kitchen feed read while a register writes; IMMEDIATE takes the
