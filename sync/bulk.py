@@ -71,7 +71,10 @@ def _values_insert(connection: Any, meta: Any, fields: list[models.Field], objs:
     around it: about a quarter of a SQLite store's order placement went there."""
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     table = connection.ops.quote_name(meta.db_table)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # SQLite's own placeholder: its Django cursor rewrites every "%s" of a
+    # statement to "?" with a regex on each execute (about 1 µs a row here).
+    mark = "?" if connection.vendor == "sqlite" else "%s"
+    row = "(" + ", ".join([mark] * len(fields)) + ")"
     per = max(1, connection.ops.bulk_batch_size(fields, objs))
     prepare = [_prepared(f, connection) for f in fields]
     with connection.cursor() as cursor:
