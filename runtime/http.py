@@ -12,49 +12,30 @@ the schema) or PostgreSQL, and closing the last connection to a WAL database
 checkpointed it.
 
 Here a request is parsed on the loop, run like WSGI (signals, middlewares and
-view, all sync) in one call on a thread of a fixed pool (``ASGI_THREADS``,
-settings.HTTP_THREADS), answered on the loop, and closed in a second call. A
-pool thread keeps one connection for as long as the process lives, as
-persistent connections do (``CONN_MAX_AGE = None``); ``request_started`` and
-``request_finished`` still close one that broke, and the health check
-(``CONN_HEALTH_CHECKS``) replaces one the server dropped before a request
-uses it. Connections of other threads keep the configured ``CONN_MAX_AGE``.
+view, all sync) in one call on a lane of ``ASGI_THREADS`` threads
+(settings.HTTP_THREADS, runtime/lanes.py), answered on the loop, and closed in
+a second call. A lane's thread keeps one connection for as long as the
+process lives, as persistent connections do (``CONN_MAX_AGE = None``);
+``request_started`` and ``request_finished`` still close one that broke, and
+the health check (``CONN_HEALTH_CHECKS``) replaces one the server dropped
+before a request uses it. Connections of other threads keep the configured ``CONN_MAX_AGE``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
-from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers import base
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
-from django.db.backends.signals import connection_created
 from django.http import FileResponse
 from django.urls import set_script_prefix
 
-_kept = threading.local()
-
-
-def _mark_kept() -> None:
-    _kept.on = True
-
-
-def _keep_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
-    # Django sets close_at from CONN_MAX_AGE just before this signal; None is
-    # its own meaning of "persistent" (close_if_unusable_or_obsolete then
-    # closes only a connection that broke or was left outside autocommit).
-    if getattr(_kept, "on", False):
-        connection.close_at = None
-
-
-connection_created.connect(_keep_connection, dispatch_uid="runtime.http.keep_connection")
+from runtime.lanes import Lane
 
 
 class KeptThreadHandler(ASGIHandler):
@@ -67,18 +48,12 @@ class KeptThreadHandler(ASGIHandler):
         self.load_middleware(is_async=False)
         # settings.HTTP_THREADS (ASGI_THREADS): requests served at once. The
         # slowest wait on a sibling (a money decision, a few seconds at most).
-        self._pool = ThreadPoolExecutor(max_workers=settings.HTTP_THREADS, thread_name_prefix="posweb-http",
-                                        initializer=_mark_kept)
+        self.lane = Lane("http", threads=settings.HTTP_THREADS)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         await self.handle(scope, receive, send)
-
-    async def _in_thread(self, func: Any, *args: Any) -> Any:
-        # SyncToAsync (not run_in_executor) so code in the thread knows the
-        # loop it serves: async_to_sync and runtime.doorbells.send_soon use it.
-        return await SyncToAsync(func, thread_sensitive=False, executor=self._pool)(*args)
 
     def _respond(self, scope: dict[str, Any], request: Any) -> Any:
         signals.request_started.send(sender=self.__class__, scope=scope)
@@ -99,11 +74,11 @@ class KeptThreadHandler(ASGIHandler):
             assert error_response is not None  # create_request gives one or the other
             body_file.close()
             await self.send_response(error_response, send)
-            await self._in_thread(error_response.close)
+            await self.lane.run(error_response.close)
             return
 
         async def process_request() -> Any:
-            response = await self._in_thread(self._respond, scope, request)
+            response = await self.lane.run(self._respond, scope, request)
             if isinstance(response, FileResponse):
                 response.block_size = self.chunk_size  # the ASGI server chunks it anyway
             try:
@@ -132,9 +107,9 @@ class KeptThreadHandler(ASGIHandler):
         try:
             response = tasks[1].result()
         except asyncio.CancelledError:
-            await self._in_thread(signals.request_finished.send, self.__class__)
+            await self.lane.run(signals.request_finished.send, self.__class__)
         else:
-            await self._in_thread(response.close)
+            await self.lane.run(response.close)
         body_file.close()
 
 

@@ -35,7 +35,7 @@ def handler(demo):
     app.opened = opened
     yield app
     connection_created.disconnect(note)
-    app._pool.shutdown(wait=True)
+    app.lane._executor.shutdown(wait=True)
     for conn in opened:
         conn.inc_thread_sharing()
         try:
