@@ -73,7 +73,9 @@ def _values_insert(connection: Any, meta: Any, fields: list[models.Field], objs:
     table = connection.ops.quote_name(meta.db_table)
     # SQLite's own placeholder: its Django cursor rewrites every "%s" of a
     # statement to "?" with a regex on each execute (about 1 µs a row here).
-    mark = "?" if connection.vendor == "sqlite" else "%s"
+    # Not while queries are logged (DEBUG, or a test counting them): Django
+    # renders the logged statement with "%", which a "?" breaks.
+    mark = "?" if connection.vendor == "sqlite" and not connection.queries_logged else "%s"
     row = "(" + ", ".join([mark] * len(fields)) + ")"
     per = max(1, connection.ops.bulk_batch_size(fields, objs))
     prepare = [_prepared(f, connection) for f in fields]

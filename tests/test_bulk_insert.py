@@ -139,3 +139,14 @@ def test_every_column_is_prepared_as_its_field_prepares_it():
                     fast += exact is not None and type(value) is exact[0]
     if connection.vendor == "sqlite":
         assert fast > 1000  # the comparison went through the fast path, not only the field
+
+
+def test_rows_are_written_while_queries_are_logged():
+    # DEBUG=1 (README) logs every statement, rendering it with "%": SQLite's
+    # own "?" placeholder once made every order placement fail there.
+    from django.test.utils import CaptureQueriesContext
+
+    written = _changes(COPY_FROM * 2, origin="logged-node.1")
+    with CaptureQueriesContext(connection), transaction.atomic():
+        rows_insert(Change, written)
+    assert Change.objects.filter(origin="logged-node.1").count() == len(written)
