@@ -105,6 +105,8 @@ def _prepared(field: models.Field, connection: Any) -> Callable[[models.Model], 
             done = convert(value)
             if done is not _SLOW:
                 return done
+        elif value is None:
+            return None  # NULL, as each of these fields stores it (a row's unset times and keys: most of its columns)
         return field.get_db_prep_save(value, connection=connection)
     return prepared
 
