@@ -92,3 +92,16 @@ def test_the_worker_logs_payments_near_their_deadline(register_client, caplog):
     with caplog.at_level("WARNING", logger="registers.offline_card"):
         assert [a["state"] for a in offline_card_watch()] == ["overdue"]
     assert "overdue" in caplog.text and "550 yen" in caplog.text
+
+
+def test_the_day_report_lists_each_unsettled_offline_payment_with_its_ticket_number(register_client):
+    from registers.reports import day_report
+
+    numbers = [offline_sale(register_client).json()["number"] for _ in range(2)]
+    post(register_client, "/api/orders", order_body(lines=BEER, payments=[{"method": "cash", "amount": 1000}]))
+    payment = Payment.objects.select_related("order").first()
+    report = day_report(store="S001", day=payment.order.business_date)
+    card = report["offline_card"]
+    assert (card["count"], card["amount"], card["unsettled_count"]) == (2, 1100, 2)
+    assert sorted(item["number"] for item in card["items"]) == sorted(numbers)
+    assert all(item["settled"] is False and item["amount"] == 550 for item in card["items"])
