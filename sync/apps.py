@@ -7,7 +7,8 @@ class SyncConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models are not loaded before ready().
-        from sync import master  # noqa: F401  (registers the master-data projectors)
+        from sync import lookups, master  # noqa: F401  (master registers the master-data projectors)
         from sync.peers import register_workers
 
         register_workers()
+        lookups.register()
