@@ -21,6 +21,7 @@ caller says it never reads those ids (``ids_unread``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from operator import attrgetter
@@ -94,6 +95,12 @@ def _prepared(field: models.Field, connection: Any) -> Callable[[models.Model], 
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
     attname = field.attname
+    if connection.vendor == "sqlite" and type(field) is models.JSONField and field.encoder is None:
+        def json_text(obj: models.Model) -> Any:
+            # What the field makes of a dict or list on SQLite (adapt_json_value), without its layers.
+            value = getattr(obj, attname)
+            return json.dumps(value) if type(value) is dict or type(value) is list else field.get_db_prep_save(value, connection=connection)
+        return json_text
     exact = _sqlite_exact(field, connection) if connection.vendor == "sqlite" else None
     if exact is None:
         return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection=connection)

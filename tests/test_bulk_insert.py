@@ -107,7 +107,7 @@ VALUES = [
     dt.datetime(2026, 11, 29, 0, 30, 0, 1, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo")),  # the day before in UTC
     dt.datetime(2026, 3, 1, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=-3))),
     dt.datetime(2026, 11, 29, 12, 0),  # naive: the field warns and makes it aware
-    {"a": [1, None]}, [1, "x"],
+    {"a": [1, None]}, [1, "x"], {"名前": "ラーメン", "n": [1.5, {"x": True}]}, ["ポテト"],
 ]
 
 
