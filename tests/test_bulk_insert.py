@@ -42,6 +42,7 @@ def test_a_batch_reads_back_exactly_as_written():
         assert (back.origin, back.seq, back.store, back.kind, back.hlc, back.payload, back.prev_digest, back.digest) == (
             change.origin, change.seq, change.store, change.kind, change.hlc, change.payload, change.prev_digest, change.digest)
         assert back.recorded_at is not None and back.recorded_at.tzinfo is not None  # auto_now_add, as bulk_create
+        assert change.recorded_at == back.recorded_at  # and on the row written, as bulk_create leaves it
     assert not written[0]._state.adding
 
 
