@@ -1,6 +1,7 @@
-"""``field__in=[…]`` with a long list, as SQLite reads it fastest: one JSON
-parameter (``IN (SELECT value FROM json_each(%s))``) instead of a placeholder
-per value.
+"""``field__in=[…]`` with a long list in one parameter instead of a
+placeholder per value: a JSON array on SQLite (``IN (SELECT value FROM
+json_each(%s))``), a uuid[] array of ids on PostgreSQL (``IN (SELECT
+unnest(%s::uuid[]))``).
 
 A catch-up reads and updates its batch's orders, tickets and payments by id:
 a dozen lookups of a few hundred ids each per thousand changes. Django
@@ -10,15 +11,20 @@ binding), which py-spy put at about a tenth of a catch-up's apply. The
 values are still each prepared by their field, as Django does, so the same
 ids match the same rows; only the way they travel changes.
 
+HQ's ingest does the same lookups, and psycopg quotes each placeholder's
+value in Python (client-side binding) where an array of ids is one value.
+
 Registered for every field (``In``) and every relation (``RelatedIn``) by
-``sync.apps``. Elsewhere (PostgreSQL, HQ), with a short list, with an
-expression among the values, or with a value the JSON form could change (a
-float, a decimal, bytes), it is Django's own lookup unchanged.
+``sync.apps``. With a short list, with an expression among the values, with
+a value the JSON form could change (a float, a decimal, bytes, text with a
+NUL) or, on PostgreSQL, with anything but ids, it is Django's own lookup
+unchanged.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from django.db.models import ForeignObject
@@ -30,19 +36,25 @@ from django.db.models.lookups import In
 JSON_FROM = 16
 
 
-class _JsonList:
-    """The mixin: a long list of plain values becomes one JSON parameter on SQLite."""
+class _OneParameter:
+    """The mixin: a long list of plain values becomes one parameter."""
 
     def batch_process_rhs(self, compiler: Any, connection: Any, rhs: Any = None) -> Any:
         values = self.rhs if rhs is None else rhs  # type: ignore[attr-defined]
         if (
-            connection.vendor == "sqlite"
+            connection.vendor in ("sqlite", "postgresql")
             and len(values) >= JSON_FROM
             and not self.bilateral_transforms  # type: ignore[attr-defined]
             and not any(hasattr(v, "resolve_expression") for v in values)
         ):
             prepare = self.lhs.output_field.get_db_prep_value  # type: ignore[attr-defined]
             params = [prepare(v, connection, prepared=True) for v in values]
+            if connection.vendor == "postgresql":
+                # A uuid column's values are UUIDs by now (its native type):
+                # one array, typed, so the index on the column serves it.
+                if all(type(p) is uuid.UUID for p in params):
+                    return ["SELECT unnest(%s::uuid[])"], [params]
+                return super().batch_process_rhs(compiler, connection, rhs)  # type: ignore[misc]
             # Text and integers come back from json_each as the very values
             # SQLite would bind; anything else (bool, float, bytes) keeps
             # its placeholders, and so does text with a NUL, which json_each
@@ -52,14 +64,14 @@ class _JsonList:
         return super().batch_process_rhs(compiler, connection, rhs)  # type: ignore[misc]
 
 
-class JsonIn(_JsonList, In):
+class OneParameterIn(_OneParameter, In):
     pass
 
 
-class JsonRelatedIn(_JsonList, RelatedIn):
+class OneParameterRelatedIn(_OneParameter, RelatedIn):
     pass
 
 
 def register() -> None:
-    Field.register_lookup(JsonIn)
-    ForeignObject.register_lookup(JsonRelatedIn)
+    Field.register_lookup(OneParameterIn)
+    ForeignObject.register_lookup(OneParameterRelatedIn)
