@@ -252,10 +252,10 @@ def _authorised(changes: list[WireChange], peer_store: str) -> tuple[list[WireCh
     """The changes this node may take, those held back (origin -> why), and
     which of those taken are HQ's for another store (merge.hq_change_elsewhere:
     logged, not projected; by ``id()`` of the WireChange). ChangeRefused (the
-    whole batch) when one is not the sender's to give. An HQ change this node cannot check yet (no
-    signature: written before HQ signed, relayed by a store; or HQ's key not
-    known here yet) is left out and reported held back, not refused: HQ
-    itself sends it signed."""
+    whole batch) when one is not the sender's to give. An HQ change this node
+    cannot check yet (no signature: written before HQ signed, relayed by a
+    store; or HQ's key not known here yet) is left out and reported held
+    back, not refused: HQ itself sends it signed."""
     hq_key = signing.trusted_key() if any(merge.is_hq_origin(c.origin) for c in changes) else None
     bound = _bound_stores({c.origin for c in changes})
     taken: list[WireChange] = []
