@@ -9,7 +9,8 @@ the same values through psycopg's C dumpers and skips parsing a statement as
 long as the batch. Elsewhere (SQLite at stores) it is a plain multi-row
 INSERT of values the fields prepare, as ``bulk_create`` would send.
 
-Defaults, ``auto_now_add`` and JSON encoding are Django's own (_getter); a
+Defaults and ``auto_now_add`` stamps are Django's own (the field's pre_save,
+once per statement), and JSON is the text the field would send; a
 value the column's type cannot take, or a duplicate key, raises Django's
 DataError or IntegrityError as ``bulk_create`` would, and aborts the
 transaction the same way.
@@ -169,8 +170,8 @@ def _copy_insert(connection: Any, meta: Any, fields: list[models.Field], objs: S
 def _getter(field: models.Field, connection: Any) -> Callable[[models.Model], Any]:
     """How one column's value is read off a row. Field preparation was most of
     bulk_create's Python time; COPY sends text that PostgreSQL parses by the
-    column's type, so a plain value needs none: only JSON (wrapped for
-    psycopg with the field's encoder) and ``auto_now`` stamps go through the field."""
+    column's type, so a plain value needs none: only JSON (its text) and
+    ``auto_now`` stamps are made here."""
     if field.get_internal_type() == "JSONField":
         # COPY's text of a jsonb column is the JSON itself, as psycopg's Jsonb would dump it.
         text = _json_text(field, connection)
