@@ -32,8 +32,13 @@ from django.db.models.fields import Field
 from django.db.models.fields.related_lookups import RelatedIn
 from django.db.models.lookups import In
 
-# Below this many values the placeholders cost less than a JSON document.
-JSON_FROM = 16
+# From this many values on, one parameter costs less than a placeholder
+# each (Django's lookup, then the driver): measured per query of 16, 40 and
+# 200 ids, SQLite gains 5 % at 40 and 13 % at 200; psycopg's array has a
+# cost of its own, so PostgreSQL loses 5-10 % at 16 and 40 and gains 20 % at
+# 200. HQ's uploads of a few hundred changes read lists of over a hundred;
+# a group commit of 16 orders keeps Django's lookup.
+ONE_PARAMETER_FROM = {"sqlite": 32, "postgresql": 100}
 
 
 class _OneParameter:
@@ -42,8 +47,7 @@ class _OneParameter:
     def batch_process_rhs(self, compiler: Any, connection: Any, rhs: Any = None) -> Any:
         values = self.rhs if rhs is None else rhs  # type: ignore[attr-defined]
         if (
-            connection.vendor in ("sqlite", "postgresql")
-            and len(values) >= JSON_FROM
+            len(values) >= ONE_PARAMETER_FROM.get(connection.vendor, 2**62)
             and not self.bilateral_transforms  # type: ignore[attr-defined]
             and not any(hasattr(v, "resolve_expression") for v in values)
         ):

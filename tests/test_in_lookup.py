@@ -15,12 +15,13 @@ from django.test.utils import CaptureQueriesContext
 
 from kitchen.models import FeedEntry, Ticket
 from registers.models import Order, Payment
-from sync.lookups import JSON_FROM
+from sync.lookups import ONE_PARAMETER_FROM
 from sync.models import Change
 
 pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2026, 11, 23)
+LONG = max(ONE_PARAMETER_FROM.values())  # a list that takes the one parameter on either database
 AT = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
 
 
@@ -41,7 +42,7 @@ def _sql(queryset) -> tuple[list, str]:
 
 
 def test_a_long_list_of_ids_finds_exactly_those_rows_in_one_parameter():
-    orders = _orders(3 * JSON_FROM)
+    orders = _orders(3 * LONG)
     wanted = orders[::2]
     asked = [o.id for o in wanted] + [uuid.uuid4() for _ in range(5)] + [None, wanted[0].id]  # absent, NULL, twice
     rows, sql = _sql(Order.objects.filter(pk__in=asked))
@@ -54,14 +55,14 @@ def test_a_long_list_of_ids_finds_exactly_those_rows_in_one_parameter():
 
 
 def test_every_kind_of_value_matches_as_django_matches_it():
-    orders = _orders(2 * JSON_FROM)
-    numbers = [o.number for o in orders[:JSON_FROM + 3]]
+    orders = _orders(2 * LONG)
+    numbers = [o.number for o in orders[:LONG + 3]]
     assert sorted(Order.objects.filter(number__in=numbers).values_list("number", flat=True)) == sorted(numbers)
-    notes = [o.note for o in orders] + ["absent"] * JSON_FROM  # quotes, backslash, NUL, Japanese, empty
+    notes = [o.note for o in orders] + ["absent"] * LONG  # quotes, backslash, NUL, Japanese, empty
     assert Order.objects.filter(note__in=notes).count() == len(orders)
-    hashes = [o.request_hash for o in orders[:JSON_FROM]]
+    hashes = [o.request_hash for o in orders[:LONG]]
     assert set(Order.objects.filter(request_hash__in=hashes).values_list("request_hash", flat=True)) == set(hashes)
-    days = [DAY + dt.timedelta(days=d) for d in range(-JSON_FROM, 1)]  # dates: text in SQLite, as Django writes them
+    days = [DAY + dt.timedelta(days=d) for d in range(-LONG, 1)]  # dates: text in SQLite, as Django writes them
     assert Order.objects.filter(business_date__in=days).count() == len(orders)
     # Two long lists in one statement: each parameter stays with its own column.
     both = Order.objects.filter(pk__in=[o.id for o in orders[1:]], total__in=[o.total for o in orders[:-1]])
@@ -69,25 +70,25 @@ def test_every_kind_of_value_matches_as_django_matches_it():
 
 
 def test_relations_take_ids_or_rows_alike():
-    orders = _orders(JSON_FROM + 4)
+    orders = _orders(LONG + 4)
     tickets = [Ticket(id=uuid.uuid4(), order=o, store="S001", station="fryer", number=o.number, dining="eat_in",
                       items=[], placed_at=AT) for o in orders]
     Ticket.objects.bulk_create(tickets)
     FeedEntry.objects.bulk_create([FeedEntry(store="S001", station="fryer", ticket=t, event="new") for t in tickets])
-    some = orders[: JSON_FROM + 1]
+    some = orders[: LONG + 1]
     for asked in ([o.id for o in some], some, [o.pk for o in some]):
         assert set(Ticket.objects.filter(order__in=asked).values_list("order_id", flat=True)) == {o.id for o in some}
         assert set(Ticket.objects.filter(order_id__in=asked).values_list("order_id", flat=True)) == {o.id for o in some}
-    ids = [e.pk for e in FeedEntry.objects.order_by("pk")][: JSON_FROM + 2]  # integer keys
+    ids = [e.pk for e in FeedEntry.objects.order_by("pk")][: LONG + 2]  # integer keys
     assert sorted(FeedEntry.objects.filter(pk__in=ids).values_list("pk", flat=True)) == ids
     assert not Payment.objects.filter(order__in=some).exists()
     # Updates and deletes by a long list too.
     assert Ticket.objects.filter(order__in=some).update(status="done") == len(some)
-    assert Change.objects.filter(pk__in=[uuid.uuid4() for _ in range(JSON_FROM * 2)]).delete()[0] == 0
+    assert Change.objects.filter(pk__in=[uuid.uuid4() for _ in range(LONG * 2)]).delete()[0] == 0
 
 
 def test_a_bad_value_is_refused_as_before():
     with pytest.raises(ValidationError):
-        list(Order.objects.filter(pk__in=["not-a-uuid"] * JSON_FROM))
+        list(Order.objects.filter(pk__in=["not-a-uuid"] * LONG))
     assert list(Order.objects.filter(pk__in=[])) == []
-    assert list(Order.objects.filter(pk__in=[None] * JSON_FROM)) == []
+    assert list(Order.objects.filter(pk__in=[None] * LONG)) == []
