@@ -58,12 +58,11 @@ class _OneParameter:
                 # one array, typed, so the index on the column serves it.
                 if all(type(p) is uuid.UUID for p in params):
                     return ["SELECT unnest(%s::uuid[])"], [params]
-                return super().batch_process_rhs(compiler, connection, rhs)  # type: ignore[misc]
             # Text and integers come back from json_each as the very values
             # SQLite would bind; anything else (bool, float, bytes) keeps
             # its placeholders, and so does text with a NUL, which json_each
             # cuts there (tests/test_in_lookup.py).
-            if all((type(p) is str and "\x00" not in p) or type(p) is int for p in params):
+            elif all((type(p) is str and "\x00" not in p) or type(p) is int for p in params):
                 return ["SELECT value FROM json_each(%s)"], [json.dumps(params)]
         return super().batch_process_rhs(compiler, connection, rhs)  # type: ignore[misc]
 

@@ -76,6 +76,8 @@ def test_relations_take_ids_or_rows_alike():
     Ticket.objects.bulk_create(tickets)
     FeedEntry.objects.bulk_create([FeedEntry(store="S001", station="fryer", ticket=t, event="new") for t in tickets])
     some = orders[: LONG + 1]
+    _, sql = _sql(Ticket.objects.filter(order__in=some))
+    assert ("json_each" if connection.vendor == "sqlite" else "unnest") in sql  # relations take the one parameter too
     for asked in ([o.id for o in some], some, [o.pk for o in some]):
         assert set(Ticket.objects.filter(order__in=asked).values_list("order_id", flat=True)) == {o.id for o in some}
         assert set(Ticket.objects.filter(order_id__in=asked).values_list("order_id", flat=True)) == {o.id for o in some}
