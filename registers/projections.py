@@ -231,7 +231,7 @@ def _payments_rebuild(order_ids: set[uuid.UUID]) -> None:
 
 
 def _payments_write(rows: list[tuple[uuid.UUID, dt.datetime, PaymentMade]]) -> None:
-    settled = _settled_at([str(p.id) for _, _, p in rows])
+    settled = _settled_at([str(p.id) for _, _, p in rows if p.offline])
     rows_insert(Payment, [
         Payment(
             id=p.id,
@@ -267,7 +267,11 @@ def orders_payments_refresh(order_ids: set[uuid.UUID]) -> None:
 
 
 def _settled_at(payment_ids: list[str]) -> dict[str, dt.datetime]:
-    """Settlements that arrived before their payments, by payment id (the earliest by HLC)."""
+    """Settlements that arrived before their payments, by payment id (the earliest by HLC).
+
+    Asked only for offline card payments: nothing else is ever settled
+    (payment_settled below), so a sale paid in cash or by card online, the
+    register's usual case, reads no change log for it."""
     if not payment_ids:
         return {}
     found: dict[str, dt.datetime] = {}
@@ -280,7 +284,11 @@ def _settled_at(payment_ids: list[str]) -> dict[str, dt.datetime]:
 
 @projector(PaymentSettled)
 def payment_settled(change: Recorded[PaymentSettled]) -> None:
-    Payment.objects.filter(pk=change.event.payment, settled_at__isnull=True).update(settled_at=change.event.at)
+    # Only a payment taken offline awaits the card network (offline_card.payment_settle
+    # refuses the rest). A peer's settlement of any other payment changes nothing,
+    # whether it arrives before that payment (_settled_at) or after it.
+    Payment.objects.filter(pk=change.event.payment, offline=True, settled_at__isnull=True).update(
+        settled_at=change.event.at)
 
 
 @projector(OrderRenumbered)

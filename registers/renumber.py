@@ -48,12 +48,17 @@ log = logging.getLogger(__name__)
 
 
 def _live(store: str, day: dt.date) -> QuerySet[Order]:
-    return Order.objects.filter(store=store, business_date=day).exclude(status__in=status.FINISHED)
+    # Unordered: the model's newest-first ordering made SQLite walk the store's
+    # every order by recency instead of the day's numbers (order_store_day_number).
+    return Order.objects.order_by().filter(store=store, business_date=day).exclude(status__in=status.FINISHED)
 
 
 def numbers_held(*, store: str, day: dt.date, numbers: Iterable[int]) -> set[int]:
     """Which of ``numbers`` a live order of ``store``'s ``day`` already holds."""
-    return set(_live(store, day).filter(number__in=list(numbers)).values_list("number", flat=True))
+    numbers = list(numbers)
+    if not numbers:
+        return set()  # a sale without a register's number asks nothing: no query to build
+    return set(_live(store, day).filter(number__in=numbers).values_list("number", flat=True))
 
 
 def renumber_apply(order_ids: Iterable[uuid.UUID]) -> None:
