@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from runtime import lifemark
@@ -130,17 +130,39 @@ def ticket_numbers_take(
     called before its database went back, even with no sibling reachable.
     """
     lane = node_lane()
-    counter, created = TicketCounter.objects.select_for_update().get_or_create(store=store, business_date=day, lane=lane)
-    if created:
-        counter.count = called(*numbers.lane_range(lane))
     key = lifemark.ticket_key(store, day.isoformat(), lane)
-    counter.count = max(counter.count, lifemark.ticket_count(key))
-    first = counter.count + 1
-    counter.count += count
-    counter.save(update_fields=["count"])
-    reached = counter.count
+    noted = lifemark.ticket_count(key)
+    reached = _ticket_counter_advance(store=store, day=day, lane=lane, at_least=noted, count=count)
+    if reached is None:  # the day's first sale on this lane
+        counter, created = TicketCounter.objects.select_for_update().get_or_create(store=store, business_date=day, lane=lane)
+        if created:
+            counter.count = called(*numbers.lane_range(lane))
+        counter.count = max(counter.count, noted) + count
+        counter.save(update_fields=["count"])
+        reached = counter.count
     transaction.on_commit(lambda: lifemark.ticket_note(key, reached))
+    first = reached - count + 1
     return [numbers.number_for(lane, n) for n in range(first, first + count)]
+
+
+def _ticket_counter_advance(*, store: str, day: dt.date, lane: int, at_least: int, count: int) -> int | None:
+    """The day's counter moved on by ``count`` from no less than ``at_least``,
+    in one statement that also locks its row; None when the day has no counter yet.
+
+    Every sale takes numbers: the ORM's read, lock and save of the row cost it
+    two statements and about half a millisecond of building them."""
+    ops = connection.ops
+    table, column = ops.quote_name(TicketCounter._meta.db_table), ops.quote_name("count")
+    larger = "MAX" if connection.vendor == "sqlite" else "GREATEST"  # SQLite's two-argument MAX is scalar
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = {larger}({column}, %s) + %s"
+            f" WHERE {ops.quote_name('store')} = %s AND {ops.quote_name('business_date')} = %s"
+            f" AND {ops.quote_name('lane')} = %s RETURNING {column}",
+            [at_least, count, store, ops.adapt_datefield_value(day), lane],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def ticket_numbers_seen(*, store: str, day: dt.date, called: list[int]) -> None:
