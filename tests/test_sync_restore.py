@@ -118,6 +118,10 @@ def test_numbers_of_our_lane_learned_from_a_peer_are_never_called_again(register
     with transaction.atomic():
         ticket_numbers_seen(store="S001", day=day, called=[first["number"] + 7, 1005])
     assert _sell(register_client, django_capture_on_commit_callbacks)["number"] == first["number"] + 8
+    # A number learned late, below what the lane has called since, never moves the lane back.
+    with transaction.atomic():
+        ticket_numbers_seen(store="S001", day=day, called=[first["number"] + 1])
+    assert _sell(register_client, django_capture_on_commit_callbacks)["number"] == first["number"] + 9
 
 
 def test_a_kitchen_screen_keeps_its_cursor_across_restarts_but_not_across_a_restore(register_client):
