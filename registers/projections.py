@@ -209,15 +209,24 @@ def order_paid(changes: list[Recorded[OrderPaid]]) -> None:
     _payments_write(fresh)
     if clashed:
         _payments_rebuild(clashed)
-    if len(order_ids) == 1 and not on_record and not clashed:
-        # One sale paid as it was placed (the register's usual case): its
-        # totals are the payments just written, a plain UPDATE.
-        [order_id] = order_ids
-        Order.objects.filter(pk=order_id).update(
-            paid=sum(p.amount for _, _, p in fresh), change_given=sum(p.change for _, _, p in fresh)
-        )
+    if len(order_ids) <= _SUMMED_HERE and not on_record and not clashed:
+        # Sales paid as they were placed (a register's sale, a store's upload
+        # at HQ): no payment of theirs was on record, so their totals are the
+        # payments just written, a plain UPDATE each, cheaper for a few orders
+        # than summing them again in the database.
+        totals = dict.fromkeys(order_ids, (0, 0))
+        for order_id, _, p in fresh:
+            amount, given = totals[order_id]
+            totals[order_id] = (amount + p.amount, given + p.change)
+        for order_id, (amount, given) in totals.items():
+            Order.objects.filter(pk=order_id).update(paid=amount, change_given=given)
         return
     orders_payments_refresh(order_ids)
+
+
+# Up to this many orders, order_paid writes each order's totals with an UPDATE
+# of its own; from there one statement sums them all (orders_payments_refresh).
+_SUMMED_HERE = 8
 
 
 def _payments_rebuild(order_ids: set[uuid.UUID]) -> None:
