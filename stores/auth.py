@@ -22,6 +22,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from stores.models import AnalystToken, Device, token_digest
+from stores.selectors import device_live
 
 HQ_BOOKS_NOTHING = "HQ books no sales and runs no store's till: send this to the store's own node"
 
@@ -40,8 +41,8 @@ class DeviceBearer(HttpBearer):
     def authenticate(self, request, token: str) -> Device | None:
         if not token or len(token) > 200:
             return None
-        device = Device.objects.filter(token_hash=token_digest(token), revoked_at__isnull=True).first()
-        if device is None or device.store != settings.POS_STORE and settings.POS_ROLE == "store":
+        device = device_live(token_digest(token))
+        if device is None:
             return None
         request.device = device
         return device

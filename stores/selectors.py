@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from stores import pins
 from stores.models import Device, Staff, Store
+from sync.sql import quoted
 
 
 def store_sync_key(store: str) -> str | None:
@@ -14,9 +16,36 @@ def store_sync_key(store: str) -> str | None:
     return Store.objects.filter(code=store).exclude(sync_key="").values_list("sync_key", flat=True).first()
 
 
+# What a caller's device is asked for: everything but when it was made (read if asked).
+_DEVICE_FIELDS = ("id", "store", "name", "kind", "token_hash", "revoked_at")
+
+
+def device_live(token_hash: str) -> Device | None:
+    """The device whose token has this digest, unless revoked; at a store node
+    only one of this store's (at HQ a device of any store).
+
+    Every authenticated request and socket handshake asks, so it is one
+    statement of its own: the ORM spent ten times as long building it (about
+    0.3 ms a request) as SQLite took to answer it."""
+    columns = ", ".join(quoted(Device, name) for name in _DEVICE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {quoted(Device)}"
+            f" WHERE {quoted(Device, 'token_hash')} = %s AND {quoted(Device, 'revoked_at')} IS NULL",
+            [token_hash],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    device = Device.from_db(connection.alias, list(_DEVICE_FIELDS), row)
+    if settings.POS_ROLE == "store" and device.store != settings.POS_STORE:
+        return None
+    return device
+
+
 def devices_live(token_hashes: list[str]) -> set[str]:
     """Of these token digests, the ones whose device may still connect (as
-    security.selectors.device_by_token decides it): open sockets ask, to close
+    device_live decides it): open sockets ask, to close
     those of a device revoked since their handshake."""
     devices = Device.objects.filter(token_hash__in=token_hashes, revoked_at__isnull=True)
     if settings.POS_ROLE == "store":

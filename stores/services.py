@@ -21,6 +21,7 @@ from stores.events import Role, StaffSet
 from stores.models import AnalystToken, Device, RegisterCounter, Staff, Store, TicketCounter, token_digest
 from stores.selectors import staff_with_pin
 from sync.services import Fact, changes_record
+from sync.sql import quoted
 
 
 def store_get_current() -> Store:
@@ -153,15 +154,14 @@ def _ticket_counter_advance(*, store: str, day: dt.date, lane: int, at_least: in
     Every sale takes numbers, and every order learned from elsewhere raises the
     counter past its number: the ORM's read, lock and save of the row cost each
     two statements and about half a millisecond of building them."""
-    ops = connection.ops
-    table, column = ops.quote_name(TicketCounter._meta.db_table), ops.quote_name("count")
+    column = quoted(TicketCounter, "count")
     larger = "MAX" if connection.vendor == "sqlite" else "GREATEST"  # SQLite's two-argument MAX is scalar
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {column} = {larger}({column}, %s) + %s"
-            f" WHERE {ops.quote_name('store')} = %s AND {ops.quote_name('business_date')} = %s"
-            f" AND {ops.quote_name('lane')} = %s RETURNING {column}",
-            [at_least, count, store, ops.adapt_datefield_value(day), lane],
+            f"UPDATE {quoted(TicketCounter)} SET {column} = {larger}({column}, %s) + %s"
+            f" WHERE {quoted(TicketCounter, 'store')} = %s AND {quoted(TicketCounter, 'business_date')} = %s"
+            f" AND {quoted(TicketCounter, 'lane')} = %s RETURNING {column}",
+            [at_least, count, store, connection.ops.adapt_datefield_value(day), lane],
         )
         row = cursor.fetchone()
     return None if row is None else int(row[0])

@@ -22,6 +22,7 @@ from sync.clock import Clock
 from sync.events import Event
 from sync.models import Change, NodeState, RetiredOrigin, ScopedOrigin, VectorEntry
 from sync.projection import project_many, recorded_attach
+from sync.sql import quoted
 
 log = logging.getLogger(__name__)
 
@@ -186,9 +187,9 @@ def _head_locked() -> NodeState | None:
     """The node row's chain head, locked until commit; None before the row exists.
     Its other fields load when read (rotate_locked's save does not need them)."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    columns = ", ".join(_column(name) for name in _HEAD)
+    columns = ", ".join(quoted(NodeState, name) for name in _HEAD)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {_column(None)} WHERE {_column('id')} = 1{lock}")
+        cursor.execute(f"SELECT {columns} FROM {quoted(NodeState)} WHERE {quoted(NodeState, 'id')} = 1{lock}")
         row = cursor.fetchone()
     return None if row is None else NodeState.from_db(connection.alias, list(_HEAD), row)
 
@@ -196,19 +197,10 @@ def _head_locked() -> NodeState | None:
 def _head_save(state: NodeState) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_column(None)} SET {_column('last_seq')} = %s, {_column('last_hlc')} = %s,"
-            f" {_column('last_digest')} = %s WHERE {_column('id')} = %s",
+            f"UPDATE {quoted(NodeState)} SET {quoted(NodeState, 'last_seq')} = %s, {quoted(NodeState, 'last_hlc')} = %s,"
+            f" {quoted(NodeState, 'last_digest')} = %s WHERE {quoted(NodeState, 'id')} = %s",
             [state.last_seq, state.last_hlc, state.last_digest, state.pk],
         )
-
-
-def _column(name: str | None) -> str:
-    """The node row's table (None) or a field's column, quoted."""
-    meta = NodeState._meta
-    if name is None:
-        return connection.ops.quote_name(meta.db_table)
-    [column] = [field.column or name for field in meta.concrete_fields if field.name == name]
-    return connection.ops.quote_name(column)
 
 
 def life_owns(state: NodeState) -> bool:
