@@ -35,24 +35,23 @@ def _sale(seller: RemoteOrigin, *, offline: bool) -> list[dict]:
     return [seller.change("order.placed", placed(ORDER, number=101)), seller.change("order.paid", _paid(offline=offline))]
 
 
-@pytest.mark.parametrize("settlement_first", [True, False], ids=["settlement-first", "sale-first"])
-def test_an_offline_card_payment_is_settled_in_either_order(demo, settlement_first):
+def _settle_in_order(*, offline: bool, settlement_first: bool) -> Payment:
+    """A sibling's sale and another's settlement of its payment, applied in the given order."""
     seller, settler = RemoteOrigin("node2.0badcafe"), RemoteOrigin("node3.0badf00d")
-    sale, settlement = _sale(seller, offline=True), [settler.change("payment.settled", _settled())]
+    sale, settlement = _sale(seller, offline=offline), [settler.change("payment.settled", _settled())]
     for wires in ([settlement, sale] if settlement_first else [sale, settlement]):
         changes_apply(wires=wires, peer_store="S001")
+    return Payment.objects.get(pk=PAYMENT)
 
-    payment = Payment.objects.get(pk=PAYMENT)
+
+@pytest.mark.parametrize("settlement_first", [True, False], ids=["settlement-first", "sale-first"])
+def test_an_offline_card_payment_is_settled_in_either_order(demo, settlement_first):
+    payment = _settle_in_order(offline=True, settlement_first=settlement_first)
     assert payment.offline
     assert payment.settled_at is not None and payment.settled_at.isoformat() == SETTLED_AT
 
 
 @pytest.mark.parametrize("settlement_first", [True, False], ids=["settlement-first", "sale-first"])
 def test_a_settlement_of_a_cash_payment_settles_nothing_in_either_order(demo, settlement_first):
-    seller, settler = RemoteOrigin("node2.0badcafe"), RemoteOrigin("node3.0badf00d")
-    sale, settlement = _sale(seller, offline=False), [settler.change("payment.settled", _settled())]
-    for wires in ([settlement, sale] if settlement_first else [sale, settlement]):
-        changes_apply(wires=wires, peer_store="S001")
-
-    payment = Payment.objects.get(pk=PAYMENT)
+    payment = _settle_in_order(offline=False, settlement_first=settlement_first)
     assert (payment.method, payment.amount, payment.settled_at) == ("cash", 250, None)
