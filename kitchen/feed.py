@@ -12,7 +12,7 @@ from django.db import connection
 from kitchen.models import FeedEntry, Ticket
 from runtime.doorbells import ring_after_commit
 from runtime.sockets import ring_soon
-from sync.bulk import rows_insert
+from sync.bulk import row_new, rows_insert
 
 
 def group_name(store: str) -> str:
@@ -39,8 +39,8 @@ def feed_append_each(entries: list[tuple[Ticket, str]]) -> None:
         return
     stores = {ticket.store for ticket, _ in entries}
     _feed_lock(stores)
-    rows_insert(FeedEntry, [FeedEntry(store=t.store, station=t.station, ticket=t, event=event) for t, event in entries],
-                ids_unread=True)
+    rows_insert(FeedEntry, [row_new(FeedEntry, {"store": t.store, "station": t.station, "ticket_id": t.id, "event": event})
+                            for t, event in entries], ids_unread=True)
     for store in stores:
         _ring_once_after_commit(store)
 

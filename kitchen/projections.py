@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from registers.events import LineSold, OrderCourseFired, OrderPlaced, OrderRenum
 from registers.models import Order
 from registers.placing import orders_new
 from registers.progress import PROGRESS_FIELDS, Progress, order_received_record, orders_progress_record
-from sync.bulk import rows_insert, rows_update
+from sync.bulk import row_new, rows_insert, rows_update
 from sync.projection import Recorded, Stage, projector, projector_many
 
 
@@ -71,10 +71,20 @@ def _add_item(
     return item
 
 
-# What routing an order reads of it, besides its progress: a catch-up routes
-# thousands of orders, and their whole rows (taxes, issuer: JSON) cost more
-# to build than the tickets.
-_ROUTE_FIELDS = ("number", "dining", "placed_at", "note")
+class _Route(NamedTuple):
+    """What routing an order reads of it: a catch-up or a store's upload at
+    HQ routes hundreds of orders, and whole Order rows (taxes, issuer: JSON)
+    cost more to build than the tickets."""
+
+    id: uuid.UUID
+    store: str
+    number: int
+    dining: str
+    placed_at: dt.datetime
+    note: str
+    status: str
+    kitchen_received_at: dt.datetime | None
+    voided_at: dt.datetime | None
 
 
 @projector_many(OrderPlaced, stage=Stage.FOLLOW)
@@ -83,25 +93,26 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
 
     A held course's ticket is written held: no feed entry, so no screen or
     printer sees it until its course is fired (course_fired below)."""
-    orders = Order.objects.only(*_ROUTE_FIELDS, *PROGRESS_FIELDS).in_bulk([change.event.id for change in changes])
-    wanted: dict[uuid.UUID, tuple[Order, Part, list[dict[str, Any]]]] = {}
+    rows = Order.objects.order_by().filter(pk__in=[change.event.id for change in changes]).values_list(*_Route._fields)
+    orders = {route.id: route for route in map(_Route._make, rows)}
+    wanted: dict[uuid.UUID, tuple[_Route, Part, list[dict[str, Any]]]] = {}
     for change in changes:
         order = orders[change.event.id]
         for part, items in _station_items(change.event.lines).items():
             wanted.setdefault(ticket_id_for(order.id, *part), (order, part, items))
     # Tickets refer to their order: an order this transaction found absent has none.
     new = orders_new(list(orders))
-    maybe = [ticket_id for ticket_id, (order, _, _) in wanted.items() if order.pk not in new]
+    maybe = [ticket_id for ticket_id, (order, _, _) in wanted.items() if order.id not in new]
     known = Ticket.objects.in_bulk(maybe) if maybe else {}
     fresh = []
     for ticket_id, (order, (station, course), items) in wanted.items():
         ticket = known.get(ticket_id)
         if ticket is None:
-            fresh.append(
-                Ticket(id=ticket_id, order=order, store=order.store, station=station, number=order.number,
-                       dining=order.dining, items=items, placed_at=order.placed_at, note=order.note,
-                       course=course, status="open" if course is None else "held")
-            )
+            fresh.append(row_new(Ticket, {
+                "id": ticket_id, "order_id": order.id, "store": order.store, "station": station, "number": order.number,
+                "dining": order.dining, "items": items, "placed_at": order.placed_at, "note": order.note,
+                "course": course, "status": "open" if course is None else "held",
+            }))
         elif ticket.number != order.number:
             ticket.number = order.number
             ticket.save(update_fields=["number"])
@@ -113,16 +124,19 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
     # order with none of that is "placed", as it was written.
     served = set(OrderServed.objects.filter(pk__in=list(orders)).values_list("pk", flat=True))
     had_tickets = {ticket.order_id for ticket in known.values()}
+    again = []
     for order in orders.values():
         live.order_changed(store=order.store, order_id=order.id)
-        if order.pk in served or order.pk in had_tickets or order.kitchen_received_at or order.status != "placed":
-            order_status_refresh(order)
+        if order.id in served or order.id in had_tickets or order.kitchen_received_at or order.status != "placed":
+            again.append(order.id)
+    if again:
+        orders_status_refresh(list(Order.objects.filter(pk__in=again).only(*PROGRESS_FIELDS)))
     # A void that arrived before its sale (joined by registers at Stage.RECORD,
     # so ``orders`` shows it) voids the tickets just routed.
-    voided = [order.pk for order in orders.values() if order.voided_at is not None]
+    voided = [order.id for order in orders.values() if order.voided_at is not None]
     if voided:
-        for order in Order.objects.filter(pk__in=voided):
-            _void_tickets(order)
+        for voided_order in Order.objects.filter(pk__in=voided):
+            _void_tickets(voided_order)
 
 
 def _feed_unless_held(ticket: Ticket, event: str) -> None:

@@ -53,7 +53,7 @@ from registers.progress import orders_voided_status
 from registers.renumber import clashes_watch, renumber_apply
 from stores.business_day import Frontier, effective_day
 from stores.services import ticket_numbers_seen
-from sync.bulk import rows_insert
+from sync.bulk import row_new, rows_insert
 from sync.merge import claims_by_act
 from sync.models import Change
 from sync.projection import Recorded, projector, projector_many, recorded
@@ -135,24 +135,24 @@ def _order_fields(change: Recorded[OrderPlaced], closes: dict[dt.date, Frontier 
 
 def _order_lines(order_id: uuid.UUID, change: Recorded[OrderPlaced]) -> list[OrderLine]:
     return [
-        OrderLine(
-            order_id=order_id,
-            position=line.position,
-            sku=line.sku,
-            name_ja=line.name_ja,
-            name_en=line.name_en,
-            qty=line.qty,
-            unit_price=line.unit_price,
-            modifiers=[modifier.model_dump() for modifier in line.modifiers],
-            amount=line.amount,
-            tax_class=line.tax_class,
-            tax_rate=line.tax_rate,
-            station=line.station,
-            note=line.note or "",
-            components=[c.model_dump() for c in line.components] if line.components else None,
-            course=line.course,
-            held=bool(line.held),
-        )
+        row_new(OrderLine, {
+            "order_id": order_id,
+            "position": line.position,
+            "sku": line.sku,
+            "name_ja": line.name_ja,
+            "name_en": line.name_en,
+            "qty": line.qty,
+            "unit_price": line.unit_price,
+            "modifiers": [modifier.model_dump() for modifier in line.modifiers],
+            "amount": line.amount,
+            "tax_class": line.tax_class,
+            "tax_rate": line.tax_rate,
+            "station": line.station,
+            "note": line.note or "",
+            "components": [c.model_dump() for c in line.components] if line.components else None,
+            "course": line.course,
+            "held": bool(line.held),
+        })
         for line in change.event.lines
     ]
 
@@ -163,7 +163,7 @@ def _write_orders(changes: list[Recorded[OrderPlaced]]) -> list[tuple[str, dt.da
         return []
     stores = {change.store for change in changes}
     closes = {s: _closes(s, min(c.event.business_date for c in changes if c.store == s)) for s in stores}
-    orders = [Order(id=change.event.id, **_order_fields(change, closes[change.store])) for change in changes]
+    orders = [row_new(Order, {"id": change.event.id, **_order_fields(change, closes[change.store])}) for change in changes]
     rows_insert(Order, orders)
     rows_insert(OrderLine, [line for order, change in zip(orders, changes, strict=True) for line in _order_lines(order.id, change)],
                 ids_unread=True)
@@ -242,20 +242,20 @@ def _payments_rebuild(order_ids: set[uuid.UUID]) -> None:
 def _payments_write(rows: list[tuple[uuid.UUID, dt.datetime, PaymentMade]]) -> None:
     settled = _settled_at([str(p.id) for _, _, p in rows if p.offline])
     rows_insert(Payment, [
-        Payment(
-            id=p.id,
-            order_id=order_id,
-            position=p.position,
-            method=p.method,
-            amount=p.amount,
-            tendered=p.tendered,
-            change=p.change,
-            reference=p.reference,
-            recorded_at=at,
-            offline=p.offline,
-            settle_by=p.settle_by,
-            settled_at=settled.get(str(p.id)),
-        )
+        row_new(Payment, {
+            "id": p.id,
+            "order_id": order_id,
+            "position": p.position,
+            "method": p.method,
+            "amount": p.amount,
+            "tendered": p.tendered,
+            "change": p.change,
+            "reference": p.reference,
+            "recorded_at": at,
+            "offline": p.offline,
+            "settle_by": p.settle_by,
+            "settled_at": settled.get(str(p.id)),
+        })
         for order_id, at, p in rows
     ])
 

@@ -34,7 +34,7 @@ from pydantic import ValidationError as SchemaError
 from runtime import health
 from runtime.health_checks import write_failed, write_succeeded
 from sync import hooks, merge, restore, signing
-from sync.bulk import rows_insert
+from sync.bulk import row_new, rows_insert
 from sync.clock import Clock, ClockDriftError
 from sync.events import Authority, Event, EventInvalid, event_class, event_parse
 from sync.models import Change, NodeState, ParkedChange, PeerState, ScopedOrigin, VectorEntry
@@ -439,18 +439,18 @@ def _insert(wires: list[WireChange], result: ApplyResult, batch: _Batch) -> list
     new: list[Change] = []
     kept: list[Change] = []
     for wire in wires:
-        change = Change(
-            id=wire.id,
-            origin=wire.origin,
-            seq=wire.seq,
-            store=wire.store,
-            kind=wire.kind,
-            hlc=wire.hlc,
-            payload=wire.payload,
-            prev_digest=wire.prev_digest,
-            digest=wire.digest,
-            signature=wire.signature,
-        )
+        change = row_new(Change, {
+            "id": wire.id,
+            "origin": wire.origin,
+            "seq": wire.seq,
+            "store": wire.store,
+            "kind": wire.kind,
+            "hlc": wire.hlc,
+            "payload": wire.payload,
+            "prev_digest": wire.prev_digest,
+            "digest": wire.digest,
+            "signature": wire.signature,
+        })
         if id(wire) in batch.elsewhere:
             # Kept in the log, so this origin's hash chain stays whole
             # (registers/journal.py), but never projected: not this store's.

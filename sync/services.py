@@ -17,7 +17,7 @@ from django.db.models import Max
 
 from runtime import lifemark, workers
 from sync import merge, signing
-from sync.bulk import rows_insert
+from sync.bulk import row_new, rows_insert
 from sync.clock import Clock
 from sync.events import Event
 from sync.models import Change, NodeState, RetiredOrigin, ScopedOrigin, VectorEntry
@@ -101,16 +101,16 @@ def changes_record(facts: list[Fact]) -> list[Change]:
         if hq and fact.store != merge.ALL_STORES:
             chain = scopes.get(fact.store) or scopes.setdefault(fact.store, _scope_locked(state, fact.store))
         chain.last_seq += 1
-        change = Change(
-            id=fact.id or uuid.uuid4(),
-            origin=chain.origin,
-            seq=chain.last_seq,
-            store=fact.store,
-            kind=fact.event.kind,
-            hlc=clock.last,
-            payload=fact.event.payload(),
-            prev_digest=chain.last_digest,
-        )
+        change = row_new(Change, {
+            "id": fact.id or uuid.uuid4(),
+            "origin": chain.origin,
+            "seq": chain.last_seq,
+            "store": fact.store,
+            "kind": fact.event.kind,
+            "hlc": clock.last,
+            "payload": fact.event.payload(),
+            "prev_digest": chain.last_digest,
+        })
         change.digest = change_digest(change)
         chain.last_digest = change.digest
         if hq:

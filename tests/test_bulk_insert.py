@@ -151,3 +151,41 @@ def test_rows_are_written_while_queries_are_logged():
     with CaptureQueriesContext(connection), transaction.atomic():
         rows_insert(Change, written)
     assert Change.objects.filter(origin="logged-node.1").count() == len(written)
+
+
+def test_row_new_makes_the_row_the_model_would():
+    """row_new skips Model.__init__ but must leave every column as it would:
+    given values, constant defaults (the same object), defaults made per row,
+    and a new row's state; a name that is no column is refused, and nothing
+    of the refused row is written."""
+    from registers.models import Payment
+    from sync.bulk import row_new
+
+    order_id = uuid.uuid4()
+    at = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+    cases = [
+        (Change, {"id": uuid.uuid4(), "origin": "n.1", "seq": 1, "store": "S001", "kind": "order.note", "hlc": 5,
+                  "payload": {"a": 1}, "prev_digest": "", "digest": "d" * 64}),
+        (Order, {"id": order_id, "store": "S001", "number": 7, "business_date": at.date(), "total": 500,
+                 "taxes": [], "placed_at": at, "check_id": None}),
+        (OrderLine, {"order_id": order_id, "position": 0, "sku": "FRIES", "qty": 2, "unit_price": 250, "amount": 500}),
+        (Ticket, {"id": uuid.uuid4(), "order_id": order_id, "store": "S001", "station": "fryer", "number": 7,
+                  "dining": "eat_in", "items": [{"sku": "FRIES"}], "placed_at": at}),
+        (FeedEntry, {"store": "S001", "station": "fryer", "ticket_id": uuid.uuid4(), "event": "new"}),
+        (Payment, {"id": uuid.uuid4(), "order_id": order_id, "position": 0, "method": "cash", "amount": 500,
+                   "recorded_at": at}),
+    ]
+    for model, values in cases:
+        django_row, ours = model(**values), row_new(model, values)
+        for field in model._meta.concrete_fields:
+            theirs, mine = getattr(django_row, field.attname), getattr(ours, field.attname)
+            if field.has_default() and callable(field.default) and field.attname not in values:
+                # Made per row: the same kind of value, and not shared between rows.
+                assert type(mine) is type(theirs), (model, field.name)
+                if isinstance(mine, list | dict):
+                    assert mine == theirs and mine is not row_new(model, values).__dict__[field.attname]
+                continue
+            assert mine == theirs, (model, field.name, mine, theirs)
+        assert ours._state.adding and ours._state.db is None and ours.pk == django_row.pk
+    with pytest.raises(TypeError, match="order"):
+        row_new(Ticket, {"id": uuid.uuid4(), "order": Order(id=order_id)})
