@@ -21,6 +21,7 @@ from registers.events import OrderFact, OrderPlaced, OrderVoided
 from registers.models import Order
 from runtime.workers import wake
 from sync.projection import Recorded, Stage, projector, projector_many
+from sync.sql import values_in
 
 
 @projector(ChannelPaused)
@@ -67,7 +68,7 @@ def _order_of(change: Recorded[OrderFact] | Recorded[OrderPlaced]) -> uuid.UUID:
 def channel_status_watch(changes: list[Recorded[OrderFact]] | list[Recorded[OrderPlaced]]) -> None:
     """Tell an integrator its order's new status; one query for a burst of register orders' facts (none a channel's)."""
     ids = list(dict.fromkeys(_order_of(change) for change in changes))
-    taken = set(ChannelOrder.objects.filter(order_id__in=ids).values_list("order_id", flat=True))
+    taken = {order_id for (order_id,) in values_in(ChannelOrder, ("order_id",), "order_id", ids)}
     for order_id in ids:
         if order_id in taken:
             _status_watch(order_id)

@@ -25,6 +25,7 @@ from registers.placing import orders_new
 from registers.progress import PROGRESS_FIELDS, Progress, order_received_record, orders_progress_record
 from sync.bulk import row_new, rows_insert, rows_update
 from sync.projection import Recorded, Stage, projector, projector_many
+from sync.sql import values_in
 
 
 def ticket_id_for(order_id: uuid.UUID, station: str, course: int | None = None) -> uuid.UUID:
@@ -93,7 +94,7 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
 
     A held course's ticket is written held: no feed entry, so no screen or
     printer sees it until its course is fired (course_fired below)."""
-    rows = Order.objects.order_by().filter(pk__in=[change.event.id for change in changes]).values_list(*_Route._fields)
+    rows = values_in(Order, _Route._fields, "id", [change.event.id for change in changes])
     orders = {route.id: route for route in map(_Route._make, rows)}
     wanted: dict[uuid.UUID, tuple[_Route, Part, list[dict[str, Any]]]] = {}
     for change in changes:
@@ -103,7 +104,8 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
     # Tickets refer to their order: an order this transaction found absent has none.
     new = orders_new(list(orders))
     maybe = [ticket_id for ticket_id, (order, _, _) in wanted.items() if order.id not in new]
-    known = Ticket.objects.in_bulk(maybe) if maybe else {}
+    # Usually none: one statement built once to say so, the tickets themselves read only when there are.
+    known = Ticket.objects.in_bulk(maybe) if values_in(Ticket, ("id",), "id", maybe) else {}
     fresh = []
     for ticket_id, (order, (station, course), items) in wanted.items():
         ticket = known.get(ticket_id)
@@ -122,7 +124,7 @@ def order_routed(changes: list[Recorded[OrderPlaced]]) -> None:
     # A served change or an acknowledgement may have arrived before this order
     # did, or its tickets were already here: derive its status again. A new
     # order with none of that is "placed", as it was written.
-    served = set(OrderServed.objects.filter(pk__in=list(orders)).values_list("pk", flat=True))
+    served = {order_id for (order_id,) in values_in(OrderServed, ("order_id",), "order_id", orders)}
     had_tickets = {ticket.order_id for ticket in known.values()}
     again = []
     for order in orders.values():

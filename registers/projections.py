@@ -58,6 +58,7 @@ from sync.merge import claims_by_act
 from sync.models import Change
 from sync.projection import Recorded, projector, projector_many, recorded
 from sync.services import life_origin
+from sync.sql import values_in
 
 
 def _placement_key(hlc: int, origin: str) -> tuple[int, str]:
@@ -68,7 +69,7 @@ def _placement_key(hlc: int, origin: str) -> tuple[int, str]:
 def order_placed(changes: list[Recorded[OrderPlaced]]) -> None:
     ids = [change.event.id for change in changes]
     unknown = set(ids) - orders_new(ids)
-    existing = set(Order.objects.order_by().filter(pk__in=unknown).values_list("pk", flat=True)) if unknown else set()
+    existing = {order_id for (order_id,) in values_in(Order, ("id",), "id", unknown)}
     fresh: list[Recorded[OrderPlaced]] = []
     later: list[Recorded[OrderPlaced]] = []
     for order_id, change in zip(ids, changes, strict=True):
@@ -194,7 +195,7 @@ def _write_order(change: Recorded[OrderPlaced], order_id: uuid.UUID) -> None:
 def order_paid(changes: list[Recorded[OrderPaid]]) -> None:
     order_ids = {change.event.order for change in changes}
     unknown = order_ids - orders_new(order_ids)
-    on_record = set(Payment.objects.order_by().filter(order__in=unknown).values_list("id", flat=True)) if unknown else set()
+    on_record = {payment_id for (payment_id,) in values_in(Payment, ("id",), "order", unknown)}
     seen: set[uuid.UUID] = set()
     clashed: set[uuid.UUID] = set()
     for change in changes:
@@ -336,11 +337,11 @@ def order_voided(change: Recorded[OrderVoided]) -> None:
 @projector_many(OrderPlaced)
 def order_placed_void_join(changes: list[Recorded[OrderPlaced]]) -> None:
     """A void that arrived before its sale applies as soon as the sale does."""
-    voids = list(OrderVoid.objects.filter(order_id__in=[change.event.id for change in changes]))
-    for void in voids:
-        Order.objects.filter(pk=void.order_id).update(voided_at=void.at)
+    voids = values_in(OrderVoid, ("order_id", "at"), "order_id", [change.event.id for change in changes])
+    for order_id, at in voids:
+        Order.objects.filter(pk=order_id).update(voided_at=at)
     if voids:
-        orders_voided_status(void.order_id for void in voids)
+        orders_voided_status(order_id for order_id, _ in voids)
 
 
 @projector(OrderRefunded)
@@ -465,5 +466,5 @@ def order_adjusted(change: Recorded[OrderAdjusted]) -> None:
 def order_placed_reprice(changes: list[Recorded[OrderPlaced]]) -> None:
     """Adjustments that arrived before their sale apply once it does."""
     ids = [change.event.id for change in changes]
-    for order_id in set(OrderAdjustment.objects.filter(order_id__in=ids).values_list("order_id", flat=True)):
+    for order_id in {order_id for (order_id,) in values_in(OrderAdjustment, ("order_id",), "order_id", ids)}:
         order_reprice(str(order_id))

@@ -48,6 +48,7 @@ from sync.services import (
     rotate_locked,
     stores_lock,
 )
+from sync.sql import values_in
 
 log = logging.getLogger(__name__)
 
@@ -92,17 +93,20 @@ def vector(stores: set[str] | None = None) -> dict[str, int]:
     """Per origin, the highest seq this node holds without gaps; only origins of
     ``stores`` when given."""
     state = node_state_get()
-    entries = VectorEntry.objects.all()
-    if stores is not None:
-        entries = entries.filter(store__in=stores)
-    result = dict(entries.values_list("origin", "seq"))
+    # The answer of every push and pull: values_in builds each statement once.
+    if stores is None:
+        result = dict(VectorEntry.objects.values_list("origin", "seq"))
+    else:
+        result = dict(values_in(VectorEntry, ("origin", "seq"), "store", stores))
     if stores is None or own_store() in stores:
         result[state.origin] = state.last_seq
     if settings.POS_ROLE == "hq":
         # HQ's own origins for one store each (sync.services): that store's
         # links carry them, no other's.
-        scoped = ScopedOrigin.objects.all() if stores is None else ScopedOrigin.objects.filter(store__in=stores)
-        result.update(scoped.values_list("origin", "last_seq"))
+        if stores is None:
+            result.update(ScopedOrigin.objects.values_list("origin", "last_seq"))
+        else:
+            result.update(values_in(ScopedOrigin, ("origin", "last_seq"), "store", stores))
     # An origin with nothing issued yet (a process that has not recorded
     # anything) is nothing to hold: peers' vectors would differ by it alone.
     return {origin: seq for origin, seq in result.items() if seq > 0}
@@ -427,7 +431,7 @@ class _Batch:
     @classmethod
     def start(cls, changes: list[WireChange], elsewhere: set[int]) -> _Batch:
         ids = [c.id for c in changes]
-        known = set(Change.objects.filter(pk__in=ids).values_list("id", flat=True)) if ids else set()
+        known = {change_id for (change_id,) in values_in(Change, ("id",), "id", ids)}
         return cls(known, set(), ParkedChange.objects.exists(), elsewhere)
 
 

@@ -1,15 +1,20 @@
-"""Names for the few statements written in SQL of their own.
+"""Statements written in SQL of their own, and the names they use.
 
 A handful of statements run in every write or request: the chain head of
 each recording transaction (sync.services), a sale's ticket numbers
-(stores.services), the caller's device (stores.selectors). Building each
-through the ORM cost several times what the database took to answer it, so
-they are written out; their table and column names still come from the
-models, quoted for the connection, so a renamed field or table cannot leave
-them behind.
+(stores.services), the caller's device (stores.selectors), and the
+projectors' "which of these orders have X" reads (``values_in``). Building
+each through the ORM cost several times what the database took to answer
+it, so they are written out; their table and column names still come from
+the models, quoted for the connection, so a renamed field or table cannot
+leave them behind.
 """
 
 from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, models
 
@@ -21,3 +26,82 @@ def quoted(model: type[models.Model], field: str | None = None) -> str:
         return connection.ops.quote_name(meta.db_table)
     [column] = [f.column or f.name for f in meta.concrete_fields if f.name == field]
     return connection.ops.quote_name(column)
+
+
+class _Shape:
+    """One ``values_in`` statement, worked out once per model, columns and key."""
+
+    def __init__(self, model: type[models.Model], columns: tuple[str, ...], key: str) -> None:
+        meta = model._meta
+        self.key = _column(model, key)
+        stored = self.key.target_field if isinstance(self.key, models.ForeignKey) else self.key
+        if stored.get_internal_type() not in _KEYS:
+            raise TypeError(f"{model.__name__}.{key}: values_in looks up ids and text only")
+        targets = [_column(model, name) for name in columns]
+        table = connection.ops.quote_name(meta.db_table)
+        selected = ", ".join(connection.ops.quote_name(str(f.column)) for f in targets)
+        column = connection.ops.quote_name(str(self.key.column))
+        if connection.vendor == "postgresql":
+            # One array, typed as the column (text, not varchar(n): a cast
+            # would cut a longer value into one that matches), so its index serves the lookup.
+            array = "uuid" if stored.get_internal_type() == "UUIDField" else "text"
+            self.sql = f"SELECT {selected} FROM {table} WHERE {column} = ANY(%s::{array}[])"
+        else:
+            self.sql = f"SELECT {selected} FROM {table} WHERE {column} IN (SELECT value FROM json_each(%s))"
+        # What Django's compiler does to each value it reads (SQLite's text
+        # UUIDs and times, booleans as 0/1, JSON), through the same converters.
+        self.expressions = [f.get_col(meta.db_table) for f in targets]
+        self.converters = [
+            [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)] for col in self.expressions
+        ]
+
+
+def _column(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+# Key types whose values travel as they are: a uuid[] or text[] array, or JSON text on SQLite.
+_KEYS = {"UUIDField", "CharField", "TextField"}
+
+_shapes: dict[tuple[str, type[models.Model], tuple[str, ...], str], _Shape] = {}
+
+
+def values_in(model: type[models.Model], columns: tuple[str, ...], key: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
+    """``model.objects.filter(<key>__in=values).values_list(*columns)``, rows in no order.
+
+    Every projector of a sale asks one of these of a batch of orders (is it
+    on record, its voids, its payments, its tickets): a few dozen per upload
+    at HQ, each built by the ORM in about 0.5 ms against 40 µs to send it.
+    Here the statement is built once; each value is prepared by its key
+    field as the ORM would, and each value read converted as the ORM would.
+    Only a key whose values are ids or text (_KEYS)."""
+    shape = _shapes.get((connection.vendor, model, columns, key))
+    if shape is None:
+        shape = _shapes[(connection.vendor, model, columns, key)] = _Shape(model, columns, key)
+    prepare = shape.key.get_db_prep_value
+    values = list(values)
+    prepared = [prepare(value, connection, prepared=False) for value in values]
+    if not prepared:
+        return []
+    param: Any = prepared
+    if connection.vendor != "postgresql":
+        if not all((type(p) is str and "\x00" not in p) or type(p) is int for p in prepared):
+            # json_each would change it (a float, bytes) or cut it (NUL): the ORM's own lookup.
+            return list(model._default_manager.filter(**{f"{key}__in": values}).values_list(*columns))
+        param = json.dumps(prepared)
+    with connection.cursor() as cursor:
+        cursor.execute(shape.sql, [param])
+        rows = cursor.fetchall()
+    if not any(shape.converters):
+        return rows
+    converted = []
+    for row in rows:
+        values_read = list(row)
+        for i, converters in enumerate(shape.converters):
+            for convert in converters:
+                values_read[i] = convert(values_read[i], shape.expressions[i], connection)
+        converted.append(tuple(values_read))
+    return converted
