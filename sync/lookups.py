@@ -52,19 +52,33 @@ class _OneParameter:
             and not any(hasattr(v, "resolve_expression") for v in values)
         ):
             prepare = self.lhs.output_field.get_db_prep_value  # type: ignore[attr-defined]
-            params = [prepare(v, connection, prepared=True) for v in values]
-            if connection.vendor == "postgresql":
-                # A uuid column's values are UUIDs by now (its native type):
-                # one array, typed, so the index on the column serves it.
-                if all(type(p) is uuid.UUID for p in params):
-                    return ["SELECT unnest(%s::uuid[])"], [params]
-            # Text and integers come back from json_each as the very values
-            # SQLite would bind; anything else (bool, float, bytes) keeps
-            # its placeholders, and so does text with a NUL, which json_each
-            # cuts there (tests/test_in_lookup.py).
-            elif all((type(p) is str and "\x00" not in p) or type(p) is int for p in params):
-                return ["SELECT value FROM json_each(%s)"], [json.dumps(params)]
+            carried = one_parameter([prepare(v, connection, prepared=True) for v in values], connection.vendor)
+            if carried is not None:
+                subquery, param = carried
+                return [subquery], [param]
         return super().batch_process_rhs(compiler, connection, rhs)  # type: ignore[misc]
+
+
+def one_parameter(prepared: list[Any], vendor: str, *, text: bool = False) -> tuple[str, Any] | None:
+    """(a subquery of the values, its one parameter) for values already
+    prepared by their field, or None when they cannot travel so.
+
+    On PostgreSQL a uuid column's values are UUIDs by now (its native type):
+    one array, typed, so the index on the column serves it; text too with
+    ``text`` (as text[], not varchar(n)[], whose cast would cut a longer
+    value into one that matches). On SQLite text and integers come back
+    from json_each as the very values it would bind; anything else (bool,
+    float, bytes) cannot, nor can text with a NUL, which json_each cuts
+    there (tests/test_in_lookup.py)."""
+    if vendor == "postgresql":
+        if all(type(p) is uuid.UUID for p in prepared):
+            return "SELECT unnest(%s::uuid[])", prepared
+        if text and all(type(p) is str for p in prepared):
+            return "SELECT unnest(%s::text[])", prepared
+        return None
+    if vendor == "sqlite" and all((type(p) is str and "\x00" not in p) or type(p) is int for p in prepared):
+        return "SELECT value FROM json_each(%s)", json.dumps(prepared)
+    return None
 
 
 class OneParameterIn(_OneParameter, In):

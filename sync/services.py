@@ -33,7 +33,7 @@ def _now_ms() -> int:
 
 def node_state_get() -> NodeState:
     """This node's identity row, created on first use."""
-    state = _node_state_read()
+    state = _node_row(_PLAIN)
     if state is not None:
         return state
     try:
@@ -189,23 +189,20 @@ _HEAD = ("id", "origin", "last_seq", "last_hlc", "last_digest")
 _PLAIN = tuple(f.attname for f in NodeState._meta.concrete_fields if not isinstance(f, models.DateTimeField))
 
 
-def _node_state_read() -> NodeState | None:
-    columns = ", ".join(quoted(NodeState, name) for name in _PLAIN)
+def _node_row(names: tuple[str, ...], *, lock: bool = False) -> NodeState | None:
+    """The node row with ``names`` loaded (the rest load when read), locked
+    until commit with ``lock``; None before the row exists."""
+    locked = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    columns = ", ".join(quoted(NodeState, name) for name in names)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {quoted(NodeState)} WHERE {quoted(NodeState, 'id')} = 1")
+        cursor.execute(f"SELECT {columns} FROM {quoted(NodeState)} WHERE {quoted(NodeState, 'id')} = 1{locked}")
         row = cursor.fetchone()
-    return None if row is None else NodeState.from_db(connection.alias, list(_PLAIN), row)
+    return None if row is None else NodeState.from_db(connection.alias, list(names), row)
 
 
 def _head_locked() -> NodeState | None:
-    """The node row's chain head, locked until commit; None before the row exists.
-    Its other fields load when read (rotate_locked's save does not need them)."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    columns = ", ".join(quoted(NodeState, name) for name in _HEAD)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {quoted(NodeState)} WHERE {quoted(NodeState, 'id')} = 1{lock}")
-        row = cursor.fetchone()
-    return None if row is None else NodeState.from_db(connection.alias, list(_HEAD), row)
+    """The node row's chain head, locked until commit (rotate_locked's save needs no more of it)."""
+    return _node_row(_HEAD, lock=True)
 
 
 def _head_save(state: NodeState) -> None:

@@ -12,11 +12,12 @@ leave them behind.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, models
+
+from sync.lookups import one_parameter
 
 
 def quoted(model: type[models.Model], field: str | None = None) -> str:
@@ -41,13 +42,7 @@ class _Shape:
         table = connection.ops.quote_name(meta.db_table)
         selected = ", ".join(connection.ops.quote_name(str(f.column)) for f in targets)
         column = connection.ops.quote_name(str(self.key.column))
-        if connection.vendor == "postgresql":
-            # One array, typed as the column (text, not varchar(n): a cast
-            # would cut a longer value into one that matches), so its index serves the lookup.
-            array = "uuid" if stored.get_internal_type() == "UUIDField" else "text"
-            self.sql = f"SELECT {selected} FROM {table} WHERE {column} = ANY(%s::{array}[])"
-        else:
-            self.sql = f"SELECT {selected} FROM {table} WHERE {column} IN (SELECT value FROM json_each(%s))"
+        self.sql = f"SELECT {selected} FROM {table} WHERE {column} IN "
         # What Django's compiler does to each value it reads (SQLite's text
         # UUIDs and times, booleans as 0/1, JSON), through the same converters.
         self.expressions = [f.get_col(meta.db_table) for f in targets]
@@ -86,14 +81,13 @@ def values_in(model: type[models.Model], columns: tuple[str, ...], key: str, val
     prepared = [prepare(value, connection, prepared=False) for value in values]
     if not prepared:
         return []
-    param: Any = prepared
-    if connection.vendor != "postgresql":
-        if not all((type(p) is str and "\x00" not in p) or type(p) is int for p in prepared):
-            # json_each would change it (a float, bytes) or cut it (NUL): the ORM's own lookup.
-            return list(model._default_manager.filter(**{f"{key}__in": values}).values_list(*columns))
-        param = json.dumps(prepared)
+    carried = one_parameter(prepared, connection.vendor, text=True)
+    if carried is None:
+        # Values that cannot travel in one parameter (text with a NUL on SQLite): the ORM's own lookup.
+        return list(model._default_manager.filter(**{f"{key}__in": values}).values_list(*columns))
+    subquery, param = carried
     with connection.cursor() as cursor:
-        cursor.execute(shape.sql, [param])
+        cursor.execute(f"{shape.sql}({subquery})", [param])
         rows = cursor.fetchall()
     if not any(shape.converters):
         return rows
