@@ -6,6 +6,7 @@ Every wait is bounded in time; every process is killed when the test ends.
 from __future__ import annotations
 
 import atexit
+import itertools
 import json
 import os
 import random
@@ -36,6 +37,22 @@ _template_locks: dict[tuple, threading.Lock] = {}
 _templates_lock = threading.Lock()
 _templates_dir: Path | None = None
 _template_databases: list[tuple[str, str]] = []
+_template_numbers = itertools.count()
+
+
+def _template_lock(key: tuple) -> threading.Lock:
+    with _templates_lock:
+        return _template_locks.setdefault(key, threading.Lock())
+
+
+def _template_folder() -> Path:
+    """A new folder under this process's templates' folder (removed by templates_drop)."""
+    global _templates_dir
+    with _templates_lock:
+        if _templates_dir is None:
+            _templates_dir = Path(tempfile.mkdtemp(prefix="posweb-node-templates-"))
+            atexit.register(templates_drop)
+        return Path(tempfile.mkdtemp(dir=_templates_dir))
 
 
 _handed_out: set[int] = set()
@@ -168,32 +185,53 @@ class Node:
         return not any(entry.name != self.log.name for entry in self.data_dir.iterdir())
 
     def _template(self, timeout: float, postgres: str | None) -> Path:
-        global _templates_dir
         ignored = (*_TEMPLATE_IGNORES, "DATABASE_URL")
-        key = (str(self.root), bool(postgres), tuple(sorted((k, v) for k, v in self.env.items() if k not in ignored)))
-        with _templates_lock:
-            lock = _template_locks.setdefault(key, threading.Lock())
-            if _templates_dir is None:
-                _templates_dir = Path(tempfile.mkdtemp(prefix="posweb-node-templates-"))
-                atexit.register(templates_drop)
+        # Not pytest's own variables either: PYTEST_CURRENT_TEST names the test
+        # that happens to be running, and made every module build its own.
+        key = (str(self.root), bool(postgres), tuple(sorted(
+            (k, v) for k, v in self.env.items() if k not in ignored and not k.startswith("PYTEST_")
+        )))
+        lock = _template_lock(key)
         # One build per key; nodes of another key build theirs at the same time.
         # The lock is held while a clone is made too: PostgreSQL copies a
         # template database only while nothing else uses it.
         with lock:
             if key not in _templates:
-                folder = Path(tempfile.mkdtemp(dir=_templates_dir))
+                # Seeded on a copy of the migrated database that every key of
+                # this source tree, database engine and role shares: no
+                # migration reads the settings, seed_demo does (store, role, keys).
+                migrated, migrated_database = self._migrated(timeout, postgres)
+                folder = _template_folder()
+                shutil.copytree(migrated, folder, dirs_exist_ok=True)
                 env = {**self.env, "POS_DATA_DIR": str(folder)}
                 database = None
-                if postgres:
-                    database = _postgres_template(postgres, f"posweb_tpl_{os.getpid()}_{len(_templates)}")
+                if postgres and migrated_database:
+                    database = _postgres_template(postgres, f"posweb_tpl_{os.getpid()}_{next(_template_numbers)}")
+                    with _template_lock(("migrated", migrated_database)):
+                        _postgres_clone(migrated_database, database)
                     env["DATABASE_URL"] = database
-                self.manage("migrate", "--noinput", timeout=timeout, env=env)
                 self.manage("seed_demo", timeout=timeout, env=env)
                 _templates[key] = (folder, database)
             folder, database = _templates[key]
             if postgres and database:
                 _postgres_clone(database, postgres)
             return folder
+
+    def _migrated(self, timeout: float, postgres: str | None) -> tuple[Path, str | None]:
+        """A data folder (and database) that ``migrate`` alone wrote, once per
+        source tree, database engine and role (which names the SQLite file)."""
+        key = ("migrated", str(self.root), bool(postgres), self.env.get("POS_ROLE", "store"))
+        with _template_lock(key):
+            if key not in _templates:
+                folder = _template_folder()
+                env = {**self.env, "POS_DATA_DIR": str(folder)}
+                database = None
+                if postgres:
+                    database = _postgres_template(postgres, f"posweb_mig_{os.getpid()}_{next(_template_numbers)}")
+                    env["DATABASE_URL"] = database
+                self.manage("migrate", "--noinput", timeout=timeout, env=env)
+                _templates[key] = (folder, database)
+            return _templates[key]
 
     def start(self, timeout: float = 30) -> "Node":
         log = open(self.log, "ab")

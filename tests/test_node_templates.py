@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 
+from tests import nodes
 from tests.nodes import Node
 from tests.test_replication_nodes import has_order, place
 
@@ -52,3 +53,14 @@ def test_two_nodes_copied_from_one_template_are_two_nodes(tmp_path):
     finally:
         a.stop()
         b.stop()
+
+
+def test_nodes_of_later_tests_reuse_the_template(tmp_path, monkeypatch):
+    # pytest renames PYTEST_CURRENT_TEST for every test: were it part of the
+    # template's key, every module would migrate and seed its own (minutes of CI).
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "tests/test_one.py::test_a (setup)")
+    Node(tmp_path / "a", name="node1", POS_STORE="S001").setup()
+    built = len(nodes._templates)
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "tests/test_two.py::test_b (setup)")
+    Node(tmp_path / "b", name="node1", POS_STORE="S001").setup()
+    assert len(nodes._templates) == built
