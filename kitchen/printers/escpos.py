@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from escpos.exceptions import DeviceNotFoundError
-from escpos.printer import Network
+from typing import TYPE_CHECKING
 
 from kitchen.printers.base import Printer, PrinterError, PrintJob
 from registers.receipt_escpos import document
@@ -21,6 +19,9 @@ from stores.printable import wrap
 
 PAPER_STATUS = b"\x10\x04\x04"  # DLE EOT 4: roll paper sensor
 NO_PAPER_BITS = 0x60  # bits 5-6: paper end detected
+
+if TYPE_CHECKING:
+    from escpos.printer import Network
 
 
 def job_bytes(job: PrintJob, width: int = 42) -> bytes:
@@ -51,6 +52,13 @@ class EscposNetworkPrinter(Printer):
     @contextmanager
     def _session(self) -> Iterator[Network]:
         """An open connection whose paper sensor said yes; any failure is a PrinterError."""
+        # Imported here, not with the module: python-escpos parses its printer
+        # database (YAML) on import, about a quarter of a second of every
+        # process's start, and most processes (a node without printers, every
+        # manage.py command) never print.
+        from escpos.exceptions import DeviceNotFoundError
+        from escpos.printer import Network
+
         device = Network(self.host, port=self.port, timeout=self.timeout, profile="TM-T88III")
         try:
             device.open()
