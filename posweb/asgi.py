@@ -2,6 +2,9 @@
 
 import os
 
+from posweb import startup
+
+startup.begin()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "posweb.settings")
 from runtime.http import http_application  # noqa: E402
 
@@ -36,3 +39,4 @@ application = ProtocolTypeRouter(
         "websocket": SiblingSocketRouter(DeviceTokenAuthMiddleware(URLRouter(kitchen_ws + orders_ws))),
     }
 )
+startup.done()
