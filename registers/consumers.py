@@ -62,10 +62,13 @@ class OrdersConsumer(LiveSocket):
             await self.send_json({"type": "error", "detail": "only ping is understood here"})
 
     async def order_ring(self, event: dict[str, Any]) -> None:
-        order_id = str(event["order"])
-        status = await read_shared(("order", self.store, order_id), order_status_read, order_id, self.store)
-        if status is not None:
-            await self.send_json({"type": "order", "order": status})
+        # "orders": every order of the store one commit touched (registers/live.py);
+        # a ring from a process of the release before has "order" alone.
+        orders = event.get("orders") or [event["order"]]
+        for order_id in map(str, orders):
+            status = await read_shared(("order", self.store, order_id), order_status_read, order_id, self.store)
+            if status is not None:
+                await self.send_json({"type": "order", "order": status})
 
     async def menu_ring(self, event: dict[str, Any]) -> None:
         # Sold out, back on sale or a new price from HQ: the register reloads /api/menu.

@@ -26,9 +26,17 @@ def order_changed(*, store: str, order_id: uuid.UUID | str) -> None:
 
 
 def _ring_all(rings: list[tuple[str, str]]) -> None:
+    # One ring per store with all its orders: each ring is a channel-layer
+    # send (two Redis round trips on the event loop), and at HQ an upload of
+    # a store's backlog touches hundreds of orders. "order" is the first, for
+    # a process of the release before, which reads that key alone.
+    by_store: dict[str, list[str]] = {}
+    for store, order_id in rings:
+        by_store.setdefault(store, []).append(order_id)
+
     async def send() -> None:
-        for store, order_id in rings:
-            await sockets.ring(group_name(store), {"type": "order.ring", "order": order_id})
+        for store, orders in by_store.items():
+            await sockets.ring(group_name(store), {"type": "order.ring", "order": orders[0], "orders": orders})
 
     # Handed to the event loop, not awaited: the orders are committed, and a
     # register catches up on its next ring or reconnect.

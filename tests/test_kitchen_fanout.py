@@ -125,6 +125,54 @@ async def test_registers_rung_by_one_order_share_one_read_of_it(seeded, layer):
         await ws.disconnect()
 
 
+async def test_the_orders_of_one_commit_reach_the_registers_in_one_ring(seeded, layer):
+    """At HQ one upload commits a store's hundreds of orders: a ring (a
+    channel-layer send) per order kept its event loop busy; one per store."""
+    from django.db import transaction
+
+    from registers import live
+    from runtime import sockets
+
+    ws = WebsocketCommunicator(application, "/ws/orders/", subprotocols=await database_sync_to_async(kitchen_socket_protocols)())
+    assert (await ws.connect())[0]
+    await ws.receive_json_from(timeout=5)
+    sent = []
+    real_ring = sockets.ring
+
+    async def ring(group, message):
+        sent.append((group, message["type"]))
+        await real_ring(group, message)
+
+    def place_three():
+        with transaction.atomic():
+            return [place() for _ in range(3)]
+
+    with mock.patch.object(live.sockets, "ring", ring):
+        orders = await database_sync_to_async(place_three)()
+        got = [await ws.receive_json_from(timeout=5) for _ in orders]
+        assert await ws.receive_nothing(timeout=0.2)
+    assert [m["order"]["id"] for m in got] == [str(o.id) for o in orders] and {m["type"] for m in got} == {"order"}
+    assert [ring for ring in sent if ring[0] == live.group_name("S001")] == [(live.group_name("S001"), "order.ring")]
+    await ws.disconnect()
+
+
+async def test_a_ring_of_one_order_from_the_release_before_still_reaches_the_registers(seeded, layer):
+    from channels.layers import get_channel_layer
+
+    from registers import live
+
+    ws = WebsocketCommunicator(application, "/ws/orders/", subprotocols=await database_sync_to_async(kitchen_socket_protocols)())
+    assert (await ws.connect())[0]
+    await ws.receive_json_from(timeout=5)
+    order = await database_sync_to_async(place)()
+    await ws.receive_json_from(timeout=5)  # its own ring
+    # As another HQ worker of the release before sends it, through the layer: "order" alone.
+    await get_channel_layer().group_send(live.group_name("S001"), {"type": "order.ring", "order": str(order.id), "ring": "old-1"})
+    message = await ws.receive_json_from(timeout=5)
+    assert message["type"] == "order" and message["order"]["id"] == str(order.id)
+    await ws.disconnect()
+
+
 def test_an_order_rings_the_registers_once_after_commit(demo):
     with mock.patch("registers.live._ring_all") as ring:
         place_sync()
