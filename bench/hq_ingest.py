@@ -186,7 +186,8 @@ def _verify(database_url: str, proxy_url: str, token: str, stores: list[SimStore
 
 def run(*, stores: int = 200, lunch_seconds: float = 20, rate: float = 1000, backlog: int = 240,
         workers: tuple[int, ...] = (1, 2), redis: str = "redis://127.0.0.1:6379/15",
-        postgres: str = "postgres://postgres@127.0.0.1:5432/postgres", db_prefix: str = "posweb_bench_hq") -> dict[str, Any]:
+        postgres: str = "postgres://postgres@127.0.0.1:5432/postgres", db_prefix: str = "posweb_bench_hq",
+        split: bool = True) -> dict[str, Any]:
     import psycopg
 
     name = f"{db_prefix}_{os.getpid()}"
@@ -201,17 +202,22 @@ def run(*, stores: int = 200, lunch_seconds: float = 20, rate: float = 1000, bac
     # database connection (PostgreSQL's default max_connections is 100).
     common = {"POS_ROLE": "hq", "POS_STORE": "S001", "POS_SYNC_KEY": "bench-key-S001", "DATABASE_URL": url,
               "REDIS_URL": redis, "ASGI_THREADS": "16"}
-    results: dict[str, Any] = {"stores": stores, "backlog": backlog, "rate": rate}
+    results: dict[str, Any] = {"stores": stores, "backlog": backlog, "rate": rate, "split": split}
     try:
         first = Node(tmp / "hq1", name="hq1", **common).setup()
-        (tmp / "hq2").mkdir()
-        # Every worker signs with HQ's one key (README: HQ for a chain).
-        (tmp / "hq2" / "hq_signing_key").write_bytes((tmp / "hq1" / "hq_signing_key").read_bytes())
+        # Every worker (and the background process) signs with HQ's one key (README: HQ for a chain).
+        for other in ("hq2", "hqw"):
+            (tmp / other).mkdir()
+            (tmp / other / "hq_signing_key").write_bytes((tmp / "hq1" / "hq_signing_key").read_bytes())
         first.manage("shell", "-c", "from stores.models import Store\n"
                      f"Store.objects.bulk_create([Store(code=c, name=c, sync_key='bench-key-' + c) for c in {codes!r}])")
         token = first.manage("analyst_token", "bench-analyst").strip().splitlines()[-1]
         for n in workers:
-            nodes = [Node(tmp / f"hq{i}", name=f"hq{i}", **common) for i in range(1, n + 1)]
+            # Split (deploy/systemd): the serving workers leave the work done by
+            # one process at a time (alerts, rollups…) to `manage.py run_workers`.
+            serving = {**common, "POS_WORKERS_ONCE": "0"} if split else common
+            nodes = [Node(tmp / f"hq{i}", name=f"hq{i}", **serving) for i in range(1, n + 1)]
+            background = Node(tmp / "hqw", name="hqw", **common).spawn("run_workers") if split else None
             proxy = Proxy(port=free_port(), workers=[node.url.removeprefix("http://") for node in nodes],
                           log=tmp / f"haproxy-{n}.log")
             try:
@@ -233,6 +239,9 @@ def run(*, stores: int = 200, lunch_seconds: float = 20, rate: float = 1000, bac
                 proxy.stop()
                 for node in nodes:
                     node.stop()
+                if background is not None:
+                    background.terminate()
+                    background.wait(30)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -249,10 +258,12 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--db-prefix", default="posweb_bench_hq", help="name of the throw-away database, before its pid")
+    parser.add_argument("--no-split", dest="split", action="store_false",
+                        help="alerts, rollups and the like in the serving workers, not in a `run_workers` process")
     args = parser.parse_args()
     result = run(stores=args.stores, lunch_seconds=args.lunch_seconds, rate=args.rate, backlog=args.backlog,
                  workers=tuple(int(w) for w in args.workers.split(",")), redis=args.redis, postgres=args.postgres,
-                 db_prefix=args.db_prefix)
+                 db_prefix=args.db_prefix, split=args.split)
     print(json.dumps(result))
 
 

@@ -25,7 +25,7 @@ if settings.POS_WORKERS:
     # Before anything is served or pushed: this process's own origin, and
     # whether the database went back since the last one (sync/restore.py).
     life_begin()
-    workers.start_all()
+    workers.start_all(once=settings.POS_WORKERS_ONCE)
 
 from runtime.housekeeping import startup_settle  # noqa: E402
 

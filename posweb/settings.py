@@ -50,6 +50,11 @@ POS_RELEASE = env_str("POS_RELEASE")
 POS_VAPID_SUBJECT = env_str("POS_VAPID_SUBJECT")
 # Background workers (replication, printer fallback) in the daphne process.
 POS_WORKERS = env_bool("POS_WORKERS", True)
+# Whether this daphne process also takes the workers done by one process at a
+# time (alerts, rollups, webhooks, Web Push). HQ's serving workers set it to 0
+# and leave them to `manage.py run_workers`, a process of its own: there they
+# use a core of their own instead of the GIL of a process that takes uploads.
+POS_WORKERS_ONCE = env_bool("POS_WORKERS_ONCE", True)
 # Replication (sync/): a CA bundle to verify https peers with (self-signed
 # store certificates), and opt-in LAN discovery of sibling nodes.
 POS_SYNC_CA_FILE = env_str("POS_SYNC_CA_FILE")

@@ -5,7 +5,8 @@ such as replication or the kitchen printer fallback live here: each is a
 daemon thread that calls its function every ``interval`` seconds, or at once
 when woken. Apps register workers in ``AppConfig.ready()``; ``posweb/asgi.py``
 starts them unless ``POS_WORKERS=0`` (the test overlay sets that, and tests
-drive the functions directly).
+drive the functions directly), and leaves those done by one process at a time
+to ``manage.py run_workers`` with ``POS_WORKERS_ONCE=0``.
 """
 
 from __future__ import annotations
@@ -124,17 +125,25 @@ def wake(name: str) -> None:
         w.wake_event.set()
 
 
-def start_all(only: set[str] | None = None) -> None:
+def start_all(only: set[str] | None = None, *, once: bool = True, local: bool = True) -> list[str]:
     """Start every registered worker (or only those named: benchmarks run the
-    housekeeping a node would, without its network loops)."""
+    housekeeping a node would, without its network loops): those done by one
+    process at a time unless ``once`` is False, the others (every process's
+    own: health checks, a store's replication) unless ``local`` is False.
+    Returns the names started."""
     _stop.clear()
+    started = []
     for w in _workers.values():
         if only is not None and w.name not in only:
             continue
+        if not (once if w.once else local):
+            continue
+        started.append(w.name)
         if w.thread is None or not w.thread.is_alive():
             w.thread = threading.Thread(target=w.run, args=(_stop,), name=f"posweb-{w.name}", daemon=True)
             w.thread.start()
             log.info("started worker %s (every %ss)", w.name, w.interval)
+    return started
 
 
 def stop_all(timeout: float = 5) -> None:

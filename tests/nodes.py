@@ -140,6 +140,12 @@ class Node:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
+    def spawn(self, *args: str) -> subprocess.Popen:
+        """``manage.py args`` left running with the node's settings, written to its log (stop it with ``terminate``)."""
+        with open(self.log, "ab") as log:
+            return subprocess.Popen([sys.executable, "manage.py", *args], cwd=self.root, env=self.env,
+                                    stdout=log, stderr=subprocess.STDOUT)
+
     def setup(self, timeout: float = 120) -> "Node":
         """Migrate and seed the demo store, as ``manage.py migrate`` and ``seed_demo`` would.
 

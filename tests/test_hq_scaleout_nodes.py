@@ -1,7 +1,9 @@
 """HQ scaled out: two daphne workers on one PostgreSQL and Redis behind HAProxy
 (deploy/hq/haproxy.cfg), five stores pushing at once. Every change is applied
 once, every store's report at HQ is the store's own, and each alert reaches the
-managers' phone once, although both workers run the alerts worker."""
+managers' phone once, although two processes run the alerts worker: both
+daphne workers, or (split, as deploy/systemd runs HQ) two ``manage.py
+run_workers`` processes beside daphne workers that only serve."""
 
 from __future__ import annotations
 
@@ -27,8 +29,9 @@ def key_of(store: str) -> str:
     return f"scale-key-{store}"
 
 
-@pytest.fixture
-def cluster(tmp_path, redis_url):
+@pytest.fixture(params=["in each worker", "split"])
+def cluster(request, tmp_path, redis_url):
+    split = request.param == "split"
     if haproxy_path() is None:
         if ci():
             pytest.fail("haproxy is not installed and CI=true (bin/test installs it)")
@@ -36,24 +39,37 @@ def cluster(tmp_path, redis_url):
     with throwaway_postgres() as url:
         common = {"POS_ROLE": "hq", "POS_STORE": "S001", "POS_SYNC_KEY": key_of("S001"), "DATABASE_URL": url,
                   "REDIS_URL": redis_url, "POS_STORE_SILENT_AFTER": "8", "ASGI_THREADS": "8"}
-        workers = [Node(tmp_path / f"hq{i}", name=f"hq{i}", **common) for i in (1, 2)]
+        serving = {**common, "POS_WORKERS_ONCE": "0"} if split else common
+        workers = [Node(tmp_path / f"hq{i}", name=f"hq{i}", **serving) for i in (1, 2)]
+        background = [Node(tmp_path / f"hqw{i}", name=f"hqw{i}", **common) for i in (1, 2)] if split else []
         first = workers[0].setup()
         first.manage("shell", "-c", "from django.core.management import call_command\n"
                      f"for store in {STORES[1:]!r}:\n"
                      "    call_command('add_store', store, '--key', 'scale-key-' + store)\n"
                      "call_command('vapid_keys')")
         # One VAPID key and one HQ signing key for HQ, whichever worker pushes or signs.
-        shutil.copytree(tmp_path / "hq1" / "vapid", tmp_path / "hq2" / "vapid")
-        shutil.copy(tmp_path / "hq1" / "hq_signing_key", tmp_path / "hq2" / "hq_signing_key")
+        for other in ("hq2", *(node.name for node in background)):
+            shutil.copytree(tmp_path / "hq1" / "vapid", tmp_path / other / "vapid")
+            shutil.copy(tmp_path / "hq1" / "hq_signing_key", tmp_path / other / "hq_signing_key")
         proxy = Proxy(port=free_port(), workers=[w.url.removeprefix("http://") for w in workers], log=tmp_path / "haproxy.log")
+        running = []
         try:
             for w in workers:
                 w.start()
+            running = [node.spawn("run_workers") for node in background]
             yield workers, proxy.start()
+            if split:
+                # The alerts came from the run_workers processes: the serving workers never started one.
+                assert all("started worker alerts" in node.log.read_text() for node in background)
+                assert not any("started worker alerts" in w.log.read_text() for w in workers)
+                assert all("started worker channel-layer-check" in w.log.read_text() for w in workers)
         finally:
             proxy.stop()
             for w in workers:
                 w.stop()
+            for proc in running:
+                proc.terminate()
+                proc.wait(30)
 
 
 def test_two_workers_apply_every_change_once_and_alert_once(cluster):
@@ -107,7 +123,7 @@ def test_two_workers_apply_every_change_once_and_alert_once(cluster):
         held = {origin: (int(count), int(seq)) for origin, count, seq in rows}
         assert held == {s.origin: (s.seq, s.seq) for s in stores}
 
-        # The silent stores: both workers' alerts workers see them (every 15 s);
+        # The silent stores: both processes' alerts workers see them (every 15 s);
         # the managers' phone gets one alert per store.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and len({m["data"]["store"] for m in phone.messages}) < len(SILENT):
