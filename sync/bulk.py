@@ -147,7 +147,7 @@ def _prepared(field: models.Field, connection: Any) -> Callable[[models.Model], 
     attname = field.attname
     if connection.vendor == "sqlite" and (text := _json_text(field, connection)) is not None:
         return text
-    exact = _sqlite_exact(field, connection) if connection.vendor == "sqlite" else None
+    exact = _EXACT[connection.vendor](field, connection) if connection.vendor in _EXACT else None
     if exact is None:
         return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection=connection)
     kind, convert = exact
@@ -203,6 +203,35 @@ def _sqlite_exact(field: models.Field, connection: Any) -> tuple[type, Callable[
             return _SLOW if value.utcoffset() is None else str(value.astimezone(zone).replace(tzinfo=None))
         return dt.datetime, naive_text
     return None
+
+
+def _postgres_exact(field: models.Field, connection: Any) -> tuple[type, Callable[[Any], Any]] | None:
+    """As ``_sqlite_exact``, for PostgreSQL (HQ), where an upload of a few
+    changes is written with VALUES (below COPY_FROM rows): psycopg takes
+    text, booleans, UUIDs, dates and aware times as they are, and an integer
+    in the psycopg type Django gives it (Int4 for an IntegerField, …)."""
+    kind = type(field)
+    if kind in (models.ForeignKey, models.OneToOneField):
+        target = field.target_field  # type: ignore[attr-defined]
+        return _postgres_exact(target, connection) if type(target) is not models.CharField else None
+    if kind in (models.AutoField, models.BigAutoField, models.SmallAutoField):
+        return int, _same  # an auto key is validated, not adapted
+    if _STORED_AS_IS.get(kind) is int:
+        wrap = getattr(connection.ops, "integerfield_type_map", {}).get(field.get_internal_type())
+        return (int, wrap) if wrap is not None else None
+    if kind in _STORED_AS_IS:
+        return _STORED_AS_IS[kind], _same
+    if kind is models.UUIDField:
+        return uuid.UUID, _same
+    if kind is models.DateField:
+        return dt.date, _same
+    if kind is models.DateTimeField and settings.USE_TZ:
+        # A naive time goes through the field, which warns and makes it aware.
+        return dt.datetime, lambda value: _SLOW if value.utcoffset() is None else value
+    return None
+
+
+_EXACT = {"sqlite": _sqlite_exact, "postgresql": _postgres_exact}
 
 
 def _copy_insert(connection: Any, meta: Any, fields: list[models.Field], objs: Sequence[models.Model]) -> None:
