@@ -1,8 +1,10 @@
 """HQ ingest: S simulated stores pushing signed batches through the real
 /api/sync/push into HQ on PostgreSQL, behind HAProxy (deploy/hq/haproxy.cfg),
-with 1 and then 2 HQ daphne workers.
+with 1 and then 2 HQ daphne workers that only serve (POS_WORKERS_ONCE=0)
+beside one ``manage.py run_workers`` process, as deploy/systemd runs HQ
+(``--no-split``: every worker runs its share of the background work too).
 
-    .venv/bin/python -m bench.hq_ingest [--stores 200] [--lunch-seconds 20] [--backlog 240] [--workers 1,2]
+    .venv/bin/python -m bench.hq_ingest [--stores 200] [--lunch-seconds 20] [--backlog 240] [--workers 1,2] [--no-split]
 
 Each store is a thread with its own origin and hash chain (tests/hq_load.py),
 uploading what HQ has not acknowledged in one batch (at most BATCH changes),
