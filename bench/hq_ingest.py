@@ -46,6 +46,7 @@ django.setup()
 
 from bench.common import percentile  # noqa: E402
 from sync import auth  # noqa: E402
+from sync.peers import wires_fit  # noqa: E402
 from tests.hq_load import BUSINESS_DATE, Proxy, SimStore  # noqa: E402
 from tests.nodes import Node, free_port  # noqa: E402
 
@@ -65,7 +66,8 @@ class Link:
 
     def upload(self) -> int:
         """Send what HQ does not hold yet (one batch); returns how many HQ newly holds."""
-        pending = self.store.log[self.acked:self.acked + BATCH]
+        # As much as HQ's body limit takes, as the HQ link sizes its uploads (sync/peers.py).
+        pending = wires_fit(self.store.log[self.acked:self.acked + BATCH])
         if not pending:
             return 0
         raw = json.dumps({"changes": pending, "vector": {}}).encode()

@@ -20,6 +20,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -415,16 +416,20 @@ def fit(batch: list, budget: int | None = None) -> list[dict[str, Any]]:
     limit (POS_MAX_BODY_BYTES, less room for the vector), always at least one;
     the rest goes in the next request. Without this, a run of very large
     orders would be refused with 413 on every try and replication would stall."""
+    return wires_fit((change.as_wire() for change in batch), budget)
+
+
+def wires_fit(wires: Iterable[dict[str, Any]], budget: int | None = None) -> list[dict[str, Any]]:
+    """``fit`` for changes already in their wire form (read lazily: the rest are never encoded)."""
     budget = budget if budget is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 3 // 4
-    wires: list[dict[str, Any]] = []
+    taken: list[dict[str, Any]] = []
     size = 0
-    for change in batch:
-        wire = change.as_wire()
+    for wire in wires:
         size += len(json.dumps(wire, separators=(",", ":"), ensure_ascii=False).encode()) + 1
-        if wires and size > budget:
+        if taken and size > budget:
             break
-        wires.append(wire)
-    return wires
+        taken.append(wire)
+    return taken
 
 
 _links: dict[str, Link] = {}
