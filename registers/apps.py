@@ -2,7 +2,13 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from runtime.health_checks import CHANNEL_CHECK_S, channel_layer_check, integrity_check
+from runtime.health_checks import (
+    CHANNEL_CHECK_S,
+    WORKERS_CHECK_S,
+    channel_layer_check,
+    integrity_check,
+    workers_elsewhere_check,
+)
 from runtime.housekeeping import wal_checkpoint
 from runtime.workers import worker
 from sync import hooks
@@ -30,3 +36,4 @@ class RegistersConfig(AppConfig):
         worker("integrity-check", interval=3600)(integrity_check)  # once per process; later ticks return
         worker("journal-check", interval=settings.POS_JOURNAL_CHECK_S)(journal_check)
         worker("channel-layer-check", interval=CHANNEL_CHECK_S)(channel_layer_check)
+        worker("workers-elsewhere-check", interval=WORKERS_CHECK_S)(workers_elsewhere_check)

@@ -30,6 +30,7 @@ CHANGES_REFUSED = "changes_refused"
 JOURNAL = "journal_broken"
 RESTORED = "restored_from_backup"
 FORKED = "sequence_reused"
+WORKERS_MISSING = "background_workers_missing"
 
 # code -> (what happened, first step). Formatted with the reason's params.
 TEXTS: dict[str, tuple[Promise, Promise]] = {
@@ -76,6 +77,12 @@ TEXTS: dict[str, tuple[Promise, Promise]] = {
           "that number: two databases issued the same sequence number."),
         _("Keep both nodes' database files and call support; the change sent is kept in this node's log "
           "(search it for %(change)s). Do not restore or delete either database."),
+    ),
+    WORKERS_MISSING: (
+        _("No run_workers process is connected to the database. This process leaves alerts, sales rollups, "
+          "webhooks and Web Push to one (POS_WORKERS_ONCE=0): none of them is done now."),
+        _("Start it: systemctl start posweb-hq-workers (or manage.py run_workers with the same settings). "
+          "What was missed is done on its first rounds."),
     ),
 }
 

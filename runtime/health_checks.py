@@ -9,6 +9,10 @@
 - ``channel_layer_check``: with Redis as the channel layer, a message sent to
   a private channel and received back within CHANNEL_PING_TIMEOUT_S, every
   CHANNEL_CHECK_S by a worker.
+- ``workers_elsewhere_check``: a process that leaves the workers done by one
+  process at a time to ``manage.py run_workers`` (POS_WORKERS_ONCE=0, on
+  PostgreSQL) sees such a process connected (WORKERS_APPLICATION_NAME), every
+  WORKERS_CHECK_S by a worker.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from runtime import health
 
 CHANNEL_CHECK_S = 5.0
 CHANNEL_PING_TIMEOUT_S = 2.0
+WORKERS_CHECK_S = 30.0
+# What `manage.py run_workers` names its PostgreSQL connections (pg_stat_activity).
+WORKERS_APPLICATION_NAME = "posweb run_workers"
 
 # What SQLite (and the OS through it) says when the storage, not the data,
 # is at fault. Matched on the message: Django wraps them all in OperationalError.
@@ -130,3 +137,20 @@ def channel_layer_check(layer: BaseChannelLayer | None = None) -> None:
         health.reason_set(health.CHANNEL_LAYER, error=(str(exc) or type(exc).__name__)[:200])
     else:
         health.reason_clear(health.CHANNEL_LAYER)
+
+
+def workers_elsewhere_check() -> None:
+    """The worker: with POS_WORKERS_ONCE=0 on PostgreSQL, whether a
+    ``run_workers`` process is connected to this database; without one, no
+    alert, rollup, webhook or Web Push is done, and only health can say so."""
+    if settings.POS_WORKERS_ONCE or connection.vendor != "postgresql":
+        health.reason_clear(health.WORKERS_MISSING)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND application_name = %s)", [WORKERS_APPLICATION_NAME])
+        connected = cursor.fetchone()[0]
+    if connected:
+        health.reason_clear(health.WORKERS_MISSING)
+    else:
+        health.reason_set(health.WORKERS_MISSING)

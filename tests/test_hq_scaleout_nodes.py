@@ -54,15 +54,23 @@ def cluster(request, tmp_path, redis_url):
         proxy = Proxy(port=free_port(), workers=[w.url.removeprefix("http://") for w in workers], log=tmp_path / "haproxy.log")
         running = []
         try:
+            running = [node.spawn("run_workers") for node in background]
+            for node in background:  # connected before the serving workers first look for it
+                deadline = time.monotonic() + 60
+                while "running " not in node.log.read_text() and time.monotonic() < deadline:
+                    assert all(proc.poll() is None for proc in running), node.log.read_text()[-2000:]
+                    time.sleep(0.2)
             for w in workers:
                 w.start()
-            running = [node.spawn("run_workers") for node in background]
             yield workers, proxy.start()
             if split:
                 # The alerts came from the run_workers processes: the serving workers never started one.
                 assert all("started worker alerts" in node.log.read_text() for node in background)
                 assert not any("started worker alerts" in w.log.read_text() for w in workers)
                 assert all("started worker channel-layer-check" in w.log.read_text() for w in workers)
+                # And they see it running: their health has no "background workers missing".
+                for w in workers:
+                    assert "background_workers_missing" not in {r["code"] for r in w.get("/api/health")["reasons"]}
         finally:
             proxy.stop()
             for w in workers:

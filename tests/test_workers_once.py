@@ -61,3 +61,32 @@ def test_an_ordinary_worker_ticks_regardless():
     ticks: list[int] = []
     one_tick(Worker("plain-test", 3600, lambda: ticks.append(1)))
     assert ticks
+
+
+def test_a_process_that_leaves_the_once_workers_elsewhere_says_so_until_one_runs(settings):
+    """POS_WORKERS_ONCE=0 (HQ's serving workers): without a ``run_workers``
+    process connected, nobody sends alerts or sums rollups, and health says so."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a run_workers process is seen in pg_stat_activity: bin/test runs this file on PostgreSQL")
+    import psycopg
+
+    from runtime import health
+    from runtime.health_checks import WORKERS_APPLICATION_NAME, workers_elsewhere_check
+
+    health.reasons_reset()
+    settings.POS_WORKERS_ONCE = False
+    workers_elsewhere_check()
+    assert health.reason_get(health.WORKERS_MISSING) is not None
+    params = connection.get_connection_params()
+    background = psycopg.connect(**{k: v for k, v in params.items() if k in ("host", "port", "user", "password", "dbname")},
+                                 application_name=WORKERS_APPLICATION_NAME, autocommit=True)
+    try:
+        workers_elsewhere_check()
+        assert health.reason_get(health.WORKERS_MISSING) is None
+    finally:
+        background.close()
+    workers_elsewhere_check()
+    assert health.reason_get(health.WORKERS_MISSING) is not None  # it went away: said again
+    settings.POS_WORKERS_ONCE = True  # every process runs them: nothing is missing
+    workers_elsewhere_check()
+    assert health.reason_get(health.WORKERS_MISSING) is None

@@ -16,8 +16,10 @@ import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from runtime import workers
+from runtime.health_checks import WORKERS_APPLICATION_NAME
 from sync.restore import life_begin
 
 
@@ -28,6 +30,11 @@ class Command(BaseCommand):
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
+        database = connections[DEFAULT_DB_ALIAS]
+        if database.vendor == "postgresql":
+            # By this name the serving processes see that it runs (runtime.health_checks.workers_elsewhere_check).
+            database.settings_dict.setdefault("OPTIONS", {})["application_name"] = WORKERS_APPLICATION_NAME
+            connections.close_all()  # every connection from now on, this thread's and the workers', carries it
         # As posweb/asgi.py: this process's own origin before anything is recorded.
         life_begin()
         started = workers.start_all(local=False)
