@@ -1,4 +1,4 @@
-"""sync.bulk.rows_insert: COPY on PostgreSQL (HQ's ingest), bulk_create
+"""sync.bulk.rows_insert: COPY on PostgreSQL (HQ's ingest), VALUES
 elsewhere; the same rows and the same refusals either way. bin/test runs this
 file on SQLite and on PostgreSQL."""
 
@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from kitchen.feed import feed_append_many
 from kitchen.models import FeedEntry, Ticket
 from registers.models import Order, OrderLine
-from sync.bulk import _EXACT, COPY_FROM, _prepared, rows_insert, rows_update
+from sync.bulk import _EXACT, _prepared, rows_insert, rows_update
 from sync.models import Change
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,8 +31,9 @@ def _changes(n: int, origin: str = "bulk-node.1") -> list[Change]:
     ]
 
 
-def test_a_batch_reads_back_exactly_as_written():
-    written = _changes(COPY_FROM * 3)
+@pytest.mark.parametrize("rows", [1, 2, 24])
+def test_a_batch_reads_back_exactly_as_written(rows):
+    written = _changes(rows)
     with transaction.atomic():
         rows_insert(Change, written)
     read = {c.id: c for c in Change.objects.filter(origin="bulk-node.1")}
@@ -47,10 +48,10 @@ def test_a_batch_reads_back_exactly_as_written():
 
 
 def test_a_duplicate_refuses_the_whole_batch_as_bulk_create_does():
-    first = _changes(COPY_FROM * 2)
+    first = _changes(16)
     with transaction.atomic():
         rows_insert(Change, first)
-    again = _changes(COPY_FROM * 2)  # new ids, the same (origin, seq): the log's unique key
+    again = _changes(16)  # new ids, the same (origin, seq): the log's unique key
     with pytest.raises(IntegrityError), transaction.atomic():
         rows_insert(Change, again)
     assert Change.objects.filter(origin="bulk-node.1").count() == len(first)
@@ -113,8 +114,8 @@ VALUES = [
 
 
 def test_every_column_is_prepared_as_its_field_prepares_it():
-    """rows_insert's own preparation (SQLite's, and PostgreSQL's for a batch
-    below COPY_FROM) gives what ``get_db_prep_save`` gives, for every column of
+    """rows_insert's own preparation (SQLite's) and rows_update's (both
+    databases) give what ``get_db_prep_save`` gives, for every column of
     every model and value above (or the same error)."""
     fast = 0
     with warnings.catch_warnings():
@@ -147,7 +148,7 @@ def test_rows_are_written_while_queries_are_logged():
     # own "?" placeholder once made every order placement fail there.
     from django.test.utils import CaptureQueriesContext
 
-    written = _changes(COPY_FROM * 2, origin="logged-node.1")
+    written = _changes(16, origin="logged-node.1")
     with CaptureQueriesContext(connection), transaction.atomic():
         rows_insert(Change, written)
     assert Change.objects.filter(origin="logged-node.1").count() == len(written)
