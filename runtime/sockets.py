@@ -74,7 +74,27 @@ def device_group(token_hash: str) -> str:
     return f"device.{token_hash[:64]}"
 
 
-class LiveSocket(AsyncJsonWebsocketConsumer):
+class DirectDispatch:
+    """Channels' consumer dispatch without its hop to close old connections.
+
+    ``AsyncConsumer.dispatch`` (Channels 4.2 on) first runs Django's
+    ``close_old_connections`` through ``sync_to_async`` on the process's one
+    thread-sensitive thread, for every message of every socket: a ring to ten
+    kitchen screens made ten hops there, each queued behind whatever that
+    thread was doing (a screen's bump being written, another's ack), before
+    any screen drew its tickets; about 7 % of a node's CPU at 20 orders/s
+    (bench/fanout.py under py-spy). The sockets' own database work closes
+    its connections itself (``database_sync_to_async``) or keeps them on a
+    lane (runtime/lanes.py), so the hop closed nothing that needed it."""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+
+class LiveSocket(DirectDispatch, AsyncJsonWebsocketConsumer):
     """A consumer whose groups survive channel-layer outages and which a revocation closes.
 
     Join groups with ``live_join`` (never ``channel_layer.group_add``); the

@@ -22,6 +22,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from runtime.lanes import Lane
+from runtime.sockets import DirectDispatch
 from sync import auth, frames, replication
 from sync.api import push_take, signed_answer
 
@@ -39,7 +40,7 @@ def _hello(signed: auth.Signed, body: dict[str, Any]) -> tuple[int, dict[str, An
     return 200, {"frame_bytes": frames.FRAME_BODY_BYTES}
 
 
-class SiblingSocketConsumer(AsyncWebsocketConsumer):
+class SiblingSocketConsumer(DirectDispatch, AsyncWebsocketConsumer):
     greeted = False
 
     async def connect(self) -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.utils import timezone
@@ -56,6 +58,26 @@ async def test_revoking_a_device_closes_its_kitchen_and_order_sockets_at_once(se
         said, code = await closed_with(socket)
         assert code == sockets.CLOSE_REVOKED
         assert said[-1]["code"] == "device_revoked" and "revoked" in said[-1]["detail"]
+
+
+async def test_a_ring_reaches_the_sockets_while_the_sync_thread_is_held(seeded):
+    """The process's one thread-sensitive thread is busy (a slow bump or ack
+    being written there): a ring still reaches every socket at once.
+    Channels' own dispatch hopped to that thread before every message of
+    every socket, so a ring to ten kitchen screens waited for it ten times."""
+    sockets_open = [await connect() for _ in range(3)] + [await connect("/ws/orders/")]
+    release = threading.Event()
+    held = asyncio.ensure_future(sync_to_async(release.wait)(timeout=30))  # thread-sensitive: that thread
+    try:
+        await asyncio.sleep(0.2)
+        await sockets.ring(sockets.device_group(token_digest(demo_kitchen_token())), {"type": "socket.close"})
+        for socket, _ in sockets_open:
+            said, code = await closed_with(socket)  # each within closed_with's 5 s
+            assert code == sockets.CLOSE_REVOKED
+        assert not held.done()  # the thread was held all along
+    finally:
+        release.set()
+        await held
 
 
 async def test_a_bump_after_a_revocation_no_ring_announced_is_refused_and_closes_the_socket(seeded):
