@@ -39,6 +39,7 @@ from registers.payment_acts import payment_claims, sibling_payment_id
 from sync.merge import claims_by_act
 from sync.models import Change, NodeState
 from sync.projection import recorded
+from sync.sql import rows_in
 
 DOUBLE_PAYMENT = "double_payment"
 OVER_REFUND = "over_refund"
@@ -252,9 +253,9 @@ def ledger_attach(orders: list[Order]) -> None:
     """Refunds and voids of ``orders`` in two queries, for the rules (and order_refunds) to read."""
     ids = [order.id for order in orders]
     refunds: dict[uuid.UUID, list[Refund]] = {}
-    for refund in Refund.objects.filter(order_id__in=ids).order_by("at", "id"):
+    for refund in sorted(rows_in(Refund, "order_id", ids), key=lambda r: (r.at, r.id)):
         refunds.setdefault(refund.order_id, []).append(refund)
-    voids = {void.order_id: void for void in OrderVoid.objects.filter(order_id__in=ids)}
+    voids = {void.order_id: void for void in rows_in(OrderVoid, "order_id", ids)}
     for order in orders:
         order.ledger_refunds = refunds.get(order.id, [])  # type: ignore[attr-defined]
         order.ledger_void = voids.get(order.id)  # type: ignore[attr-defined]

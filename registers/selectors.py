@@ -16,6 +16,7 @@ from menu.windows import apply_windows
 from registers import conflicts
 from registers.models import Order, OrderLine, Payment
 from stores.models import Store
+from sync.sql import rows_in
 
 
 def menu_items() -> QuerySet[MenuItem]:
@@ -85,10 +86,26 @@ def order_get(*, order_id: uuid.UUID) -> Order | None:
 
 def order_get_written(*, order_id: uuid.UUID) -> Order:
     """An order a service has just written or changed, to show (order_as_dict): it
-    is there, so a miss raises Order.DoesNotExist."""
-    order = _orders().get(pk=order_id)
+    is there, so a miss raises Order.DoesNotExist.
+
+    Its lines and payments are read as ``_orders()`` prefetches them, in the
+    same order, without the prefetch machinery: every order POST answers
+    with this, and the querysets cost most of its read."""
+    order = Order.objects.get(pk=order_id)
+    _prefetched(order, "lines", sorted(rows_in(OrderLine, "order_id", [order.id]), key=lambda line: line.position))
+    _prefetched(order, "payments", sorted(rows_in(Payment, "order_id", [order.id]),
+                                          key=lambda p: (p.position, p.recorded_at, p.id)))
     conflicts.ledger_attach([order])  # two queries instead of one per conflict rule
     return order
+
+
+def _prefetched(order: Order, name: str, rows: list[Any]) -> None:
+    """``rows`` as ``order.<name>.all()``, as prefetch_related leaves them (prefetch_one_level)."""
+    related = getattr(order, name).all()  # a queryset not yet run
+    related._result_cache = rows
+    related._prefetch_done = True
+    cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[name] = related
 
 
 def orders_recent(

@@ -13,11 +13,13 @@ leave them behind.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 
 from sync.lookups import one_parameter
+
+M = TypeVar("M", bound=models.Model)
 
 
 def quoted(model: type[models.Model], field: str | None = None) -> str:
@@ -99,3 +101,19 @@ def values_in(model: type[models.Model], columns: tuple[str, ...], key: str, val
                 values_read[i] = convert(values_read[i], shape.expressions[i], connection)
         converted.append(tuple(values_read))
     return converted
+
+
+def rows_in(model: type[M], key: str, values: Iterable[Any]) -> list[M]:
+    """``list(model.objects.filter(<key>__in=values))``, rows in no order:
+    each made by ``Model.from_db`` from ``values_in``'s row of every column,
+    as the ORM loads a row (nothing deferred, converters applied). Reading
+    back an order a register just placed (its lines, payments, refunds and
+    void) through querysets and prefetch_related took 1.24 ms of CPU, about
+    a seventh of the order POST; with this, 0.41 ms."""
+    names = _attnames.get(model)
+    if names is None:
+        names = _attnames[model] = tuple(f.attname for f in model._meta.concrete_fields)
+    return [model.from_db(connection.alias, names, row) for row in values_in(model, names, key, values)]
+
+
+_attnames: dict[type[models.Model], tuple[str, ...]] = {}

@@ -10,14 +10,15 @@ from django.db import connection
 
 from registers.models import Order, Payment
 from sync.models import Change
+from tests.money import MANAGER_PIN
 from tests.personas import HAND_RECEIPT, order_body
 
 pytestmark = pytest.mark.django_db
 
 
-def post(client, body, **extra):
+def post(client, body, path="/api/orders", **extra):
     data = body if isinstance(body, (str, bytes)) else json.dumps(body)
-    return client.post("/api/orders", data=data, content_type="application/json", **extra)
+    return client.post(path, data=data, content_type="application/json", **extra)
 
 
 def test_it_places_an_order_with_a_hand_computed_receipt(register_client):
@@ -127,6 +128,34 @@ def test_a_card_payment_above_the_total_is_refused(register_client):
     assert response.status_code == 422
     assert "exceeds" in response.json()["detail"]
     assert Order.objects.count() == 0
+
+
+def test_each_answer_shows_the_order_as_it_reads_back(register_client):
+    """Every money call answers with the order read back just after it wrote
+    (selectors.order_get_written), its lines, payments, refunds and void
+    read without prefetch querysets: the same rows in the same order as
+    GET shows them, and the same refunds and conflicts."""
+    lines = [{"sku": sku, "qty": 1, "modifiers": mods} for sku, mods in
+             (("BEER", []), ("FRIES", []), ("GYUDON", ["size_nami"]), ("COLA", ["drink_m"]), ("FRIES", []))]
+    body = order_body(lines=lines, payments=[{"method": "qr", "amount": 500, "reference": "PAYPAY-9"},
+                                             {"method": "cash", "amount": 600}, {"method": "cash", "amount": 5000}])
+    placed = post(register_client, body).json()
+    assert placed == register_client.get(f"/api/orders/{body['id']}").json()
+    assert [line["sku"] for line in placed["lines"]] == ["BEER", "FRIES", "GYUDON", "COLA", "FRIES"]
+    assert [p["amount"] for p in placed["payments"]][:2] == [500, 600]
+    for position in (3, 1):  # two refunds of a line each
+        refund = post(register_client, {"id": str(uuid.uuid4()), "manager_pin": MANAGER_PIN, "reason": "cold",
+                                        "lines": [{"position": position, "qty": 1}]},
+                      path=f"/api/orders/{body['id']}/refunds")
+        assert refund.status_code == 201, refund.content
+    refunded = register_client.get(f"/api/orders/{body['id']}").json()
+    assert len(refunded["refunds"]) == 2 and refunded["refunded"] > 0
+    assert post(register_client, body).json() == refunded  # a replay of the sale answers the same
+    other = order_body()
+    post(register_client, other)
+    voided = post(register_client, {"manager_pin": MANAGER_PIN, "reason": "mistake"}, path=f"/api/orders/{other['id']}/void")
+    assert voided.status_code == 200, voided.content
+    assert voided.json()["voided_at"] and voided.json() == register_client.get(f"/api/orders/{other['id']}").json()
 
 
 def test_split_tender(register_client):
