@@ -89,7 +89,8 @@ def signed_answer(*, method: str, path: str, headers: dict[str, str], raw: bytes
     if not isinstance(body, dict):
         return 400, *answer_encode(400, {"detail": "the body must be a JSON object"}, key, signed.signature)
     try:
-        status, answer = handle(signed, body)
+        with replication.body_nul_free(raw):
+            status, answer = handle(signed, body)
     except replication.ChangeInvalid as exc:
         status, answer = 422, {"detail": str(exc)}
     except replication.ChangeRefused as exc:

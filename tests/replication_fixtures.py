@@ -81,8 +81,8 @@ def ticket_event(order_id: uuid.UUID, station: str = "fryer", *, at: str = "2026
 
 
 def signed_post(client, path: str, body: dict[str, Any], *, key: str = KEY, store: str = "S001", node: str = "peer-1",
-                now: float | None = None):
-    raw = json.dumps(body).encode()
+                now: float | None = None, encoding: str = "utf-8"):
+    raw = json.dumps(body).encode(encoding)
     signed = auth.sign_request(key=key, method="POST", path=path, store=store, node=node, body=raw, now=now)
     headers = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in signed.headers().items()}
     return client.post(path, data=raw, content_type="application/json", **headers), signed

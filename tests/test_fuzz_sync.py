@@ -87,6 +87,32 @@ def test_a_well_formed_change_with_a_junk_payload_never_breaks_the_node(client, 
     assert good.status_code in (200, 422), good.content
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+@pytest.mark.parametrize("where", ["a note", "a key", "a line"])
+def test_a_nul_in_a_payload_is_refused_in_any_encoding_of_the_body(client, demo, encoding, where):
+    """A NUL anywhere in a payload is refused (PostgreSQL cannot store it), in a
+    body of any encoding JSON allows. A body that cannot hold one skips the
+    search (sync.replication.body_nul_free); UTF-16 and UTF-32 bodies must not."""
+    origin = RemoteOrigin(f"nul-{uuid.uuid4().hex[:8]}")
+    payload = placed(uuid.uuid4(), number=1001)
+    if where == "a note":
+        payload["note"] = "no\x00te"
+    elif where == "a key":
+        payload["extra\x00"] = 1
+    else:
+        payload["lines"][0]["name_ja"] = "牛丼\x00"
+    before = state()
+    response, _ = signed_post(client, "/api/sync/push", {"changes": [origin.change("order.placed", payload)], "vector": {}},
+                              encoding=encoding)
+    assert response.status_code == 422 and "NUL" in response.json()["detail"], response.content
+    assert state() == before
+    # The same sale without the NUL, in the same encoding, is taken.
+    fresh = RemoteOrigin(f"nul-{uuid.uuid4().hex[:8]}")
+    clean, _ = signed_post(client, "/api/sync/push", {"changes": [fresh.change("order.placed", placed(uuid.uuid4(), number=1002))],
+                                                      "vector": {}}, encoding=encoding)
+    assert clean.status_code == 200 and clean.json()["applied"] == 1, clean.content
+
+
 def test_a_replayed_batch_and_a_replayed_signed_request_change_nothing(client, demo):
     a = RemoteOrigin("node-a.1")
     batch = good_order(a, 1001) + good_order(a, 1002)
