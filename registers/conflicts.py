@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import TypedDict, cast
 
 from django.db.models import Count, F, Q
@@ -34,7 +35,17 @@ from registers.check_events import CheckRoundSent, CheckSettled
 from registers.check_selectors import check_root
 from registers.day_close import after_close_conflicts
 from registers.events import OrderRefunded
-from registers.models import Check, CheckRound, Order, OrderAdjustment, OrderVoid, Payment, Refund, ZReport
+from registers.models import (
+    REFUND_ORDER,
+    Check,
+    CheckRound,
+    Order,
+    OrderAdjustment,
+    OrderVoid,
+    Payment,
+    Refund,
+    ZReport,
+)
 from registers.payment_acts import payment_claims, sibling_payment_id
 from sync.merge import claims_by_act
 from sync.models import Change, NodeState
@@ -78,7 +89,7 @@ def _yen(amount: int) -> str:
 def order_refunds(order: Order) -> list[Refund]:
     cached = getattr(order, "ledger_refunds", None)
     if cached is None:
-        cached = list(Refund.objects.filter(order_id=order.id).order_by("at", "id"))
+        cached = list(Refund.objects.filter(order_id=order.id).order_by(*REFUND_ORDER))
     return cached
 
 
@@ -253,7 +264,7 @@ def ledger_attach(orders: list[Order]) -> None:
     """Refunds and voids of ``orders`` in two queries, for the rules (and order_refunds) to read."""
     ids = [order.id for order in orders]
     refunds: dict[uuid.UUID, list[Refund]] = {}
-    for refund in sorted(rows_in(Refund, "order_id", ids), key=lambda r: (r.at, r.id)):
+    for refund in sorted(rows_in(Refund, "order_id", ids), key=attrgetter(*REFUND_ORDER)):
         refunds.setdefault(refund.order_id, []).append(refund)
     voids = {void.order_id: void for void in rows_in(OrderVoid, "order_id", ids)}
     for order in orders:

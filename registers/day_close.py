@@ -40,7 +40,7 @@ from registers.events import (
     OrderVoided,
     PaymentSettled,
 )
-from registers.models import DrawerEvent, Order, OrderAdjustment, Refund, ZReport
+from registers.models import REFUND_ORDER, DrawerEvent, Order, OrderAdjustment, Refund, ZReport
 from registers.payment_acts import paid_changes_counted, payment_rows_covered
 from stores.business_day import Frontier, business_date, covered, effective_day
 from stores.models import Store
@@ -256,7 +256,7 @@ def _ops_after_close(order: Order) -> list[dict[str, Any]]:
 def _refunds_moved(order: Order) -> Iterable[dict[str, Any]]:
     refunds = getattr(order, "ledger_refunds", None)  # conflicts.ledger_attach
     if refunds is None:
-        refunds = Refund.objects.filter(order_id=order.id).order_by("at", "id")
+        refunds = Refund.objects.filter(order_id=order.id).order_by(*REFUND_ORDER)
     moved = [r for r in refunds if r.booked_date and r.booked_date != r.business_date]
     closes = {z.business_date: z for z in ZReport.objects.filter(store=order.store, business_date__in={r.booked_date for r in moved})}
     for refund in moved:

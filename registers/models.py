@@ -94,6 +94,12 @@ class OrderLine(models.Model):
         return [(c["tax_rate"], c["share"]) for c in self.components] if self.components else None
 
 
+# The order an order's payments and refunds are shown, counted and printed in
+# (by SQL's order_by, or in Python with ``attrgetter`` on rows read otherwise).
+PAYMENT_ORDER = ("position", "recorded_at", "id")
+REFUND_ORDER = ("at", "id")
+
+
 class Payment(models.Model):
     METHODS = [("cash", _("cash")), ("card", _("card")), ("qr", _("QR"))]
 

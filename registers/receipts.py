@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from registers import sets, tax
 from registers.events import Issuer, ReceiptPrinted
-from registers.models import Order, OrderLine, OrderVoid, Refund
+from registers.models import REFUND_ORDER, Order, OrderLine, OrderVoid, Refund
 from stores import printable
 from stores.invoice import invoice_number_problem
 from stores.models import Store
@@ -129,7 +129,7 @@ def receipt_for(*, order: Order, store: Store, copy: bool = False, lang: str | N
     zone = zoneinfo.ZoneInfo(store.time_zone)
     local = order.placed_at.astimezone(zone)
     void = OrderVoid.objects.filter(order_id=order.id).first()
-    refunds = list(Refund.objects.filter(order_id=order.id).order_by("at", "id"))
+    refunds = list(Refund.objects.filter(order_id=order.id).order_by(*REFUND_ORDER))
     lines = [_line(line, lang) for line in order.lines.all()]
     rates = rate_breakdown(lines, order.taxes)
     return {

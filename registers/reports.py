@@ -20,7 +20,17 @@ from registers.check_selectors import table_figures
 from registers.conflicts import conflicts_for_day
 from registers.day_close import counted, frontier_now, orders_as_counted, selling_day
 from registers.events import DayClosed
-from registers.models import DrawerEvent, Order, OrderAdjustment, OrderVoid, Payment, Refund, ZReport
+from registers.models import (
+    PAYMENT_ORDER,
+    REFUND_ORDER,
+    DrawerEvent,
+    Order,
+    OrderAdjustment,
+    OrderVoid,
+    Payment,
+    Refund,
+    ZReport,
+)
 from registers.offline_card import offline_card_alerts
 from registers.staff import manager_approve
 from registers.voids import MoneyConflict, MoneyRejected
@@ -52,7 +62,7 @@ def day_report(*, store: str, day: dt.date, frontier: Frontier | None = None) ->
     # Not select_related("order"): the orders are read above, and decoding
     # each one again per payment was a fifth of a report (HQ's rollups
     # worker sums every busy store's day with it).
-    payments = list(Payment.objects.filter(order__in=day_orders).order_by("order_id", "position", "recorded_at", "id"))
+    payments = list(Payment.objects.filter(order__in=day_orders).order_by("order_id", *PAYMENT_ORDER))
     # The three reads are separate statements: a sale recorded between them
     # (HQ ingesting, a sibling pushing) has its payment read but not its
     # order. Report the orders read, and only their money.
@@ -72,7 +82,7 @@ def day_report(*, store: str, day: dt.date, frontier: Frontier | None = None) ->
     paid = {o.id: 0 for o in sold}
     for p in payments:
         paid[p.order_id] += p.amount
-    refunds = list(Refund.objects.filter(store=store, business_date=day).order_by("at", "id"))
+    refunds = list(Refund.objects.filter(store=store, business_date=day).order_by(*REFUND_ORDER))
     drawer = list(DrawerEvent.objects.filter(store=store, business_date=day).order_by("hlc", "id"))
     taxes = _sum_taxes(tax for o in sold for tax in o.taxes)
     refund_taxes = _sum_taxes(tax for r in refunds for tax in r.taxes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from menu.models import MenuItem
 from menu.store_menu import apply_store
 from menu.windows import apply_windows
 from registers import conflicts
-from registers.models import Order, OrderLine, Payment
+from registers.models import PAYMENT_ORDER, Order, OrderLine, Payment
 from stores.models import Store
 from sync.sql import rows_in
 
@@ -76,7 +77,7 @@ def _item_as_dict(item: MenuItem) -> dict[str, Any]:
 def _orders() -> QuerySet[Order]:
     return Order.objects.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("position")),
-        Prefetch("payments", queryset=Payment.objects.order_by("position", "recorded_at", "id")),
+        Prefetch("payments", queryset=Payment.objects.order_by(*PAYMENT_ORDER)),
     )
 
 
@@ -93,8 +94,7 @@ def order_get_written(*, order_id: uuid.UUID) -> Order:
     with this, and the querysets cost most of its read."""
     order = Order.objects.get(pk=order_id)
     _prefetched(order, "lines", sorted(rows_in(OrderLine, "order_id", [order.id]), key=lambda line: line.position))
-    _prefetched(order, "payments", sorted(rows_in(Payment, "order_id", [order.id]),
-                                          key=lambda p: (p.position, p.recorded_at, p.id)))
+    _prefetched(order, "payments", sorted(rows_in(Payment, "order_id", [order.id]), key=attrgetter(*PAYMENT_ORDER)))
     conflicts.ledger_attach([order])  # two queries instead of one per conflict rule
     return order
 

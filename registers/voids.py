@@ -17,7 +17,7 @@ from django.utils import timezone
 from registers import sets, tax
 from registers.day_close import selling_day
 from registers.events import OrderRefunded, OrderVoided, RefundedLine, TaxLine
-from registers.models import Order, OrderAdjustment, OrderVoid, Refund, ZReport
+from registers.models import PAYMENT_ORDER, Order, OrderAdjustment, OrderVoid, Refund, ZReport
 from registers.receipts import issuer_of
 from registers.staff import manager_approve
 from stores.services import store_get_current
@@ -189,5 +189,5 @@ def _refund_money(order: Order, wanted: dict[int, int], refunded: dict[int, int]
 
 
 def _first_method(order: Order) -> str:
-    payment = order.payments.order_by("position", "recorded_at", "id").first()
+    payment = order.payments.order_by(*PAYMENT_ORDER).first()
     return payment.method if payment else "cash"
