@@ -72,7 +72,11 @@ def one_parameter(prepared: list[Any], vendor: str, *, text: bool = False) -> tu
     there (tests/test_in_lookup.py)."""
     if vendor == "postgresql":
         if all(type(p) is uuid.UUID for p in prepared):
-            return "SELECT unnest(%s::uuid[])", prepared
+            # The array's text ('{hex,hex,…}'), one string to bind: psycopg
+            # dumps a list element by element in Python, 2.6 µs an id against
+            # 0.3 µs for its hex (measured for 240 ids a statement, as HQ's
+            # uploads read them). PostgreSQL reads a UUID from 32 hex digits.
+            return "SELECT unnest(%s::uuid[])", "{" + ",".join([p.hex for p in prepared]) + "}"
         if text and all(type(p) is str for p in prepared):
             return "SELECT unnest(%s::text[])", prepared
         return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from sync.lookups import one_parameter
 
@@ -75,20 +75,24 @@ def values_in(model: type[models.Model], columns: tuple[str, ...], key: str, val
     Here the statement is built once; each value is prepared by its key
     field as the ORM would, and each value read converted as the ORM would.
     Only a key whose values are ids or text (_KEYS)."""
-    shape = _shapes.get((connection.vendor, model, columns, key))
+    # The connection itself, not the proxy: each attribute read through
+    # ``django.db.connection`` looks the connection up again (an asgiref
+    # Local), and a key field reads the connection's features once per value.
+    db = connections[DEFAULT_DB_ALIAS]
+    shape = _shapes.get((db.vendor, model, columns, key))
     if shape is None:
-        shape = _shapes[(connection.vendor, model, columns, key)] = _Shape(model, columns, key)
+        shape = _shapes[(db.vendor, model, columns, key)] = _Shape(model, columns, key)
     prepare = shape.key.get_db_prep_value
     values = list(values)
-    prepared = [prepare(value, connection, prepared=False) for value in values]
+    prepared = [prepare(value, db, prepared=False) for value in values]
     if not prepared:
         return []
-    carried = one_parameter(prepared, connection.vendor, text=True)
+    carried = one_parameter(prepared, db.vendor, text=True)
     if carried is None:
         # Values that cannot travel in one parameter (text with a NUL on SQLite): the ORM's own lookup.
         return list(model._default_manager.filter(**{f"{key}__in": values}).values_list(*columns))
     subquery, param = carried
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(f"{shape.sql}({subquery})", [param])
         rows = cursor.fetchall()
     if not any(shape.converters):
@@ -98,7 +102,7 @@ def values_in(model: type[models.Model], columns: tuple[str, ...], key: str, val
         values_read = list(row)
         for i, converters in enumerate(shape.converters):
             for convert in converters:
-                values_read[i] = convert(values_read[i], shape.expressions[i], connection)
+                values_read[i] = convert(values_read[i], shape.expressions[i], db)
         converted.append(tuple(values_read))
     return converted
 
