@@ -11,7 +11,7 @@ import zoneinfo
 
 import pytest
 from django.apps import apps
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from kitchen.feed import feed_append_many
 from kitchen.models import FeedEntry, Ticket
@@ -99,6 +99,21 @@ def test_rows_update_writes_each_row_its_own_values():
             ticket.status, ticket.bumped_at, 100 + i)
     untouched = back[tickets[4].id]
     assert (untouched.status, untouched.bumped_at, untouched.bump_hlc) == ("open", None, 0)
+
+    # A row given twice takes its last values, as one UPDATE after another would leave it.
+    first, last = Ticket.objects.get(pk=tickets[0].id), Ticket.objects.get(pk=tickets[0].id)
+    first.status, last.status = "bumped", "recalled"
+    with transaction.atomic():
+        rows_update(Ticket, [first, tickets[4], last], ["status"])
+    assert Ticket.objects.get(pk=tickets[0].id).status == "recalled"
+
+    if connection.vendor == "postgresql":  # SQLite keeps any length of text
+        # A value too long for its column is refused, not cut to fit, and
+        # nothing of the statement is written.
+        tickets[4].status, tickets[1].status = "x" * 40, "open"
+        with pytest.raises(DataError), transaction.atomic():
+            rows_update(Ticket, [tickets[1], tickets[4]], ["status"])
+        assert [Ticket.objects.get(pk=t.id).status for t in (tickets[1], tickets[4])] == ["bumped", "open"]
 
 
 # Values of every type a column of the write path holds, with the edges of their text forms.
