@@ -48,12 +48,12 @@ from registers.models import (
     ZReport,
 )
 from registers.payment_acts import payment_claims, sibling_payment_id
-from registers.placing import orders_new, placing_closes
+from registers.placing import orders_found_new, orders_new, orders_placed_here, placing_closes
 from registers.progress import orders_voided_status
 from registers.renumber import clashes_watch, renumber_apply
 from stores.business_day import Frontier, effective_day
 from stores.services import ticket_numbers_seen
-from sync.bulk import row_new, rows_insert
+from sync.bulk import row_new, rows_insert, rows_update
 from sync.merge import claims_by_act
 from sync.models import Change
 from sync.projection import Recorded, projector, projector_many, recorded
@@ -78,11 +78,12 @@ def order_placed(changes: list[Recorded[OrderPlaced]]) -> None:
         (later if order_id in existing else fresh).append(change)
         existing.add(order_id)
     keys = _write_orders(fresh)
+    orders_found_new(change.event.id for change in fresh)
     # An order this node is placing took a number the service found free
     # under this transaction's write lock (registers.services._numbers_free,
     # next_numbers): it clashes with no live order, and the watch (two
     # queries, about an eighth of a placement) is for orders from elsewhere.
-    placed_here = orders_new(ids)
+    placed_here = orders_placed_here(ids)
     keys = [key for key, change in zip(keys, fresh, strict=True) if change.event.id not in placed_here]
     for change in later:
         _order_placed_again(change)
@@ -210,24 +211,20 @@ def order_paid(changes: list[Recorded[OrderPaid]]) -> None:
     _payments_write(fresh)
     if clashed:
         _payments_rebuild(clashed)
-    if len(order_ids) <= _SUMMED_HERE and not on_record and not clashed:
+    if not on_record and not clashed:
         # Sales paid as they were placed (a register's sale, a store's upload
         # at HQ): no payment of theirs was on record, so their totals are the
-        # payments just written, a plain UPDATE each, cheaper for a few orders
-        # than summing them again in the database.
+        # payments just written, sent by id in one statement (rows_update):
+        # at HQ summing them again in the database took an upload's
+        # longest statement.
         totals = dict.fromkeys(order_ids, (0, 0))
         for order_id, _, p in fresh:
             amount, given = totals[order_id]
             totals[order_id] = (amount + p.amount, given + p.change)
-        for order_id, (amount, given) in totals.items():
-            Order.objects.filter(pk=order_id).update(paid=amount, change_given=given)
+        rows_update(Order, [row_new(Order, {"id": order_id, "paid": amount, "change_given": given})
+                            for order_id, (amount, given) in totals.items()], ["paid", "change_given"])
         return
     orders_payments_refresh(order_ids)
-
-
-# Up to this many orders, order_paid writes each order's totals with an UPDATE
-# of its own; from there one statement sums them all (orders_payments_refresh).
-_SUMMED_HERE = 8
 
 
 def _payments_rebuild(order_ids: set[uuid.UUID]) -> None:

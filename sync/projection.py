@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -173,6 +174,25 @@ def project_many(changes: list[Change]) -> None:
     for change in changes:
         cls = event_class(change.kind)
         (first if cls is not None and cls.fold_first else rest).setdefault(change.kind, []).append(change)
-    for by_kind in (first, rest):
-        for kind, group in by_kind.items():
-            _run(kind, group)
+    token = _memo.set({})
+    try:
+        for by_kind in (first, rest):
+            for kind, group in by_kind.items():
+                _run(kind, group)
+    finally:
+        _memo.reset(token)
+
+
+# Set for the span of one project_many call (fold_memo).
+_memo: ContextVar[dict[str, Any] | None] = ContextVar("projection_memo", default=None)
+
+
+def fold_memo() -> dict[str, Any] | None:
+    """A dict the projectors of the current ``project_many`` call share, or
+    None outside one: what one projector read or wrote that another of the
+    same call would otherwise read again (registers.placing.orders_found_new:
+    the orders a store's upload brings new, whose payments and tickets HQ
+    then need not look for). It lives as long as the call, inside its one
+    transaction, so nothing put here outlives what it describes. Keys are
+    the owning module's."""
+    return _memo.get()
